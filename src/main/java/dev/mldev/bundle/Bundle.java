@@ -1,0 +1,142 @@
+package dev.mldev.bundle;
+
+import dev.mldev.MldevException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+/**
+ * A model bundle on disk: a directory (or a .zip of one) holding {@code mldev.json}, the ONNX file and the
+ * labels or vocabulary file. Opening reads and validates the manifest; {@link #verify()} checks the model's
+ * sha256.
+ */
+public final class Bundle {
+    public static final String MANIFEST = "mldev.json";
+
+    private final Path dir;
+    private final Manifest manifest;
+
+    private Bundle(Path dir, Manifest manifest) {
+        this.dir = dir;
+        this.manifest = manifest;
+    }
+
+    /** Opens a bundle directory or .zip; a .zip is unpacked to a temporary directory removed at exit. */
+    public static Bundle open(Path path) {
+        if (!Files.exists(path)) {
+            throw MldevException.failure("bundle " + path + " does not exist",
+                    "create one with 'mldev package MODEL.onnx --out " + path + "'");
+        }
+        Path dir = Files.isDirectory(path) ? path : unzip(path);
+        Path manifestFile = dir.resolve(MANIFEST);
+        if (!Files.isRegularFile(manifestFile)) {
+            throw MldevException.failure("bundle " + path + " has no " + MANIFEST,
+                    "point at a directory made by 'mldev package', or create one with it");
+        }
+        try {
+            String json = Files.readString(manifestFile);
+            return new Bundle(dir, ManifestIo.read(json, path + "/" + MANIFEST));
+        } catch (IOException e) {
+            throw MldevException.failure("cannot read " + manifestFile + ": " + e.getMessage(), null);
+        }
+    }
+
+    /** Opens and checks that the model file still has the sha256 the manifest recorded. */
+    public static Bundle openVerified(Path path) {
+        Bundle bundle = open(path);
+        bundle.verify();
+        return bundle;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Manifest manifest() {
+        return manifest;
+    }
+
+    public Path modelPath() {
+        return dir.resolve(manifest.model().file());
+    }
+
+    public void verify() {
+        Path model = modelPath();
+        if (!Files.isRegularFile(model)) {
+            throw MldevException.failure("bundle " + dir + " lacks its model file " + manifest.model().file(),
+                    "re-create the bundle with 'mldev package'");
+        }
+        String actual = Hashes.sha256(model);
+        if (!actual.equals(manifest.model().sha256())) {
+            throw MldevException.failure("model " + model + " has sha256 " + actual.substring(0, 12)
+                            + "..., but the manifest recorded " + abbreviate(manifest.model().sha256())
+                            + ": the file was changed after packaging",
+                    "re-create the bundle with 'mldev package' from the model you trust");
+        }
+    }
+
+    /** The lines of a text file of the bundle (labels, vocabulary), in order. */
+    public List<String> readLines(String file) {
+        Path path = dir.resolve(file);
+        try {
+            return Files.readAllLines(path, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw MldevException.failure("bundle " + dir + " lacks " + file, "re-create the bundle with 'mldev package'");
+        }
+    }
+
+    /** Every regular file of the bundle, relative to its directory, sorted: what an upload sends. */
+    public List<Path> files() {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(Files::isRegularFile).map(dir::relativize).sorted(Comparator.comparing(Path::toString)).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String abbreviate(String sha) {
+        return sha.length() > 12 ? sha.substring(0, 12) + "..." : sha;
+    }
+
+    private static Path unzip(Path zip) {
+        try {
+            Path target = Files.createTempDirectory("mldev-bundle-");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(target)));
+            try (InputStream raw = Files.newInputStream(zip); ZipInputStream in = new ZipInputStream(raw)) {
+                for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                    Path out = target.resolve(entry.getName()).normalize();
+                    if (!out.startsWith(target)) {
+                        throw MldevException.failure(zip + " has an entry outside the bundle: " + entry.getName(),
+                                "re-create the bundle with 'mldev package --zip'");
+                    }
+                    if (entry.isDirectory()) {
+                        Files.createDirectories(out);
+                    } else {
+                        Files.createDirectories(out.getParent());
+                        Files.copy(in, out);
+                    }
+                }
+            }
+            return target;
+        } catch (IOException e) {
+            throw MldevException.failure(zip + " is neither a bundle directory nor a readable .zip: " + e.getMessage(),
+                    "pass the directory or .zip written by 'mldev package'");
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort at exit
+        }
+    }
+}
