@@ -1,0 +1,55 @@
+package dev.mldev.cost;
+
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Hourly on-demand prices in USD per region: machine types (vCPU and memory only) and accelerators (per GPU),
+ * with the date they were taken, where from, and the Vertex AI markup over Compute Engine.
+ *
+ * @param asOf         the date the prices were taken
+ * @param source       where they came from, in words
+ * @param origin       which file or resource this table was read from (shown by {@code mldev prices})
+ * @param vertexMarkup factor applied to Compute Engine prices for Vertex AI nodes
+ * @param assumptions  what the prices leave out or assume, in words
+ * @param regions      region name to its prices
+ */
+public record PriceTable(
+        LocalDate asOf,
+        String source,
+        String origin,
+        BigDecimal vertexMarkup,
+        List<String> assumptions,
+        Map<String, RegionPrices> regions) {
+
+    /** The prices in one region. Keys: machine type names, Vertex AI accelerator names. */
+    public record RegionPrices(Map<String, BigDecimal> machines, Map<String, BigDecimal> accelerators) {
+        public RegionPrices {
+            machines = Map.copyOf(machines);
+            accelerators = Map.copyOf(accelerators);
+        }
+    }
+
+    public PriceTable {
+        assumptions = List.copyOf(assumptions);
+        regions = Map.copyOf(regions);
+    }
+
+    /** Compute Engine price per hour of a machine type (without GPUs) in a region, if the table has it. */
+    public Optional<BigDecimal> machine(String region, String machineType) {
+        return Optional.ofNullable(regions.get(region)).map(r -> r.machines().get(machineType));
+    }
+
+    /** Compute Engine price per hour of one accelerator in a region, if the table has it. */
+    public Optional<BigDecimal> accelerator(String region, String acceleratorType) {
+        return Optional.ofNullable(regions.get(region))
+                .map(r -> r.accelerators().get(Accelerators.normalize(acceleratorType)));
+    }
+
+    public PriceTable withOrigin(String newOrigin) {
+        return new PriceTable(asOf, source, newOrigin, vertexMarkup, assumptions, regions);
+    }
+}
