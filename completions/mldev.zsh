@@ -158,13 +158,22 @@ function _complete_mldev() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} predict" ];    then _picocli_mldev; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} doctor" ];    then _picocli_mldev; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_mldev; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} prices" ];    then _picocli_mldev; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} prices show" ];    then _picocli_mldev_prices; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} prices refresh" ];    then _picocli_mldev_prices; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(package)
   local cmds1=(predict)
   local cmds2=(doctor)
   local cmds3=(completion)
+  local cmds4=(prices)
+  local cmds5=(prices show)
+  local cmds6=(prices refresh)
 
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_mldev_prices_refresh; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_mldev_prices_show; return $?; fi
+  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_mldev_prices; return $?; fi
   if CompWordsContainsArray "${cmds3[@]}"; then _picocli_mldev_completion; return $?; fi
   if CompWordsContainsArray "${cmds2[@]}"; then _picocli_mldev_doctor; return $?; fi
   if CompWordsContainsArray "${cmds1[@]}"; then _picocli_mldev_predict; return $?; fi
@@ -179,7 +188,7 @@ function _picocli_mldev() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="package predict doctor completion"
+  local commands="package predict doctor completion prices"
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts=""
 
@@ -351,6 +360,75 @@ function _picocli_mldev_completion() {
     if (( currIndex >= 0 && currIndex <= 0 )); then
       positionals=$( compReplyArray "${bashzshfish_pos_param_args[@]}" )
     fi
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `prices` subcommand.
+function _picocli_mldev_prices() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+
+  local commands="show refresh"
+  local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
+  local arg_opts=""
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `show` subcommand.
+function _picocli_mldev_prices_show() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--json' '-h' '--help' '-V' '--version' '-v' '--verbose'"
+  local arg_opts="'--prices' '--region'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--prices')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--region')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `refresh` subcommand.
+function _picocli_mldev_prices_refresh() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
+  local arg_opts=""
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
     local IFS=$'\n'
     COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
   fi

@@ -13,30 +13,22 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.TreeMap;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "prices",
         description = "The hourly prices mldev uses for idle costs and forecasts.",
         subcommands = {PricesCommand.Show.class, PricesCommand.Refresh.class})
-final class PricesCommand implements Runnable {
-    @Spec
-    CommandSpec spec;
-
+final class PricesCommand extends BaseCommand {
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getErr());
+    public Integer call() {
+        spec.commandLine().usage(err());
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "say 'show' or 'refresh'");
     }
 
     @Command(name = "show", description = {
             "Print the price table in force: --prices FILE, else the one 'prices refresh' cached, else the built-in.",
             "Node price on Vertex AI = (machine + accelerators x GPU price) x Vertex AI markup."})
-    static final class Show implements Runnable {
-        @Spec
-        CommandSpec spec;
-
+    static final class Show extends BaseCommand {
         @Option(names = "--prices", paramLabel = "FILE", description = "Price table to use instead (JSON).")
         Path prices;
 
@@ -47,14 +39,13 @@ final class PricesCommand implements Runnable {
         boolean json;
 
         @Override
-        public void run() {
-            Environment env = Cli.root(spec).env();
-            PriceTable table = PriceTables.load(env, prices);
+        public Integer call() {
+            PriceTable table = PriceTables.load(env(), prices);
             if (region != null && !table.regions().containsKey(region)) {
                 throw dev.mldev.MldevException.usage("no prices for region " + region + " in " + table.origin(),
                         "regions with prices: " + String.join(", ", new TreeMap<>(table.regions()).keySet()));
             }
-            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter out = out();
             if (json) {
                 PriceTable shown = region == null ? table : new PriceTable(table.asOf(), table.source(),
                         table.origin(), table.vertexMarkup(), table.assumptions(),
@@ -64,6 +55,7 @@ final class PricesCommand implements Runnable {
                 print(out, table);
             }
             out.flush();
+            return 0;
         }
 
         private void print(PrintWriter out, PriceTable table) {
@@ -91,27 +83,24 @@ final class PricesCommand implements Runnable {
             "Read current prices from the Cloud Billing Catalog API (Compute Engine and Vertex AI SKUs) into the",
             "cache ($XDG_CACHE_HOME/mldev/prices.json), used from then on unless --prices is given.",
             "Needs Application Default Credentials with the Cloud Billing API enabled."})
-    static final class Refresh implements Runnable {
-        @Spec
-        CommandSpec spec;
-
+    static final class Refresh extends BaseCommand {
         @Override
-        public void run() {
-            MldevCommand root = Cli.root(spec);
-            Environment env = root.env();
+        public Integer call() {
+            Environment env = env();
             Path cache = PriceTables.cacheFile(env);
             PriceTable previous = PriceTables.load(env, null);
             PriceTable table;
             try (CatalogRefresh refresh = CatalogRefresh.connect(env, Clock.systemUTC())) {
-                table = refresh.refresh(previous, cache, root.terminal().progress(spec.commandLine().getErr()));
+                table = refresh.refresh(previous, cache, terminal().progress(err()));
             }
             int machines = table.regions().values().stream().mapToInt(r -> r.machines().size()).sum();
             int gpus = table.regions().values().stream().mapToInt(r -> r.accelerators().size()).sum();
-            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter out = out();
             out.println("prices as of " + table.asOf() + ": " + table.regions().size() + " regions, " + machines
                     + " machine prices, " + gpus + " GPU prices, Vertex AI markup x"
                     + table.vertexMarkup().toPlainString() + ", written to " + cache);
             out.flush();
+            return 0;
         }
     }
 }
