@@ -1,46 +1,58 @@
 package dev.mldev.cli;
 
+import dev.mldev.cost.Billable;
+import dev.mldev.cost.IdleCostGate;
+import dev.mldev.cost.IdleCostJson;
+import dev.mldev.cost.IdleCostReport;
+import dev.mldev.cost.IdleCostText;
+import dev.mldev.cost.IdleCosts;
+import dev.mldev.cost.LocalBillables;
+import dev.mldev.cost.PriceTables;
 import dev.mldev.target.DeploymentRecord;
-import dev.mldev.target.DeploymentStatus;
-import java.time.Duration;
-import java.time.Instant;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "status", description = {"What is deployed, and whether it is loaded, at zero or down."})
+@Command(name = "status", description = {"What is deployed, whether it is warm, at zero or down, and what it costs idle.",
+        "With --max-idle-cost, exits 3 when the total idle cost per hour is over the limit (unknown prices fail)."})
 final class StatusCommand extends BaseCommand {
-    @Option(names = "--json", description = "A JSON object with one entry per deployment.")
+    @Option(names = "--json", description = "A JSON object with one entry per deployment (schema 1, see the README).")
     boolean json;
+
+    @Option(names = "--max-idle-cost", paramLabel = "USD_PER_HOUR",
+            description = "CI gate: exit 3 when the idle cost per hour of everything listed is over this (0: anything).")
+    BigDecimal maxIdleCost;
+
+    @Option(names = "--prices", paramLabel = "FILE", description = "Price table to use instead of the cached or built-in one.")
+    Path prices;
 
     @Override
     public Integer call() {
-        List<DeploymentStatus> statuses = new ArrayList<>();
+        IdleCostGate.checkLimit(maxIdleCost);
+        List<Billable> billables = new ArrayList<>();
         for (DeploymentRecord record : Targets.store(env()).list()) {
-            statuses.add(Targets.of(record.target(), env()).status(record));
+            billables.add(LocalBillables.of(Targets.of(record.target(), env()).status(record)));
         }
+        IdleCostReport report = new IdleCosts(PriceTables.load(env(), prices), Clock.systemUTC()).report(billables);
+        IdleCostReport.Verdict verdict = maxIdleCost == null ? null : report.gate(maxIdleCost);
         if (json) {
-            Map<String, Object> root = new LinkedHashMap<>();
-            root.put("schema", 1);
-            root.put("generated_at", Instant.now());
-            root.put("deployments", statuses);
-            out().println(Json.write(root));
-            return 0;
+            out().println(IdleCostJson.write(report, verdict));
+        } else {
+            boolean forPeople = terminal().interactive();
+            Table table = new Table(IdleCostText.HEADER.toArray(String[]::new));
+            IdleCostText.rows(report, forPeople).forEach(cells -> table.row(cells.toArray(String[]::new)));
+            table.print(out(), forPeople);
+            if (!billables.isEmpty()) {
+                out().println((forPeople ? "\n" : "# ") + IdleCostText.totals(report));
+            } else if (forPeople) {
+                notice("nothing deployed; try 'mldev deploy BUNDLE'");
+            }
         }
-        Table table = new Table("NAME", "TARGET", "STATE", "IDLE", "REQUESTS", "URL");
-        for (DeploymentStatus s : statuses) {
-            table.row(s.name(), s.target(), s.state(),
-                    s.idleSince() == null ? "-" : dev.mldev.Durations.format(Duration.ofSeconds(
-                            Duration.between(s.idleSince(), Instant.now()).toSeconds())),
-                    s.requestsServed() < 0 ? "-" : Long.toString(s.requestsServed()), s.url());
-        }
-        table.print(out(), terminal().interactive());
-        if (statuses.isEmpty() && terminal().interactive()) {
-            notice("nothing deployed; try 'mldev deploy BUNDLE'");
-        }
-        return 0;
+        out().flush();
+        return IdleCostGate.apply(verdict, err());
     }
 }

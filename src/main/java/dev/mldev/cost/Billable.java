@@ -22,6 +22,8 @@ import java.util.Objects;
  * @param maxReplicas     most nodes it scales up to
  * @param scaleToZeroIdle idle period before it scales to zero, or null when it never does or it is unknown
  * @param idleSince       time of the last prediction, or null when unknown
+ * @param url             where predictions go, or null
+ * @param requestsServed  predictions served since it started, or null when unknown
  */
 public record Billable(
         String name,
@@ -36,7 +38,9 @@ public record Billable(
         int minReplicas,
         int maxReplicas,
         Duration scaleToZeroIdle,
-        Instant idleSince) {
+        Instant idleSince,
+        String url,
+        Long requestsServed) {
 
     /** What sort of thing bills, which decides how it bills with no traffic. */
     public enum Kind {
@@ -99,6 +103,8 @@ public record Billable(
         private int maxReplicas;
         private Duration scaleToZeroIdle;
         private Instant idleSince;
+        private String url;
+        private Long requestsServed;
 
         private Builder(String name, String target, Kind kind, State state) {
             this.name = name;
@@ -141,9 +147,19 @@ public record Billable(
             return this;
         }
 
+        public Builder url(String where) {
+            this.url = where;
+            return this;
+        }
+
+        public Builder requestsServed(Long count) {
+            this.requestsServed = count;
+            return this;
+        }
+
         public Billable build() {
             return new Billable(name, target, kind, state, replicasNow, region, machineType, acceleratorType,
-                    acceleratorCount, minReplicas, maxReplicas, scaleToZeroIdle, idleSince);
+                    acceleratorCount, minReplicas, maxReplicas, scaleToZeroIdle, idleSince, url, requestsServed);
         }
     }
 }

@@ -71,6 +71,8 @@ public final class IdleCostJson {
         node.put("max_replicas", b.maxReplicas());
         node.put("scale_to_zero_idle_seconds", b.scaleToZeroIdle() == null ? null : b.scaleToZeroIdle().toSeconds());
         node.put("idle_since", b.idleSince() == null ? null : b.idleSince().toString());
+        node.put("url", b.url());
+        node.put("requests_served", b.requestsServed());
         return node;
     }
 }

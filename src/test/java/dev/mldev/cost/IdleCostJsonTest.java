@@ -36,7 +36,7 @@ class IdleCostJsonTest {
         assertThat(fieldNames(warm)).containsExactly("name", "target", "kind", "state", "replicas",
                 "idle_cost_per_hour_usd", "awake_cost_per_hour_usd", "reason", "region", "machine_type",
                 "accelerator_type", "accelerator_count", "min_replicas", "max_replicas",
-                "scale_to_zero_idle_seconds", "idle_since");
+                "scale_to_zero_idle_seconds", "idle_since", "url", "requests_served");
         assertThat(warm.get("name").asText()).isEqualTo("always-on");
         assertThat(warm.get("target").asText()).isEqualTo("vertex");
         assertThat(warm.get("kind").asText()).isEqualTo("endpoint");
@@ -67,21 +67,17 @@ class IdleCostJsonTest {
     }
 
     @Test
-    void textIsATableOnATtyAndTabsWhenPiped() {
+    void textCellsForPeopleAndForPipes() {
         IdleCostReport report = costs.report(List.of(TestPrices.warmEndpoint(), TestPrices.unknownMachine()));
-        String tsv = IdleCostText.render(report, false);
-        assertThat(tsv.lines().toList()).containsExactly(
-                "NAME\tTARGET\tSTATE\tREPLICAS\tIDLE/H\tAWAKE/H\tREASON",
-                "always-on\tvertex\twarm\t1\t0.92\t0.92\tmin replicas 1: never scales to zero",
-                "mystery\tvertex\twarm\t2\tunknown\tunknown\tmin replicas 2: never scales to zero; price unknown:"
-                        + " no price for machine type x9-huge-1 in us-central1",
-                "# total idle $0.92/h, $662.40 per 30 days (plus 1 with unknown prices); prices as of 2026-11-01"
-                        + " (test)");
-        String table = IdleCostText.render(report, true);
-        assertThat(table.lines().findFirst().orElseThrow()).startsWith("NAME       TARGET  STATE  REPLICAS  IDLE/H");
-        assertThat(table).contains("always-on  vertex  warm   1         $0.92    $0.92    min replicas 1");
-        assertThat(table).endsWith("\ntotal idle $0.92/h, $662.40 per 30 days (plus 1 with unknown prices);"
-                + " prices as of 2026-11-01 (test)\n");
+        assertThat(IdleCostText.rows(report, false)).containsExactly(
+                List.of("always-on", "vertex", "warm", "1", "2h30m", "-", "0.92", "0.92", "-",
+                        "min replicas 1: never scales to zero"),
+                List.of("mystery", "vertex", "warm", "2", "-", "-", "unknown", "unknown", "-",
+                        "min replicas 2: never scales to zero; price unknown: no price for machine type x9-huge-1"
+                                + " in us-central1"));
+        assertThat(IdleCostText.rows(report, true).get(0)).contains("$0.92");
+        assertThat(IdleCostText.totals(report)).isEqualTo("total idle $0.92/h, $662.40 per 30 days"
+                + " (plus 1 with unknown prices); prices as of 2026-11-01 (test)");
     }
 
     private static List<String> fieldNames(JsonNode node) {

@@ -5,12 +5,9 @@ import dev.mldev.MldevException;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 
-/**
- * What {@code mldev status} prints about cost and the exit code it ends with: the report as JSON or text on
- * stdout, and with {@code --max-idle-cost} the gate's one summary line on stderr and exit 3 when it trips.
- */
-public final class IdleCostOutput {
-    private IdleCostOutput() {
+/** The {@code --max-idle-cost} gate as {@code mldev status} applies it: one line on stderr, exit 3 when tripped. */
+public final class IdleCostGate {
+    private IdleCostGate() {
     }
 
     /** Checks a {@code --max-idle-cost} value before anything is listed (exit 2 when negative). */
@@ -22,15 +19,12 @@ public final class IdleCostOutput {
     }
 
     /**
-     * @param maxIdleCostPerHour the gate's limit, or null for no gate
+     * Prints the gate's summary line on {@code err}.
+     *
+     * @param verdict the gate's outcome, or null when no gate was asked for
      * @return {@link ExitCodes#OK}, or {@link ExitCodes#GATE} when the gate tripped
      */
-    public static int print(IdleCostReport report, boolean json, boolean tty, BigDecimal maxIdleCostPerHour,
-                            PrintWriter out, PrintWriter err) {
-        checkLimit(maxIdleCostPerHour);
-        IdleCostReport.Verdict verdict = maxIdleCostPerHour == null ? null : report.gate(maxIdleCostPerHour);
-        out.print(json ? IdleCostJson.write(report, verdict) + "\n" : IdleCostText.render(report, tty));
-        out.flush();
+    public static int apply(IdleCostReport.Verdict verdict, PrintWriter err) {
         if (verdict == null) {
             return ExitCodes.OK;
         }
