@@ -440,7 +440,7 @@ function _picocli_mldev_status() {
 
   local commands=""
   local flag_opts="'--json' '-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'--max-idle-cost' '--prices'"
+  local arg_opts="'--max-idle-cost' '--prices' '--project' '--billing-table'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -453,6 +453,12 @@ function _picocli_mldev_status() {
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
+      ;;
+    '--project')
+      return
+      ;;
+    '--billing-table')
+      return
       ;;
   esac
 

@@ -58,6 +58,8 @@ complete -c mldev -n '__fish_use_subcommand' -a status -d 'What is deployed, whe
 complete -c mldev -n '__fish_seen_subcommand_from status' -l json -d 'A JSON object with one entry per deployment (schema 1, see the README).'
 complete -c mldev -n '__fish_seen_subcommand_from status' -l max-idle-cost -r -F -d 'CI gate: exit 3 when the idle cost per hour of everything listed is over this (0: anything).'
 complete -c mldev -n '__fish_seen_subcommand_from status' -l prices -r -F -d 'Price table to use instead of the cached or built-in one.'
+complete -c mldev -n '__fish_seen_subcommand_from status' -l project -r -F -d 'Google Cloud project (for --billing-table).'
+complete -c mldev -n '__fish_seen_subcommand_from status' -l billing-table -r -F -d 'Also show what the project really spent in the last 30 days, from its BigQuery billing export.'
 complete -c mldev -n '__fish_seen_subcommand_from status' -s h -l help -d 'Show this help message and exit.'
 complete -c mldev -n '__fish_seen_subcommand_from status' -s V -l version -d 'Print version information and exit.'
 complete -c mldev -n '__fish_seen_subcommand_from status' -s v -l verbose -d 'Print stack traces and extra detail on errors.'
