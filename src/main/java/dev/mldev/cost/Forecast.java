@@ -1,5 +1,6 @@
 package dev.mldev.cost;
 
+import dev.mldev.Durations;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
@@ -68,8 +69,8 @@ public record Forecast(
         Duration window = minScaleupPeriod.compareTo(idleScaledownPeriod) >= 0 ? minScaleupPeriod
                 : idleScaledownPeriod;
         notes.add("scale to zero: idle costs nothing; a wake keeps " + nodes + " node(s) up at least "
-                + IdleCosts.Durations.words(window) + " (min scale-up " + IdleCosts.Durations.words(minScaleupPeriod)
-                + ", idle scale-down " + IdleCosts.Durations.words(idleScaledownPeriod) + ")");
+                + Durations.format(window) + " (min scale-up " + Durations.format(minScaleupPeriod)
+                + ", idle scale-down " + Durations.format(idleScaledownPeriod) + ")");
         notes.add("best case: the " + requestsPerDay + " requests come together (one wake a day); worst case: each"
                 + " comes after the last scale-down (one wake per request, at most warm all day)");
         if (!node.isKnown()) {
@@ -86,7 +87,7 @@ public record Forecast(
     public static Forecast perRun(NodePrice node, Duration runTime, int requestsPerDay) {
         checkRequests(requestsPerDay);
         List<String> notes = List.of("nothing runs between requests: each request is one pipeline run of about "
-                + IdleCosts.Durations.words(runTime) + " on one node");
+                + Durations.format(runTime) + " on one node");
         if (!node.isKnown()) {
             return new Forecast(null, node.unknown(), BigDecimal.ZERO, null, null, null, requestsPerDay, notes);
         }

@@ -1,5 +1,6 @@
 package dev.mldev.cost;
 
+import dev.mldev.Durations;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,7 +48,7 @@ public final class IdleCostText {
         if (since == null) {
             return "-";
         }
-        return dev.mldev.Durations.format(Duration.ofSeconds(Math.max(0, Duration.between(since, now).toSeconds())));
+        return Durations.format(Duration.ofSeconds(Math.max(0, Duration.between(since, now).toSeconds())));
     }
 
     private static String money(BigDecimal amount, boolean forPeople) {

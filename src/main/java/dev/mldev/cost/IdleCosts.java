@@ -1,8 +1,8 @@
 package dev.mldev.cost;
 
+import dev.mldev.Durations;
 import java.math.BigDecimal;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 
 /** Prices what the targets report: idle and awake cost per hour of each {@link Billable}, with the reason. */
@@ -50,7 +50,7 @@ public final class IdleCosts {
         if (b.minReplicas() == 0) {
             // scaled to zero it holds no node, so its idle cost is known even when the node price is not
             String reason = b.scaleToZeroIdle() == null ? "scale-to-zero"
-                    : "scale-to-zero after " + Durations.words(b.scaleToZeroIdle()) + " idle";
+                    : "scale-to-zero after " + Durations.format(b.scaleToZeroIdle()) + " idle";
             return new IdleCostRow(b, BigDecimal.ZERO, node.times(1), withUnknown(reason, node));
         }
         BigDecimal cost = node.times(b.minReplicas());
@@ -68,27 +68,5 @@ public final class IdleCosts {
 
     private static String withUnknown(String reason, NodePrice node) {
         return node.isKnown() ? reason : reason + "; price unknown: " + node.unknown();
-    }
-
-    /** Short duration words for reasons: "1h", "15m", "1h30m". */
-    static final class Durations {
-        private Durations() {
-        }
-
-        static String words(Duration d) {
-            long minutes = d.toMinutes();
-            long seconds = d.toSecondsPart();
-            StringBuilder out = new StringBuilder();
-            if (minutes >= 60) {
-                out.append(minutes / 60).append('h');
-            }
-            if (minutes % 60 > 0) {
-                out.append(minutes % 60).append('m');
-            }
-            if (seconds > 0 || out.isEmpty()) {
-                out.append(seconds).append('s');
-            }
-            return out.toString();
-        }
     }
 }
