@@ -59,7 +59,7 @@ final class StatusCommand extends BaseCommand {
             if (spend != null) {
                 root.set("actual_spend", spend.toJson());
             }
-            out().println(root.toPrettyString());
+            out().println(IdleCostJson.write(root));
         } else {
             boolean forPeople = terminal().interactive();
             Table table = new Table(IdleCostText.HEADER.toArray(String[]::new));

@@ -45,8 +45,13 @@ public final class IdleCostJson {
     }
 
     public static String write(IdleCostReport report, IdleCostReport.Verdict verdict) {
+        return write(toJson(report, verdict));
+    }
+
+    /** A status document (perhaps with more fields added) as text, amounts written plainly. */
+    public static String write(ObjectNode document) {
         try {
-            return MAPPER.writeValueAsString(toJson(report, verdict));
+            return MAPPER.writeValueAsString(document);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
