@@ -32,6 +32,8 @@ import java.util.function.BiFunction;
 public final class VertexBillables {
     static final String TARGET = "vertex";
     static final String PIPELINE_TARGET = "vertex-pipeline";
+    /** The label mldev puts on its endpoints, holding the deployment's name. */
+    static final String MLDEV_NAME_LABEL = "mldev-name";
     /** ScaleToZeroSpec's idle_scaledown_period when unset. */
     static final Duration DEFAULT_IDLE_SCALEDOWN = Duration.ofHours(1);
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -47,7 +49,11 @@ public final class VertexBillables {
     public static List<Billable> endpoint(Endpoint endpoint, String region,
                                           BiFunction<String, String, EndpointFacts> facts) {
         String endpointId = lastSegment(endpoint.getName());
-        String endpointName = endpoint.getDisplayName().isEmpty() ? endpointId : endpoint.getDisplayName();
+        // mldev's own endpoints show under their deployment name, others under their display name
+        String endpointName = endpoint.getLabelsOrDefault(MLDEV_NAME_LABEL,
+                endpoint.getDisplayName().isEmpty() ? endpointId : endpoint.getDisplayName());
+        String url = endpoint.getDedicatedEndpointDns().isEmpty() ? null
+                : "https://" + endpoint.getDedicatedEndpointDns();
         if (endpoint.getDeployedModelsCount() == 0) {
             return List.of(Billable.builder(endpointName, TARGET, Billable.Kind.ENDPOINT, Billable.State.DOWN)
                     .region(region).replicasNow(0).build());
@@ -57,12 +63,13 @@ public final class VertexBillables {
             String name = endpoint.getDeployedModelsCount() == 1 ? endpointName
                     : endpointName + "/" + (model.getDisplayName().isEmpty() ? model.getId() : model.getDisplayName());
             EndpointFacts known = facts.apply(endpointId, model.getId());
-            billables.add(deployedModel(name, region, model, known));
+            billables.add(deployedModel(name, region, url, model, known));
         }
         return billables;
     }
 
-    private static Billable deployedModel(String name, String region, DeployedModel model, EndpointFacts facts) {
+    private static Billable deployedModel(String name, String region, String url, DeployedModel model,
+                                          EndpointFacts facts) {
         Integer replicas = facts.replicas() != null ? facts.replicas()
                 : model.hasStatus() ? Integer.valueOf(model.getStatus().getAvailableReplicaCount()) : null;
         if (!model.hasDedicatedResources()) {
@@ -70,7 +77,7 @@ public final class VertexBillables {
             int min = model.hasAutomaticResources() ? model.getAutomaticResources().getMinReplicaCount() : 1;
             return Billable.builder(name, TARGET, Billable.Kind.ENDPOINT, state(replicas, min))
                     .region(region).replicas(min, model.getAutomaticResources().getMaxReplicaCount())
-                    .replicasNow(replicas).idleSince(facts.lastPrediction()).build();
+                    .replicasNow(replicas).idleSince(facts.lastPrediction()).url(url).build();
         }
         DedicatedResources resources = model.getDedicatedResources();
         int min = resources.getMinReplicaCount();
@@ -84,7 +91,7 @@ public final class VertexBillables {
         return Billable.builder(name, TARGET, Billable.Kind.ENDPOINT, state(replicas, min))
                 .region(region).machine(machine.getMachineType(), accelerator(machine), machine.getAcceleratorCount())
                 .replicas(min, resources.getMaxReplicaCount()).replicasNow(replicas).scaleToZeroIdle(scaleToZero)
-                .idleSince(facts.lastPrediction()).build();
+                .idleSince(facts.lastPrediction()).url(url).build();
     }
 
     /**

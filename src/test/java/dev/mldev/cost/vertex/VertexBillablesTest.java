@@ -87,6 +87,16 @@ class VertexBillablesTest {
     }
 
     @Test
+    void mldevEndpointsShowUnderTheirDeploymentNameWithTheirUrl() {
+        Endpoint ours = endpoint("666", "mldev-ocr", deployed("5", 0, 1, null)).toBuilder()
+                .putLabels("mldev-name", "ocr").setDedicatedEndpointDns("666.us-central1-1.prediction.vertexai.goog")
+                .build();
+        Billable b = VertexBillables.endpoint(ours, "us-central1", (e, d) -> EndpointFacts.NONE).get(0);
+        assertThat(b.name()).isEqualTo("ocr");
+        assertThat(b.url()).isEqualTo("https://666.us-central1-1.prediction.vertexai.goog");
+    }
+
+    @Test
     void withoutMonitoringTheStatusReplicasAndMinReplicasDecide() {
         Billable b = VertexBillables.endpoint(endpoint("333", "", deployed("7", 0, 1, null)), "us-central1",
                 (e, d) -> EndpointFacts.NONE).get(0);
