@@ -48,7 +48,7 @@ class LocalDeployTest {
         JsonNode entry = status.get("deployments").get(0);
         assertThat(entry.get("name").asText()).isEqualTo("ocr-cls");
         assertThat(entry.get("target").asText()).isEqualTo("local");
-        assertThat(entry.get("state").asText()).isEqualTo("loaded");
+        assertThat(entry.get("state").asText()).isEqualTo("warm");
         assertThat(entry.get("requests_served").asLong()).isEqualTo(1);
 
         CliRun noConfirmation = CliRun.run(home, "undeploy", "ocr-cls");
