@@ -11,6 +11,7 @@ import picocli.CommandLine.ScopeType;
         description = "Show an ONNX model to the world without paying for an idle GPU.",
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {
+                ImageCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

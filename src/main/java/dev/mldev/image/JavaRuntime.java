@@ -1,0 +1,96 @@
+package dev.mldev.image;
+
+import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
+import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
+import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
+import dev.mldev.MldevException;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.FileVisitOption;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * A Java runtime directory copied into the image. Symbolic links are resolved (a distribution's JDK links into
+ * /etc and /usr/share, which the image lacks); what only a developer needs (jmods, headers, sources, manuals) is
+ * left out.
+ */
+public record JavaRuntime(Path home) {
+    /** Where the runtime lands in the image; the entrypoint runs {@code bin/java} from here. */
+    public static final AbsoluteUnixPath IMAGE_PATH = AbsoluteUnixPath.get("/opt/java");
+
+    private static final Set<String> DEVELOPER_ONLY = Set.of("jmods", "include", "man", "docs", "demo", "sample",
+            "lib/src.zip");
+    private static final Set<String> LINUX_AMD64 = Set.of("x86_64", "amd64");
+
+    /** The runtime running this mldev. */
+    public static JavaRuntime running() {
+        return new JavaRuntime(Path.of(System.getProperty("java.home")));
+    }
+
+    /**
+     * Checks that this is a Linux x86-64 runtime (the machines Vertex AI serves on), from its {@code release}
+     * file; a macOS or ARM runtime would be copied happily and fail only when the container starts.
+     */
+    public JavaRuntime checkedForLinuxAmd64() {
+        Path release = home.resolve("release");
+        if (!Files.isRegularFile(home.resolve("bin/java")) || !Files.isRegularFile(release)) {
+            throw MldevException.usage(home + " is not a Java runtime (no bin/java and release file)",
+                    "pass --jre with the directory of a Linux x86-64 Java 17+ runtime, or --jre base");
+        }
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(release)) {
+            properties.load(reader);
+        } catch (IOException e) {
+            throw MldevException.failure("cannot read " + release + ": " + e.getMessage(), null);
+        }
+        String os = unquote(properties.getProperty("OS_NAME", ""));
+        String arch = unquote(properties.getProperty("OS_ARCH", ""));
+        if (!os.equalsIgnoreCase("Linux") || !LINUX_AMD64.contains(arch)) {
+            throw MldevException.usage("the Java runtime " + home + " is for " + os + "/" + arch
+                            + "; the serving image needs a Linux x86-64 runtime",
+                    "pass --jre with the directory of a Linux x86-64 Java 17+ runtime, or --jre base");
+        }
+        return this;
+    }
+
+    /** The runtime's files as one image layer under {@link #IMAGE_PATH}, permissions kept. */
+    public FileEntriesLayer layer(String name) {
+        FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName(name);
+        try (Stream<Path> walk = Files.walk(home, FileVisitOption.FOLLOW_LINKS)) {
+            for (Path file : (Iterable<Path>) walk.sorted()::iterator) {
+                String relative = home.relativize(file).toString().replace('\\', '/');
+                if (isDeveloperOnly(relative) || !Files.isRegularFile(file)) {
+                    continue; // directories come with their files; dangling links are skipped
+                }
+                layer.addEntry(file.toRealPath(), IMAGE_PATH.resolve(relative), permissions(file),
+                        FileEntriesLayer.DEFAULT_MODIFICATION_TIME);
+            }
+        } catch (IOException e) {
+            throw MldevException.failure("cannot read the Java runtime " + home + ": " + e.getMessage(),
+                    "pass --jre with a readable Java runtime directory, or --jre base");
+        }
+        return layer.build();
+    }
+
+    private static boolean isDeveloperOnly(String relative) {
+        return DEVELOPER_ONLY.stream().anyMatch(p -> relative.equals(p) || relative.startsWith(p + "/"));
+    }
+
+    private static FilePermissions permissions(Path file) throws IOException {
+        try {
+            return FilePermissions.fromPosixFilePermissions(Files.getPosixFilePermissions(file));
+        } catch (UnsupportedOperationException notPosix) {
+            return Files.isExecutable(file) ? FilePermissions.fromOctalString("755")
+                    : FilePermissions.DEFAULT_FILE_PERMISSIONS;
+        }
+    }
+
+    private static String unquote(String value) {
+        return value.replaceAll("^\"|\"$", "");
+    }
+}
