@@ -9,11 +9,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -23,6 +27,10 @@ import java.util.stream.Stream;
 final class TestRegistry implements AutoCloseable {
     private static final List<Path> BINARIES = List.of(Path.of("/usr/bin/docker-registry"),
             Path.of("/usr/sbin/docker-registry"));
+
+    /** The PUT that completes a blob upload names the blob's digest; the access log records it. */
+    private static final Pattern COMPLETED_UPLOAD =
+            Pattern.compile("\"PUT /v2/[^ ]+/blobs/uploads/[^ ]*[?&]digest=([^ &\"]+)[^\"]*\" 201");
 
     private final Process process;
     private final int port;
@@ -98,6 +106,21 @@ final class TestRegistry implements AutoCloseable {
                     .sorted()
                     .toList();
         }
+    }
+
+    /** A mark in the registry's request log, for {@link #blobsUploadedSince}. */
+    int logMark() throws IOException {
+        return log().length();
+    }
+
+    /** Digests of the blob uploads completed since the mark, from the access log: what went over the wire. */
+    List<String> blobsUploadedSince(int mark) throws IOException {
+        Matcher upload = COMPLETED_UPLOAD.matcher(log().substring(mark));
+        List<String> digests = new java.util.ArrayList<>();
+        while (upload.find()) {
+            digests.add(URLDecoder.decode(upload.group(1), StandardCharsets.UTF_8));
+        }
+        return digests;
     }
 
     String log() throws IOException {
