@@ -187,7 +187,7 @@ public final class ImageBuilder {
         }
         String registry = parse(destination.reference(), "image reference").getRegistry();
         if (cause instanceof RegistryUnauthorizedException || cause instanceof RegistryAuthenticationFailedException) {
-            return MldevException.remote("the registry refused mldev's credential: " + firstLine(cause),
+            return MldevException.remote("the registry refused the push: " + firstLine(cause),
                     RegistryAuth.isGoogleRegistry(registry)
                             ? "run 'gcloud auth application-default login' and check that the account has "
                             + "roles/artifactregistry.writer on the repository"
