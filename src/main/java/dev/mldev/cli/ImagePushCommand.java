@@ -18,16 +18,12 @@ import dev.mldev.image.RegistryAuth;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code mldev image push REF}: builds the serving image with jib and pushes it (or writes a tarball). */
 @Command(name = "push",
-        mixinStandardHelpOptions = true,
         description = {
                 "Build the serving image (CUDA + cuDNN base, a Java runtime, the dependency jars, mldev last) and "
                         + "push it to Artifact Registry or any registry. The container runs 'mldev serve' with "
@@ -38,11 +34,8 @@ import picocli.CommandLine.Spec;
                 "  Application Default Credentials (gcloud auth application-default login, or",
                 "  GOOGLE_APPLICATION_CREDENTIALS) are sent to Artifact Registry and Container Registry",
                 "  as the user oauth2accesstoken; other registries get none unless --auth adc."})
-final class ImagePushCommand implements Callable<Integer> {
+final class ImagePushCommand extends BaseCommand {
     static final String JRE_FROM_BASE = "base";
-
-    @Spec
-    CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "REF",
             description = "Image reference to push, e.g. us-central1-docker.pkg.dev/PROJECT/REPO/mldev-serve:1")
@@ -92,10 +85,9 @@ final class ImagePushCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        MldevCommand root = Cli.root(spec);
-        Environment env = root.env();
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        Environment env = env();
+        PrintWriter out = out();
+        PrintWriter err = err();
         if (tar != null && bundleDir != null) {
             throw MldevException.usage("--bundle records a pushed image, but --tar pushes nothing",
                     "push to a registry to record the image, or drop --bundle");
@@ -117,7 +109,7 @@ final class ImagePushCommand implements Callable<Integer> {
                 registry -> auth.usesAdc(registry) ? adc.get() : null));
         ImageDestination destination = tar == null
                 ? new ImageDestination.Registry(reference) : new ImageDestination.Tarball(tar, reference);
-        Progress progress = root.terminal().progress(err);
+        Progress progress = terminal().progress(err);
         progress.step("building " + reference + " on " + base);
         BuiltImage image = builder.build(plan, destination, progress);
 

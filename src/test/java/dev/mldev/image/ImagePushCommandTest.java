@@ -10,13 +10,14 @@ import dev.mldev.bundle.Manifest;
 import dev.mldev.bundle.Serving;
 import dev.mldev.cli.Cli;
 import dev.mldev.cli.Terminal;
+import dev.mldev.testing.CliRun;
 import java.io.BufferedReader;
 import java.io.StringReader;
+import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -232,7 +233,7 @@ class ImagePushCommandTest {
                 String.format("%.1f MB", (ortBytes + jacksonBytes) / 1e6)) + " +2 files");
         assertThat(run.err()).contains("dry run: nothing built or pushed");
         assertThat(Files.readString(bundle.resolve("mldev.json"))).isEqualTo(before);
-        assertThat(temp.resolve("cache")).doesNotExist();
+        assertThat(temp.resolve("home/cache")).doesNotExist();
     }
 
     @Test
@@ -284,17 +285,19 @@ class ImagePushCommandTest {
     }
 
     private Run mldev(boolean tty, String... args) {
-        Map<String, String> variables = new HashMap<>();
-        variables.put("XDG_CACHE_HOME", temp.resolve("cache").toString());
-        Environment env = new Environment(variables, temp.resolve("home"));
-        Terminal terminal = new Terminal(tty, false, new BufferedReader(new StringReader("")));
-        CommandLine cli = Cli.commandLine(env, terminal);
+        if (!tty) {
+            CliRun run = CliRun.run(temp.resolve("home"), args);
+            return new Run(run.exitCode, run.out, run.err);
+        }
+        // a person at a terminal: the progress bar is drawn
+        Environment env = new Environment(Map.of("XDG_CACHE_HOME", temp.resolve("home/cache").toString()),
+                temp.resolve("home"));
+        CommandLine cli = Cli.commandLine(env, new Terminal(true, false, new BufferedReader(new StringReader(""))));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        cli.setOut(new java.io.PrintWriter(out, true));
-        cli.setErr(new java.io.PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return new Run(cli.execute(args), out.toString(), err.toString());
     }
 
     private static List<String> strings(JsonNode array) {

@@ -2,11 +2,7 @@ package dev.mldev.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mldev.Environment;
-import dev.mldev.cli.Cli;
-import dev.mldev.cli.Terminal;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.mldev.testing.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,7 +12,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Application Default Credentials as the registry credential: a service-account key whose token endpoint is a
@@ -33,9 +28,6 @@ class RegistryCredentialTest {
     Path temp;
     Path htpasswd;
     List<String> baseArgs;
-
-    record Run(int exit, String out, String err) {
-    }
 
     @BeforeEach
     void fixtures() throws Exception {
@@ -59,12 +51,12 @@ class RegistryCredentialTest {
              TestRegistry registry = TestRegistry.start(temp, htpasswd)) {
             Path key = tokens.writeKeyFile(temp.resolve("key.json"));
 
-            Run run = mldev(Map.of("GOOGLE_APPLICATION_CREDENTIALS", key.toString()),
+            CliRun run = mldev(Map.of("GOOGLE_APPLICATION_CREDENTIALS", key.toString()),
                     registry.host() + "/mldev-serve:1", "--auth", "adc", "--verbose");
 
-            assertThat(run.exit()).as(run.err()).isZero();
-            assertThat(run.out()).startsWith(registry.host() + "/mldev-serve:1@sha256:");
-            assertThat(run.out() + run.err()).doesNotContain(TOKEN);
+            assertThat(run.exitCode).as(run.err).isZero();
+            assertThat(run.out).startsWith(registry.host() + "/mldev-serve:1@sha256:");
+            assertThat(run.out + run.err).doesNotContain(TOKEN);
             assertThat(tokens.tokensIssued()).isEqualTo(1);
             assertThat(registry.log()).contains("user.name=oauth2accesstoken");
         }
@@ -73,11 +65,11 @@ class RegistryCredentialTest {
     @Test
     void withoutACredentialTheRefusalIsARemoteErrorWithAHint() throws Exception {
         try (TestRegistry registry = TestRegistry.start(temp, htpasswd)) {
-            Run run = mldev(Map.of(), registry.host() + "/mldev-serve:1");
+            CliRun run = mldev(Map.of(), registry.host() + "/mldev-serve:1");
 
-            assertThat(run.exit()).as(run.err()).isEqualTo(4);
-            assertThat(run.err()).contains("mldev: the registry refused the push", "hint: pass --auth adc");
-            assertThat(run.err().lines()).hasSize(2);
+            assertThat(run.exitCode).as(run.err).isEqualTo(4);
+            assertThat(run.err).contains("mldev: the registry refused the push", "hint: pass --auth adc");
+            assertThat(run.err.lines()).hasSize(2);
         }
     }
 
@@ -89,11 +81,11 @@ class RegistryCredentialTest {
             Path key = impostor.writeKeyFile(temp.resolve("key.json"));
             Files.writeString(key, Files.readString(key).replace(impostor.tokenUri(), tokens.tokenUri()));
 
-            Run run = mldev(Map.of("GOOGLE_APPLICATION_CREDENTIALS", key.toString()),
+            CliRun run = mldev(Map.of("GOOGLE_APPLICATION_CREDENTIALS", key.toString()),
                     "us-central1-docker.pkg.dev/demo/mldev/serve:1");
 
-            assertThat(run.exit()).as(run.err()).isEqualTo(4);
-            assertThat(run.err()).contains("mldev: cannot get an access token from Application Default Credentials",
+            assertThat(run.exitCode).as(run.err).isEqualTo(4);
+            assertThat(run.err).contains("mldev: cannot get an access token from Application Default Credentials",
                     "hint: run 'gcloud auth application-default login'");
             assertThat(tokens.tokensIssued()).isZero();
         }
@@ -101,25 +93,18 @@ class RegistryCredentialTest {
 
     @Test
     void missingCredentialsForArtifactRegistryAreSaidInOneLine() {
-        Run run = mldev(Map.of("GOOGLE_APPLICATION_CREDENTIALS", temp.resolve("no-such-key.json").toString()),
+        CliRun run = mldev(Map.of("GOOGLE_APPLICATION_CREDENTIALS", temp.resolve("no-such-key.json").toString()),
                 "us-central1-docker.pkg.dev/demo/mldev/serve:1");
 
-        assertThat(run.exit()).as(run.err()).isEqualTo(1);
-        assertThat(run.err()).contains("mldev: no usable Application Default Credentials",
+        assertThat(run.exitCode).as(run.err).isEqualTo(1);
+        assertThat(run.err).contains("mldev: no usable Application Default Credentials",
                 "hint: run 'gcloud auth application-default login'");
     }
 
-    private Run mldev(Map<String, String> variables, String reference, String... extra) {
-        Map<String, String> all = new java.util.HashMap<>(variables);
-        all.put("XDG_CACHE_HOME", temp.resolve("cache").toString());
-        CommandLine cli = Cli.commandLine(new Environment(all, temp.resolve("home")), Terminal.piped());
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
+    private CliRun mldev(Map<String, String> variables, String reference, String... extra) {
         List<String> args = new ArrayList<>(List.of("image", "push", reference));
         args.addAll(List.of(extra));
         args.addAll(baseArgs);
-        return new Run(cli.execute(args.toArray(String[]::new)), out.toString(), err.toString());
+        return CliRun.run(temp.resolve("home"), variables, args.toArray(String[]::new));
     }
 }

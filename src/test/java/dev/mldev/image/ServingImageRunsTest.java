@@ -2,14 +2,11 @@ package dev.mldev.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mldev.Environment;
 import dev.mldev.cli.Cli;
-import dev.mldev.cli.Terminal;
+import dev.mldev.testing.CliRun;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +15,6 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
@@ -45,16 +41,10 @@ class ServingImageRunsTest {
         Path baseTar = ImageFixtures.baseTar(Files.createDirectories(temp.resolve("base")));
         try (TestRegistry registry = TestRegistry.start(temp)) {
             String ref = registry.host() + "/mldev-serve:1";
-            StringWriter err = new StringWriter();
-            CommandLine cli = Cli.commandLine(new Environment(Map.of("XDG_CACHE_HOME", temp.resolve("cache").toString()),
-                    temp.resolve("home")), Terminal.piped());
-            cli.setOut(new PrintWriter(new StringWriter(), true));
-            cli.setErr(new PrintWriter(err, true));
+            CliRun run = CliRun.run(temp.resolve("home"), "image", "push", ref, "--app-dir", app.toString(),
+                    "--base", "tar://" + baseTar, "--insecure-registry");
 
-            int exit = cli.execute("image", "push", ref, "--app-dir", app.toString(), "--base", "tar://" + baseTar,
-                    "--insecure-registry");
-
-            assertThat(exit).as(err.toString()).isZero();
+            assertThat(run.exitCode).as(run.err).isZero();
             RegistryHttp http = new RegistryHttp(registry.base());
             RegistryHttp.Manifest manifest = http.manifest("mldev-serve", "1");
             Path root = Files.createDirectories(temp.resolve("rootfs"));
