@@ -17,7 +17,10 @@ import dev.mldev.image.JavaRuntime;
 import dev.mldev.image.RegistryAuth;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -95,7 +98,9 @@ final class ImagePushCommand extends BaseCommand {
         ImageBuilder.checkReference(reference);
         Bundle bundle = bundleDir == null ? null : BundleImage.open(bundleDir);
         AppLayout app = appDir == null ? AppLayout.ofRunning(Cli.class) : AppLayout.of(appDir);
-        ImagePlan plan = ImagePlan.servingImage(base, javaRuntime(), app, VersionProvider.version());
+        Optional<JavaRuntime> runtime = javaRuntime();
+        runtime.ifPresent(jre -> warnAboutSystemLibraries(err, jre));
+        ImagePlan plan = ImagePlan.servingImage(base, runtime, app, VersionProvider.version());
 
         if (dryRun) {
             printPlan(out, plan);
@@ -135,6 +140,22 @@ final class ImagePushCommand extends BaseCommand {
         }
         JavaRuntime runtime = jre == null ? JavaRuntime.running() : new JavaRuntime(Path.of(jre));
         return Optional.of(runtime.checkedForLinuxAmd64());
+    }
+
+    /** A distribution's JDK links to this machine's libjpeg and lcms: say so before the container finds out. */
+    private static void warnAboutSystemLibraries(PrintWriter err, JavaRuntime jre) {
+        Map<String, List<String>> needs = jre.systemLibrariesNeeded();
+        if (needs.isEmpty()) {
+            return;
+        }
+        String list = needs.entrySet().stream()
+                .map(need -> String.join(", ", need.getValue()) + " (for " + need.getKey() + ")")
+                .collect(Collectors.joining("; "));
+        err.println("warning: the Java runtime " + jre.home() + " loads libraries it does not ship, which the base "
+                + "image may lack: " + list);
+        err.println("hint: pass --jre with a self-contained runtime (such as Eclipse Temurin's JRE), or a --base "
+                + "that has these libraries; otherwise JPEG decoding can fail in the container");
+        err.flush();
     }
 
     private void printPlan(PrintWriter out, ImagePlan plan) {

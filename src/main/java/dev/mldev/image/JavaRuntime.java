@@ -9,9 +9,12 @@ import java.io.Reader;
 import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -25,6 +28,12 @@ public record JavaRuntime(Path home) {
 
     private static final Set<String> DEVELOPER_ONLY = Set.of("jmods", "include", "man", "docs", "demo", "sample",
             "lib/src.zip");
+    /** In the C library's own packages and in the C++ runtime and zlib that any Ubuntu or Debian image has. */
+    private static final Set<String> IN_EVERY_GLIBC_IMAGE = Set.of("libc.so.6", "libm.so.6", "libdl.so.2",
+            "libpthread.so.0", "librt.so.1", "ld-linux-x86-64.so.2", "libgcc_s.so.1", "libstdc++.so.6", "libz.so.1");
+    /** Runtime libraries a headless server never loads. */
+    private static final Set<String> DESKTOP_ONLY = Set.of("libawt_xawt.so", "libjawt.so", "libsplashscreen.so",
+            "libjsound.so", "libatk-wrapper.so", "libfontmanager.so", "libj2pcsc.so", "libsaproc.so");
     private static final Set<String> LINUX_AMD64 = Set.of("x86_64", "amd64");
 
     /** The runtime running this mldev. */
@@ -75,6 +84,36 @@ public record JavaRuntime(Path home) {
                     "pass --jre with a readable Java runtime directory, or --jre base");
         }
         return layer.build();
+    }
+
+    /**
+     * Libraries of this machine that the runtime's own native libraries load but do not ship, by the runtime
+     * library needing them, e.g. {@code lib/libjavajpeg.so -> [libjpeg.so.62]} for a distribution's JDK. The
+     * base image may lack them: JPEG decoding then fails in the container. Libraries every glibc image has, and
+     * the desktop-only parts of the runtime (X11, sound, fonts, smart cards), are not reported.
+     */
+    public Map<String, List<String>> systemLibrariesNeeded() {
+        Map<String, List<String>> needs = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(home.resolve("lib"), FileVisitOption.FOLLOW_LINKS)) {
+            List<Path> libraries = walk.filter(p -> p.getFileName().toString().endsWith(".so"))
+                    .filter(Files::isRegularFile).toList();
+            Set<String> shipped = new HashSet<>();
+            libraries.forEach(library -> shipped.add(library.getFileName().toString()));
+            for (Path library : libraries) {
+                if (DESKTOP_ONLY.contains(library.getFileName().toString())) {
+                    continue;
+                }
+                List<String> missing = ElfLibraries.needed(library).stream()
+                        .filter(name -> !shipped.contains(name) && !IN_EVERY_GLIBC_IMAGE.contains(name))
+                        .toList();
+                if (!missing.isEmpty()) {
+                    needs.put(home.relativize(library).toString(), missing);
+                }
+            }
+        } catch (IOException e) {
+            throw MldevException.failure("cannot read the Java runtime " + home + ": " + e.getMessage(), null);
+        }
+        return needs;
     }
 
     private static boolean isDeveloperOnly(String relative) {

@@ -220,6 +220,7 @@ class ImagePushCommandTest {
         int closedPort = TestRegistry.freePort();
         Path bundle = BundleFixture.write(temp.resolve("bundle"));
         String before = Files.readString(bundle.resolve("mldev.json"));
+        TinyElf.write(jre.resolve("lib/libjavajpeg.so"), List.of("libjpeg.so.62", "libc.so.6"));
 
         Run run = push("127.0.0.1:" + closedPort + "/mldev-serve:1", "--dry-run", "--bundle", bundle.toString());
 
@@ -231,7 +232,9 @@ class ImagePushCommandTest {
         long jacksonBytes = Files.size(app.resolve("lib").resolve(ImageFixtures.JACKSON_JAR));
         assertThat(run.out()).containsPattern("dependencies +" + java.util.regex.Pattern.quote(
                 String.format("%.1f MB", (ortBytes + jacksonBytes) / 1e6)) + " +2 files");
-        assertThat(run.err()).contains("dry run: nothing built or pushed");
+        assertThat(run.err()).contains("dry run: nothing built or pushed", "warning: the Java runtime " + jre
+                + " loads libraries it does not ship, which the base image may lack: libjpeg.so.62 (for "
+                + "lib/libjavajpeg.so)");
         assertThat(Files.readString(bundle.resolve("mldev.json"))).isEqualTo(before);
         assertThat(temp.resolve("home/cache")).doesNotExist();
     }

@@ -1,0 +1,71 @@
+package dev.mldev.image;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The shared libraries a 64-bit little-endian ELF file names as DT_NEEDED: what {@code readelf -d} lists. */
+final class ElfLibraries {
+    private static final int SHT_DYNAMIC = 6;
+    private static final long DT_NULL = 0;
+    private static final long DT_NEEDED = 1;
+
+    private ElfLibraries() {
+    }
+
+    /** The needed libraries, or an empty list for a file that is not a 64-bit little-endian ELF object. */
+    static List<String> needed(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer elf = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size())
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            if (elf.limit() < 64 || elf.getInt(0) != 0x464c457f || elf.get(4) != 2 || elf.get(5) != 1) {
+                return List.of();
+            }
+            long sectionTable = elf.getLong(0x28);
+            int entrySize = Short.toUnsignedInt(elf.getShort(0x3A));
+            int sections = Short.toUnsignedInt(elf.getShort(0x3C));
+            for (int i = 0; i < sections; i++) {
+                int header = Math.toIntExact(sectionTable + (long) i * entrySize);
+                if (elf.getInt(header + 4) == SHT_DYNAMIC) {
+                    int strings = Math.toIntExact(sectionTable + (long) elf.getInt(header + 0x28) * entrySize);
+                    return dynamicNeeded(elf, header, Math.toIntExact(elf.getLong(strings + 0x18)));
+                }
+            }
+            return List.of();
+        } catch (IndexOutOfBoundsException | ArithmeticException damaged) {
+            return List.of(); // not a well-formed ELF file: nothing to report
+        }
+    }
+
+    private static List<String> dynamicNeeded(ByteBuffer elf, int dynamicHeader, int stringTable) {
+        int offset = Math.toIntExact(elf.getLong(dynamicHeader + 0x18));
+        long size = elf.getLong(dynamicHeader + 0x20);
+        List<String> needed = new ArrayList<>();
+        for (int entry = offset; entry + 16 <= offset + size; entry += 16) {
+            long tag = elf.getLong(entry);
+            if (tag == DT_NULL) {
+                break;
+            }
+            if (tag == DT_NEEDED) {
+                needed.add(string(elf, stringTable + Math.toIntExact(elf.getLong(entry + 8))));
+            }
+        }
+        return needed;
+    }
+
+    private static String string(ByteBuffer elf, int start) {
+        int end = start;
+        while (elf.get(end) != 0) {
+            end++;
+        }
+        byte[] bytes = new byte[end - start];
+        elf.get(start, bytes);
+        return new String(bytes, StandardCharsets.US_ASCII);
+    }
+}
