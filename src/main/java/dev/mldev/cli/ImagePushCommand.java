@@ -17,8 +17,6 @@ import dev.mldev.image.JavaRuntime;
 import dev.mldev.image.RegistryAuth;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -99,7 +97,7 @@ final class ImagePushCommand extends BaseCommand {
         Bundle bundle = bundleDir == null ? null : BundleImage.open(bundleDir);
         AppLayout app = appDir == null ? AppLayout.ofRunning(Cli.class) : AppLayout.of(appDir);
         Optional<JavaRuntime> runtime = javaRuntime();
-        runtime.ifPresent(jre -> warnAboutSystemLibraries(err, jre));
+        runtime.ifPresent(jre -> reportSystemLibraries(err, jre));
         ImagePlan plan = ImagePlan.servingImage(base, runtime, app, VersionProvider.version());
 
         if (dryRun) {
@@ -142,19 +140,22 @@ final class ImagePushCommand extends BaseCommand {
         return Optional.of(runtime.checkedForLinuxAmd64());
     }
 
-    /** A distribution's JDK links to this machine's libjpeg and lcms: say so before the container finds out. */
-    private static void warnAboutSystemLibraries(PrintWriter err, JavaRuntime jre) {
-        Map<String, List<String>> needs = jre.systemLibrariesNeeded();
-        if (needs.isEmpty()) {
-            return;
+    /** A distribution's JDK links to this machine's libjpeg and lcms: say what was done about it. */
+    private static void reportSystemLibraries(PrintWriter err, JavaRuntime jre) {
+        JavaRuntime.SystemLibraries libraries = jre.systemLibraries();
+        if (!libraries.copied().isEmpty()) {
+            err.println("note: the Java runtime loads libraries of this machine that it does not ship; copied into "
+                    + "the image beside it: " + String.join(", ", libraries.copied().keySet()));
         }
-        String list = needs.entrySet().stream()
-                .map(need -> String.join(", ", need.getValue()) + " (for " + need.getKey() + ")")
-                .collect(Collectors.joining("; "));
-        err.println("warning: the Java runtime " + jre.home() + " loads libraries it does not ship, which the base "
-                + "image may lack: " + list);
-        err.println("hint: pass --jre with a self-contained runtime (such as Eclipse Temurin's JRE), or a --base "
-                + "that has these libraries; otherwise JPEG decoding can fail in the container");
+        if (!libraries.missing().isEmpty()) {
+            String list = libraries.missing().entrySet().stream()
+                    .map(need -> String.join(", ", need.getValue()) + " (for " + need.getKey() + ")")
+                    .collect(Collectors.joining("; "));
+            err.println("warning: the Java runtime " + jre.home() + " loads libraries it does not ship, which the "
+                    + "base image may lack: " + list);
+            err.println("hint: pass --jre with a self-contained runtime (such as Eclipse Temurin's JRE), or a --base "
+                    + "that has these libraries");
+        }
         err.flush();
     }
 

@@ -9,6 +9,7 @@ import java.io.Reader;
 import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,7 @@ import java.util.stream.Stream;
  * /etc and /usr/share, which the image lacks); what only a developer needs (jmods, headers, sources, manuals) is
  * left out.
  */
-public record JavaRuntime(Path home) {
+public record JavaRuntime(Path home, List<Path> systemLibraryDirs) {
     /** Where the runtime lands in the image; the entrypoint runs {@code bin/java} from here. */
     public static final AbsoluteUnixPath IMAGE_PATH = AbsoluteUnixPath.get("/opt/java");
 
@@ -35,6 +36,14 @@ public record JavaRuntime(Path home) {
     private static final Set<String> DESKTOP_ONLY = Set.of("libawt_xawt.so", "libjawt.so", "libsplashscreen.so",
             "libjsound.so", "libatk-wrapper.so", "libfontmanager.so", "libj2pcsc.so", "libsaproc.so");
     private static final Set<String> LINUX_AMD64 = Set.of("x86_64", "amd64");
+
+    /** Where this machine's loader finds libraries (Debian's and Red Hat's layouts). */
+    public static final List<Path> SYSTEM_LIBRARY_DIRS = Stream.of("/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+            "/lib64", "/usr/lib64", "/lib", "/usr/lib").map(Path::of).toList();
+
+    public JavaRuntime(Path home) {
+        this(home, SYSTEM_LIBRARY_DIRS);
+    }
 
     /** The runtime running this mldev. */
     public static JavaRuntime running() {
@@ -67,17 +76,24 @@ public record JavaRuntime(Path home) {
         return this;
     }
 
-    /** The runtime's files as one image layer under {@link #IMAGE_PATH}, permissions kept. */
+    /**
+     * The runtime's files as one image layer under {@link #IMAGE_PATH}, permissions kept, with the machine's
+     * libraries it loads but does not ship copied in beside the runtime libraries that load them.
+     */
     public FileEntriesLayer layer(String name) {
         FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName(name);
         try (Stream<Path> walk = Files.walk(home, FileVisitOption.FOLLOW_LINKS)) {
             for (Path file : (Iterable<Path>) walk.sorted()::iterator) {
-                String relative = home.relativize(file).toString().replace('\\', '/');
+                String relative = relative(file);
                 if (isDeveloperOnly(relative) || !Files.isRegularFile(file)) {
                     continue; // directories come with their files; dangling links are skipped
                 }
                 layer.addEntry(file.toRealPath(), IMAGE_PATH.resolve(relative), permissions(file),
                         FileEntriesLayer.DEFAULT_MODIFICATION_TIME);
+            }
+            for (Map.Entry<String, Path> library : systemLibraries().copied().entrySet()) {
+                layer.addEntry(library.getValue().toRealPath(), IMAGE_PATH.resolve(library.getKey()),
+                        permissions(library.getValue()), FileEntriesLayer.DEFAULT_MODIFICATION_TIME);
             }
         } catch (IOException e) {
             throw MldevException.failure("cannot read the Java runtime " + home + ": " + e.getMessage(),
@@ -87,33 +103,57 @@ public record JavaRuntime(Path home) {
     }
 
     /**
-     * Libraries of this machine that the runtime's own native libraries load but do not ship, by the runtime
-     * library needing them, e.g. {@code lib/libjavajpeg.so -> [libjpeg.so.62]} for a distribution's JDK. The
-     * base image may lack them: JPEG decoding then fails in the container. Libraries every glibc image has, and
-     * the desktop-only parts of the runtime (X11, sound, fonts, smart cards), are not reported.
+     * The libraries of this machine that the runtime's native libraries load but do not ship, e.g. libjpeg and
+     * lcms for a distribution's JDK: the base image may lack them, and JPEG decoding would then fail in the
+     * container. Where the runtime library searches its own directory first ({@code $ORIGIN}, as OpenJDK builds
+     * do), the library is copied in beside it; the rest are reported. Libraries every glibc image has, and the
+     * desktop-only parts of the runtime (X11, sound, fonts, smart cards), are left alone.
      */
-    public Map<String, List<String>> systemLibrariesNeeded() {
-        Map<String, List<String>> needs = new TreeMap<>();
+    public SystemLibraries systemLibraries() {
+        Map<String, Path> copied = new TreeMap<>();
+        Map<String, List<String>> missing = new TreeMap<>();
         try (Stream<Path> walk = Files.walk(home.resolve("lib"), FileVisitOption.FOLLOW_LINKS)) {
             List<Path> libraries = walk.filter(p -> p.getFileName().toString().endsWith(".so"))
-                    .filter(Files::isRegularFile).toList();
+                    .filter(Files::isRegularFile).sorted().toList();
             Set<String> shipped = new HashSet<>();
             libraries.forEach(library -> shipped.add(library.getFileName().toString()));
             for (Path library : libraries) {
                 if (DESKTOP_ONLY.contains(library.getFileName().toString())) {
                     continue;
                 }
-                List<String> missing = ElfLibraries.needed(library).stream()
-                        .filter(name -> !shipped.contains(name) && !IN_EVERY_GLIBC_IMAGE.contains(name))
-                        .toList();
-                if (!missing.isEmpty()) {
-                    needs.put(home.relativize(library).toString(), missing);
+                ElfLibraries.Dynamic dynamic = ElfLibraries.read(library);
+                for (String needed : dynamic.needed()) {
+                    if (shipped.contains(needed) || IN_EVERY_GLIBC_IMAGE.contains(needed)) {
+                        continue;
+                    }
+                    Path host = dynamic.searchesOwnDirectory() ? onThisMachine(needed) : null;
+                    if (host != null && IN_EVERY_GLIBC_IMAGE.containsAll(ElfLibraries.needed(host))) {
+                        copied.put(relative(library.resolveSibling(needed)), host);
+                    } else {
+                        missing.computeIfAbsent(relative(library), k -> new ArrayList<>()).add(needed);
+                    }
                 }
             }
         } catch (IOException e) {
             throw MldevException.failure("cannot read the Java runtime " + home + ": " + e.getMessage(), null);
         }
-        return needs;
+        return new SystemLibraries(copied, missing);
+    }
+
+    /**
+     * @param copied  runtime-relative path (e.g. {@code lib/libjpeg.so.62}) to the machine's file copied there
+     * @param missing runtime library to the libraries it needs that could not be copied in
+     */
+    public record SystemLibraries(Map<String, Path> copied, Map<String, List<String>> missing) {
+    }
+
+    private Path onThisMachine(String library) {
+        return systemLibraryDirs.stream().map(dir -> dir.resolve(library)).filter(Files::isRegularFile)
+                .findFirst().orElse(null);
+    }
+
+    private String relative(Path file) {
+        return home.relativize(file).toString().replace('\\', '/');
     }
 
     private static boolean isDeveloperOnly(String relative) {

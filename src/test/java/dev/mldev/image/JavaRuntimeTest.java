@@ -24,17 +24,34 @@ class JavaRuntimeTest {
     }
 
     @Test
-    void reportsTheSystemLibrariesARuntimeLoadsButDoesNotShip() throws Exception {
+    void copiesInTheSystemLibrariesItLoadsFromItsOwnDirectoryAndReportsTheRest() throws Exception {
         Path home = ImageFixtures.fakeJre(temp, "Linux", "x86_64");
-        TinyElf.write(home.resolve("lib/server/libjvm.so"), List.of("libstdc++.so.6", "libc.so.6"));
-        TinyElf.write(home.resolve("lib/libjava.so"), List.of("libjvm.so", "libc.so.6"));
-        TinyElf.write(home.resolve("lib/libjavajpeg.so"), List.of("libjpeg.so.62", "libjava.so", "libjvm.so"));
-        TinyElf.write(home.resolve("lib/libawt_xawt.so"), List.of("libX11.so.6"));
+        Path system = Files.createDirectories(temp.resolve("usr-lib"));
+        TinyElf.write(system.resolve("liblcms2.so.2"), List.of("libm.so.6", "libc.so.6"));
+        TinyElf.write(system.resolve("libfancy.so.1"), List.of("libexotic.so.3"));
+        TinyElf.write(home.resolve("lib/server/libjvm.so"), List.of("libstdc++.so.6", "libc.so.6"), "$ORIGIN");
+        TinyElf.write(home.resolve("lib/libjava.so"), List.of("libjvm.so", "libc.so.6"), "$ORIGIN");
+        // found on this machine and looked for beside the runtime library first: copied in
+        TinyElf.write(home.resolve("lib/liblcms.so"), List.of("liblcms2.so.2", "libjava.so"), "$ORIGIN");
+        // not looked for beside it (no $ORIGIN): copying would not help
+        TinyElf.write(home.resolve("lib/libjavajpeg.so"), List.of("libjpeg.so.62", "libjava.so"));
+        // found, but it needs more than any glibc image has
+        TinyElf.write(home.resolve("lib/libfancy.so"), List.of("libfancy.so.1"), "$ORIGIN");
+        // desktop only: never loaded by a server
+        TinyElf.write(home.resolve("lib/libawt_xawt.so"), List.of("libX11.so.6"), "$ORIGIN");
+        JavaRuntime runtime = new JavaRuntime(home, List.of(system));
 
-        Map<String, List<String>> needs = new JavaRuntime(home).systemLibrariesNeeded();
+        JavaRuntime.SystemLibraries libraries = runtime.systemLibraries();
 
-        // shipped libraries, glibc's and the desktop-only ones are not reported
-        assertThat(needs).containsExactly(Map.entry("lib/libjavajpeg.so", List.of("libjpeg.so.62")));
+        assertThat(libraries.copied()).containsExactly(Map.entry("lib/liblcms2.so.2", system.resolve("liblcms2.so.2")));
+        assertThat(libraries.missing()).containsExactly(
+                Map.entry("lib/libfancy.so", List.of("libfancy.so.1")),
+                Map.entry("lib/libjavajpeg.so", List.of("libjpeg.so.62")));
+        assertThat(runtime.layer("java-runtime").getEntries())
+                .anySatisfy(entry -> {
+                    assertThat(entry.getExtractionPath().toString()).isEqualTo("/opt/java/lib/liblcms2.so.2");
+                    assertThat(entry.getSourceFile()).isEqualTo(system.resolve("liblcms2.so.2").toRealPath());
+                });
     }
 
     @Test
@@ -43,7 +60,9 @@ class JavaRuntimeTest {
         TinyElf.write(home.resolve("lib/server/libjvm.so"), List.of("libstdc++.so.6", "libm.so.6"));
         TinyElf.write(home.resolve("lib/libzip.so"), List.of("libjvm.so", "libz.so.1"));
 
-        assertThat(new JavaRuntime(home).systemLibrariesNeeded()).isEmpty();
+        JavaRuntime.SystemLibraries libraries = new JavaRuntime(home, List.of()).systemLibraries();
+        assertThat(libraries.copied()).isEmpty();
+        assertThat(libraries.missing()).isEmpty();
     }
 
     @Test

@@ -52,6 +52,11 @@ class ServingImageRunsTest {
                 extract(http.blob("mldev-serve", manifest.layerDigest(layer)), root);
             }
             assertThat(root.resolve("etc/os-release")).exists();
+            // an OpenJDK finds what it loads beside itself: the machine's libraries it needs were copied in
+            JavaRuntime.SystemLibraries libraries = JavaRuntime.running().systemLibraries();
+            assertThat(libraries.missing()).isEmpty();
+            libraries.copied().keySet().forEach(library -> assertThat(root.resolve("opt/java").resolve(library))
+                    .isRegularFile());
 
             // the image's entrypoint with its absolute paths moved under the root directory, asking for --version
             Process java = new ProcessBuilder(root.resolve("opt/java/bin/java").toString(),

@@ -8,22 +8,33 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Writes the smallest 64-bit ELF shared object that names the given DT_NEEDED libraries and nothing else. */
+/**
+ * Writes the smallest 64-bit ELF shared object that names the given DT_NEEDED libraries (and optionally an
+ * RPATH) and nothing else.
+ */
 final class TinyElf {
     private TinyElf() {
     }
 
     static Path write(Path file, List<String> needed) throws IOException {
+        return write(file, needed, null);
+    }
+
+    static Path write(Path file, List<String> needed, String rpath) throws IOException {
         StringBuilder strings = new StringBuilder("\0");
-        int[] nameOffsets = new int[needed.size()];
-        for (int i = 0; i < needed.size(); i++) {
-            nameOffsets[i] = strings.length();
-            strings.append(needed.get(i)).append('\0');
+        List<long[]> entries = new java.util.ArrayList<>(); // tag, string offset
+        for (String name : needed) {
+            entries.add(new long[] {1, strings.length()}); // DT_NEEDED
+            strings.append(name).append('\0');
+        }
+        if (rpath != null) {
+            entries.add(new long[] {15, strings.length()}); // DT_RPATH
+            strings.append(rpath).append('\0');
         }
         byte[] stringTable = strings.toString().getBytes(StandardCharsets.US_ASCII);
         int stringsAt = 64;
         int dynamicAt = align(stringsAt + stringTable.length);
-        int dynamicSize = (needed.size() + 1) * 16;
+        int dynamicSize = (entries.size() + 1) * 16;
         int sectionsAt = align(dynamicAt + dynamicSize);
         ByteBuffer elf = ByteBuffer.allocate(sectionsAt + 3 * 64).order(ByteOrder.LITTLE_ENDIAN);
         elf.put(new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1});
@@ -35,9 +46,9 @@ final class TinyElf {
         elf.putShort(0x3A, (short) 64);
         elf.putShort(0x3C, (short) 3);
         elf.put(stringsAt, stringTable);
-        for (int i = 0; i < needed.size(); i++) {
-            elf.putLong(dynamicAt + i * 16, 1); // DT_NEEDED
-            elf.putLong(dynamicAt + i * 16 + 8, nameOffsets[i]);
+        for (int i = 0; i < entries.size(); i++) {
+            elf.putLong(dynamicAt + i * 16, entries.get(i)[0]);
+            elf.putLong(dynamicAt + i * 16 + 8, entries.get(i)[1]);
         }
         section(elf, sectionsAt + 64, 3, stringsAt, stringTable.length, 0); // .dynstr
         section(elf, sectionsAt + 128, 6, dynamicAt, dynamicSize, 1); // .dynamic, strings in section 1
