@@ -116,6 +116,7 @@ class ImagePushCommandTest {
             Run pushBase = mldev(false, "image", "push", base, "--app-dir", app.toString(), "--jre", "base",
                     "--base", "tar://" + baseTar, "--insecure-registry");
             assertThat(pushBase.exit()).as(pushBase.err()).isZero();
+            int mark = registry.logMark();
 
             Run run = mldev(false, "image", "push", registry.host() + "/mldev-serve:1", "--app-dir", app.toString(),
                     "--jre", jre.toString(), "--base", base, "--insecure-registry");
@@ -129,9 +130,16 @@ class ImagePushCommandTest {
             assertThat(strings(baseConfig.get("Entrypoint")).get(0)).isEqualTo("java");
             assertThat(baseManifest.layers()).hasSize(3);
             assertThat(manifest.layers()).hasSize(6);
+            List<String> baseLayers = new ArrayList<>();
             for (int layer = 0; layer < 3; layer++) {
                 assertThat(manifest.layerDigest(layer)).isEqualTo(baseManifest.layerDigest(layer));
+                baseLayers.add(baseManifest.layerDigest(layer));
             }
+            // the base's layers were mounted from its repository, not downloaded and uploaded again; so were the
+            // dependency and mldev layers, which the base (made from the same app) already has
+            assertThat(registry.blobsUploadedSince(mark))
+                    .containsExactlyInAnyOrder(manifest.layerDigest(3), manifest.configDigest());
+            assertThat(registry.log().substring(mark)).contains("mount=" + baseLayers.get(0) + "&from=cuda-base");
         }
     }
 
@@ -268,6 +276,9 @@ class ImagePushCommandTest {
                         "--app-dir", app.toString(), "--base", "tar://" + temp.resolve("missing.tar")),
                 "base image tarball " + temp.resolve("missing.tar") + " does not exist");
         assertUsageError(mldev(false, "image", "push", "example.com/a:1", "--auth", "maybe"), "--auth");
+        Path zip = Files.writeString(temp.resolve("bundle.zip"), "PK");
+        assertUsageError(push("example.com/a:1", "--bundle", zip.toString()),
+                "--bundle " + zip + " is not a bundle directory");
     }
 
     private static void assertUsageError(Run run, String message) {
