@@ -44,4 +44,4 @@ complete -c mldev -n '__fish_use_subcommand' -a image -d 'Build and push the ser
 complete -c mldev -n '__fish_seen_subcommand_from image' -s h -l help -d 'Show this help message and exit.'
 complete -c mldev -n '__fish_seen_subcommand_from image' -s V -l version -d 'Print version information and exit.'
 complete -c mldev -n '__fish_seen_subcommand_from image' -s v -l verbose -d 'Print stack traces and extra detail on errors.'
-complete -c mldev -n '__fish_seen_subcommand_from image' -a push -d 'Build the serving image (CUDA + cuDNN base, a Java runtime, the dependency jars, mldev last) and push it to Artifact Registry or any registry. The container runs \'mldev serve\' with the AIP_* variables Vertex AI sets.'
+complete -c mldev -n '__fish_seen_subcommand_from image' -a push -d 'Build the serving image and push it to a registry (or write a tarball).'

@@ -26,15 +26,15 @@ import picocli.CommandLine.Parameters;
 /** {@code mldev image push REF}: builds the serving image with jib and pushes it (or writes a tarball). */
 @Command(name = "push",
         description = {
-                "Build the serving image (CUDA + cuDNN base, a Java runtime, the dependency jars, mldev last) and "
-                        + "push it to Artifact Registry or any registry. The container runs 'mldev serve' with "
-                        + "the AIP_* variables Vertex AI sets.",
-                "Only the layers that changed are uploaded: after a change to mldev alone, one small layer."},
+                "Build the serving image and push it to a registry (or write a tarball).",
+                "Layers: a CUDA + cuDNN base, a Java runtime, the dependency jars, mldev last. The container runs "
+                        + "'mldev serve' with the AIP_* variables Vertex AI sets. Only changed layers are uploaded: "
+                        + "after a change to mldev alone, one small layer."},
         footerHeading = "%nCredentials:%n",
         footer = {
                 "  Application Default Credentials (gcloud auth application-default login, or",
-                "  GOOGLE_APPLICATION_CREDENTIALS) are sent to Artifact Registry and Container Registry",
-                "  as the user oauth2accesstoken; other registries get none unless --auth adc."})
+                "  GOOGLE_APPLICATION_CREDENTIALS) go to Artifact Registry and Container Registry",
+                "  as user oauth2accesstoken; other registries get none unless --auth adc."})
 final class ImagePushCommand extends BaseCommand {
     static final String JRE_FROM_BASE = "base";
 
