@@ -96,6 +96,12 @@ final class ImagePushCommand extends BaseCommand {
         ImageBuilder.checkReference(reference);
         Bundle bundle = bundleDir == null ? null : BundleImage.open(bundleDir);
         AppLayout app = appDir == null ? AppLayout.ofRunning(Cli.class) : AppLayout.of(appDir);
+        if (!app.hasGpuOnnxRuntime()) {
+            err.println("warning: " + app.libDir() + " has " + app.onnxRuntimeJar()
+                    .map(jar -> "the CPU-only ONNX Runtime (" + jar.getFileName() + ")").orElse("no ONNX Runtime")
+                    + ": the image will not use the GPU");
+            err.println("hint: install mldev without --cpu (./install.sh), or pass --app-dir with such an install");
+        }
         Optional<JavaRuntime> runtime = javaRuntime();
         runtime.ifPresent(jre -> reportSystemLibraries(err, jre));
         ImagePlan plan = ImagePlan.servingImage(base, runtime, app, VersionProvider.version());

@@ -62,6 +62,21 @@ public record AppLayout(Path libDir, Path mldevJar, List<Path> dependencyJars) {
         return of(location.getParent());
     }
 
+    /**
+     * The ONNX Runtime jar among the dependencies, by Maven's file name: {@code onnxruntime_gpu-*.jar} for the GPU
+     * build, {@code onnxruntime-*.jar} for the CPU-only one ({@code install.sh --cpu}); empty when there is none.
+     */
+    public java.util.Optional<Path> onnxRuntimeJar() {
+        return dependencyJars.stream()
+                .filter(jar -> jar.getFileName().toString().matches("onnxruntime(_gpu)?-\\d.*\\.jar"))
+                .findFirst();
+    }
+
+    /** Whether the ONNX Runtime in the application can use CUDA. */
+    public boolean hasGpuOnnxRuntime() {
+        return onnxRuntimeJar().map(jar -> jar.getFileName().toString().startsWith("onnxruntime_gpu-")).orElse(false);
+    }
+
     private static List<Path> jarsIn(Path lib) {
         try (Stream<Path> files = Files.list(lib)) {
             return files.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p))

@@ -63,6 +63,20 @@ class AppLayoutTest {
     }
 
     @Test
+    void tellsTheGpuOnnxRuntimeFromTheCpuOnlyOne() throws Exception {
+        Path app = ImageFixtures.appDir(temp.resolve("app"));
+        assertThat(AppLayout.of(app).hasGpuOnnxRuntime()).isTrue();
+
+        Path lib = app.resolve("lib");
+        Files.move(lib.resolve(ImageFixtures.ORT_JAR), lib.resolve("onnxruntime-1.26.0.jar"));
+        assertThat(AppLayout.of(app).hasGpuOnnxRuntime()).isFalse();
+        assertThat(AppLayout.of(app).onnxRuntimeJar()).contains(lib.resolve("onnxruntime-1.26.0.jar"));
+
+        Files.delete(lib.resolve("onnxruntime-1.26.0.jar"));
+        assertThat(AppLayout.of(app).onnxRuntimeJar()).isEmpty();
+    }
+
+    @Test
     void twoMldevJarsAreRefused() throws Exception {
         Path app = ImageFixtures.appDir(temp.resolve("app"));
         Files.copy(app.resolve("lib").resolve(ImageFixtures.MLDEV_JAR), app.resolve("lib/mldev-0.0.9.jar"));

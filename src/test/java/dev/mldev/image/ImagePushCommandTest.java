@@ -52,6 +52,7 @@ class ImagePushCommandTest {
             Run run = push(ref);
 
             assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.err()).doesNotContain("ONNX Runtime", "loads libraries");
             RegistryHttp http = new RegistryHttp(registry.base());
             RegistryHttp.Manifest manifest = http.manifest("mldev-serve", "1");
             assertThat(run.out().trim()).isEqualTo(ref + "@" + manifest.digest());
@@ -245,6 +246,18 @@ class ImagePushCommandTest {
                 + "lib/libjavajpeg.so)");
         assertThat(Files.readString(bundle.resolve("mldev.json"))).isEqualTo(before);
         assertThat(temp.resolve("home/cache")).doesNotExist();
+    }
+
+    @Test
+    void anAppWithTheCpuOnlyOnnxRuntimeIsWarnedAbout() throws Exception {
+        Path lib = app.resolve("lib");
+        Files.move(lib.resolve(ImageFixtures.ORT_JAR), lib.resolve("onnxruntime-1.26.0.jar"));
+
+        Run run = push("example.com/mldev/serve:1", "--dry-run");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.err()).contains("warning: " + lib + " has the CPU-only ONNX Runtime (onnxruntime-1.26.0.jar): "
+                + "the image will not use the GPU", "hint: install mldev without --cpu");
     }
 
     @Test
