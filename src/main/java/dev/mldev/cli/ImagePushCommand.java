@@ -86,7 +86,6 @@ final class ImagePushCommand extends BaseCommand {
 
     @Override
     public Integer call() {
-        Environment env = env();
         PrintWriter out = out();
         PrintWriter err = err();
         if (tar != null && bundleDir != null) {
@@ -96,12 +95,7 @@ final class ImagePushCommand extends BaseCommand {
         ImageBuilder.checkReference(reference);
         Bundle bundle = bundleDir == null ? null : BundleImage.open(bundleDir);
         AppLayout app = appDir == null ? AppLayout.ofRunning(Cli.class) : AppLayout.of(appDir);
-        if (!app.hasGpuOnnxRuntime()) {
-            err.println("warning: " + app.libDir() + " has " + app.onnxRuntimeJar()
-                    .map(jar -> "the CPU-only ONNX Runtime (" + jar.getFileName() + ")").orElse("no ONNX Runtime")
-                    + ": the image will not use the GPU");
-            err.println("hint: install mldev without --cpu (./install.sh), or pass --app-dir with such an install");
-        }
+        warnIfCpuOnly(err, app);
         Optional<JavaRuntime> runtime = javaRuntime();
         runtime.ifPresent(jre -> reportSystemLibraries(err, jre));
         ImagePlan plan = ImagePlan.servingImage(base, runtime, app, VersionProvider.version());
@@ -111,17 +105,7 @@ final class ImagePushCommand extends BaseCommand {
             err.println("dry run: nothing built or pushed");
             return 0;
         }
-        AdcAccessToken adc = new AdcAccessToken(env);
-        ImageBuilder builder = new ImageBuilder(new ImageBuilder.Settings(
-                env.cacheDir(), VersionProvider.version(), insecureRegistry,
-                format == Format.oci ? ImageFormat.OCI : ImageFormat.Docker,
-                registry -> auth.usesAdc(registry) ? adc.get() : null));
-        ImageDestination destination = tar == null
-                ? new ImageDestination.Registry(reference) : new ImageDestination.Tarball(tar, reference);
-        Progress progress = terminal().progress(err);
-        progress.step("building " + reference + " on " + base);
-        BuiltImage image = builder.build(plan, destination, progress);
-
+        BuiltImage image = build(err, plan);
         image.warnings().forEach(warning -> err.println("warning: " + warning));
         if (tar != null) {
             err.println("wrote " + tar + " (" + image.digest() + ")");
@@ -136,6 +120,29 @@ final class ImagePushCommand extends BaseCommand {
         out.flush();
         err.flush();
         return 0;
+    }
+
+    private BuiltImage build(PrintWriter err, ImagePlan plan) {
+        Environment env = env();
+        AdcAccessToken adc = new AdcAccessToken(env);
+        ImageBuilder builder = new ImageBuilder(new ImageBuilder.Settings(
+                env.cacheDir(), VersionProvider.version(), insecureRegistry,
+                format == Format.oci ? ImageFormat.OCI : ImageFormat.Docker,
+                registry -> auth.usesAdc(registry) ? adc.get() : null));
+        ImageDestination destination = tar == null
+                ? new ImageDestination.Registry(reference) : new ImageDestination.Tarball(tar, reference);
+        Progress progress = terminal().progress(err);
+        progress.step("building " + reference + " on " + base);
+        return builder.build(plan, destination, progress);
+    }
+
+    private static void warnIfCpuOnly(PrintWriter err, AppLayout app) {
+        if (!app.hasGpuOnnxRuntime()) {
+            err.println("warning: " + app.libDir() + " has " + app.onnxRuntimeJar()
+                    .map(jar -> "the CPU-only ONNX Runtime (" + jar.getFileName() + ")").orElse("no ONNX Runtime")
+                    + ": the image will not use the GPU");
+            err.println("hint: install mldev without --cpu (./install.sh), or pass --app-dir with such an install");
+        }
     }
 
     private Optional<JavaRuntime> javaRuntime() {
