@@ -21,8 +21,8 @@ public record ImagePlan(String base, List<FileEntriesLayer> layers, List<String>
                         Map<String, String> environment, Map<String, String> labels) {
 
     /**
-     * CUDA 12 + cuDNN 9 runtime, what onnxruntime_gpu 1.27 is built against. Ubuntu 24.04 (glibc 2.39) so a Java
-     * runtime built on an older glibc, such as Debian 12's (2.36) or Eclipse Temurin's, runs on it.
+     * CUDA 12 + cuDNN 9 runtime, what onnxruntime_gpu 1.27 is built against. Ubuntu 24.04 has glibc 2.39, newer
+     * than what the copied Java runtime needs (Debian 12's OpenJDK 17 needs symbols up to GLIBC_2.34).
      */
     public static final String DEFAULT_BASE = "nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04";
     public static final AbsoluteUnixPath LIB = AbsoluteUnixPath.get("/app/lib");
