@@ -39,7 +39,8 @@ public final class MldevCommand implements Runnable {
             StatusCommand.class,
             UndeployCommand.class,
             DoctorCommand.class,
-            CompletionCommand.class);
+            CompletionCommand.class,
+            ImageCommand.class);
 
     private final Environment env;
     private final Terminal terminal;
