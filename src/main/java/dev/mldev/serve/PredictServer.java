@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -52,13 +53,15 @@ public final class PredictServer implements AutoCloseable {
     private final Batcher batcher;
     private final ServeMetrics metrics;
     private final AtomicLong served = new AtomicLong();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean stopping;
     private final byte[] token;
 
     private PredictServer(ServeOptions options, Bundle bundle, SessionFactory sessions) throws IOException {
         this.options = options;
         this.token = options.authToken() == null ? null : options.authToken().getBytes(StandardCharsets.UTF_8);
         ModelHolder[] holder = new ModelHolder[1];
-        this.metrics = new ServeMetrics(() -> holder[0].isLoaded() ? 1 : 0, () -> holder[0].idleSeconds());
+        this.metrics = new ServeMetrics(() -> holder[0].isLoaded() ? 1 : 0, () -> holder[0].idleSeconds(), inFlight::get);
         this.model = new ModelHolder(bundle, sessions, options.device(), options.idleUnload(), metrics::modelLoaded);
         holder[0] = model;
         this.batcher = new Batcher(model, options.maxBatch(), options.batchWindow().toNanos(), metrics::batch);
@@ -95,9 +98,23 @@ public final class PredictServer implements AutoCloseable {
         return http.getAddress().getPort();
     }
 
-    /** Stops accepting, lets requests in flight finish (up to the grace period), then frees the model. */
+    /**
+     * Refuses new requests (503), lets those in flight finish (up to the grace period), then closes the server
+     * and frees the model. The waiting is done here because the JDK server's own stop(delay) waits out the whole
+     * delay even when nothing is in flight (JDK-8304065, fixed after Java 17).
+     */
     public void stop(Duration grace) {
-        http.stop((int) Math.max(1, grace.toSeconds()));
+        stopping = true;
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        http.stop(0);
         batcher.close();
         reaper.shutdownNow();
         handlers.shutdown();
@@ -114,9 +131,13 @@ public final class PredictServer implements AutoCloseable {
         try (exchange) {
             if (path.equals(options.predictRoute())) {
                 long start = System.nanoTime();
-                int status = predict(exchange);
-                metrics.request("predict", status);
-                metrics.latency((System.nanoTime() - start) / 1e9);
+                inFlight.incrementAndGet();
+                try {
+                    metrics.request("predict", stopping ? error(exchange, 503, "server is stopping") : predict(exchange));
+                } finally {
+                    inFlight.decrementAndGet();
+                    metrics.latency((System.nanoTime() - start) / 1e9);
+                }
             } else if (path.equals(options.healthRoute())) {
                 metrics.request("health", health(exchange));
             } else if (path.equals("/metrics")) {
@@ -150,11 +171,10 @@ public final class PredictServer implements AutoCloseable {
             return error(exchange, 401, "missing or wrong bearer token");
         }
         String declared = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (declared != null && parseLong(declared) > options.maxBodyBytes()) {
-            return error(exchange, 413, "body larger than " + options.maxBodyBytes() + " bytes");
-        }
-        byte[] body = readAtMost(exchange.getRequestBody(), options.maxBodyBytes());
+        byte[] body = declared != null && parseLong(declared) > options.maxBodyBytes() ? null
+                : readAtMost(exchange.getRequestBody(), options.maxBodyBytes());
         if (body == null) {
+            discardRest(exchange.getRequestBody(), 4 * options.maxBodyBytes());
             return error(exchange, 413, "body larger than " + options.maxBodyBytes() + " bytes");
         }
         batcher.expect();
@@ -242,6 +262,18 @@ public final class PredictServer implements AutoCloseable {
     private static byte[] readAtMost(InputStream in, long limit) throws IOException {
         byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
         return body.length > limit ? null : body;
+    }
+
+    /**
+     * Reads and drops what is left of a refused body, up to a cap, so that a client still sending it reads the
+     * 413 instead of a reset connection; a body beyond the cap is cut off with the connection.
+     */
+    private static void discardRest(InputStream in, long cap) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long left = cap;
+        for (int n = in.read(buffer); n > 0 && left > 0; n = in.read(buffer)) {
+            left -= n;
+        }
     }
 
     private static long parseLong(String value) {

@@ -68,4 +68,29 @@ class SessionFactoryTest {
         }
         assertThat(notices).singleElement().asString().contains("failed to start earlier").contains("mldev doctor");
     }
+
+    /** The second open of a bundle's model uses the cached optimised graph and answers the same. */
+    @Test
+    void optimisedGraphIsCachedAndGivesTheSameAnswers() throws Exception {
+        Path home = dir.resolve("home");
+        dev.mldev.testing.CliRun.run(home, "package", TestModels.file(TestModels.CLS).toString(), "--preset", "ppocr-cls",
+                "--out", home.resolve("cls").toString());
+        dev.mldev.bundle.Bundle bundle = dev.mldev.bundle.Bundle.openVerified(home.resolve("cls"));
+        SessionFactory factory = new SessionFactory(dir.resolve("cache/cuda-verdict.txt"),
+                new CudaProbe(dir.resolve("no-driver"), List.of()), m -> { }, false);
+        byte[] png = dev.mldev.testing.TextImages.encode(dev.mldev.testing.TextImages.line("cached"), "png");
+        List<Predictor.Input> input = List.of(new Predictor.Input("x", png));
+        Prediction fresh;
+        try (Predictor predictor = new Predictor(bundle, factory.open(bundle, Device.CPU), false)) {
+            fresh = predictor.predict(input, 2).get(0);
+        }
+        try (var cached = Files.list(dir.resolve("cache/optimized"))) {
+            assertThat(cached.toList()).singleElement().asString().contains("-CPUExecutionProvider-").endsWith(".onnx");
+        }
+        try (Predictor predictor = new Predictor(bundle, factory.open(bundle, Device.CPU), false)) {
+            Prediction again = predictor.predict(input, 2).get(0);
+            assertThat(again.label()).isEqualTo(fresh.label());
+            assertThat(again.score()).isCloseTo(fresh.score(), org.assertj.core.data.Offset.offset(1e-5));
+        }
+    }
 }
