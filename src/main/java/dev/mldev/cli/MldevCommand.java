@@ -11,6 +11,10 @@ import picocli.CommandLine.ScopeType;
         description = "Show an ONNX model to the world without paying for an idle GPU.",
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {
+                PackageCommand.class,
+                PredictCommand.class,
+                DoctorCommand.class,
+                CompletionCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

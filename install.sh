@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Builds mldev and installs it as an application directory:
+#   PREFIX/lib/mldev/lib/*.jar      every runtime jar once (no fat jar: the ONNX Runtime GPU jar is 435 MB)
+#   PREFIX/lib/mldev/native/        ONNX Runtime's native libraries, unpacked once instead of on every run
+#   PREFIX/lib/mldev/mldev.jsa      an AppCDS archive for a fast start
+#   PREFIX/bin/mldev                the launcher
+# plus shell completions. Usage: ./install.sh [--prefix DIR] [--cpu] [--uninstall]
+set -euo pipefail
+
+prefix="$HOME/.local"
+profile=""
+uninstall=false
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --prefix) prefix="${2:?--prefix needs a directory}"; shift 2 ;;
+    --prefix=*) prefix="${1#--prefix=}"; shift ;;
+    --cpu) profile="-Pcpu"; shift ;;
+    --uninstall) uninstall=true; shift ;;
+    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "install.sh: unknown option '$1' (see ./install.sh --help)" >&2; exit 2 ;;
+  esac
+done
+prefix=$(mkdir -p "$prefix" && cd "$prefix" && pwd)
+app="$prefix/lib/mldev"
+bash_completion="$prefix/share/bash-completion/completions/mldev"
+zsh_completion="$prefix/share/mldev/completions/mldev.zsh"
+fish_completion="$prefix/share/fish/vendor_completions.d/mldev.fish"
+
+if $uninstall; then
+  rm -rf "$app" "$prefix/bin/mldev" "$bash_completion" "$zsh_completion" "$fish_completion"
+  rmdir "$prefix/share/mldev/completions" "$prefix/share/mldev" 2>/dev/null || true
+  echo "mldev removed from $prefix"
+  exit 0
+fi
+
+java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+if ! command -v "$java_bin" >/dev/null 2>&1; then
+  echo "install.sh: Java 17 or newer is needed: install a JDK (e.g. apt-get install openjdk-17-jdk) or set JAVA_HOME" >&2
+  exit 1
+fi
+java_bin=$(command -v "$java_bin")
+java_major=$("$java_bin" -XshowSettings:properties -version 2>&1 | sed -n 's/ *java.specification.version = //p')
+if [ "${java_major%%.*}" -lt 17 ] 2>/dev/null; then
+  echo "install.sh: Java $java_major found at $java_bin; mldev needs Java 17 or newer (set JAVA_HOME)" >&2
+  exit 1
+fi
+if ! command -v mvn >/dev/null 2>&1; then
+  echo "install.sh: Maven is needed to build mldev (e.g. apt-get install maven)" >&2
+  exit 1
+fi
+
+cd "$(dirname "$0")"
+echo "building mldev${profile:+ (CPU-only ONNX Runtime)}..." >&2
+mvn -q -B package -DskipTests $profile
+jar=$(ls target/mldev-*.jar | head -n 1)
+
+stage="$app.new"
+rm -rf "$stage"
+mkdir -p "$stage/lib" "$stage/native"
+cp target/lib/*.jar "$jar" "$stage/lib/"
+
+# unpack ONNX Runtime's native libraries for this machine once
+case "$(uname -m)" in
+  x86_64|amd64) ort_arch=linux-x64 ;;
+  aarch64|arm64) ort_arch=linux-aarch64 ;;
+  *) ort_arch="" ;;
+esac
+ort_jar=$(ls "$stage"/lib/onnxruntime*.jar | head -n 1)
+if [ -n "$ort_arch" ]; then
+  unpack=$(mktemp -d)
+  (cd "$unpack" && "$(dirname "$java_bin")/jar" xf "$ort_jar" "ai/onnxruntime/native/$ort_arch/")
+  if [ -d "$unpack/ai/onnxruntime/native/$ort_arch" ]; then
+    mv "$unpack/ai/onnxruntime/native/$ort_arch"/* "$stage/native/"
+  fi
+  rm -rf "$unpack"
+fi
+native_opt=""
+if [ -n "$(ls -A "$stage/native")" ]; then
+  native_opt="-Donnxruntime.native.path=$app/native"
+fi
+
+classpath=$(cd "$stage/lib" && ls *.jar | sed "s|^|$app/lib/|" | paste -sd: -)
+rm -rf "$app"
+mv "$stage" "$app"
+
+mkdir -p "$prefix/bin"
+cat > "$prefix/bin/mldev" <<LAUNCHER
+#!/bin/sh
+# mldev launcher, written by install.sh. MLDEV_JAVA_OPTS adds JVM options.
+java="\${MLDEV_JAVA:-$java_bin}"
+cds=""
+if [ -z "\${MLDEV_JAVA:-}" ] && [ -f "$app/mldev.jsa" ]; then
+  cds="-XX:SharedArchiveFile=$app/mldev.jsa -Xshare:auto"
+fi
+exec "\$java" \$cds -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Dpicocli.disable.closures=true $native_opt \\
+  \${MLDEV_JAVA_OPTS:-} -cp "$classpath" dev.mldev.cli.Cli "\$@"
+LAUNCHER
+chmod +x "$prefix/bin/mldev"
+
+# AppCDS: record the classes a start loads, so later starts map them instead of loading them
+"$java_bin" -XX:ArchiveClassesAtExit="$app/mldev.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off -XX:+UseSerialGC \
+  -XX:TieredStopAtLevel=1 -Dpicocli.disable.closures=true -cp "$classpath" dev.mldev.cli.Cli --help >/dev/null 2>&1 \
+  || rm -f "$app/mldev.jsa"
+
+mkdir -p "$(dirname "$bash_completion")" "$(dirname "$zsh_completion")" "$(dirname "$fish_completion")"
+cp completions/mldev.bash "$bash_completion"
+cp completions/mldev.zsh "$zsh_completion"
+cp completions/mldev.fish "$fish_completion"
+
+echo "installed $("$prefix/bin/mldev" --version) to $prefix/bin/mldev" >&2
+echo "completions: bash and fish load them by themselves; zsh: add 'source $zsh_completion' to ~/.zshrc" >&2
+case ":$PATH:" in
+  *":$prefix/bin:"*) ;;
+  *) echo "note: $prefix/bin is not on your PATH; add it: export PATH=\"$prefix/bin:\$PATH\"" >&2 ;;
+esac

@@ -1,0 +1,84 @@
+package dev.mldev.cli;
+
+import dev.mldev.MldevException;
+import dev.mldev.bundle.Bundle;
+import dev.mldev.runtime.Device;
+import dev.mldev.runtime.Prediction;
+import dev.mldev.runtime.Predictor;
+import dev.mldev.runtime.SessionFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "predict", sortOptions = false,
+        description = {"Run images through a model: in this process (--local) or on a deployment (--target)."},
+        footer = {"", "Examples:",
+                "  mldev predict line.png --model ocr-rec --local",
+                "  mldev predict a.png b.jpg --model ocr-cls --local --json",
+                "  mldev predict line.png --target ocr"})
+final class PredictCommand extends BaseCommand {
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "PNG, JPEG, BMP or GIF files.")
+    List<Path> images;
+
+    @Option(names = "--model", paramLabel = "BUNDLE", description = "The bundle to run locally (directory or .zip).")
+    Path model;
+
+    @Option(names = "--local", description = "Run in this process on ONNX Runtime (needs --model).")
+    boolean local;
+
+    @Option(names = "--device", paramLabel = "auto|cuda|cpu", defaultValue = "auto",
+            description = "With --local: auto tries CUDA and falls back to the CPU; cuda fails if CUDA cannot run.")
+    Device device;
+
+    @Option(names = "--top-k", paramLabel = "K", defaultValue = "0",
+            description = "Labels to list for classifiers (default: the bundle's).")
+    int topK;
+
+    @Option(names = "--json", description = "A JSON array, one object per image.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (topK < 0) {
+            throw MldevException.usage("--top-k must be 0 or more", null);
+        }
+        if (!local && model == null) {
+            throw MldevException.usage("nothing to predict with", "add --local --model BUNDLE");
+        }
+        if (model == null) {
+            throw MldevException.usage("--local needs --model BUNDLE", "e.g. mldev predict img.png --local --model ocr-rec");
+        }
+        List<Predictor.Input> inputs = readImages(images);
+        Bundle bundle = Bundle.openVerified(model);
+        SessionFactory sessions = new SessionFactory(env(), this::notice, verbose());
+        try (Predictor predictor = new Predictor(bundle, sessions.open(bundle.modelPath(), device), false)) {
+            List<Prediction> predictions = predictor.predict(inputs, topK);
+            PredictionPrinter.print(predictions, json, out());
+        }
+        return 0;
+    }
+
+    /** Reads each image file, refusing missing files and directories before any model is loaded. */
+    static List<Predictor.Input> readImages(List<Path> images) {
+        List<Predictor.Input> inputs = new ArrayList<>();
+        for (Path image : images) {
+            if (!Files.exists(image)) {
+                throw MldevException.failure("image " + image + " does not exist", "check the path");
+            }
+            if (Files.isDirectory(image)) {
+                throw MldevException.failure("image " + image + " is a directory", "pass image files, e.g. " + image + "/*.png");
+            }
+            try {
+                inputs.add(new Predictor.Input(image.toString(), Files.readAllBytes(image)));
+            } catch (IOException e) {
+                throw MldevException.failure("cannot read image " + image + ": " + e.getMessage(), "check its permissions");
+            }
+        }
+        return inputs;
+    }
+}

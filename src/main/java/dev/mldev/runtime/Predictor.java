@@ -1,0 +1,134 @@
+package dev.mldev.runtime;
+
+import dev.mldev.bundle.Bundle;
+import dev.mldev.runtime.ImageDecoder.BgrImage;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * The whole path from image bytes to answers for one bundle: decode, preprocess, batch, run, decode outputs.
+ * Images whose tensors have the same shape run as one batch; with {@code padToWidest}, images of a
+ * keep-aspect bundle share a batch padded on the right to the widest of them (as PaddleOCR batches lines).
+ */
+public final class Predictor implements AutoCloseable {
+    private static final int MAX_BATCH = 32;
+
+    private final ModelSession session;
+    private final Preprocessor preprocessor;
+    private final OutputDecoder decoder;
+    private final boolean padToWidest;
+    private float[] batchBuffer = new float[0];
+
+    public Predictor(Bundle bundle, ModelSession session, boolean padToWidest) {
+        this.session = session;
+        this.preprocessor = new Preprocessor(bundle.manifest().preprocess());
+        this.decoder = OutputDecoder.forBundle(bundle);
+        this.padToWidest = padToWidest && !bundle.manifest().preprocess().resize().isFixed();
+    }
+
+    /** An image to predict: its name (path or instance number) and its encoded bytes. */
+    public record Input(String name, byte[] bytes) {
+    }
+
+    public String provider() {
+        return session.provider();
+    }
+
+    /** One prediction per input, in order. Throws MldevException naming the first image that cannot be read. */
+    public synchronized List<Prediction> predict(List<Input> inputs, int topK) {
+        int n = inputs.size();
+        BgrImage[] images = new BgrImage[n];
+        double[] decodeMs = new double[n];
+        parallel(n).forEach(i -> {
+            long start = System.nanoTime();
+            images[i] = ImageDecoder.decode(inputs.get(i).bytes(), inputs.get(i).name());
+            decodeMs[i] = millisSince(start);
+        });
+        Prediction[] results = new Prediction[n];
+        for (List<Integer> batch : batches(images)) {
+            runBatch(batch, images, inputs, decodeMs, topK, results);
+        }
+        return List.of(results);
+    }
+
+    private void runBatch(List<Integer> batch, BgrImage[] images, List<Input> inputs, double[] decodeMs, int topK,
+                          Prediction[] results) {
+        int count = batch.size();
+        Preprocessor.Size[] sizes = new Preprocessor.Size[count];
+        int height = 0;
+        int width = 0;
+        for (int j = 0; j < count; j++) {
+            BgrImage image = images[batch.get(j)];
+            sizes[j] = preprocessor.sizeFor(image.width(), image.height());
+            height = sizes[j].height();
+            width = Math.max(width, sizes[j].width());
+        }
+        int itemSize = 3 * height * width;
+        float[] buffer = buffer(count * itemSize);
+        double[] preprocessMs = new double[count];
+        int tensorHeight = height;
+        int tensorWidth = width;
+        parallel(count).forEach(j -> {
+            long start = System.nanoTime();
+            Preprocessor.Size padded = new Preprocessor.Size(tensorHeight, tensorWidth, sizes[j].contentWidth());
+            preprocessor.write(images[batch.get(j)], padded, buffer, j * itemSize);
+            preprocessMs[j] = millisSince(start);
+        });
+        long inferenceStart = System.nanoTime();
+        List<Tensor> outputs = session.run(buffer, preprocessor.tensorShape(count, height, width));
+        double inferenceMs = millisSince(inferenceStart) / count;
+        for (int j = 0; j < count; j++) {
+            long start = System.nanoTime();
+            Prediction decoded = decoder.decode(outputs, j, topK);
+            int i = batch.get(j);
+            results[i] = decoded.with(inputs.get(i).name(), session.provider(),
+                    new Prediction.Timings(round(decodeMs[i]), round(preprocessMs[j]), round(inferenceMs),
+                            round(millisSince(start))));
+        }
+    }
+
+    /** Indices of images grouped by tensor shape (or by height alone when padding), in chunks of MAX_BATCH. */
+    private List<List<Integer>> batches(BgrImage[] images) {
+        Map<String, List<Integer>> groups = new LinkedHashMap<>();
+        for (int i = 0; i < images.length; i++) {
+            Preprocessor.Size size = preprocessor.sizeFor(images[i].width(), images[i].height());
+            String key = padToWidest ? Integer.toString(size.height()) : size.height() + "x" + size.width();
+            groups.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
+        }
+        List<List<Integer>> batches = new ArrayList<>();
+        for (List<Integer> group : groups.values()) {
+            for (int from = 0; from < group.size(); from += MAX_BATCH) {
+                batches.add(group.subList(from, Math.min(group.size(), from + MAX_BATCH)));
+            }
+        }
+        return batches;
+    }
+
+    private float[] buffer(int size) {
+        if (batchBuffer.length < size) {
+            batchBuffer = new float[size];
+        }
+        return batchBuffer;
+    }
+
+    private static IntStream parallel(int n) {
+        IntStream range = IntStream.range(0, n);
+        return n > 1 ? range.parallel() : range;
+    }
+
+    private static double millisSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e6;
+    }
+
+    private static double round(double ms) {
+        return Math.round(ms * 1000) / 1000.0;
+    }
+
+    @Override
+    public void close() {
+        session.close();
+    }
+}

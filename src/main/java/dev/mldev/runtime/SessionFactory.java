@@ -1,0 +1,154 @@
+package dev.mldev.runtime;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
+import ai.onnxruntime.OrtSession;
+import dev.mldev.Environment;
+import dev.mldev.MldevException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * Opens ONNX Runtime sessions on the device asked for. {@code auto} probes cheaply for CUDA first and
+ * remembers a failed CUDA start (keyed by the driver and libraries found), so later runs on the same machine
+ * go straight to the CPU instead of paying seconds for the same failure.
+ */
+public final class SessionFactory {
+    public static final String CUDA = "CUDAExecutionProvider";
+    public static final String CPU = "CPUExecutionProvider";
+
+    private final Path verdictFile;
+    private final CudaProbe probe;
+    private final Consumer<String> notice;
+    private final boolean verbose;
+
+    public SessionFactory(Environment env, Consumer<String> notice, boolean verbose) {
+        this(env.cacheDir().resolve("cuda-verdict.txt"), CudaProbe.forThisMachine(env.get("LD_LIBRARY_PATH")),
+                notice, verbose);
+    }
+
+    SessionFactory(Path verdictFile, CudaProbe probe, Consumer<String> notice, boolean verbose) {
+        this.verdictFile = verdictFile;
+        this.probe = probe;
+        this.notice = notice;
+        this.verbose = verbose;
+    }
+
+    /**
+     * The ONNX Runtime environment, created once. Its own logging stays quiet (it prints a red line by itself
+     * when CUDA fails to load) unless --verbose; mldev reports failures in its own words.
+     */
+    public static OrtEnvironment ortEnvironment(boolean verbose) {
+        return OrtEnvironment.getEnvironment(
+                verbose ? OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING : OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, "mldev");
+    }
+
+    public ModelSession open(Path model, Device device) {
+        OrtEnvironment env = ortEnvironment(verbose);
+        try {
+            OrtSession.SessionOptions options = baseOptions();
+            String provider = device == Device.CPU ? CPU : addCuda(options, device);
+            return new ModelSession(env.createSession(model.toString(), options), provider);
+        } catch (OrtException e) {
+            throw MldevException.failure("ONNX Runtime cannot load " + model + ": " + firstLine(e.getMessage()),
+                    "check that the file is a complete ONNX model (re-export or download it again)");
+        }
+    }
+
+    /** Whether CUDA really initialises here, trying it even if it failed before; for {@code mldev doctor}. */
+    public CudaCheck checkCuda() {
+        CudaProbe.Result found = probe.probe();
+        if (!found.usable()) {
+            return new CudaCheck(false, found.reason());
+        }
+        ortEnvironment(verbose);
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.addCUDA(0);
+            forgetFailure();
+            return new CudaCheck(true, null);
+        } catch (OrtException e) {
+            rememberFailure(found.fingerprint(), firstLine(e.getMessage()));
+            return new CudaCheck(false, firstLine(e.getMessage()));
+        }
+    }
+
+    /** The result of {@link #checkCuda()}: usable, or the reason why not. */
+    public record CudaCheck(boolean usable, String reason) {
+    }
+
+    private static OrtSession.SessionOptions baseOptions() throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        options.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
+        return options;
+    }
+
+    /** Adds CUDA when it can work; returns the provider that will run. */
+    private String addCuda(OrtSession.SessionOptions options, Device device) {
+        CudaProbe.Result found = probe.probe();
+        if (!found.usable()) {
+            return fallBackOrFail(device, found.reason());
+        }
+        String earlier = rememberedFailure(found.fingerprint());
+        if (device == Device.AUTO && earlier != null) {
+            notice.accept("CUDA failed to start earlier on this machine (" + earlier
+                    + "); running on the CPU. 'mldev doctor' tries CUDA again.");
+            return CPU;
+        }
+        try {
+            options.addCUDA(0);
+            forgetFailure();
+            return CUDA;
+        } catch (OrtException e) {
+            rememberFailure(found.fingerprint(), firstLine(e.getMessage()));
+            return fallBackOrFail(device, firstLine(e.getMessage()));
+        }
+    }
+
+    private String fallBackOrFail(Device device, String reason) {
+        if (device == Device.CUDA) {
+            throw MldevException.failure("--device cuda: CUDA cannot be used: " + reason,
+                    "install the NVIDIA driver, CUDA 12 and cuDNN 9 (see 'mldev doctor'), or use --device cpu");
+        }
+        notice.accept("CUDA not available (" + reason + "); running on the CPU");
+        return CPU;
+    }
+
+    private String rememberedFailure(String fingerprint) {
+        try {
+            if (Files.isRegularFile(verdictFile)) {
+                String[] saved = Files.readString(verdictFile).split("\n", 2);
+                if (saved.length == 2 && saved[0].equals(fingerprint)) {
+                    return saved[1].trim();
+                }
+            }
+        } catch (IOException e) {
+            // an unreadable verdict is no verdict
+        }
+        return null;
+    }
+
+    private void rememberFailure(String fingerprint, String reason) {
+        try {
+            Files.createDirectories(verdictFile.getParent());
+            Files.writeString(verdictFile, fingerprint + "\n" + reason + "\n");
+        } catch (IOException e) {
+            // not remembering only costs time on the next run
+        }
+    }
+
+    private void forgetFailure() {
+        try {
+            Files.deleteIfExists(verdictFile);
+        } catch (IOException e) {
+            // harmless
+        }
+    }
+
+    static String firstLine(String message) {
+        return message == null ? "unknown error" : message.lines().findFirst().orElse("").trim();
+    }
+}
