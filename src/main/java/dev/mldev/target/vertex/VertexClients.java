@@ -5,8 +5,12 @@ import com.google.api.gax.longrunning.OperationFuture;
 import com.google.api.gax.longrunning.OperationTimedPollAlgorithm;
 import com.google.api.gax.retrying.RetrySettings;
 import com.google.api.gax.rpc.ApiException;
+import com.google.cloud.aiplatform.v1beta1.Endpoint;
 import com.google.cloud.aiplatform.v1beta1.EndpointServiceClient;
 import com.google.cloud.aiplatform.v1beta1.EndpointServiceSettings;
+import com.google.cloud.aiplatform.v1beta1.ListEndpointsRequest;
+import com.google.cloud.aiplatform.v1beta1.ListModelsRequest;
+import com.google.cloud.aiplatform.v1beta1.Model;
 import com.google.cloud.aiplatform.v1beta1.ModelServiceClient;
 import com.google.cloud.aiplatform.v1beta1.ModelServiceSettings;
 import dev.mldev.MldevException;
@@ -16,10 +20,12 @@ import dev.mldev.cloud.CloudErrors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import java.util.stream.StreamSupport;
 
 /**
  * The v1beta1 Model and Endpoint clients (v1 lacks scale-to-zero) for one project and region, and the way
@@ -71,6 +77,22 @@ final class VertexClients implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the Vertex AI clients", e);
         }
+    }
+
+    /** The endpoints in the project and region that match a Vertex list filter. */
+    List<Endpoint> listEndpoints(String filter) {
+        var request = ListEndpointsRequest.newBuilder()
+                .setParent(cloud.location()).setFilter(filter).build();
+        return call("listing endpoints in " + cloud.location(),
+                () -> StreamSupport.stream(endpoints.listEndpoints(request).iterateAll().spliterator(), false).toList());
+    }
+
+    /** The models in the project and region that match a Vertex list filter. */
+    List<Model> listModels(String filter) {
+        var request = ListModelsRequest.newBuilder()
+                .setParent(cloud.location()).setFilter(filter).build();
+        return call("listing models in " + cloud.location(),
+                () -> StreamSupport.stream(models.listModels(request).iterateAll().spliterator(), false).toList());
     }
 
     /** A plain call, retried and translated. */

@@ -90,14 +90,9 @@ public final class VertexDeployer {
     }
 
     private static Optional<Endpoint> findEndpoint(VertexClients vertex, String name) {
-        String parent = vertex.cloud.location();
-        List<Endpoint> found = vertex.call("listing endpoints in " + parent, () -> {
-            var request = com.google.cloud.aiplatform.v1beta1.ListEndpointsRequest.newBuilder()
-                    .setParent(parent).setFilter(VertexResources.labelFilter(name)).build();
-            return java.util.stream.StreamSupport.stream(vertex.endpoints.listEndpoints(request).iterateAll().spliterator(), false).toList();
-        });
+        List<Endpoint> found = vertex.listEndpoints(VertexResources.labelFilter(name));
         if (found.size() > 1) {
-            throw MldevException.failure(found.size() + " endpoints are labelled mldev-name=" + name + " in " + parent,
+            throw MldevException.failure(found.size() + " endpoints are labelled mldev-name=" + name + " in " + vertex.cloud.location(),
                     "remove the extra ones with 'mldev undeploy " + name + " --target vertex' and deploy again");
         }
         return found.stream().findFirst();
@@ -117,10 +112,7 @@ public final class VertexDeployer {
     private static Model findOrUploadModel(VertexClients vertex, VertexSpec spec, String version, String artifactUri, String key,
                                            Rollback rollback, Progress progress) {
         String parent = vertex.cloud.location();
-        var request = com.google.cloud.aiplatform.v1beta1.ListModelsRequest.newBuilder()
-                .setParent(parent).setFilter(VertexResources.modelFilter(spec.name(), key)).build();
-        Optional<Model> existing = vertex.call("listing models in " + parent,
-                () -> java.util.stream.StreamSupport.stream(vertex.models.listModels(request).iterateAll().spliterator(), false).findFirst());
+        Optional<Model> existing = vertex.listModels(VertexResources.modelFilter(spec.name(), key)).stream().findFirst();
         if (existing.isPresent()) {
             progress.step("reusing model " + existing.get().getName() + " uploaded by an earlier run");
             return existing.get();
