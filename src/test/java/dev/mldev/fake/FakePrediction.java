@@ -14,8 +14,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -28,7 +26,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class FakePrediction {
     private final FakeVertex vertex;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final Map<String, Long> wakeStarted = new ConcurrentHashMap<>();
     private final AtomicInteger notReadyAnswers = new AtomicInteger();
     private volatile URI container;
     private volatile Duration scaleUpDelay = Duration.ofSeconds(1);
@@ -91,7 +88,7 @@ public final class FakePrediction {
 
     /** True once the scale-up started by the first request has finished and the container is healthy. */
     private boolean wakeUp(DeployedModel target, Model model) {
-        long started = wakeStarted.computeIfAbsent(target.getId(), id -> System.currentTimeMillis());
+        long started = vertex.wakeStarted(target.getId());
         if (System.currentTimeMillis() - started < scaleUpDelay.toMillis()) {
             return false;
         }
@@ -108,7 +105,6 @@ public final class FakePrediction {
             Thread.currentThread().interrupt();
             return false;
         }
-        wakeStarted.remove(target.getId());
         int initial = target.getDedicatedResources().getInitialReplicaCount();
         vertex.setReplicas(target.getId(), Math.max(1, initial));
         return true;

@@ -52,6 +52,8 @@ public final class FakeVertex {
     private final Map<String, Model> models = new LinkedHashMap<>();
     private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
     private final Map<String, Integer> replicas = new HashMap<>();
+    /** When the scale-up from zero of a deployed model began (its first request at zero). */
+    private final Map<String, Long> wakeStarted = new HashMap<>();
     private final AtomicLong ids = new AtomicLong(4_000_000_000L);
     private String dedicatedDns = "127.0.0.1:1";
 
@@ -83,11 +85,20 @@ public final class FakeVertex {
 
     synchronized void setReplicas(String deployedModelId, int count) {
         replicas.put(deployedModelId, count);
+        wakeStarted.remove(deployedModelId);
+    }
+
+    /** The time the scale-up of a model at zero began; the first call starts it. */
+    synchronized long wakeStarted(String deployedModelId) {
+        return wakeStarted.computeIfAbsent(deployedModelId, id -> System.currentTimeMillis());
     }
 
     /** The endpoint's models go to zero replicas, as after their idle period. */
     public synchronized void scaleToZero(String endpointName) {
-        endpoint(endpointName).getDeployedModelsList().forEach(d -> replicas.put(d.getId(), 0));
+        endpoint(endpointName).getDeployedModelsList().forEach(d -> {
+            replicas.put(d.getId(), 0);
+            wakeStarted.remove(d.getId());
+        });
     }
 
     synchronized Model modelNamed(String name) {

@@ -60,7 +60,8 @@ public final class VertexPredictor {
         int transientFailures = 0;
         Backoff backoff = new Backoff(initialBackoff, Duration.ofSeconds(15), 1.6);
         while (true) {
-            HttpResponse<String> response = send(url, body, transientFailures);
+            long sentAt = System.nanoTime();
+            HttpResponse<String> response = send(url, body);
             if (response == null || isTransient(response)) {
                 if (++transientFailures >= TRANSIENT_ATTEMPTS) {
                     throw response == null
@@ -79,7 +80,7 @@ public final class VertexPredictor {
                 throw failure(response, url);
             }
             if (wakeStart == 0) {
-                wakeStart = System.nanoTime();
+                wakeStart = sentAt;
             }
             Duration waited = Duration.ofNanos(System.nanoTime() - wakeStart);
             if (waited.compareTo(wakeTimeout) >= 0) {
@@ -94,7 +95,7 @@ public final class VertexPredictor {
         }
     }
 
-    private HttpResponse<String> send(String url, String body, int attempt) {
+    private HttpResponse<String> send(String url, String body) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(url))
                 .timeout(Duration.ofMinutes(2))
                 .header("Authorization", "Bearer " + accessToken.get())
