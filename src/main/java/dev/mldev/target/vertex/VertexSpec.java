@@ -76,7 +76,7 @@ public record VertexSpec(
                     "drop them, or pass --min-replicas 0");
         }
         String image = first(flags.image(), defaults.image(), null);
-        if (image == null) {
+        if (image == null || image.isBlank()) {
             throw MldevException.usage("no serving image for " + name,
                     "pass --image REF, or push one with 'mldev image push' (it records the image in the bundle)");
         }
@@ -88,9 +88,10 @@ public record VertexSpec(
         return minReplicas == 0;
     }
 
-    private static String first(String a, String b, String fallback) {
-        if (a != null && !a.isBlank()) {
-            return a;
+    /** The flag when given (even empty, which the checks then refuse), else the bundle's default, else the fallback. */
+    private static String first(String flag, String b, String fallback) {
+        if (flag != null) {
+            return flag;
         }
         return b != null && !b.isBlank() ? b : fallback;
     }
