@@ -1,5 +1,6 @@
 package dev.mldev.bundle;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 
 /**
@@ -27,6 +28,7 @@ public record Preprocess(String layout, String color, Resize resize, double scal
             return new Resize("keep-aspect", 0, height, maxWidth, padRight);
         }
 
+        @JsonIgnore
         public boolean isFixed() {
             return "fixed".equals(mode);
         }

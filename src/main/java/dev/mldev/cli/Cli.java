@@ -27,6 +27,7 @@ public final class Cli {
         cli.setExecutionExceptionHandler(Cli::handleExecutionException);
         cli.setParameterExceptionHandler(Cli::handleParameterException);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.registerConverter(java.time.Duration.class, dev.mldev.Durations::parse);
         return cli;
     }
 

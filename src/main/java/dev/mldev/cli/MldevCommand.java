@@ -13,6 +13,10 @@ import picocli.CommandLine.ScopeType;
         subcommands = {
                 PackageCommand.class,
                 PredictCommand.class,
+                ServeCommand.class,
+                DeployCommand.class,
+                StatusCommand.class,
+                UndeployCommand.class,
                 DoctorCommand.class,
                 CompletionCommand.class,
         },

@@ -6,6 +6,7 @@ import dev.mldev.runtime.Device;
 import dev.mldev.runtime.Prediction;
 import dev.mldev.runtime.Predictor;
 import dev.mldev.runtime.SessionFactory;
+import dev.mldev.target.DeploymentRecord;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,11 +26,16 @@ final class PredictCommand extends BaseCommand {
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "PNG, JPEG, BMP or GIF files.")
     List<Path> images;
 
-    @Option(names = "--model", paramLabel = "BUNDLE", description = "The bundle to run locally (directory or .zip).")
+    @Option(names = "--model", paramLabel = "BUNDLE",
+            description = "The bundle to run in this process (directory or .zip); implies --local without --target.")
     Path model;
 
     @Option(names = "--local", description = "Run in this process on ONNX Runtime (needs --model).")
     boolean local;
+
+    @Option(names = "--target", paramLabel = "NAME",
+            description = "Send to this deployment (default: the only or most recent one; see 'mldev status').")
+    String target;
 
     @Option(names = "--device", paramLabel = "auto|cuda|cpu", defaultValue = "auto",
             description = "With --local: auto tries CUDA and falls back to the CPU; cuda fails if CUDA cannot run.")
@@ -47,13 +53,20 @@ final class PredictCommand extends BaseCommand {
         if (topK < 0) {
             throw MldevException.usage("--top-k must be 0 or more", null);
         }
-        if (!local && model == null) {
-            throw MldevException.usage("nothing to predict with", "add --local --model BUNDLE");
+        if (local && target != null) {
+            throw MldevException.usage("--local and --target cannot be combined", "choose one");
+        }
+        List<Predictor.Input> inputs = readImages(images);
+        if (!local && (target != null || model == null)) {
+            DeploymentRecord deployment = Targets.store(env()).resolve(target);
+            List<Prediction> predictions = Targets.of(deployment.target(), env())
+                    .predict(deployment, inputs, topK, terminal().progress(err()));
+            PredictionPrinter.print(predictions, json, out());
+            return 0;
         }
         if (model == null) {
             throw MldevException.usage("--local needs --model BUNDLE", "e.g. mldev predict img.png --local --model ocr-rec");
         }
-        List<Predictor.Input> inputs = readImages(images);
         Bundle bundle = Bundle.openVerified(model);
         SessionFactory sessions = new SessionFactory(env(), this::notice, verbose());
         try (Predictor predictor = new Predictor(bundle, sessions.open(bundle.modelPath(), device), false)) {

@@ -37,31 +37,38 @@ public final class Predictor implements AutoCloseable {
         return session.provider();
     }
 
-    /** One prediction per input, in order. Throws MldevException naming the first image that cannot be read. */
-    public synchronized List<Prediction> predict(List<Input> inputs, int topK) {
-        int n = inputs.size();
-        BgrImage[] images = new BgrImage[n];
-        double[] decodeMs = new double[n];
-        parallel(n).forEach(i -> {
+    /** An image decoded ahead of the batch, with the time its decoding took. */
+    public record Decoded(String name, BgrImage image, double decodeMs) {
+        public static Decoded of(Input input) {
             long start = System.nanoTime();
-            images[i] = ImageDecoder.decode(inputs.get(i).bytes(), inputs.get(i).name());
-            decodeMs[i] = millisSince(start);
-        });
-        Prediction[] results = new Prediction[n];
+            BgrImage image = ImageDecoder.decode(input.bytes(), input.name());
+            return new Decoded(input.name(), image, millisSince(start));
+        }
+    }
+
+    /** One prediction per input, in order. Throws MldevException naming the first image that cannot be read. */
+    public List<Prediction> predict(List<Input> inputs, int topK) {
+        Decoded[] decoded = new Decoded[inputs.size()];
+        parallel(inputs.size()).forEach(i -> decoded[i] = Decoded.of(inputs.get(i)));
+        return predictDecoded(List.of(decoded), topK);
+    }
+
+    /** One prediction per decoded image, in order, batching images whose tensors can share a batch. */
+    public synchronized List<Prediction> predictDecoded(List<Decoded> images, int topK) {
+        Prediction[] results = new Prediction[images.size()];
         for (List<Integer> batch : batches(images)) {
-            runBatch(batch, images, inputs, decodeMs, topK, results);
+            runBatch(batch, images, topK, results);
         }
         return List.of(results);
     }
 
-    private void runBatch(List<Integer> batch, BgrImage[] images, List<Input> inputs, double[] decodeMs, int topK,
-                          Prediction[] results) {
+    private void runBatch(List<Integer> batch, List<Decoded> images, int topK, Prediction[] results) {
         int count = batch.size();
         Preprocessor.Size[] sizes = new Preprocessor.Size[count];
         int height = 0;
         int width = 0;
         for (int j = 0; j < count; j++) {
-            BgrImage image = images[batch.get(j)];
+            BgrImage image = images.get(batch.get(j)).image();
             sizes[j] = preprocessor.sizeFor(image.width(), image.height());
             height = sizes[j].height();
             width = Math.max(width, sizes[j].width());
@@ -74,7 +81,7 @@ public final class Predictor implements AutoCloseable {
         parallel(count).forEach(j -> {
             long start = System.nanoTime();
             Preprocessor.Size padded = new Preprocessor.Size(tensorHeight, tensorWidth, sizes[j].contentWidth());
-            preprocessor.write(images[batch.get(j)], padded, buffer, j * itemSize);
+            preprocessor.write(images.get(batch.get(j)).image(), padded, buffer, j * itemSize);
             preprocessMs[j] = millisSince(start);
         });
         long inferenceStart = System.nanoTime();
@@ -84,17 +91,18 @@ public final class Predictor implements AutoCloseable {
             long start = System.nanoTime();
             Prediction decoded = decoder.decode(outputs, j, topK);
             int i = batch.get(j);
-            results[i] = decoded.with(inputs.get(i).name(), session.provider(),
-                    new Prediction.Timings(round(decodeMs[i]), round(preprocessMs[j]), round(inferenceMs),
+            results[i] = decoded.with(images.get(i).name(), session.provider(),
+                    new Prediction.Timings(round(images.get(i).decodeMs()), round(preprocessMs[j]), round(inferenceMs),
                             round(millisSince(start))));
         }
     }
 
     /** Indices of images grouped by tensor shape (or by height alone when padding), in chunks of MAX_BATCH. */
-    private List<List<Integer>> batches(BgrImage[] images) {
+    private List<List<Integer>> batches(List<Decoded> images) {
         Map<String, List<Integer>> groups = new LinkedHashMap<>();
-        for (int i = 0; i < images.length; i++) {
-            Preprocessor.Size size = preprocessor.sizeFor(images[i].width(), images[i].height());
+        for (int i = 0; i < images.size(); i++) {
+            BgrImage image = images.get(i).image();
+            Preprocessor.Size size = preprocessor.sizeFor(image.width(), image.height());
             String key = padToWidest ? Integer.toString(size.height()) : size.height() + "x" + size.width();
             groups.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
         }

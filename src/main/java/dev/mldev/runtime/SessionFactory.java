@@ -24,6 +24,7 @@ public final class SessionFactory {
     private final CudaProbe probe;
     private final Consumer<String> notice;
     private final boolean verbose;
+    private boolean fallbackAnnounced;
 
     public SessionFactory(Environment env, Consumer<String> notice, boolean verbose) {
         this(env.cacheDir().resolve("cuda-verdict.txt"), CudaProbe.forThisMachine(env.get("LD_LIBRARY_PATH")),
@@ -94,7 +95,7 @@ public final class SessionFactory {
         }
         String earlier = rememberedFailure(found.fingerprint());
         if (device == Device.AUTO && earlier != null) {
-            notice.accept("CUDA failed to start earlier on this machine (" + earlier
+            announce("CUDA failed to start earlier on this machine (" + earlier
                     + "); running on the CPU. 'mldev doctor' tries CUDA again.");
             return CPU;
         }
@@ -113,8 +114,16 @@ public final class SessionFactory {
             throw MldevException.failure("--device cuda: CUDA cannot be used: " + reason,
                     "install the NVIDIA driver, CUDA 12 and cuDNN 9 (see 'mldev doctor'), or use --device cpu");
         }
-        notice.accept("CUDA not available (" + reason + "); running on the CPU");
+        announce("CUDA not available (" + reason + "); running on the CPU");
         return CPU;
+    }
+
+    /** The CPU fallback is said once per factory, not at every reload of a served model. */
+    private synchronized void announce(String message) {
+        if (!fallbackAnnounced) {
+            fallbackAnnounced = true;
+            notice.accept(message);
+        }
     }
 
     private String rememberedFailure(String fingerprint) {

@@ -5,14 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mldev.testing.CliRun;
 import dev.mldev.testing.TestModels;
 import dev.mldev.testing.TextImages;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.zip.CRC32;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,13 +72,13 @@ class BadInputTest {
 
     @Test
     void zeroPixelImage() throws IOException {
-        Path empty = Files.write(home.resolve("empty.png"), pngHeaderOnly(0, 10));
+        Path empty = Files.write(home.resolve("empty.png"), TextImages.pngHeaderOnly(0, 10));
         assertRefused(predict(empty), 1, "empty.png");
     }
 
     @Test
     void hugeDeclaredImageIsRefusedBeforeDecoding() throws IOException {
-        Path bomb = Files.write(home.resolve("bomb.png"), pngHeaderOnly(30000, 30000));
+        Path bomb = Files.write(home.resolve("bomb.png"), TextImages.pngHeaderOnly(30000, 30000));
         assertRefused(predict(bomb), 1, "bomb.png", "30000x30000", "megapixels");
     }
 
@@ -178,24 +174,5 @@ class BadInputTest {
             }
         }
         return copy;
-    }
-
-    /** A PNG signature and an IHDR chunk declaring the given size, and nothing else. */
-    static byte[] pngHeaderOnly(int width, int height) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        DataOutputStream out = new DataOutputStream(bytes);
-        out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-        ByteArrayOutputStream chunk = new ByteArrayOutputStream();
-        DataOutputStream data = new DataOutputStream(chunk);
-        data.write("IHDR".getBytes(StandardCharsets.US_ASCII));
-        data.writeInt(width);
-        data.writeInt(height);
-        data.write(new byte[] {8, 2, 0, 0, 0});
-        CRC32 crc = new CRC32();
-        crc.update(chunk.toByteArray());
-        out.writeInt(13);
-        out.write(chunk.toByteArray());
-        out.writeInt((int) crc.getValue());
-        return bytes.toByteArray();
     }
 }

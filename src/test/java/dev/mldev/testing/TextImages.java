@@ -8,10 +8,13 @@ import java.awt.RenderingHints;
 import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 
 /** Text lines rendered with Java2D: black sans-serif on white, 40 px, as the models' README describes. */
@@ -63,5 +66,24 @@ public final class TextImages {
             throw new UncheckedIOException(e);
         }
         return file;
+    }
+
+    /** A PNG signature and an IHDR chunk declaring the given size, and nothing else. */
+    public static byte[] pngHeaderOnly(int width, int height) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        ByteArrayOutputStream chunk = new ByteArrayOutputStream();
+        DataOutputStream data = new DataOutputStream(chunk);
+        data.write("IHDR".getBytes(StandardCharsets.US_ASCII));
+        data.writeInt(width);
+        data.writeInt(height);
+        data.write(new byte[] {8, 2, 0, 0, 0});
+        CRC32 crc = new CRC32();
+        crc.update(chunk.toByteArray());
+        out.writeInt(13);
+        out.write(chunk.toByteArray());
+        out.writeInt((int) crc.getValue());
+        return bytes.toByteArray();
     }
 }

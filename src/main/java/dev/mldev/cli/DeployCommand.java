@@ -1,0 +1,60 @@
+package dev.mldev.cli;
+
+import dev.mldev.Durations;
+import dev.mldev.MldevException;
+import dev.mldev.target.DeploymentRecord;
+import dev.mldev.target.local.LocalTarget;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "deploy", sortOptions = false,
+        description = {"Deploy a bundle. The default target is local (a background 'mldev serve' on this machine)",
+                "unless a Google Cloud project is configured."},
+        footer = {"", "Examples:", "  mldev deploy ocr-rec                 # local, prints the URL",
+                "  mldev deploy ocr-rec --name ocr --port 8081"})
+final class DeployCommand extends BaseCommand {
+    @Parameters(index = "0", paramLabel = "BUNDLE", description = "Bundle directory or .zip.")
+    Path bundle;
+
+    @Option(names = "--target", paramLabel = "local", description = "Where to deploy (default: local).")
+    String target;
+
+    @Option(names = "--name", paramLabel = "N", description = "Deployment name (default: the bundle's name).")
+    String name;
+
+    @Option(names = "--port", defaultValue = "0", paramLabel = "P", description = "local: the port (default: a free one).")
+    int port;
+
+    @Option(names = "--idle-unload", paramLabel = "DURATION", description = "local: unload the model after this long idle (default: 10m).")
+    Duration idleUnload;
+
+    @Option(names = "--json", description = "The deployment record as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        String chosen = target != null ? target : LocalTarget.NAME;
+        if (!chosen.equals(LocalTarget.NAME)) {
+            throw MldevException.usage("unknown --target '" + chosen + "'", "use --target local");
+        }
+        List<String> serveArgs = new ArrayList<>();
+        if (idleUnload != null) {
+            serveArgs.addAll(List.of("--idle-unload", Durations.format(idleUnload)));
+        }
+        DeploymentRecord record = Targets.local(env()).deploy(bundle, name, port, serveArgs,
+                terminal().progress(err()));
+        if (json) {
+            out().println(Json.write(Map.of("name", record.name(), "target", record.target(), "url", record.url(),
+                    "version", record.version())));
+        } else {
+            out().println(record.name() + "  " + record.url());
+        }
+        return 0;
+    }
+}

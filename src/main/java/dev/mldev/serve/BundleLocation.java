@@ -1,0 +1,63 @@
+package dev.mldev.serve;
+
+import com.google.cloud.storage.Blob;
+import com.google.cloud.storage.Storage;
+import com.google.cloud.storage.StorageOptions;
+import dev.mldev.MldevException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Supplier;
+
+/**
+ * Where the server's bundle comes from: a local path, or (as Vertex AI passes it in AIP_STORAGE_URI) a
+ * {@code gs://bucket/prefix} whose objects are downloaded once at start.
+ */
+public final class BundleLocation {
+    private final Supplier<Storage> storage;
+
+    public BundleLocation(Supplier<Storage> storage) {
+        this.storage = storage;
+    }
+
+    /** Storage through Application Default Credentials, created only when a gs:// location is used. */
+    public static BundleLocation withDefaultCredentials() {
+        return new BundleLocation(() -> StorageOptions.getDefaultInstance().getService());
+    }
+
+    public Path resolve(String location, Path downloadDir) {
+        if (!location.startsWith("gs://")) {
+            return Path.of(location);
+        }
+        String rest = location.substring("gs://".length());
+        int slash = rest.indexOf('/');
+        String bucket = slash < 0 ? rest : rest.substring(0, slash);
+        String prefix = slash < 0 ? "" : rest.substring(slash + 1).replaceAll("/*$", "/");
+        if (prefix.equals("/")) {
+            prefix = "";
+        }
+        int files = 0;
+        try {
+            for (Blob blob : storage.get().list(bucket, Storage.BlobListOption.prefix(prefix)).iterateAll()) {
+                String relative = blob.getName().substring(prefix.length());
+                if (relative.isEmpty() || relative.endsWith("/")) {
+                    continue;
+                }
+                Path target = downloadDir.resolve(relative).normalize();
+                if (!target.startsWith(downloadDir)) {
+                    continue; // an object name with .. cannot write outside the download directory
+                }
+                Files.createDirectories(target.getParent());
+                blob.downloadTo(target);
+                files++;
+            }
+        } catch (IOException | RuntimeException e) {
+            throw MldevException.remote("cannot download the bundle from " + location + ": " + e.getMessage(),
+                    "check that the service account can read the bucket (roles/storage.objectViewer)", e);
+        }
+        if (files == 0) {
+            throw MldevException.failure("no objects under " + location, "upload the bundle there first (mldev deploy does)");
+        }
+        return downloadDir;
+    }
+}

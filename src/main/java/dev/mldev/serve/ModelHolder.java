@@ -1,0 +1,95 @@
+package dev.mldev.serve;
+
+import dev.mldev.bundle.Bundle;
+import dev.mldev.runtime.Device;
+import dev.mldev.runtime.Prediction;
+import dev.mldev.runtime.Predictor;
+import dev.mldev.runtime.SessionFactory;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.DoubleConsumer;
+
+/**
+ * Scale to zero on one machine: the model is loaded by the first batch that needs it and closed (freeing its
+ * memory, on the GPU too) once it has been idle for the unload period. Loads and runs happen under one lock,
+ * so a load is single-flight and an unload never pulls the model from under a running batch.
+ */
+final class ModelHolder {
+    private final Bundle bundle;
+    private final SessionFactory sessions;
+    private final Device device;
+    private final Duration idleUnload;
+    private final DoubleConsumer loadSeconds;
+    private volatile Predictor predictor;
+    private volatile long lastUsedNanos = System.nanoTime();
+    private volatile boolean lastLoadFailed;
+
+    ModelHolder(Bundle bundle, SessionFactory sessions, Device device, Duration idleUnload, DoubleConsumer loadSeconds) {
+        this.bundle = bundle;
+        this.sessions = sessions;
+        this.device = device;
+        this.idleUnload = idleUnload;
+        this.loadSeconds = loadSeconds;
+    }
+
+    synchronized List<Prediction> run(List<Predictor.Decoded> images, int topK) {
+        lastUsedNanos = System.nanoTime();
+        try {
+            return loaded().predictDecoded(images, topK);
+        } finally {
+            lastUsedNanos = System.nanoTime();
+        }
+    }
+
+    /** Loads now (--preload). */
+    synchronized void load() {
+        loaded();
+    }
+
+    /** Opens and closes the model once, so a server never starts with a model it cannot load. */
+    synchronized void checkLoadable() {
+        sessions.open(bundle.modelPath(), device).close();
+    }
+
+    /** Closes the model if it has been idle for the unload period; called periodically. */
+    synchronized void unloadIfIdle() {
+        if (predictor != null && idleSeconds() >= idleUnload.toMillis() / 1000.0) {
+            unload();
+        }
+    }
+
+    synchronized void unload() {
+        if (predictor != null) {
+            predictor.close();
+            predictor = null;
+        }
+    }
+
+    boolean isLoaded() {
+        return predictor != null;
+    }
+
+    /** False once a load has failed (until one succeeds): health then answers 503. */
+    boolean healthy() {
+        return !lastLoadFailed;
+    }
+
+    double idleSeconds() {
+        return (System.nanoTime() - lastUsedNanos) / 1e9;
+    }
+
+    private Predictor loaded() {
+        if (predictor == null) {
+            long start = System.nanoTime();
+            try {
+                predictor = new Predictor(bundle, sessions.open(bundle.modelPath(), device), true);
+                lastLoadFailed = false;
+            } catch (RuntimeException e) {
+                lastLoadFailed = true;
+                throw e;
+            }
+            loadSeconds.accept((System.nanoTime() - start) / 1e9);
+        }
+        return predictor;
+    }
+}

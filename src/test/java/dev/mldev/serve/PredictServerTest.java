@@ -1,0 +1,197 @@
+package dev.mldev.serve;
+
+import static dev.mldev.serve.ServerHarness.get;
+import static dev.mldev.serve.ServerHarness.metric;
+import static dev.mldev.serve.ServerHarness.post;
+import static dev.mldev.serve.ServerHarness.predictBody;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mldev.Environment;
+import dev.mldev.bundle.Bundle;
+import dev.mldev.runtime.Device;
+import dev.mldev.runtime.SessionFactory;
+import dev.mldev.testing.CliRun;
+import dev.mldev.testing.TestModels;
+import dev.mldev.testing.TextImages;
+import java.io.ByteArrayOutputStream;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The prediction server in this JVM, over real HTTP on loopback, with the real models. */
+class PredictServerTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path home;
+    static Path rec;
+    static Path cls;
+
+    PredictServer server;
+
+    @BeforeAll
+    static void packageModels() {
+        rec = home.resolve("rec");
+        cls = home.resolve("cls");
+        assertThat(CliRun.run(home, "package", TestModels.file(TestModels.REC).toString(), "--preset", "ppocr-rec",
+                "--vocab", TestModels.file(TestModels.VOCAB).toString(), "--out", rec.toString()).exitCode).isZero();
+        assertThat(CliRun.run(home, "package", TestModels.file(TestModels.CLS).toString(), "--preset", "ppocr-cls",
+                "--out", cls.toString()).exitCode).isZero();
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    String start(Path bundle, Duration idleUnload, boolean preload, String token) throws Exception {
+        ServeOptions options = new ServeOptions(bundle, "127.0.0.1", 0, "/health", "/predict", idleUnload, preload, 16,
+                Duration.ofMillis(5), token, Device.CPU, ServeOptions.DEFAULT_MAX_BODY_BYTES);
+        server = PredictServer.start(options, Bundle.open(bundle),
+                new SessionFactory(new Environment(Map.of(), home), m -> { }, false));
+        return "http://127.0.0.1:" + server.port();
+    }
+
+    static byte[] line(String text) {
+        return TextImages.encode(TextImages.line(text), "png");
+    }
+
+    @Test
+    void servesPredictionsHealthAndMetrics() throws Exception {
+        String url = start(rec, Duration.ofMinutes(10), false, null);
+        HttpResponse<String> health = get(url + "/health");
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(health.body()).get("model_loaded").asBoolean()).isFalse();
+
+        HttpResponse<String> response = post(url + "/predict", predictBody(line("Scale to zero"), line("Hello World 2026")));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode predictions = JSON.readTree(response.body()).get("predictions");
+        assertThat(predictions).hasSize(2);
+        assertThat(predictions.get(0).get("text").asText()).isEqualTo("Scale to zero");
+        assertThat(predictions.get(1).get("text").asText()).isEqualTo("Hello World 2026");
+        assertThat(predictions.get(0).has("timings_ms")).isTrue();
+
+        String metrics = get(url + "/metrics").body();
+        assertThat(metric(metrics, "mldev_model_loaded")).isEqualTo(1.0);
+        assertThat(metric(metrics, "mldev_requests_total{route=\"predict\",status=\"200\"}")).isEqualTo(1.0);
+        assertThat(metrics).contains("mldev_request_duration_seconds_bucket", "mldev_batch_size_bucket",
+                "mldev_seconds_since_last_request", "mldev_model_load_seconds");
+    }
+
+    @Test
+    void unloadsWhenIdleAndReloadsOnTheNextRequest() throws Exception {
+        String url = start(cls, Duration.ofMillis(300), true, null);
+        assertThat(metric(get(url + "/metrics").body(), "mldev_model_loaded")).isEqualTo(1.0);
+        waitForMetric(url, "mldev_model_loaded", 0.0);
+        assertThat(post(url + "/predict", predictBody(line("again"))).statusCode()).isEqualTo(200);
+        String metrics = get(url + "/metrics").body();
+        assertThat(metric(metrics, "mldev_model_loads_total")).isEqualTo(2.0); // preload, then the reload
+    }
+
+    @Test
+    void hundredConcurrentRequestsAtZeroCauseOneLoad() throws Exception {
+        String url = start(cls, Duration.ofMinutes(10), false, null);
+        String body = predictBody(line("concurrent"));
+        ExecutorService pool = Executors.newFixedThreadPool(100);
+        try {
+            List<Future<HttpResponse<String>>> calls = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                calls.add(pool.submit(() -> post(url + "/predict", body)));
+            }
+            for (Future<HttpResponse<String>> call : calls) {
+                assertThat(call.get().statusCode()).isEqualTo(200);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        String metrics = get(url + "/metrics").body();
+        assertThat(metric(metrics, "mldev_model_loads_total")).isEqualTo(1.0);
+        assertThat(metric(metrics, "mldev_requests_total{route=\"predict\",status=\"200\"}")).isEqualTo(100.0);
+    }
+
+    @Test
+    void concurrentCallersEachGetTheirOwnAnswerFromSharedBatches() throws Exception {
+        String url = start(rec, Duration.ofMinutes(10), true, null);
+        List<String> phrases = List.of("alpha 1", "Bravo two", "charlie 3!", "Delta 44", "echo five", "Foxtrot 6",
+                "golf 777", "Hotel eight", "India 9", "juliet ten", "Kilo 11", "lima 12");
+        ExecutorService pool = Executors.newFixedThreadPool(phrases.size());
+        try {
+            List<Future<HttpResponse<String>>> calls = new ArrayList<>();
+            for (String phrase : phrases) {
+                calls.add(pool.submit(() -> post(url + "/predict", predictBody(line(phrase)))));
+            }
+            for (int i = 0; i < phrases.size(); i++) {
+                HttpResponse<String> response = calls.get(i).get();
+                assertThat(response.statusCode()).isEqualTo(200);
+                assertThat(JSON.readTree(response.body()).get("predictions").get(0).get("text").asText())
+                        .isEqualTo(phrases.get(i));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        String metrics = get(url + "/metrics").body();
+        // fewer model runs than requests: some requests shared a batch
+        assertThat(metric(metrics, "mldev_batch_size_count")).isLessThan(phrases.size());
+    }
+
+    @Test
+    void bearerTokenIsRequiredWhenSet() throws Exception {
+        String url = start(cls, Duration.ofMinutes(10), false, "s3cret-token");
+        String body = predictBody(line("auth"));
+        assertThat(post(url + "/predict", body).statusCode()).isEqualTo(401);
+        assertThat(post(url + "/predict", body, "Authorization", "Bearer wrong").statusCode()).isEqualTo(401);
+        assertThat(post(url + "/predict", body, "Authorization", "Bearer s3cret-token").statusCode()).isEqualTo(200);
+        assertThat(get(url + "/health").statusCode()).isEqualTo(200); // health stays open for the platform's checks
+    }
+
+    @Test
+    void badRequestsGetClearErrorsAndTheServerKeepsServing() throws Exception {
+        String url = start(cls, Duration.ofMinutes(10), false, null);
+        byte[] bomb = TextImages.pngHeaderOnly(30000, 30000);
+        List<String> bad = List.of("{not json", "{\"instances\":[]}", "{\"instances\":[{\"b64\":\"%%%not base64\"}]}",
+                predictBody("plain text".getBytes()), predictBody(bomb),
+                "{\"instances\":[{\"b64\":\"\"}],\"parameters\":{\"top_k\":-1}}");
+        for (String body : bad) {
+            HttpResponse<String> response = post(url + "/predict", body);
+            assertThat(response.statusCode()).as(body).isEqualTo(400);
+            assertThat(JSON.readTree(response.body()).get("error").asText()).isNotBlank();
+            assertThat(post(url + "/predict", predictBody(line("still fine"))).statusCode()).isEqualTo(200);
+        }
+        assertThat(get(url + "/predict").statusCode()).isEqualTo(405);
+        assertThat(get(url + "/nowhere").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void bodiesOverTheLimitGet413() throws Exception {
+        String url = start(cls, Duration.ofMinutes(10), false, null);
+        ByteArrayOutputStream big = new ByteArrayOutputStream();
+        big.writeBytes("{\"instances\":[{\"b64\":\"".getBytes());
+        big.writeBytes("A".repeat(11 * 1024 * 1024).getBytes());
+        big.writeBytes("\"}]}".getBytes());
+        HttpResponse<String> response = post(url + "/predict", big.toString());
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(post(url + "/predict", predictBody(line("after"))).statusCode()).isEqualTo(200);
+    }
+
+    private static void waitForMetric(String url, String sample, double value) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (metric(get(url + "/metrics").body(), sample) != value) {
+            assertThat(System.nanoTime()).as(sample + " never became " + value).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+}

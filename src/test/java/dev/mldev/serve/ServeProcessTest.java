@@ -1,0 +1,129 @@
+package dev.mldev.serve;
+
+import static dev.mldev.serve.ServerHarness.get;
+import static dev.mldev.serve.ServerHarness.post;
+import static dev.mldev.serve.ServerHarness.predictBody;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mldev.testing.CliRun;
+import dev.mldev.testing.TestModels;
+import dev.mldev.testing.TextImages;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** mldev serve as its own process: the Vertex AI variables, and SIGTERM with requests in flight. */
+class ServeProcessTest {
+    @TempDir
+    static Path home;
+    static Path rec;
+    Process process;
+
+    @BeforeAll
+    static void packageModel() {
+        rec = home.resolve("rec");
+        assertThat(CliRun.run(home, "package", TestModels.file(TestModels.REC).toString(), "--preset", "ppocr-rec",
+                "--vocab", TestModels.file(TestModels.VOCAB).toString(), "--out", rec.toString()).exitCode).isZero();
+    }
+
+    @AfterEach
+    void kill() {
+        if (process != null) {
+            process.destroyForcibly();
+        }
+    }
+
+    Process serve(Map<String, String> env, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.mldev.cli.Cli", "serve"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(home.resolve("serve-" + System.nanoTime() + ".log").toFile());
+        builder.environment().putAll(env);
+        builder.environment().put("XDG_CACHE_HOME", home.resolve("cache").toString());
+        return builder.start();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    static void awaitHealthy(String url, Process process) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            assertThat(process.isAlive()).as("server exited early").isTrue();
+            try {
+                if (get(url).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("server not healthy at " + url);
+    }
+
+    @Test
+    void vertexVariablesOverrideTheFlags() throws Exception {
+        int port = freePort();
+        process = serve(Map.of("AIP_HTTP_PORT", Integer.toString(port), "AIP_HEALTH_ROUTE", "/v1/endpoints/1/health",
+                "AIP_PREDICT_ROUTE", "/v1/endpoints/1/models/ocr:predict", "AIP_STORAGE_URI", rec.toString()),
+                "--port", "1");
+        String base = "http://127.0.0.1:" + port;
+        awaitHealthy(base + "/v1/endpoints/1/health", process);
+        HttpResponse<String> response = post(base + "/v1/endpoints/1/models/ocr:predict",
+                predictBody(TextImages.encode(TextImages.line("Vertex serving"), "png")));
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(new ObjectMapper().readTree(response.body()).get("predictions").get(0).get("text").asText())
+                .isEqualTo("Vertex serving");
+        assertThat(get(base + "/predict").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void sigtermFinishesRequestsInFlightAndExitsZero() throws Exception {
+        int port = freePort();
+        process = serve(Map.of(), rec.toString(), "--port", Integer.toString(port), "--preload", "--device", "cpu");
+        String base = "http://127.0.0.1:" + port;
+        awaitHealthy(base + "/health", process);
+        byte[][] lines = new byte[12][];
+        for (int i = 0; i < lines.length; i++) {
+            lines[i] = TextImages.encode(TextImages.line("in flight number " + i), "png");
+        }
+        String body = predictBody(lines);
+        List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            calls.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return post(base + "/predict", body);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        Thread.sleep(300);
+        process.destroy(); // SIGTERM
+        for (CompletableFuture<HttpResponse<String>> call : calls) {
+            HttpResponse<String> response = call.get(2, TimeUnit.MINUTES);
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).contains("in flight number 11");
+        }
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isZero();
+    }
+}
