@@ -12,9 +12,12 @@ import dev.mldev.cloud.Retry;
 import dev.mldev.fake.FakeGoogleCloud;
 import dev.mldev.fake.Faults;
 import dev.mldev.runtime.Prediction;
+import dev.mldev.runtime.Device;
 import dev.mldev.runtime.Predictor;
+import dev.mldev.runtime.SessionFactory;
 import dev.mldev.target.DeploymentRecord;
 import dev.mldev.target.DeploymentStore;
+import dev.mldev.target.PredictClient;
 import dev.mldev.testing.CliRun;
 import dev.mldev.testing.TestModels;
 import dev.mldev.testing.TextImages;
@@ -75,7 +78,7 @@ class VertexPredictAndUndeployTest {
     }
 
     VertexPredictor predictor() {
-        return new VertexPredictor(context.endpoints().httpClient(), context::accessToken, Duration.ofMillis(100));
+        return new VertexPredictor(new PredictClient(context.endpoints().httpClient()), context::accessToken, Duration.ofMillis(100));
     }
 
     @Test
@@ -86,21 +89,24 @@ class VertexPredictAndUndeployTest {
         List<String> shown = new CopyOnWriteArrayList<>();
         Progress progress = new RecordingProgress(shown);
 
-        VertexPredictor.Result result = predictor().predict(deployment.predictUrl(), images, Duration.ofMinutes(1), progress);
+        VertexPredictor.Result result = predictor().predict(deployment.predictUrl(), images, 0, Duration.ofMinutes(1), progress);
 
-        List<Prediction> local = container.predictor().predict(images, 0);
+        List<Prediction> local;
+        try (Predictor predictor = new Predictor(bundle, new SessionFactory(new Environment(Map.of(), home), m -> { }, false)
+                .open(bundle.modelPath(), Device.CPU), false)) {
+            local = predictor.predict(images, 0);
+        }
         assertThat(result.predictions()).extracting(Prediction::image).containsExactly("upright.png", "upside-down.png");
         assertThat(result.predictions()).extracting(Prediction::label).containsExactly("0", "180")
                 .isEqualTo(local.stream().map(Prediction::label).toList());
         assertThat(result.predictions().get(0).score()).isEqualTo(local.get(0).score());
         assertThat(result.wake()).isGreaterThanOrEqualTo(Duration.ofMillis(1500));
         assertThat(result.total()).isGreaterThanOrEqualTo(result.wake());
-        assertThat(result.deployedModelId()).isEqualTo(deployment.deployedModelId());
         assertThat(cloud.prediction().notReadyAnswers()).isGreaterThan(notReadyBefore);
         assertThat(shown).anyMatch(line -> line.matches("waking endpoint from zero \\(\\d+ s\\)"));
         assertThat(cloud.vertex().replicas(deployment.deployedModelId())).isEqualTo(1);
 
-        VertexPredictor.Result warm = predictor().predict(deployment.predictUrl(), images, Duration.ofMinutes(1), Progress.NONE);
+        VertexPredictor.Result warm = predictor().predict(deployment.predictUrl(), images, 0, Duration.ofMinutes(1), Progress.NONE);
         assertThat(warm.wake()).isZero();
     }
 
@@ -108,7 +114,7 @@ class VertexPredictAndUndeployTest {
     void givesUpWhenTheEndpointDoesNotWakeInTime() {
         cloud.vertex().scaleToZero(deployment.endpoint());
         cloud.prediction().setScaleUpDelay(Duration.ofMinutes(10));
-        assertThatThrownBy(() -> predictor().predict(deployment.predictUrl(), images, Duration.ofMillis(700), Progress.NONE))
+        assertThatThrownBy(() -> predictor().predict(deployment.predictUrl(), images, 0, Duration.ofMillis(700), Progress.NONE))
                 .isInstanceOf(MldevException.class)
                 .hasMessageContaining("did not wake from zero within");
         cloud.prediction().setScaleUpDelay(Duration.ZERO);
@@ -117,7 +123,7 @@ class VertexPredictAndUndeployTest {
     @Test
     void aRefusedPredictionNamesThePermission() {
         cloud.faults().failOnce("predict", Faults.permissionDenied("aiplatform.endpoints.predict", deployment.endpoint()));
-        assertThatThrownBy(() -> predictor().predict(deployment.predictUrl(), images, Duration.ofMinutes(1), Progress.NONE))
+        assertThatThrownBy(() -> predictor().predict(deployment.predictUrl(), images, 0, Duration.ofMinutes(1), Progress.NONE))
                 .hasMessageContaining("aiplatform.endpoints.predict")
                 .satisfies(e -> assertThat(((MldevException) e).hint()).contains("roles/aiplatform.user"));
     }
