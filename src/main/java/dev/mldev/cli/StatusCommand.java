@@ -2,6 +2,7 @@ package dev.mldev.cli;
 
 import dev.mldev.target.DeploymentRecord;
 import dev.mldev.target.DeploymentStatus;
+import dev.mldev.target.vertex.VertexTarget;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ final class StatusCommand extends BaseCommand {
     public Integer call() {
         List<DeploymentStatus> statuses = new ArrayList<>();
         for (DeploymentRecord record : Targets.store(env()).list()) {
-            statuses.add(Targets.of(record.target(), env()).status(record));
+            statuses.add(Targets.of(record.target(), env(), VertexTarget.DEFAULT_WAKE_TIMEOUT, this::notice).status(record));
         }
         if (json) {
             Map<String, Object> root = new LinkedHashMap<>();

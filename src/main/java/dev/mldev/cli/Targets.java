@@ -5,6 +5,10 @@ import dev.mldev.MldevException;
 import dev.mldev.target.DeploymentStore;
 import dev.mldev.target.Target;
 import dev.mldev.target.local.LocalTarget;
+import dev.mldev.target.vertex.VertexDeployment;
+import dev.mldev.target.vertex.VertexTarget;
+import java.time.Duration;
+import java.util.function.Consumer;
 
 /** The target implementation behind a deployment record's target name. */
 final class Targets {
@@ -16,11 +20,21 @@ final class Targets {
     }
 
     static Target of(String target, Environment env) {
+        return of(target, env, VertexTarget.DEFAULT_WAKE_TIMEOUT, message -> { });
+    }
+
+    /** @param notice one-line messages a target has for stderr; wakeTimeout: how long vertex waits for a scale-up */
+    static Target of(String target, Environment env, Duration wakeTimeout, Consumer<String> notice) {
         return switch (target) {
             case LocalTarget.NAME -> local(env);
+            case VertexDeployment.TARGET -> vertex(env, wakeTimeout, notice);
             default -> throw MldevException.failure("deployment target '" + target + "' is not supported by this mldev",
                     "upgrade mldev");
         };
+    }
+
+    static VertexTarget vertex(Environment env, Duration wakeTimeout, Consumer<String> notice) {
+        return new VertexTarget(env, store(env), wakeTimeout, notice);
     }
 
     static LocalTarget local(Environment env) {

@@ -40,7 +40,7 @@ public record VertexSpec(
 
     public static VertexSpec check(Flags flags, Manifest manifest) {
         Serving defaults = manifest.serving() == null ? Serving.defaults() : manifest.serving();
-        String name = flags.name() != null ? flags.name() : manifest.name();
+        String name = flags.name() != null ? flags.name() : nameFrom(manifest.name());
         if (name == null || !NAME.matcher(name).matches()) {
             throw MldevException.usage("'" + name + "' cannot name a Vertex AI deployment",
                     "pass --name with 1-40 lowercase letters, digits and hyphens, starting with a letter");
@@ -82,6 +82,14 @@ public record VertexSpec(
         }
         return new VertexSpec(name, flags.project(), flags.region(), flags.bucket().replaceFirst("^gs://", "").replaceAll("/+$", ""),
                 machine, gpu, gpu.isPresent() ? gpuCount : 0, min, max, idle, scaleup, image);
+    }
+
+    /** The bundle's name as Vertex labels take it: "ch_PP-OCRv4_rec" becomes "ch-pp-ocrv4-rec". */
+    static String nameFrom(String bundleName) {
+        String name = bundleName == null ? "" : bundleName.toLowerCase(java.util.Locale.ROOT)
+                .replaceAll("[^a-z0-9]+", "-").replaceAll("^[^a-z]+", "");
+        name = name.length() > 40 ? name.substring(0, 40) : name;
+        return name.replaceAll("-+$", "");
     }
 
     public boolean scalesToZero() {
