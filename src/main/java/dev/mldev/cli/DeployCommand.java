@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import dev.mldev.target.pipeline.PipelineDeployment;
 import dev.mldev.target.vertex.VertexDeployment;
 import dev.mldev.target.vertex.VertexTarget;
 import picocli.CommandLine.Command;
@@ -25,7 +26,7 @@ final class DeployCommand extends BaseCommand {
     @Parameters(index = "0", paramLabel = "BUNDLE", description = "Bundle directory or .zip.")
     Path bundle;
 
-    @Option(names = "--target", paramLabel = "local|vertex", description = "Where to deploy (default: local).")
+    @Option(names = "--target", paramLabel = "local|vertex|vertex-pipeline", description = "Where to deploy (default: local).")
     String target;
 
     @Option(names = "--name", paramLabel = "N", description = "Deployment name (default: the bundle's name).")
@@ -50,8 +51,11 @@ final class DeployCommand extends BaseCommand {
             return vertex.deploy(Targets.vertex(env(), VertexTarget.DEFAULT_WAKE_TIMEOUT, this::notice), bundle, name, json, out(),
                     terminal().progress(err()));
         }
+        if (chosen.equals(PipelineDeployment.TARGET)) {
+            return vertex.deployPipeline(Targets.pipeline(env(), this::notice), bundle, name, json, out(), terminal().progress(err()));
+        }
         if (!chosen.equals(LocalTarget.NAME)) {
-            throw MldevException.usage("unknown --target '" + chosen + "'", "use --target local or --target vertex");
+            throw MldevException.usage("unknown --target '" + chosen + "'", "use --target local, vertex or vertex-pipeline");
         }
         List<String> serveArgs = new ArrayList<>();
         if (idleUnload != null) {

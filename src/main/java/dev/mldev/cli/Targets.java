@@ -5,6 +5,8 @@ import dev.mldev.MldevException;
 import dev.mldev.target.DeploymentStore;
 import dev.mldev.target.Target;
 import dev.mldev.target.local.LocalTarget;
+import dev.mldev.target.pipeline.PipelineDeployment;
+import dev.mldev.target.pipeline.PipelineTarget;
 import dev.mldev.target.vertex.VertexDeployment;
 import dev.mldev.target.vertex.VertexTarget;
 import java.time.Duration;
@@ -28,6 +30,7 @@ final class Targets {
         return switch (target) {
             case LocalTarget.NAME -> local(env);
             case VertexDeployment.TARGET -> vertex(env, wakeTimeout, notice);
+            case PipelineDeployment.TARGET -> pipeline(env, notice);
             default -> throw MldevException.failure("deployment target '" + target + "' is not supported by this mldev",
                     "upgrade mldev");
         };
@@ -35,6 +38,16 @@ final class Targets {
 
     static VertexTarget vertex(Environment env, Duration wakeTimeout, Consumer<String> notice) {
         return new VertexTarget(env, store(env), wakeTimeout, notice);
+    }
+
+    static PipelineTarget pipeline(Environment env, Consumer<String> notice) {
+        String version;
+        try {
+            version = new VersionProvider().getVersion()[0].replace(' ', '-');
+        } catch (java.io.IOException e) {
+            version = "mldev";
+        }
+        return new PipelineTarget(env, store(env), notice, version);
     }
 
     static LocalTarget local(Environment env) {

@@ -1,6 +1,7 @@
 package dev.mldev.cli;
 
 import dev.mldev.Progress;
+import dev.mldev.target.pipeline.PipelineTarget;
 import dev.mldev.target.vertex.DeployPlan;
 import dev.mldev.target.vertex.VertexDeployer;
 import dev.mldev.target.vertex.VertexSpec;
@@ -12,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
-/** deploy's options for --target vertex, and how its result is printed. */
+/** deploy's options for --target vertex and vertex-pipeline, and how their results are printed. */
 final class VertexOptions {
     @Option(names = "--project", paramLabel = "P", description = "vertex: Google Cloud project (default: MLDEV_PROJECT, GOOGLE_CLOUD_PROJECT, CLOUDSDK_CORE_PROJECT, config).")
     String project;
@@ -49,6 +50,33 @@ final class VertexOptions {
 
     @Option(names = "--dry-run", description = "vertex: print each call the deploy would make, with its resources, and call nothing.")
     boolean dryRun;
+
+    /** vertex-pipeline: uploads the bundle and the compiled pipeline; with --dry-run --json the spec is under "pipeline_spec". */
+    int deployPipeline(PipelineTarget target, Path bundle, String name, boolean json, PrintWriter out, Progress progress) {
+        if (dryRun) {
+            var plan = target.plan(bundle, flags(name));
+            if (json) {
+                out.println(plan.toPrettyString());
+                return 0;
+            }
+            out.println(plan.get("plan").asText());
+            int n = 1;
+            for (var call : plan.get("calls")) {
+                out.println(n++ + ". " + call.asText());
+            }
+            out.println("pipeline spec:");
+            out.println(plan.get("pipeline_spec").toPrettyString());
+            return 0;
+        }
+        var record = target.deploy(bundle, flags(name), progress);
+        if (json) {
+            out.println(Json.write(Map.of("name", record.name(), "target", record.target(), "version", record.version(),
+                    "spec_uri", record.detail("spec_uri"))));
+        } else {
+            out.println(record.name() + "  " + record.detail("spec_uri") + "  (on demand: each predict is one pipeline run)");
+        }
+        return 0;
+    }
 
     VertexSpec.Flags flags(String name) {
         return new VertexSpec.Flags(name, project, region, bucket, machine, gpu, gpuCount, minReplicas, maxReplicas, idleTimeout,

@@ -1,5 +1,7 @@
 package dev.mldev.cloud;
 
+import com.google.api.gax.core.FixedCredentialsProvider;
+import com.google.api.gax.rpc.ClientSettings;
 import com.google.auth.oauth2.GoogleCredentials;
 import dev.mldev.Environment;
 import dev.mldev.MldevException;
@@ -40,6 +42,13 @@ public record CloudContext(String project, String region, GoogleCredentials cred
 
     public CloudContext withRetry(Retry newRetry) {
         return new CloudContext(project, region, credentials, endpoints, newRetry);
+    }
+
+    /** Points a Vertex AI client's settings at the regional API with these credentials (and the custom CA, if any). */
+    public <B extends ClientSettings.Builder<?, B>> B configureAiplatform(B settings) {
+        return settings.setCredentialsProvider(FixedCredentialsProvider.create(credentials))
+                .setTransportChannelProvider(endpoints.aiplatformChannel(region))
+                .setEndpoint(endpoints.aiplatformHostPort(region));
     }
 
     /** projects/P/locations/R */

@@ -8,7 +8,6 @@ import com.google.auth.oauth2.UserCredentials;
 import com.google.cloud.aiplatform.v1beta1.EndpointServiceClient;
 import com.google.cloud.aiplatform.v1beta1.EndpointServiceSettings;
 import com.google.cloud.aiplatform.v1beta1.ListEndpointsRequest;
-import com.google.api.gax.core.FixedCredentialsProvider;
 import com.google.rpc.Code;
 import com.sun.net.httpserver.HttpServer;
 import dev.mldev.Environment;
@@ -67,10 +66,7 @@ class CloudErrorsAndCredentialsTest {
 
     /** Lists endpoints with the real v1beta1 client, as deploy does first. */
     int listEndpoints(CloudContext context) throws Exception {
-        EndpointServiceSettings settings = EndpointServiceSettings.newBuilder()
-                .setCredentialsProvider(FixedCredentialsProvider.create(context.credentials()))
-                .setTransportChannelProvider(context.endpoints().aiplatformChannel(context.region()))
-                .setEndpoint(context.endpoints().aiplatformHostPort(context.region())).build();
+        EndpointServiceSettings settings = context.configureAiplatform(EndpointServiceSettings.newBuilder()).build();
         try (EndpointServiceClient client = EndpointServiceClient.create(settings)) {
             return context.retry().call("listing endpoints", () -> {
                 List<Object> all = new ArrayList<>();
@@ -230,7 +226,7 @@ class CloudErrorsAndCredentialsTest {
         try (var storage = StorageClients.create(context)) {
             Path dir = Files.createDirectories(home.resolve("files"));
             Files.writeString(dir.resolve("a.txt"), "a");
-            new BundleUploader(storage, context.retry()).upload(dir, List.of(Path.of("a.txt")),
+            new GcsTransfer(storage, context.retry()).upload(dir, List.of(Path.of("a.txt")),
                     GcsLocation.of("errors-bucket", "x/"), dev.mldev.Progress.NONE);
             throw new AssertionError("uploaded");
         } catch (MldevException e) {

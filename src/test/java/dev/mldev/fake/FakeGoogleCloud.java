@@ -24,6 +24,7 @@ public final class FakeGoogleCloud implements AutoCloseable {
     private final FakeStorage storage = new FakeStorage();
     private final FakeVertex vertex = new FakeVertex(operations, storage);
     private final FakePrediction prediction = new FakePrediction(vertex);
+    private final FakePipelines pipelines = new FakePipelines(storage);
     private final GrpcFakeServer grpc;
     private final FakeHttps https;
     private final ServiceAccountKey serviceAccount = ServiceAccountKey.generate(PROJECT);
@@ -39,6 +40,7 @@ public final class FakeGoogleCloud implements AutoCloseable {
                 .add(operations.service())
                 .add(vertex.modelService())
                 .add(vertex.endpointService())
+                .add(pipelines.service())
                 .start();
     }
 
@@ -64,6 +66,10 @@ public final class FakeGoogleCloud implements AutoCloseable {
 
     public FakePrediction prediction() {
         return prediction;
+    }
+
+    public FakePipelines pipelines() {
+        return pipelines;
     }
 
     public ServiceAccountKey serviceAccount() {
@@ -97,5 +103,6 @@ public final class FakeGoogleCloud implements AutoCloseable {
     public void close() throws InterruptedException {
         grpc.close();
         https.close();
+        pipelines.close();
     }
 }

@@ -30,7 +30,7 @@ import java.util.zip.CRC32C;
  * made with {@link #createBucket} first, as on Google Cloud.
  */
 public final class FakeStorage {
-    private static final Pattern OBJECT_PATH = Pattern.compile("/storage/v1/b/([^/]+)/o(?:/(.+))?");
+    private static final Pattern OBJECT_PATH = Pattern.compile("(?:/download)?/storage/v1/b/([^/]+)/o(?:/(.+))?");
     private static final Pattern UPLOAD_PATH = Pattern.compile("/upload/storage/v1/b/([^/]+)/o");
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\*|(\\d+)-(\\d+))/(\\*|\\d+)");
 
@@ -67,6 +67,7 @@ public final class FakeStorage {
     void mount(FakeHttps https) {
         baseUrl = https.baseUrl();
         https.route("/storage/v1/b/", this::faultName, this::objectsApi);
+        https.route("/download/storage/v1/b/", this::faultName, this::objectsApi);
         https.route("/upload/storage/v1/b/", exchange -> "storage/upload", this::uploadApi);
     }
 

@@ -1,6 +1,5 @@
 package dev.mldev.target.vertex;
 
-import com.google.api.gax.core.FixedCredentialsProvider;
 import com.google.api.gax.longrunning.OperationFuture;
 import com.google.api.gax.longrunning.OperationTimedPollAlgorithm;
 import com.google.api.gax.retrying.RetrySettings;
@@ -58,16 +57,10 @@ final class VertexClients implements AutoCloseable {
     static VertexClients open(CloudContext cloud, Polling polling) {
         OperationTimedPollAlgorithm poll = OperationTimedPollAlgorithm.create(polling.retrySettings());
         try {
-            ModelServiceSettings.Builder model = ModelServiceSettings.newBuilder()
-                    .setCredentialsProvider(FixedCredentialsProvider.create(cloud.credentials()))
-                    .setTransportChannelProvider(cloud.endpoints().aiplatformChannel(cloud.region()))
-                    .setEndpoint(cloud.endpoints().aiplatformHostPort(cloud.region()));
+            ModelServiceSettings.Builder model = cloud.configureAiplatform(ModelServiceSettings.newBuilder());
             model.uploadModelOperationSettings().setPollingAlgorithm(poll);
             model.deleteModelOperationSettings().setPollingAlgorithm(poll);
-            EndpointServiceSettings.Builder endpoint = EndpointServiceSettings.newBuilder()
-                    .setCredentialsProvider(FixedCredentialsProvider.create(cloud.credentials()))
-                    .setTransportChannelProvider(cloud.endpoints().aiplatformChannel(cloud.region()))
-                    .setEndpoint(cloud.endpoints().aiplatformHostPort(cloud.region()));
+            EndpointServiceSettings.Builder endpoint = cloud.configureAiplatform(EndpointServiceSettings.newBuilder());
             endpoint.createEndpointOperationSettings().setPollingAlgorithm(poll);
             endpoint.deleteEndpointOperationSettings().setPollingAlgorithm(poll);
             endpoint.deployModelOperationSettings().setPollingAlgorithm(poll);

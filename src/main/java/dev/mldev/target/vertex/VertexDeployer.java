@@ -8,7 +8,7 @@ import com.google.cloud.storage.Storage;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
 import dev.mldev.bundle.Bundle;
-import dev.mldev.cloud.BundleUploader;
+import dev.mldev.cloud.GcsTransfer;
 import dev.mldev.cloud.CloudContext;
 import dev.mldev.cloud.GcsLocation;
 import dev.mldev.cloud.StorageClients;
@@ -64,7 +64,7 @@ public final class VertexDeployer {
             try {
                 progress.step("uploading bundle to " + artifacts.uri());
                 try (Storage storage = StorageClients.create(cloud)) {
-                    new BundleUploader(storage, cloud.retry()).upload(bundle.dir(), bundle.files(), artifacts, progress);
+                    new GcsTransfer(storage, cloud.retry()).upload(bundle.dir(), bundle.files(), artifacts, progress);
                 } catch (MldevException e) {
                     throw e;
                 } catch (Exception e) {

@@ -7,7 +7,7 @@ import com.google.cloud.aiplatform.v1beta1.UndeployModelRequest;
 import com.google.cloud.storage.Storage;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
-import dev.mldev.cloud.BundleUploader;
+import dev.mldev.cloud.GcsTransfer;
 import dev.mldev.cloud.CloudContext;
 import dev.mldev.cloud.GcsLocation;
 import dev.mldev.cloud.StorageClients;
@@ -63,7 +63,7 @@ public final class VertexUndeployer {
                 if (where.bucket() != null && !where.bucket().isBlank()) {
                     GcsLocation bundles = GcsLocation.of(where.bucket(), "mldev/" + where.name() + "/");
                     try (Storage storage = StorageClients.create(cloud)) {
-                        int count = new BundleUploader(storage, cloud.retry()).deleteAll(bundles);
+                        int count = new GcsTransfer(storage, cloud.retry()).deleteAll(bundles);
                         removed.add("deleted " + count + " objects under " + bundles.uri());
                     } catch (MldevException e) {
                         throw e;

@@ -20,17 +20,17 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * Copies a directory's files to a Cloud Storage folder with resumable uploads. An object whose MD5 already
- * matches the local file is skipped, so a second upload of the same files sends nothing and an interrupted
- * upload resumes with the files it had not finished.
+ * Files to and from Cloud Storage folders. {@link #upload} copies a directory's files with resumable uploads;
+ * an object whose MD5 already matches the local file is skipped, so a second upload of the same files sends
+ * nothing and an interrupted upload resumes with the files it had not finished.
  */
-public final class BundleUploader {
+public final class GcsTransfer {
     private static final int CHUNK = 1 << 20;
 
     private final Storage storage;
     private final Retry retry;
 
-    public BundleUploader(Storage storage, Retry retry) {
+    public GcsTransfer(Storage storage, Retry retry) {
         this.storage = storage;
         this.retry = retry;
     }
@@ -72,6 +72,31 @@ public final class BundleUploader {
         return new Result(uploaded, skipped, sent);
     }
 
+    /** Writes one object from memory (a pipeline spec, a result). */
+    public void put(GcsLocation location, String name, byte[] content, String contentType) {
+        BlobId id = BlobId.of(location.bucket(), location.objectName(name));
+        retry.run("uploading " + uri(id), () -> {
+            try (WriteChannel channel = storage.writer(BlobInfo.newBuilder(id).setContentType(contentType).build())) {
+                ByteBuffer bytes = ByteBuffer.wrap(content);
+                while (bytes.hasRemaining()) {
+                    channel.write(bytes);
+                }
+            } catch (IOException e) {
+                throw rethrow(e);
+            }
+        });
+    }
+
+    /** Reads one object; exit 4 naming it when it does not exist. */
+    public byte[] read(GcsLocation location, String name) {
+        BlobId id = BlobId.of(location.bucket(), location.objectName(name));
+        Blob blob = retry.call("reading " + uri(id), () -> storage.get(id));
+        if (blob == null) {
+            throw MldevException.remote(uri(id) + " does not exist", null, null);
+        }
+        return retry.call("downloading " + uri(id), () -> storage.readAllBytes(id));
+    }
+
     /** Deletes every object under the location; returns how many. */
     public int deleteAll(GcsLocation location) {
         List<BlobId> ids = new ArrayList<>();
@@ -98,12 +123,14 @@ public final class BundleUploader {
                 progress.advance(label, before + written, total);
             }
         } catch (IOException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new UncheckedIOException(e);
+            throw rethrow(e);
         }
         return written;
+    }
+
+    /** Storage's writer wraps its service errors in IOException: unwrap them so Retry sees them. */
+    private static RuntimeException rethrow(IOException e) {
+        return e.getCause() instanceof RuntimeException runtime ? runtime : new UncheckedIOException(e);
     }
 
     private static String contentType(Path file) {
