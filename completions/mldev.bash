@@ -156,17 +156,29 @@ function _complete_mldev() {
   # Edge case: if command line has no space after subcommand, then don't assume this subcommand is selected (remkop/picocli#1468).
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} package" ];    then _picocli_mldev; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} predict" ];    then _picocli_mldev; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} serve" ];    then _picocli_mldev; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} deploy" ];    then _picocli_mldev; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} status" ];    then _picocli_mldev; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} undeploy" ];    then _picocli_mldev; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} doctor" ];    then _picocli_mldev; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_mldev; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(package)
   local cmds1=(predict)
-  local cmds2=(doctor)
-  local cmds3=(completion)
+  local cmds2=(serve)
+  local cmds3=(deploy)
+  local cmds4=(status)
+  local cmds5=(undeploy)
+  local cmds6=(doctor)
+  local cmds7=(completion)
 
-  if CompWordsContainsArray "${cmds3[@]}"; then _picocli_mldev_completion; return $?; fi
-  if CompWordsContainsArray "${cmds2[@]}"; then _picocli_mldev_doctor; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_mldev_completion; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_mldev_doctor; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_mldev_undeploy; return $?; fi
+  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_mldev_status; return $?; fi
+  if CompWordsContainsArray "${cmds3[@]}"; then _picocli_mldev_deploy; return $?; fi
+  if CompWordsContainsArray "${cmds2[@]}"; then _picocli_mldev_serve; return $?; fi
   if CompWordsContainsArray "${cmds1[@]}"; then _picocli_mldev_predict; return $?; fi
   if CompWordsContainsArray "${cmds0[@]}"; then _picocli_mldev_package; return $?; fi
 
@@ -179,7 +191,7 @@ function _picocli_mldev() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="package predict doctor completion"
+  local commands="package predict serve deploy status undeploy doctor completion"
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts=""
 
@@ -276,7 +288,7 @@ function _picocli_mldev_predict() {
 
   local commands=""
   local flag_opts="'--local' '--json' '-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'--model' '--device' '--top-k'"
+  local arg_opts="'--model' '--target' '--device' '--top-k' '--wake-timeout'"
   local autocudacpu_option_args=("auto" "cuda" "cpu") # --device values
 
   type compopt &>/dev/null && compopt +o default
@@ -288,12 +300,18 @@ function _picocli_mldev_predict() {
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
+    '--target')
+      return
+      ;;
     '--device')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${autocudacpu_option_args[@]}" ) )
       return $?
       ;;
     '--top-k')
+      return
+      ;;
+    '--wake-timeout')
       return
       ;;
   esac
@@ -309,6 +327,169 @@ function _picocli_mldev_predict() {
       type compopt &>/dev/null && compopt -o filenames
       positionals=$( compgen -f -- "${curr_word}" ) # files
     fi
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `serve` subcommand.
+function _picocli_mldev_serve() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--preload' '-h' '--help' '-V' '--version' '-v' '--verbose'"
+  local arg_opts="'--host' '--port' '--idle-unload' '--max-batch' '--batch-window' '--auth-token-file' '--device'"
+  local autocudacpu_option_args=("auto" "cuda" "cpu") # --device values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--host')
+      return
+      ;;
+    '--port')
+      return
+      ;;
+    '--idle-unload')
+      return
+      ;;
+    '--max-batch')
+      return
+      ;;
+    '--batch-window')
+      return
+      ;;
+    '--auth-token-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--device')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${autocudacpu_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `deploy` subcommand.
+function _picocli_mldev_deploy() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--json' '--dry-run' '-h' '--help' '-V' '--version' '-v' '--verbose'"
+  local arg_opts="'--target' '--name' '--port' '--idle-unload' '--project' '--region' '--bucket' '--machine' '--gpu' '--gpu-count' '--min-replicas' '--max-replicas' '--idle-timeout' '--min-scaleup' '--image'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--target')
+      return
+      ;;
+    '--name')
+      return
+      ;;
+    '--port')
+      return
+      ;;
+    '--idle-unload')
+      return
+      ;;
+    '--project')
+      return
+      ;;
+    '--region')
+      return
+      ;;
+    '--bucket')
+      return
+      ;;
+    '--machine')
+      return
+      ;;
+    '--gpu')
+      return
+      ;;
+    '--gpu-count')
+      return
+      ;;
+    '--min-replicas')
+      return
+      ;;
+    '--max-replicas')
+      return
+      ;;
+    '--idle-timeout')
+      return
+      ;;
+    '--min-scaleup')
+      return
+      ;;
+    '--image')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local currIndex
+    currIndex=$(currentPositionalIndex "deploy" "${arg_opts}" "${flag_opts}")
+    if (( currIndex >= 0 && currIndex <= 0 )); then
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      positionals=$( compgen -f -- "${curr_word}" ) # files
+    fi
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `status` subcommand.
+function _picocli_mldev_status() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+
+  local commands=""
+  local flag_opts="'--json' '-h' '--help' '-V' '--version' '-v' '--verbose'"
+  local arg_opts=""
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `undeploy` subcommand.
+function _picocli_mldev_undeploy() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+
+  local commands=""
+  local flag_opts="'--yes' '--purge' '-h' '--help' '-V' '--version' '-v' '--verbose'"
+  local arg_opts=""
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
     local IFS=$'\n'
     COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
   fi

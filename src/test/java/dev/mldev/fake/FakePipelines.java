@@ -175,7 +175,7 @@ public final class FakePipelines implements AutoCloseable {
         jobs.put(name, change.apply(job(name)));
     }
 
-    /** Runs the component's command line; null when it exits 0, else the last line of its stderr. */
+    /** Runs the component's command line; null when it exits 0, else its stderr (the task's error). */
     private String execute(PipelineJob job) throws IOException, InterruptedException {
         JsonNode spec = FakeHttps.JSON.readTree(JsonFormat.printer().print(job.getPipelineSpec()));
         JsonNode container = spec.path("deploymentSpec").path("executors").elements().next().path("container");
@@ -208,9 +208,9 @@ public final class FakePipelines implements AutoCloseable {
         if (ended && process.exitValue() == 0) {
             return null;
         }
-        String lines = new String(stderr, StandardCharsets.UTF_8).strip();
-        return lines.isEmpty() ? "the container exited with " + (ended ? process.exitValue() : "a timeout")
-                : lines.lines().reduce((a, b) -> b).orElse(lines);
+        String lines = new String(stderr, StandardCharsets.UTF_8).lines().filter(l -> !l.startsWith("SLF4J"))
+                .reduce((a, b) -> a + "\n" + b).orElse("").strip();
+        return lines.isEmpty() ? "the container exited with " + (ended ? process.exitValue() : "a timeout") : lines;
     }
 
     private String substitute(String text, PipelineJob job) {
