@@ -175,4 +175,31 @@ class VertexCliTest {
         assertThat(verbose.exitCode).isEqualTo(4);
         assertThat(verbose.err).contains("boom").contains("\tat ");
     }
+
+    @Test
+    void vertexPipelineDryRunJsonHasTheFullSpecAndAPredictIsOneRun() throws Exception {
+        CliRun plan = mldev(env(), "deploy", bundle.toString(), "--target", "vertex-pipeline", "--name", "batch", "--image", IMAGE,
+                "--dry-run", "--json");
+        assertThat(plan.exitCode).as(plan.toString()).isZero();
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(plan.out);
+        assertThat(json.path("pipeline_spec").path("schemaVersion").asText()).isEqualTo("2.1.0");
+        assertThat(json.path("pipeline_spec").path("deploymentSpec").path("executors").path("exec-predict").path("container")
+                .path("resources").path("accelerator").path("resourceType").asText()).isEqualTo("NVIDIA_L4");
+        assertThat(cloud.storage().objects("mldev-test-bucket").keySet()).noneMatch(k -> k.startsWith("mldev/batch/"));
+
+        CliRun deploy = mldev(env(), "deploy", bundle.toString(), "--target", "vertex-pipeline", "--name", "batch", "--image", IMAGE);
+        assertThat(deploy.exitCode).as(deploy.toString()).isZero();
+        assertThat(deploy.out).startsWith("batch  gs://mldev-test-bucket/mldev/batch/");
+
+        CliRun predict = mldev(env(), "predict", upright.toString(), upsideDown.toString(), "--target", "batch", "--json");
+        assertThat(predict.exitCode).as(predict.toString()).isZero();
+        var results = new com.fasterxml.jackson.databind.ObjectMapper().readTree(predict.out);
+        assertThat(results.get(0).path("label").asText()).isEqualTo("0");
+        assertThat(results.get(1).path("label").asText()).isEqualTo("180");
+        assertThat(predict.err).contains("GPU time billed");
+
+        CliRun undeploy = mldev(env(), "undeploy", "batch", "--yes", "--purge");
+        assertThat(undeploy.exitCode).as(undeploy.toString()).isZero();
+        assertThat(cloud.storage().objects("mldev-test-bucket").keySet()).noneMatch(k -> k.startsWith("mldev/batch/"));
+    }
 }
