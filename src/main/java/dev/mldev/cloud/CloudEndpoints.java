@@ -53,10 +53,6 @@ public final class CloudEndpoints {
         return storage.map(u -> u.getScheme() + "://" + hostPort(u)).orElse("https://storage.googleapis.com");
     }
 
-    public Optional<CustomCa> customCa() {
-        return customCa;
-    }
-
     /** A gRPC channel to the regional Vertex AI API, trusting the custom CA when one is set. */
     public InstantiatingGrpcChannelProvider aiplatformChannel(String region) {
         InstantiatingGrpcChannelProvider.Builder builder = InstantiatingGrpcChannelProvider.newBuilder()

@@ -32,10 +32,6 @@ public final class Retry {
         return new Retry(project, 5, Duration.ofSeconds(2), Duration.ofSeconds(30));
     }
 
-    public String project() {
-        return project;
-    }
-
     public <T> T call(String doing, Supplier<T> call) {
         Backoff backoff = new Backoff(initialDelay, maxDelay, 2.0);
         for (int attempt = 1; ; attempt++) {

@@ -51,10 +51,6 @@ public final class ServiceAccountKey {
         return "-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----\n";
     }
 
-    public String keyId() {
-        return keyId;
-    }
-
     /** Writes the key file gcloud would download ({@code gcloud iam service-accounts keys create}). */
     public Path writeJson(Path file, String project, String tokenUri) {
         Map<String, String> json = new LinkedHashMap<>();
