@@ -205,6 +205,7 @@ public final class FakePipelines implements AutoCloseable {
             running.remove(job.getName());
         }
         copyBack(bucket, gcs.resolve(bucket), before);
+        deleteTree(mount);
         if (ended && process.exitValue() == 0) {
             return null;
         }
@@ -242,6 +243,14 @@ public final class FakePipelines implements AutoCloseable {
                 if (old == null || Files.getLastModifiedTime(file).toMillis() != old) {
                     storage.put(bucket, name, Files.readAllBytes(file));
                 }
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
             }
         }
     }
