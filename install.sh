@@ -83,6 +83,22 @@ classpath=$(cd "$stage/lib" && ls *.jar | sed "s|^|$app/lib/|" | paste -sd: -)
 rm -rf "$app"
 mv "$stage" "$app"
 
+# AppCDS: list the classes a start loads (--help, and doctor for ONNX Runtime's), then archive them so later
+# starts map them instead of loading them. A static archive, since picocli's Java 5 class files are refused by
+# dynamic (-XX:ArchiveClassesAtExit) archives.
+jvm_opts="-Dpicocli.disable.closures=true $native_opt"
+short_run_opts="-XX:+UseSerialGC -XX:TieredStopAtLevel=1"
+classlist=$(mktemp)
+for training in "--help" "doctor --json"; do
+  "$java_bin" -XX:DumpLoadedClassList="$classlist.part" $short_run_opts $jvm_opts -cp "$classpath" dev.mldev.cli.Cli $training \
+    >/dev/null 2>&1 || true
+  cat "$classlist.part" >> "$classlist" 2>/dev/null || true
+done
+sort -u "$classlist" -o "$classlist"
+"$java_bin" -Xshare:dump -XX:SharedClassListFile="$classlist" -XX:SharedArchiveFile="$app/mldev.jsa" \
+  -Xlog:cds=off $short_run_opts $jvm_opts -cp "$classpath" >/dev/null 2>&1 || rm -f "$app/mldev.jsa"
+rm -f "$classlist" "$classlist.part"
+
 mkdir -p "$prefix/bin"
 cat > "$prefix/bin/mldev" <<LAUNCHER
 #!/bin/sh
@@ -92,15 +108,12 @@ cds=""
 if [ -z "\${MLDEV_JAVA:-}" ] && [ -f "$app/mldev.jsa" ]; then
   cds="-XX:SharedArchiveFile=$app/mldev.jsa -Xshare:auto"
 fi
-exec "\$java" \$cds -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Dpicocli.disable.closures=true $native_opt \\
-  \${MLDEV_JAVA_OPTS:-} -cp "$classpath" dev.mldev.cli.Cli "\$@"
+# short commands start faster with the client compiler and serial GC; a server wants the optimising compiler
+tuning="$short_run_opts"
+[ "\${1:-}" = serve ] && tuning=""
+exec "\$java" \$cds \$tuning $jvm_opts \${MLDEV_JAVA_OPTS:-} -cp "$classpath" dev.mldev.cli.Cli "\$@"
 LAUNCHER
 chmod +x "$prefix/bin/mldev"
-
-# AppCDS: record the classes a start loads, so later starts map them instead of loading them
-"$java_bin" -XX:ArchiveClassesAtExit="$app/mldev.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off -XX:+UseSerialGC \
-  -XX:TieredStopAtLevel=1 -Dpicocli.disable.closures=true -cp "$classpath" dev.mldev.cli.Cli --help >/dev/null 2>&1 \
-  || rm -f "$app/mldev.jsa"
 
 mkdir -p "$(dirname "$bash_completion")" "$(dirname "$zsh_completion")" "$(dirname "$fish_completion")"
 cp completions/mldev.bash "$bash_completion"

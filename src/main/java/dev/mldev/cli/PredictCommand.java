@@ -74,7 +74,7 @@ final class PredictCommand extends BaseCommand {
         }
         Bundle bundle = Bundle.openVerified(model);
         SessionFactory sessions = new SessionFactory(env(), this::notice, verbose());
-        try (Predictor predictor = new Predictor(bundle, sessions.open(bundle.modelPath(), device), false)) {
+        try (Predictor predictor = new Predictor(bundle, sessions.open(bundle, device), false)) {
             List<Prediction> predictions = predictor.predict(inputs, topK);
             PredictionPrinter.print(predictions, json, out());
         }

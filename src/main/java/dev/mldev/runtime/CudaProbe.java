@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * A cheap look for what ONNX Runtime's CUDA provider needs, done before paying for {@code addCUDA}
@@ -35,26 +36,35 @@ final class CudaProbe {
     }
 
     private final Path driverVersion;
-    private final List<Path> searchDirs;
+    private final Supplier<List<Path>> searchDirs;
 
     CudaProbe(Path driverVersion, List<Path> searchDirs) {
+        this(driverVersion, () -> searchDirs);
+    }
+
+    private CudaProbe(Path driverVersion, Supplier<List<Path>> searchDirs) {
         this.driverVersion = driverVersion;
         this.searchDirs = searchDirs;
     }
 
-    /** Searches LD_LIBRARY_PATH, the loader cache and the usual CUDA directories. */
+    /**
+     * Searches LD_LIBRARY_PATH, the loader cache and the usual CUDA directories; only when a driver is there,
+     * so machines without a GPU never pay for running ldconfig.
+     */
     static CudaProbe forThisMachine(Optional<String> ldLibraryPath) {
-        Set<Path> dirs = new LinkedHashSet<>();
-        ldLibraryPath.ifPresent(p -> {
-            for (String dir : p.split(":")) {
-                if (!dir.isBlank()) {
-                    dirs.add(Path.of(dir));
+        return new CudaProbe(DRIVER_VERSION, () -> {
+            Set<Path> dirs = new LinkedHashSet<>();
+            ldLibraryPath.ifPresent(p -> {
+                for (String dir : p.split(":")) {
+                    if (!dir.isBlank()) {
+                        dirs.add(Path.of(dir));
+                    }
                 }
-            }
+            });
+            dirs.addAll(loaderCacheDirs());
+            STANDARD_DIRS.forEach(d -> dirs.add(Path.of(d)));
+            return new ArrayList<>(dirs);
         });
-        dirs.addAll(loaderCacheDirs());
-        STANDARD_DIRS.forEach(d -> dirs.add(Path.of(d)));
-        return new CudaProbe(DRIVER_VERSION, new ArrayList<>(dirs));
     }
 
     Result probe() {
@@ -68,8 +78,9 @@ final class CudaProbe {
             return new Result(false, "cannot read " + driverVersion + ": " + e.getMessage(), "no-driver");
         }
         StringBuilder fingerprint = new StringBuilder(driver);
+        List<Path> dirs = searchDirs.get();
         for (Library lib : NEEDED) {
-            Optional<Path> found = find(lib.file());
+            Optional<Path> found = find(dirs, lib.file());
             if (found.isEmpty()) {
                 return new Result(false, lib.file() + " (" + lib.what() + ") not found"
                         + " on LD_LIBRARY_PATH or in the loader cache", fingerprint + "|missing " + lib.file());
@@ -79,8 +90,8 @@ final class CudaProbe {
         return new Result(true, null, fingerprint.toString());
     }
 
-    private Optional<Path> find(String library) {
-        return searchDirs.stream().map(d -> d.resolve(library)).filter(Files::exists).findFirst();
+    private Optional<Path> find(List<Path> dirs, String library) {
+        return dirs.stream().map(d -> d.resolve(library)).filter(Files::exists).findFirst();
     }
 
     /** Directories of the libraries in the dynamic loader's cache ({@code ldconfig -p}). */

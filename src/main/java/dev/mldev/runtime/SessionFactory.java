@@ -6,21 +6,25 @@ import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import dev.mldev.Environment;
 import dev.mldev.MldevException;
+import dev.mldev.bundle.Bundle;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.function.Consumer;
 
 /**
  * Opens ONNX Runtime sessions on the device asked for. {@code auto} probes cheaply for CUDA first and
  * remembers a failed CUDA start (keyed by the driver and libraries found), so later runs on the same machine
- * go straight to the CPU instead of paying seconds for the same failure.
+ * go straight to the CPU instead of paying seconds for the same failure. A bundle's model is optimised once
+ * and the optimised graph cached, so later starts skip most of the graph optimisation.
  */
 public final class SessionFactory {
     public static final String CUDA = "CUDAExecutionProvider";
     public static final String CPU = "CPUExecutionProvider";
 
     private final Path verdictFile;
+    private final Path optimizedDir;
     private final CudaProbe probe;
     private final Consumer<String> notice;
     private final boolean verbose;
@@ -33,6 +37,7 @@ public final class SessionFactory {
 
     SessionFactory(Path verdictFile, CudaProbe probe, Consumer<String> notice, boolean verbose) {
         this.verdictFile = verdictFile;
+        this.optimizedDir = verdictFile.resolveSibling("optimized");
         this.probe = probe;
         this.notice = notice;
         this.verbose = verbose;
@@ -47,15 +52,46 @@ public final class SessionFactory {
                 verbose ? OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING : OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, "mldev");
     }
 
+    /** A model file as it is (no cache): for checking a model before it is packaged. */
     public ModelSession open(Path model, Device device) {
+        return open(model, null, device);
+    }
+
+    /** A verified bundle's model, through the cache of optimised graphs keyed by its sha256. */
+    public ModelSession open(Bundle bundle, Device device) {
+        return open(bundle.modelPath(), bundle.manifest().model().sha256(), device);
+    }
+
+    private ModelSession open(Path model, String sha256, Device device) {
         OrtEnvironment env = ortEnvironment(verbose);
         try {
             OrtSession.SessionOptions options = baseOptions();
             String provider = device == Device.CPU ? CPU : addCuda(options, device);
-            return new ModelSession(env.createSession(model.toString(), options), provider);
+            Path optimized = sha256 == null ? null : optimizedDir.resolve(String.join("-", sha256.substring(0, 16),
+                    provider, env.getVersion(), System.getProperty("os.arch")) + ".onnx");
+            if (optimized != null && Files.isRegularFile(optimized)) {
+                try {
+                    return new ModelSession(env.createSession(optimized.toString(), options), provider);
+                } catch (OrtException e) {
+                    Files.deleteIfExists(optimized); // a damaged cache entry: rebuild it from the model
+                }
+            }
+            Path written = null;
+            if (optimized != null) {
+                Files.createDirectories(optimizedDir);
+                written = optimizedDir.resolve(optimized.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+                options.setOptimizedModelFilePath(written.toString());
+            }
+            ModelSession session = new ModelSession(env.createSession(model.toString(), options), provider);
+            if (written != null && Files.isRegularFile(written)) {
+                Files.move(written, optimized, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+            return session;
         } catch (OrtException e) {
             throw MldevException.failure("ONNX Runtime cannot load " + model + ": " + firstLine(e.getMessage()),
                     "check that the file is a complete ONNX model (re-export or download it again)");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -48,7 +48,7 @@ final class ModelHolder {
 
     /** Opens and closes the model once, so a server never starts with a model it cannot load. */
     synchronized void checkLoadable() {
-        sessions.open(bundle.modelPath(), device).close();
+        sessions.open(bundle, device).close();
     }
 
     /** Closes the model if it has been idle for the unload period; called periodically. */
@@ -82,7 +82,7 @@ final class ModelHolder {
         if (predictor == null) {
             long start = System.nanoTime();
             try {
-                predictor = new Predictor(bundle, sessions.open(bundle.modelPath(), device), true);
+                predictor = new Predictor(bundle, sessions.open(bundle, device), true);
                 lastLoadFailed = false;
             } catch (RuntimeException e) {
                 lastLoadFailed = true;

@@ -150,11 +150,10 @@ public final class PredictServer implements AutoCloseable {
             return error(exchange, 401, "missing or wrong bearer token");
         }
         String declared = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (declared != null && parseLong(declared) > options.maxBodyBytes()) {
-            return error(exchange, 413, "body larger than " + options.maxBodyBytes() + " bytes");
-        }
-        byte[] body = readAtMost(exchange.getRequestBody(), options.maxBodyBytes());
+        byte[] body = declared != null && parseLong(declared) > options.maxBodyBytes() ? null
+                : readAtMost(exchange.getRequestBody(), options.maxBodyBytes());
         if (body == null) {
+            discardRest(exchange.getRequestBody(), 4 * options.maxBodyBytes());
             return error(exchange, 413, "body larger than " + options.maxBodyBytes() + " bytes");
         }
         batcher.expect();
@@ -242,6 +241,18 @@ public final class PredictServer implements AutoCloseable {
     private static byte[] readAtMost(InputStream in, long limit) throws IOException {
         byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
         return body.length > limit ? null : body;
+    }
+
+    /**
+     * Reads and drops what is left of a refused body, up to a cap, so that a client still sending it reads the
+     * 413 instead of a reset connection; a body beyond the cap is cut off with the connection.
+     */
+    private static void discardRest(InputStream in, long cap) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long left = cap;
+        for (int n = in.read(buffer); n > 0 && left > 0; n = in.read(buffer)) {
+            left -= n;
+        }
     }
 
     private static long parseLong(String value) {

@@ -1,0 +1,214 @@
+package dev.mldev.bench;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import dev.mldev.bundle.Bundle;
+import dev.mldev.runtime.ImageDecoder;
+import dev.mldev.runtime.Predictor;
+import dev.mldev.runtime.Preprocessor;
+import dev.mldev.runtime.SessionFactory;
+import dev.mldev.target.PredictClient;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A bounded load run against a real `mldev serve` process on loopback, and raw ONNX Runtime on the same model at
+ * the batch size the server ran and the same threads. Usage: LoadBench MLDEV_LAUNCHER BUNDLE IMAGES_DIR REQUESTS
+ * CONCURRENCY. Prints "key value" lines.
+ */
+public final class LoadBench {
+    public static void main(String[] args) throws Exception {
+        String launcher = args[0];
+        Path bundle = Path.of(args[1]);
+        List<byte[]> images = new ArrayList<>();
+        try (var files = Files.list(Path.of(args[2]))) {
+            for (Path f : files.sorted().toList()) {
+                images.add(Files.readAllBytes(f));
+            }
+        }
+        int requests = Integer.parseInt(args[3]);
+        int concurrency = Integer.parseInt(args[4]);
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Process server = new ProcessBuilder(launcher, "serve", bundle.toString(), "--port", Integer.toString(port),
+                "--device", "cpu", "--max-batch", "16").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String base = "http://127.0.0.1:" + port;
+        ExecutorService clientThreads = Executors.newFixedThreadPool(concurrency);
+        HttpClient http = HttpClient.newBuilder().executor(clientThreads).build();
+        try {
+            awaitHealthy(http, base);
+            List<String> bodies = images.stream().map(b -> PredictClient.body(List.of(new Predictor.Input("x", b)), 0)).toList();
+            double firstMs = timeOne(http, base, bodies.get(0));
+            double[] warm = new double[20];
+            for (int i = 0; i < warm.length; i++) {
+                warm[i] = timeOne(http, base, bodies.get(i % bodies.size()));
+            }
+            System.out.printf("first_request_at_zero_ms %.1f%nwarm_request_ms %.1f%n", firstMs, median(warm));
+            load(http, base, bodies, requests, concurrency);
+            String metrics = get(http, base + "/metrics");
+            double batches = metric(metrics, "mldev_batch_size_count");
+            double batchImages = metric(metrics, "mldev_batch_size_sum");
+            System.out.printf("server_mean_batch %.2f%n", batchImages / batches);
+            System.out.printf("server_peak_rss_mb %.1f%n", peakRssMb(server.pid()));
+            raw(Bundle.openVerified(bundle), images, (int) Math.max(1, Math.round(batchImages / batches)));
+        } finally {
+            server.destroy();
+            server.waitFor();
+            clientThreads.shutdownNow();
+        }
+    }
+
+    static void load(HttpClient http, String base, List<String> bodies, int requests, int concurrency) throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger errors = new AtomicInteger();
+        double[] latencies = new double[requests];
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+        long start = System.nanoTime();
+        List<Future<?>> workers = new ArrayList<>();
+        for (int w = 0; w < concurrency; w++) {
+            workers.add(pool.submit(() -> {
+                for (int i = next.getAndIncrement(); i < requests; i = next.getAndIncrement()) {
+                    long t = System.nanoTime();
+                    try {
+                        HttpResponse<String> r = http.send(post(base, bodies.get(i % bodies.size())),
+                                HttpResponse.BodyHandlers.ofString());
+                        if (r.statusCode() != 200) {
+                            errors.incrementAndGet();
+                        }
+                    } catch (Exception e) {
+                        errors.incrementAndGet();
+                    }
+                    latencies[i] = (System.nanoTime() - t) / 1e6;
+                }
+                return null;
+            }));
+        }
+        for (Future<?> worker : workers) {
+            worker.get();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        pool.shutdown();
+        Arrays.sort(latencies);
+        System.out.printf("load_requests %d%nload_concurrency %d%nload_errors %d%nload_requests_per_s %.1f%n"
+                        + "load_p50_ms %.1f%nload_p99_ms %.1f%n", requests, concurrency, errors.get(), requests / seconds,
+                latencies[requests / 2], latencies[(int) (requests * 0.99)]);
+    }
+
+    /** Raw session.run on prebuilt batches of the server's mean batch size: images per second. */
+    static void raw(Bundle bundle, List<byte[]> images, int batch) throws Exception {
+        Preprocessor preprocessor = new Preprocessor(bundle.manifest().preprocess());
+        OrtEnvironment env = SessionFactory.ortEnvironment(false);
+        int width = 0;
+        int height = 0;
+        List<ImageDecoder.BgrImage> decoded = new ArrayList<>();
+        for (byte[] b : images) {
+            ImageDecoder.BgrImage image = ImageDecoder.decode(b, "x");
+            decoded.add(image);
+            Preprocessor.Size s = preprocessor.sizeFor(image.width(), image.height());
+            width = Math.max(width, s.width());
+            height = s.height();
+        }
+        int item = 3 * height * width;
+        float[] data = new float[batch * item];
+        for (int j = 0; j < batch; j++) {
+            ImageDecoder.BgrImage image = decoded.get(j % decoded.size());
+            Preprocessor.Size s = preprocessor.sizeFor(image.width(), image.height());
+            preprocessor.write(image, new Preprocessor.Size(height, width, s.contentWidth()), data, j * item);
+        }
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        options.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
+        try (OrtSession session = env.createSession(bundle.modelPath().toString(), options);
+             OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(data), preprocessor.tensorShape(batch, height, width))) {
+            String input = session.getInputNames().iterator().next();
+            for (int i = 0; i < 5; i++) {
+                session.run(Map.of(input, tensor)).close();
+            }
+            int runs = 0;
+            long start = System.nanoTime();
+            while (System.nanoTime() - start < 5_000_000_000L) {
+                session.run(Map.of(input, tensor)).close();
+                runs++;
+            }
+            System.out.printf("raw_batch %d%nraw_images_per_s %.1f%n", batch, runs * batch / ((System.nanoTime() - start) / 1e9));
+        }
+    }
+
+    static HttpRequest post(String base, String body) {
+        return HttpRequest.newBuilder(URI.create(base + "/predict")).timeout(Duration.ofMinutes(2))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
+    static double timeOne(HttpClient http, String base, String body) throws Exception {
+        long t = System.nanoTime();
+        HttpResponse<String> r = http.send(post(base, body), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("status " + r.statusCode() + ": " + r.body());
+        }
+        return (System.nanoTime() - t) / 1e6;
+    }
+
+    static String get(HttpClient http, String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    static void awaitHealthy(HttpClient http, String base) throws Exception {
+        for (int i = 0; i < 600; i++) {
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("server never became healthy");
+    }
+
+    static double metric(String text, String name) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + " (\\S+)$").matcher(text);
+        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+    }
+
+    /** VmHWM: the most resident memory the process had. */
+    static double peakRssMb(long pid) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+            }
+        }
+        return Double.NaN;
+    }
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private LoadBench() {
+    }
+}
