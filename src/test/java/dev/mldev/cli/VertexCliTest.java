@@ -31,7 +31,8 @@ class VertexCliTest {
     static Path bundle;
     static Path upright;
     static Path upsideDown;
-    final List<CliRun> runs = new ArrayList<>();
+    /** stdout and stderr of every run, checked for secrets after each test. */
+    final List<String> outputs = new ArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -62,8 +63,7 @@ class VertexCliTest {
     void noSecretInAnyOutput() {
         cloud.faults().clear();
         String keyLine = cloud.serviceAccount().privateKeyPem().lines().skip(1).findFirst().orElseThrow();
-        for (CliRun run : runs) {
-            String text = run.out + run.err;
+        for (String text : outputs) {
             assertThat(text).doesNotContain(keyLine).doesNotContainIgnoringCase("authorization:").doesNotContain("Bearer ");
             cloud.auth().issuedTokens().forEach(token -> assertThat(text).doesNotContain(token));
         }
@@ -79,8 +79,27 @@ class VertexCliTest {
 
     CliRun mldev(Map<String, String> env, String... args) {
         CliRun run = CliRun.run(home, env, args);
-        runs.add(run);
+        outputs.add(run.out + run.err);
         return run;
+    }
+
+    record TtyRun(int exitCode, String err) {
+    }
+
+    /** As on a terminal: progress and status lines are drawn on stderr. */
+    TtyRun onTty(Map<String, String> env, String... args) {
+        Map<String, String> all = new HashMap<>(env);
+        all.putIfAbsent("XDG_STATE_HOME", home.resolve("state").toString());
+        all.putIfAbsent("XDG_CONFIG_HOME", home.resolve("config").toString());
+        var cli = Cli.commandLine(new dev.mldev.Environment(all, home),
+                new Terminal(true, false, new java.io.BufferedReader(new java.io.StringReader(""))));
+        var out = new java.io.StringWriter();
+        var err = new java.io.StringWriter();
+        cli.setOut(new java.io.PrintWriter(out, true));
+        cli.setErr(new java.io.PrintWriter(err, true));
+        int code = cli.execute(args);
+        outputs.add(out + err.toString());
+        return new TtyRun(code, err.toString());
     }
 
     @Test
@@ -108,7 +127,12 @@ class VertexCliTest {
         assertThat(predict.out.lines().toList()).hasSize(2);
         assertThat(predict.out.lines().toList().get(0)).startsWith(upright + "  0  ");
         assertThat(predict.out.lines().toList().get(1)).startsWith(upsideDown + "  180  ");
-        assertThat(predict.err).containsPattern("mldev: 2 predictions in \\S+, \\S+ of it waking the endpoint from zero");
+        assertThat(predict.err).containsPattern("mldev: 2 predictions in \\d+\\.\\d s, \\d+\\.\\d s of it waking the endpoint from zero");
+
+        cloud.vertex().scaleToZero(endpoint);
+        TtyRun onTty = onTty(env(), "predict", upright.toString(), "--target", "cls");
+        assertThat(onTty.exitCode).as(onTty.toString()).isZero();
+        assertThat(onTty.err).containsPattern("\rwaking endpoint from zero \\(\\d+ s\\)");
 
         CliRun refused = mldev(env(), "undeploy", "cls");
         assertThat(refused.exitCode).isEqualTo(2);

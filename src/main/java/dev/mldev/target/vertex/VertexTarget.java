@@ -1,7 +1,6 @@
 package dev.mldev.target.vertex;
 
 import com.google.cloud.aiplatform.v1beta1.Endpoint;
-import dev.mldev.Durations;
 import dev.mldev.Environment;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
@@ -93,6 +92,6 @@ public final class VertexTarget implements Target {
     }
 
     private static String seconds(Duration d) {
-        return Durations.format(Duration.ofMillis(d.toMillis() / 100 * 100));
+        return String.format(java.util.Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
     }
 }
