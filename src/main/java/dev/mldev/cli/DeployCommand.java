@@ -52,7 +52,7 @@ final class DeployCommand extends BaseCommand {
                     terminal().progress(err()));
         }
         if (chosen.equals(PipelineDeployment.TARGET)) {
-            return vertex.deployPipeline(Targets.pipeline(env(), this::notice), bundle, name, json, out(), terminal().progress(err()));
+            return vertex.deployPipeline(Targets.pipeline(env(), this::notice, question -> true), bundle, name, json, out(), terminal().progress(err()));
         }
         if (!chosen.equals(LocalTarget.NAME)) {
             throw MldevException.usage("unknown --target '" + chosen + "'", "use --target local, vertex or vertex-pipeline");

@@ -64,7 +64,8 @@ final class PredictCommand extends BaseCommand {
         List<Predictor.Input> inputs = readImages(images);
         if (!local && (target != null || model == null)) {
             DeploymentRecord deployment = Targets.store(env()).resolve(target);
-            List<Prediction> predictions = Targets.of(deployment.target(), env(), wakeTimeout, this::notice)
+            List<Prediction> predictions = Targets.of(deployment.target(), env(), wakeTimeout, this::notice,
+                            question -> !terminal().interactive() || terminal().confirm(err(), question))
                     .predict(deployment, inputs, topK, terminal().progress(err()));
             PredictionPrinter.print(predictions, json, out());
             return 0;

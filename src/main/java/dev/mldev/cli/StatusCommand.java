@@ -21,7 +21,7 @@ final class StatusCommand extends BaseCommand {
     public Integer call() {
         List<DeploymentStatus> statuses = new ArrayList<>();
         for (DeploymentRecord record : Targets.store(env()).list()) {
-            statuses.add(Targets.of(record.target(), env(), VertexTarget.DEFAULT_WAKE_TIMEOUT, this::notice).status(record));
+            statuses.add(Targets.of(record.target(), env(), VertexTarget.DEFAULT_WAKE_TIMEOUT, this::notice, question -> true).status(record));
         }
         if (json) {
             Map<String, Object> root = new LinkedHashMap<>();

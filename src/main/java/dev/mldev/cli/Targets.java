@@ -11,6 +11,7 @@ import dev.mldev.target.vertex.VertexDeployment;
 import dev.mldev.target.vertex.VertexTarget;
 import java.time.Duration;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /** The target implementation behind a deployment record's target name. */
 final class Targets {
@@ -22,15 +23,19 @@ final class Targets {
     }
 
     static Target of(String target, Environment env) {
-        return of(target, env, VertexTarget.DEFAULT_WAKE_TIMEOUT, message -> { });
+        return of(target, env, VertexTarget.DEFAULT_WAKE_TIMEOUT, message -> { }, question -> true);
     }
 
-    /** @param notice one-line messages a target has for stderr; wakeTimeout: how long vertex waits for a scale-up */
-    static Target of(String target, Environment env, Duration wakeTimeout, Consumer<String> notice) {
+    /**
+     * @param wakeTimeout how long vertex waits for a scale-up from zero
+     * @param notice      one-line messages a target has for stderr
+     * @param confirm     asks the user a yes/no question (vertex-pipeline: cancel the run on Ctrl-C?)
+     */
+    static Target of(String target, Environment env, Duration wakeTimeout, Consumer<String> notice, Predicate<String> confirm) {
         return switch (target) {
             case LocalTarget.NAME -> local(env);
             case VertexDeployment.TARGET -> vertex(env, wakeTimeout, notice);
-            case PipelineDeployment.TARGET -> pipeline(env, notice);
+            case PipelineDeployment.TARGET -> pipeline(env, notice, confirm);
             default -> throw MldevException.failure("deployment target '" + target + "' is not supported by this mldev",
                     "upgrade mldev");
         };
@@ -40,14 +45,14 @@ final class Targets {
         return new VertexTarget(env, store(env), wakeTimeout, notice);
     }
 
-    static PipelineTarget pipeline(Environment env, Consumer<String> notice) {
+    static PipelineTarget pipeline(Environment env, Consumer<String> notice, Predicate<String> confirm) {
         String version;
         try {
             version = new VersionProvider().getVersion()[0].replace(' ', '-');
         } catch (java.io.IOException e) {
             version = "mldev";
         }
-        return new PipelineTarget(env, store(env), notice, version);
+        return new PipelineTarget(env, store(env), notice, confirm, version);
     }
 
     static LocalTarget local(Environment env) {

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Creates one PipelineJob and follows it to the end (queued, pending, running, then succeeded, failed or
@@ -60,8 +61,11 @@ final class PipelineRunner implements AutoCloseable {
         return cloud.retry().call("creating pipeline run " + runId, () -> client.createPipelineJob(cloud.location(), job, runId));
     }
 
-    /** Polls until the job ends; cancels it if this thread is interrupted. Failures throw with the task's error. */
-    Finished follow(PipelineJob created, int gpuCount, Progress progress) {
+    /**
+     * Polls until the job ends. If this thread is interrupted (Ctrl-C), cancels the job when {@code confirmCancel}
+     * agrees. Failures throw with the task's error.
+     */
+    Finished follow(PipelineJob created, int gpuCount, Predicate<String> confirmCancel, Progress progress) {
         long start = System.nanoTime();
         PipelineJob job = created;
         Backoff backoff = new Backoff(pollInterval, pollInterval.multipliedBy(10), 1.5);
@@ -71,6 +75,10 @@ final class PipelineRunner implements AutoCloseable {
                 Thread.sleep(backoff.nextDelay().toMillis());
             } catch (InterruptedException e) {
                 progress.status("");
+                if (!confirmCancel.test("cancel pipeline run " + job.getName() + "?")) {
+                    throw MldevException.failure("interrupted: pipeline run " + job.getName() + " left running",
+                            "follow it at " + consoleLink(job));
+                }
                 cancel(job.getName());
                 throw MldevException.failure("interrupted: cancelled pipeline run " + job.getName(), null);
             }

@@ -38,6 +38,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The vertex-pipeline target, the original recipe: nothing runs between predictions; each predict is one
@@ -54,17 +55,22 @@ public final class PipelineTarget implements Target {
     private final Environment env;
     private final DeploymentStore store;
     private final Consumer<String> notice;
+    private final Predicate<String> confirmCancel;
     private final Duration pollInterval;
     private final String sdkVersion;
 
-    public PipelineTarget(Environment env, DeploymentStore store, Consumer<String> notice, String sdkVersion) {
-        this(env, store, notice, sdkVersion, Duration.ofSeconds(5));
+    /** @param confirmCancel asked on Ctrl-C whether to cancel the run (a TTY asks the user; elsewhere: yes) */
+    public PipelineTarget(Environment env, DeploymentStore store, Consumer<String> notice, Predicate<String> confirmCancel,
+                          String sdkVersion) {
+        this(env, store, notice, confirmCancel, sdkVersion, Duration.ofSeconds(5));
     }
 
-    PipelineTarget(Environment env, DeploymentStore store, Consumer<String> notice, String sdkVersion, Duration pollInterval) {
+    PipelineTarget(Environment env, DeploymentStore store, Consumer<String> notice, Predicate<String> confirmCancel, String sdkVersion,
+                   Duration pollInterval) {
         this.env = env;
         this.store = store;
         this.notice = notice;
+        this.confirmCancel = confirmCancel;
         this.sdkVersion = sdkVersion;
         this.pollInterval = pollInterval;
     }
@@ -132,7 +138,7 @@ public final class PipelineTarget implements Target {
             Thread onCtrlC = new Thread(() -> {
                 caller.interrupt();
                 try {
-                    caller.join(Duration.ofSeconds(15).toMillis());
+                    caller.join(Duration.ofMinutes(1).toMillis());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -140,7 +146,7 @@ public final class PipelineTarget implements Target {
             Runtime.getRuntime().addShutdownHook(onCtrlC);
             PipelineRunner.Finished finished;
             try {
-                finished = runner.follow(job, deployment.gpuCount(), progress);
+                finished = runner.follow(job, deployment.gpuCount(), confirmCancel, progress);
             } finally {
                 removeHook(onCtrlC);
             }

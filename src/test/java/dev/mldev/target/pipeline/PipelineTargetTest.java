@@ -41,6 +41,7 @@ class PipelineTargetTest {
     static List<Predictor.Input> images;
     final List<String> notices = new CopyOnWriteArrayList<>();
     PipelineTarget target;
+    volatile boolean answer = true;
     DeploymentRecord record;
 
     @BeforeAll
@@ -65,7 +66,10 @@ class PipelineTargetTest {
     void deploy() {
         cloud.pipelines().setQueueDelay(Duration.ofMillis(100));
         Environment env = new Environment(cloud.environment(home), home);
-        target = new PipelineTarget(env, new DeploymentStore(env.stateDir()), notices::add, "mldev-test", Duration.ofMillis(100));
+        target = new PipelineTarget(env, new DeploymentStore(env.stateDir()), notices::add, question -> {
+            notices.add(question);
+            return answer;
+        }, "mldev-test", Duration.ofMillis(100));
         record = target.deploy(bundle, new VertexSpec.Flags("cls", FakeGoogleCloud.PROJECT, FakeGoogleCloud.REGION, "mldev-test-bucket",
                 "g2-standard-4", "nvidia-l4", 1, null, null, null, null, IMAGE), Progress.NONE);
     }
@@ -111,9 +115,8 @@ class PipelineTargetTest {
         assertThat(cloud.pipelines().jobs().get(cloud.pipelines().jobs().size() - 1).getState()).isEqualTo(PipelineState.PIPELINE_STATE_FAILED);
     }
 
-    @Test
-    void anInterruptCancelsTheRun() throws Exception {
-        cloud.pipelines().setQueueDelay(Duration.ofSeconds(5));
+    /** Starts a predict in another thread, interrupts it once its job exists, and returns what it threw. */
+    Throwable interruptedPredict() throws InterruptedException {
         int before = cloud.pipelines().jobs().size();
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         Thread caller = new Thread(() -> {
@@ -130,14 +133,37 @@ class PipelineTargetTest {
         }
         caller.interrupt();
         caller.join(20_000);
+        return thrown.get();
+    }
 
-        assertThat(thrown.get()).isInstanceOf(MldevException.class).hasMessageStartingWith("interrupted: cancelled pipeline run");
+    @Test
+    void anInterruptCancelsTheRunWhenTheUserAgrees() throws Exception {
+        cloud.pipelines().setQueueDelay(Duration.ofSeconds(5));
+        int before = cloud.pipelines().jobs().size();
+
+        assertThat(interruptedPredict()).isInstanceOf(MldevException.class).hasMessageStartingWith("interrupted: cancelled pipeline run");
+        assertThat(notices).anyMatch(n -> n.startsWith("cancel pipeline run projects/"));
+        long deadline = System.currentTimeMillis() + 20_000;
         PipelineJob job = cloud.pipelines().jobs().get(before);
         while (job.getState() == PipelineState.PIPELINE_STATE_CANCELLING && System.currentTimeMillis() < deadline) {
             Thread.sleep(50);
             job = cloud.pipelines().jobs().get(before);
         }
         assertThat(job.getState()).isEqualTo(PipelineState.PIPELINE_STATE_CANCELLED);
+    }
+
+    @Test
+    void anInterruptLeavesTheRunGoingWhenTheUserSaysNo() throws Exception {
+        cloud.pipelines().setQueueDelay(Duration.ofSeconds(2));
+        answer = false;
+        int before = cloud.pipelines().jobs().size();
+
+        Throwable thrown = interruptedPredict();
+
+        assertThat(thrown).hasMessageEndingWith("left running");
+        assertThat(((MldevException) thrown).hint()).contains("https://console.cloud.google.com/vertex-ai/locations/us-central1/pipelines/runs/");
+        assertThat(cloud.pipelines().jobs().get(before).getState()).isNotIn(PipelineState.PIPELINE_STATE_CANCELLING,
+                PipelineState.PIPELINE_STATE_CANCELLED);
     }
 
     record Recording(List<String> lines) implements Progress {
