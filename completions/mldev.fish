@@ -89,3 +89,8 @@ complete -c mldev -n '__fish_seen_subcommand_from completion' -s h -l help -d 'S
 complete -c mldev -n '__fish_seen_subcommand_from completion' -s V -l version -d 'Print version information and exit.'
 complete -c mldev -n '__fish_seen_subcommand_from completion' -s v -l verbose -d 'Print stack traces and extra detail on errors.'
 complete -c mldev -n '__fish_seen_subcommand_from completion' -a 'bash zsh fish'
+complete -c mldev -n '__fish_use_subcommand' -a image -d 'Build and push the serving container image (no Docker daemon needed).'
+complete -c mldev -n '__fish_seen_subcommand_from image' -s h -l help -d 'Show this help message and exit.'
+complete -c mldev -n '__fish_seen_subcommand_from image' -s V -l version -d 'Print version information and exit.'
+complete -c mldev -n '__fish_seen_subcommand_from image' -s v -l verbose -d 'Print stack traces and extra detail on errors.'
+complete -c mldev -n '__fish_seen_subcommand_from image' -a push -d 'Build the serving image and push it to a registry (or write a tarball).'

@@ -162,6 +162,8 @@ function _complete_mldev() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} undeploy" ];    then _picocli_mldev; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} doctor" ];    then _picocli_mldev; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_mldev; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} image" ];    then _picocli_mldev; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} image push" ];    then _picocli_mldev_image; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(package)
@@ -172,7 +174,11 @@ function _complete_mldev() {
   local cmds5=(undeploy)
   local cmds6=(doctor)
   local cmds7=(completion)
+  local cmds8=(image)
+  local cmds9=(image push)
 
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_mldev_image_push; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_mldev_image; return $?; fi
   if CompWordsContainsArray "${cmds7[@]}"; then _picocli_mldev_completion; return $?; fi
   if CompWordsContainsArray "${cmds6[@]}"; then _picocli_mldev_doctor; return $?; fi
   if CompWordsContainsArray "${cmds5[@]}"; then _picocli_mldev_undeploy; return $?; fi
@@ -191,7 +197,7 @@ function _picocli_mldev() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="package predict serve deploy status undeploy doctor completion"
+  local commands="package predict serve deploy status undeploy doctor completion image"
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts=""
 
@@ -532,6 +538,84 @@ function _picocli_mldev_completion() {
     if (( currIndex >= 0 && currIndex <= 0 )); then
       positionals=$( compReplyArray "${bashzshfish_pos_param_args[@]}" )
     fi
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `image` subcommand.
+function _picocli_mldev_image() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+
+  local commands="push"
+  local flag_opts="'-h' '--help' '-V' '--version' '-v' '--verbose'"
+  local arg_opts=""
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `push` subcommand.
+function _picocli_mldev_image_push() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--insecure-registry' '--dry-run' '-h' '--help' '-V' '--version' '-v' '--verbose'"
+  local arg_opts="'--base' '--tar' '--auth' '--jre' '--app-dir' '--bundle' '--format'"
+  local autoadcnone_option_args=("AUTO" "ADC" "NONE") # --auth values
+  local dockeroci_option_args=("docker" "oci") # --format values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--base')
+      return
+      ;;
+    '--tar')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--auth')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${autoadcnone_option_args[@]}" ) )
+      return $?
+      ;;
+    '--jre')
+      return
+      ;;
+    '--app-dir')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--bundle')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--format')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${dockeroci_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
     local IFS=$'\n'
     COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
   fi

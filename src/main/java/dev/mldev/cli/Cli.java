@@ -4,6 +4,7 @@ import dev.mldev.Environment;
 import dev.mldev.ExitCodes;
 import dev.mldev.MldevException;
 import java.io.PrintWriter;
+import java.util.Arrays;
 import java.util.List;
 import picocli.CommandLine;
 
@@ -16,11 +17,24 @@ public final class Cli {
         if (System.getProperty("os.name", "").startsWith("Windows")) {
             org.jline.jansi.AnsiConsole.systemInstall();
         }
-        System.exit(commandLine(Environment.system(), Terminal.system(Environment.system())).execute(args));
+        Environment env = Environment.system();
+        System.exit(commandLine(env, Terminal.system(env), args).execute(args));
     }
 
+    /** The whole command tree (for --help, completion scripts and tests). */
     public static CommandLine commandLine(Environment env, Terminal terminal) {
+        return commandLine(env, terminal, new String[0]);
+    }
+
+    /** The root with only the subcommand {@code args} names, or with all of them when it names none. */
+    public static CommandLine commandLine(Environment env, Terminal terminal, String[] args) {
         CommandLine cli = new CommandLine(new MldevCommand(env, terminal));
+        String named = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse(null);
+        List<Class<?>> chosen = MldevCommand.SUBCOMMANDS.stream()
+                .filter(c -> c.getAnnotation(CommandLine.Command.class).name().equals(named)).toList();
+        for (Class<?> subcommand : chosen.isEmpty() ? MldevCommand.SUBCOMMANDS : chosen) {
+            cli.addSubcommand(subcommand);
+        }
         cli.setDefaultValueProvider(new ConfigDefaults(env));
         cli.setColorScheme(CommandLine.Help.defaultColorScheme(
                 terminal.colour() ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF));
@@ -65,7 +79,10 @@ public final class Cli {
         CommandLine cli = ex.getCommandLine();
         PrintWriter err = cli.getErr();
         err.println("mldev: " + ex.getMessage());
-        err.println("hint: see '" + cli.getCommandSpec().qualifiedName() + " --help'");
+        List<String> suggestions = ex instanceof CommandLine.UnmatchedArgumentException unmatched
+                ? unmatched.getSuggestions() : List.of();
+        err.println("hint: " + (suggestions.isEmpty() ? "" : "did you mean " + String.join(" or ", suggestions) + "? ")
+                + "see '" + cli.getCommandSpec().qualifiedName() + " --help'");
         err.flush();
         return ExitCodes.USAGE;
     }

@@ -10,16 +10,6 @@ import picocli.CommandLine.ScopeType;
         versionProvider = VersionProvider.class,
         description = "Show an ONNX model to the world without paying for an idle GPU.",
         synopsisSubcommandLabel = "COMMAND",
-        subcommands = {
-                PackageCommand.class,
-                PredictCommand.class,
-                ServeCommand.class,
-                DeployCommand.class,
-                StatusCommand.class,
-                UndeployCommand.class,
-                DoctorCommand.class,
-                CompletionCommand.class,
-        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:ok",
@@ -37,6 +27,21 @@ import picocli.CommandLine.ScopeType;
                 "  XDG_CONFIG_HOME   where config.properties is read (default ~/.config)",
         })
 public final class MldevCommand implements Runnable {
+    /**
+     * The subcommands, in the order --help lists them. Not in the annotation: {@link Cli} registers only the
+     * one a command line names, so a start does not build every command's model.
+     */
+    static final java.util.List<Class<?>> SUBCOMMANDS = java.util.List.of(
+            PackageCommand.class,
+            PredictCommand.class,
+            ServeCommand.class,
+            DeployCommand.class,
+            StatusCommand.class,
+            UndeployCommand.class,
+            DoctorCommand.class,
+            CompletionCommand.class,
+            ImageCommand.class);
+
     private final Environment env;
     private final Terminal terminal;
 

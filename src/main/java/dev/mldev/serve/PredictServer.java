@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -52,13 +53,15 @@ public final class PredictServer implements AutoCloseable {
     private final Batcher batcher;
     private final ServeMetrics metrics;
     private final AtomicLong served = new AtomicLong();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean stopping;
     private final byte[] token;
 
     private PredictServer(ServeOptions options, Bundle bundle, SessionFactory sessions) throws IOException {
         this.options = options;
         this.token = options.authToken() == null ? null : options.authToken().getBytes(StandardCharsets.UTF_8);
         ModelHolder[] holder = new ModelHolder[1];
-        this.metrics = new ServeMetrics(() -> holder[0].isLoaded() ? 1 : 0, () -> holder[0].idleSeconds());
+        this.metrics = new ServeMetrics(() -> holder[0].isLoaded() ? 1 : 0, () -> holder[0].idleSeconds(), inFlight::get);
         this.model = new ModelHolder(bundle, sessions, options.device(), options.idleUnload(), metrics::modelLoaded);
         holder[0] = model;
         this.batcher = new Batcher(model, options.maxBatch(), options.batchWindow().toNanos(), metrics::batch);
@@ -95,9 +98,23 @@ public final class PredictServer implements AutoCloseable {
         return http.getAddress().getPort();
     }
 
-    /** Stops accepting, lets requests in flight finish (up to the grace period), then frees the model. */
+    /**
+     * Refuses new requests (503), lets those in flight finish (up to the grace period), then closes the server
+     * and frees the model. The waiting is done here because the JDK server's own stop(delay) waits out the whole
+     * delay even when nothing is in flight (JDK-8304065, fixed after Java 17).
+     */
     public void stop(Duration grace) {
-        http.stop((int) Math.max(1, grace.toSeconds()));
+        stopping = true;
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        http.stop(0);
         batcher.close();
         reaper.shutdownNow();
         handlers.shutdown();
@@ -114,9 +131,13 @@ public final class PredictServer implements AutoCloseable {
         try (exchange) {
             if (path.equals(options.predictRoute())) {
                 long start = System.nanoTime();
-                int status = predict(exchange);
-                metrics.request("predict", status);
-                metrics.latency((System.nanoTime() - start) / 1e9);
+                inFlight.incrementAndGet();
+                try {
+                    metrics.request("predict", stopping ? error(exchange, 503, "server is stopping") : predict(exchange));
+                } finally {
+                    inFlight.decrementAndGet();
+                    metrics.latency((System.nanoTime() - start) / 1e9);
+                }
             } else if (path.equals(options.healthRoute())) {
                 metrics.request("health", health(exchange));
             } else if (path.equals("/metrics")) {

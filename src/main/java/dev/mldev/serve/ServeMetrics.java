@@ -26,7 +26,9 @@ final class ServeMetrics {
     private final Gauge loadSeconds = Gauge.builder().name("mldev_model_load_seconds")
             .help("How long the last model load took").register(registry);
 
-    ServeMetrics(DoubleSupplier modelLoaded, DoubleSupplier secondsSinceLastRequest) {
+    ServeMetrics(DoubleSupplier modelLoaded, DoubleSupplier secondsSinceLastRequest, DoubleSupplier inFlight) {
+        GaugeWithCallback.builder().name("mldev_requests_in_flight").help("Predict requests being handled now")
+                .callback(cb -> cb.call(inFlight.getAsDouble())).register(registry);
         GaugeWithCallback.builder().name("mldev_model_loaded").help("1 when the model is in memory, 0 at zero")
                 .callback(cb -> cb.call(modelLoaded.getAsDouble())).register(registry);
         GaugeWithCallback.builder().name("mldev_seconds_since_last_request").help("Idle time so far")

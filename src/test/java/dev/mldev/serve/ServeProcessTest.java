@@ -116,7 +116,9 @@ class ServeProcessTest {
                 }
             }));
         }
-        Thread.sleep(300);
+        while (ServerHarness.metric(get(base + "/metrics").body(), "mldev_requests_in_flight") < calls.size()) {
+            Thread.sleep(20); // every request is being handled before the signal
+        }
         process.destroy(); // SIGTERM
         for (CompletableFuture<HttpResponse<String>> call : calls) {
             HttpResponse<String> response = call.get(2, TimeUnit.MINUTES);
@@ -125,5 +127,17 @@ class ServeProcessTest {
         }
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).isZero();
+    }
+
+    @Test
+    void sigtermWithNothingInFlightExitsAtOnce() throws Exception {
+        int port = freePort();
+        process = serve(Map.of(), rec.toString(), "--port", Integer.toString(port), "--device", "cpu");
+        awaitHealthy("http://127.0.0.1:" + port + "/health", process);
+        long start = System.nanoTime();
+        process.destroy();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isZero();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     }
 }

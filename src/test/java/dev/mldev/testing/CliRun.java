@@ -31,7 +31,7 @@ public final class CliRun {
         env.putIfAbsent("XDG_STATE_HOME", home.resolve("state").toString());
         env.putIfAbsent("XDG_CONFIG_HOME", home.resolve("config").toString());
         env.putIfAbsent("XDG_CACHE_HOME", home.resolve("cache").toString());
-        CommandLine cli = Cli.commandLine(new Environment(env, home), Terminal.piped());
+        CommandLine cli = Cli.commandLine(new Environment(env, home), Terminal.piped(), args);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cli.setOut(new PrintWriter(out, true));

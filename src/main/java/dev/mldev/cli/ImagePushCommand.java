@@ -1,0 +1,192 @@
+package dev.mldev.cli;
+
+import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
+import com.google.cloud.tools.jib.api.buildplan.ImageFormat;
+import dev.mldev.Environment;
+import dev.mldev.MldevException;
+import dev.mldev.Progress;
+import dev.mldev.bundle.Bundle;
+import dev.mldev.image.AdcAccessToken;
+import dev.mldev.image.AppLayout;
+import dev.mldev.image.BuiltImage;
+import dev.mldev.image.BundleImage;
+import dev.mldev.image.ImageBuilder;
+import dev.mldev.image.ImageDestination;
+import dev.mldev.image.ImagePlan;
+import dev.mldev.image.JavaRuntime;
+import dev.mldev.image.RegistryAuth;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code mldev image push REF}: builds the serving image with jib and pushes it (or writes a tarball). */
+@Command(name = "push",
+        description = {
+                "Build the serving image and push it to a registry (or write a tarball).",
+                "Layers: a CUDA + cuDNN base, a Java runtime, the dependency jars, mldev last. The container runs "
+                        + "'mldev serve' with the AIP_* variables Vertex AI sets. Only changed layers are uploaded: "
+                        + "after a change to mldev alone, one small layer."},
+        footerHeading = "%nCredentials:%n",
+        footer = {
+                "  Application Default Credentials (gcloud auth application-default login, or",
+                "  GOOGLE_APPLICATION_CREDENTIALS) go to Artifact Registry and Container Registry",
+                "  as user oauth2accesstoken; other registries get none unless --auth adc."})
+final class ImagePushCommand extends BaseCommand {
+    static final String JRE_FROM_BASE = "base";
+
+    @Parameters(index = "0", paramLabel = "REF",
+            description = "Image reference to push, e.g. us-central1-docker.pkg.dev/PROJECT/REPO/mldev-serve:1")
+    String reference;
+
+    @Option(names = "--base", paramLabel = "IMAGE", defaultValue = ImagePlan.DEFAULT_BASE,
+            description = "Base image with CUDA 12 and cuDNN 9 (what onnxruntime_gpu 1.27 needs); "
+                    + "tar://FILE reads a 'docker save' tarball. Default: ${DEFAULT-VALUE}")
+    String base;
+
+    @Option(names = "--tar", paramLabel = "FILE",
+            description = "Write the image to a tarball instead of pushing it ('docker load'-able; "
+                    + "an OCI layout with --format oci).")
+    Path tar;
+
+    @Option(names = "--insecure-registry",
+            description = "Allow registries that only speak plain HTTP (a local or private test registry).")
+    boolean insecureRegistry;
+
+    @Option(names = "--auth", paramLabel = "auto|adc|none", defaultValue = "auto",
+            description = "Registry credential: auto (Application Default Credentials for Google's registries), "
+                    + "adc (always), none. Default: ${DEFAULT-VALUE}")
+    RegistryAuth auth;
+
+    @Option(names = "--jre", paramLabel = "DIR|base",
+            description = "Java runtime copied into the image (Linux x86-64, Java 17+); default: the one running "
+                    + "mldev. 'base' runs the java the base image has on its PATH instead.")
+    String jre;
+
+    @Option(names = "--app-dir", paramLabel = "DIR",
+            description = "Installed mldev whose lib/*.jar go into the image; default: the running one.")
+    Path appDir;
+
+    @Option(names = "--bundle", paramLabel = "DIR",
+            description = "Record the pushed image in this bundle's mldev.json (serving.image), "
+                    + "which 'deploy --target vertex' uses when --image is not given.")
+    Path bundleDir;
+
+    @Option(names = "--format", paramLabel = "docker|oci", defaultValue = "docker",
+            description = "Manifest format: docker (v2.2) or oci. Default: ${DEFAULT-VALUE}")
+    Format format;
+
+    @Option(names = "--dry-run", description = "Show the layers and their sizes; build and push nothing.")
+    boolean dryRun;
+
+    enum Format { docker, oci }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = out();
+        PrintWriter err = err();
+        if (tar != null && bundleDir != null) {
+            throw MldevException.usage("--bundle records a pushed image, but --tar pushes nothing",
+                    "push to a registry to record the image, or drop --bundle");
+        }
+        ImageBuilder.checkReference(reference);
+        Bundle bundle = bundleDir == null ? null : BundleImage.open(bundleDir);
+        AppLayout app = appDir == null ? AppLayout.ofRunning(Cli.class) : AppLayout.of(appDir);
+        warnIfCpuOnly(err, app);
+        Optional<JavaRuntime> runtime = javaRuntime();
+        runtime.ifPresent(jre -> reportSystemLibraries(err, jre));
+        ImagePlan plan = ImagePlan.servingImage(base, runtime, app, VersionProvider.version());
+
+        if (dryRun) {
+            printPlan(out, plan);
+            err.println("dry run: nothing built or pushed");
+            return 0;
+        }
+        BuiltImage image = build(err, plan);
+        image.warnings().forEach(warning -> err.println("warning: " + warning));
+        if (tar != null) {
+            err.println("wrote " + tar + " (" + image.digest() + ")");
+        } else {
+            err.println("pushed " + reference + " (" + image.digest() + ")");
+        }
+        if (bundle != null) {
+            BundleImage.record(bundle, reference);
+            err.println("recorded " + reference + " as serving.image in " + bundle.dir().resolve(Bundle.MANIFEST));
+        }
+        out.println(reference + "@" + image.digest());
+        out.flush();
+        err.flush();
+        return 0;
+    }
+
+    private BuiltImage build(PrintWriter err, ImagePlan plan) {
+        Environment env = env();
+        AdcAccessToken adc = new AdcAccessToken(env);
+        ImageBuilder builder = new ImageBuilder(new ImageBuilder.Settings(
+                env.cacheDir(), VersionProvider.version(), insecureRegistry,
+                format == Format.oci ? ImageFormat.OCI : ImageFormat.Docker,
+                registry -> auth.usesAdc(registry) ? adc.get() : null));
+        ImageDestination destination = tar == null
+                ? new ImageDestination.Registry(reference) : new ImageDestination.Tarball(tar, reference);
+        Progress progress = terminal().progress(err);
+        progress.step("building " + reference + " on " + base);
+        return builder.build(plan, destination, progress);
+    }
+
+    private static void warnIfCpuOnly(PrintWriter err, AppLayout app) {
+        if (!app.hasGpuOnnxRuntime()) {
+            err.println("warning: " + app.libDir() + " has " + app.onnxRuntimeJar()
+                    .map(jar -> "the CPU-only ONNX Runtime (" + jar.getFileName() + ")").orElse("no ONNX Runtime")
+                    + ": the image will not use the GPU");
+            err.println("hint: install mldev without --cpu (./install.sh), or pass --app-dir with such an install");
+        }
+    }
+
+    private Optional<JavaRuntime> javaRuntime() {
+        if (JRE_FROM_BASE.equals(jre)) {
+            return Optional.empty();
+        }
+        JavaRuntime runtime = jre == null ? JavaRuntime.running() : new JavaRuntime(Path.of(jre));
+        return Optional.of(runtime.checkedForLinuxAmd64());
+    }
+
+    /** A distribution's JDK links to this machine's libjpeg and lcms: say what was done about it. */
+    private static void reportSystemLibraries(PrintWriter err, JavaRuntime jre) {
+        JavaRuntime.SystemLibraries libraries = jre.systemLibraries();
+        if (!libraries.copied().isEmpty()) {
+            err.println("note: the Java runtime loads libraries of this machine that it does not ship; copied into "
+                    + "the image beside it: " + String.join(", ", libraries.copied().keySet()));
+        }
+        if (!libraries.missing().isEmpty()) {
+            String list = libraries.missing().entrySet().stream()
+                    .map(need -> String.join(", ", need.getValue()) + " (for " + need.getKey() + ")")
+                    .collect(Collectors.joining("; "));
+            err.println("warning: the Java runtime " + jre.home() + " loads libraries it does not ship, which the "
+                    + "base image may lack: " + list);
+            err.println("hint: pass --jre with a self-contained runtime (such as Eclipse Temurin's JRE), or a --base "
+                    + "that has these libraries");
+        }
+        err.flush();
+    }
+
+    private void printPlan(PrintWriter out, ImagePlan plan) {
+        out.println("image       " + reference);
+        out.println("base        " + plan.base());
+        out.println("layers      (uncompressed, in order)");
+        for (FileEntriesLayer layer : plan.layers()) {
+            int files = layer.getEntries().size();
+            out.printf("  %-14s %10s  %5d file%s%n", layer.getName(), megabytes(ImagePlan.bytes(layer)), files,
+                    files == 1 ? "" : "s");
+        }
+        out.println("entrypoint  " + String.join(" ", plan.entrypoint()));
+        plan.environment().forEach((name, value) -> out.println("env         " + name + "=" + value));
+        out.flush();
+    }
+
+    private static String megabytes(long bytes) {
+        return String.format("%.1f MB", bytes / 1e6);
+    }
+}
