@@ -46,13 +46,7 @@ final class Targets {
     }
 
     static PipelineTarget pipeline(Environment env, Consumer<String> notice, Predicate<String> confirm) {
-        String version;
-        try {
-            version = new VersionProvider().getVersion()[0].replace(' ', '-');
-        } catch (java.io.IOException e) {
-            version = "mldev";
-        }
-        return new PipelineTarget(env, store(env), notice, confirm, version);
+        return new PipelineTarget(env, store(env), notice, confirm, "mldev-" + VersionProvider.version());
     }
 
     static LocalTarget local(Environment env) {
