@@ -303,7 +303,7 @@ function _picocli_mldev_predict() {
 
   local commands=""
   local flag_opts="'--local' '--json' '-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'--model' '--target' '--device' '--top-k'"
+  local arg_opts="'--model' '--target' '--device' '--top-k' '--wake-timeout'"
   local autocudacpu_option_args=("auto" "cuda" "cpu") # --device values
 
   type compopt &>/dev/null && compopt +o default
@@ -324,6 +324,9 @@ function _picocli_mldev_predict() {
       return $?
       ;;
     '--top-k')
+      return
+      ;;
+    '--wake-timeout')
       return
       ;;
   esac
@@ -402,8 +405,8 @@ function _picocli_mldev_deploy() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--json' '-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'--target' '--name' '--port' '--idle-unload'"
+  local flag_opts="'--json' '--dry-run' '-h' '--help' '-V' '--version' '-v' '--verbose'"
+  local arg_opts="'--target' '--name' '--port' '--idle-unload' '--project' '--region' '--bucket' '--machine' '--gpu' '--gpu-count' '--min-replicas' '--max-replicas' '--idle-timeout' '--min-scaleup' '--image'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -418,6 +421,39 @@ function _picocli_mldev_deploy() {
       return
       ;;
     '--idle-unload')
+      return
+      ;;
+    '--project')
+      return
+      ;;
+    '--region')
+      return
+      ;;
+    '--bucket')
+      return
+      ;;
+    '--machine')
+      return
+      ;;
+    '--gpu')
+      return
+      ;;
+    '--gpu-count')
+      return
+      ;;
+    '--min-replicas')
+      return
+      ;;
+    '--max-replicas')
+      return
+      ;;
+    '--idle-timeout')
+      return
+      ;;
+    '--min-scaleup')
+      return
+      ;;
+    '--image')
       return
       ;;
   esac
@@ -445,12 +481,24 @@ function _picocli_mldev_status() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--json' '-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'--max-idle-cost' '--prices' '--project' '--billing-table'"
+  local flag_opts="'--all-regions' '--json' '-h' '--help' '-V' '--version' '-v' '--verbose'"
+  local arg_opts="'--target' '--project' '--region' '--max-idle-cost' '--prices' '--billing-table'"
+  local localvertexall_option_args=("local" "vertex" "all") # --target values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
+    '--target')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${localvertexall_option_args[@]}" ) )
+      return $?
+      ;;
+    '--project')
+      return
+      ;;
+    '--region')
+      return
+      ;;
     '--max-idle-cost')
       return
       ;;
@@ -459,9 +507,6 @@ function _picocli_mldev_status() {
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
-      ;;
-    '--project')
-      return
       ;;
     '--billing-table')
       return

@@ -26,6 +26,11 @@ public final class Environment {
         return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
     }
 
+    /** The user's home directory (where tools such as gcloud keep their own configuration). */
+    public Path home() {
+        return home;
+    }
+
     public Map<String, String> variables() {
         return variables;
     }

@@ -14,6 +14,13 @@ public interface Progress {
     /** The current bar is finished; the next output starts on a fresh line. */
     void done();
 
+    /**
+     * A one-line status redrawn in place, e.g. "waking endpoint from zero (42 s)"; an empty line clears it.
+     * Only a TTY shows it.
+     */
+    default void status(String line) {
+    }
+
     Progress NONE = new Progress() {
         @Override
         public void step(String message) {

@@ -9,7 +9,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import dev.mldev.target.pipeline.PipelineDeployment;
+import dev.mldev.target.vertex.VertexDeployment;
+import dev.mldev.target.vertex.VertexTarget;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -22,7 +26,7 @@ final class DeployCommand extends BaseCommand {
     @Parameters(index = "0", paramLabel = "BUNDLE", description = "Bundle directory or .zip.")
     Path bundle;
 
-    @Option(names = "--target", paramLabel = "local", description = "Where to deploy (default: local).")
+    @Option(names = "--target", paramLabel = "local|vertex|vertex-pipeline", description = "Where to deploy (default: local).")
     String target;
 
     @Option(names = "--name", paramLabel = "N", description = "Deployment name (default: the bundle's name).")
@@ -37,11 +41,21 @@ final class DeployCommand extends BaseCommand {
     @Option(names = "--json", description = "The deployment record as JSON.")
     boolean json;
 
+    @Mixin
+    VertexOptions vertex;
+
     @Override
     public Integer call() {
         String chosen = target != null ? target : LocalTarget.NAME;
+        if (chosen.equals(VertexDeployment.TARGET)) {
+            return vertex.deploy(Targets.vertex(env(), VertexTarget.DEFAULT_WAKE_TIMEOUT, this::notice), bundle, name, json, out(),
+                    terminal().progress(err()));
+        }
+        if (chosen.equals(PipelineDeployment.TARGET)) {
+            return vertex.deployPipeline(Targets.pipeline(env(), this::notice, question -> true), bundle, name, json, out(), terminal().progress(err()));
+        }
         if (!chosen.equals(LocalTarget.NAME)) {
-            throw MldevException.usage("unknown --target '" + chosen + "'", "use --target local");
+            throw MldevException.usage("unknown --target '" + chosen + "'", "use --target local, vertex or vertex-pipeline");
         }
         List<String> serveArgs = new ArrayList<>();
         if (idleUnload != null) {

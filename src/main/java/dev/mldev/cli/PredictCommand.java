@@ -10,6 +10,7 @@ import dev.mldev.target.DeploymentRecord;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -48,6 +49,10 @@ final class PredictCommand extends BaseCommand {
     @Option(names = "--json", description = "A JSON array, one object per image.")
     boolean json;
 
+    @Option(names = "--wake-timeout", paramLabel = "DURATION", defaultValue = "15m",
+            description = "vertex: how long to wait for an endpoint scaled to zero to wake (default: 15m).")
+    Duration wakeTimeout;
+
     @Override
     public Integer call() {
         if (topK < 0) {
@@ -59,7 +64,8 @@ final class PredictCommand extends BaseCommand {
         List<Predictor.Input> inputs = readImages(images);
         if (!local && (target != null || model == null)) {
             DeploymentRecord deployment = Targets.store(env()).resolve(target);
-            List<Prediction> predictions = Targets.of(deployment.target(), env())
+            List<Prediction> predictions = Targets.of(deployment.target(), env(), wakeTimeout, this::notice,
+                            question -> !terminal().interactive() || terminal().confirm(err(), question))
                     .predict(deployment, inputs, topK, terminal().progress(err()));
             PredictionPrinter.print(predictions, json, out());
             return 0;

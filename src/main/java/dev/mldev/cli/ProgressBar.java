@@ -39,6 +39,21 @@ final class ProgressBar implements Progress {
     }
 
     @Override
+    public synchronized void status(String line) {
+        if (line.isEmpty()) {
+            if (lineOpen) {
+                err.print("\r\u001b[K");
+                err.flush();
+                lineOpen = false;
+            }
+            return;
+        }
+        err.print("\r" + line + "\u001b[K");
+        err.flush();
+        lineOpen = true;
+    }
+
+    @Override
     public synchronized void done() {
         finishLine();
         highestSeen = 0;

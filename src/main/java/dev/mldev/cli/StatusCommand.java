@@ -1,6 +1,8 @@
 package dev.mldev.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mldev.MldevException;
+import dev.mldev.cloud.CloudContext;
 import dev.mldev.cost.Billable;
 import dev.mldev.cost.IdleCostGate;
 import dev.mldev.cost.IdleCostJson;
@@ -11,18 +13,42 @@ import dev.mldev.cost.LocalBillables;
 import dev.mldev.cost.PriceTables;
 import dev.mldev.cost.billing.ActualSpend;
 import dev.mldev.cost.billing.BillingExport;
+import dev.mldev.cost.vertex.VertexConnection;
+import dev.mldev.cost.vertex.VertexInventory;
+import dev.mldev.cost.vertex.VertexRegions;
 import dev.mldev.target.DeploymentRecord;
+import dev.mldev.target.local.LocalTarget;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "status", description = {"What is deployed, whether it is warm, at zero or down, and what it costs idle.",
+@Command(name = "status", description = {
+        "What is deployed or running, whether it is warm, at zero or down, and what it costs while idle: local",
+        "deployments, and every Vertex AI endpoint and running pipeline or custom job in the project's regions.",
         "With --max-idle-cost, exits 3 when the total idle cost per hour is over the limit (unknown prices fail)."})
 final class StatusCommand extends BaseCommand {
+    enum Scope { local, vertex, all }
+
+    @Option(names = "--target", paramLabel = "local|vertex|all",
+            description = "What to list (default: all when a project is configured, else local).")
+    Scope target;
+
+    @Option(names = "--project", paramLabel = "PROJECT", description = "Google Cloud project.")
+    String project;
+
+    @Option(names = "--region", paramLabel = "REGION", split = ",",
+            description = "Vertex AI region(s) to list (default: the configured region and those of recorded deployments).")
+    List<String> regions = new ArrayList<>();
+
+    @Option(names = "--all-regions", description = "List every region with Vertex AI.")
+    boolean allRegions;
+
     @Option(names = "--json", description = "A JSON object with one entry per deployment (schema 1, see the README).")
     boolean json;
 
@@ -32,9 +58,6 @@ final class StatusCommand extends BaseCommand {
 
     @Option(names = "--prices", paramLabel = "FILE", description = "Price table to use instead of the cached or built-in one.")
     Path prices;
-
-    @Option(names = "--project", paramLabel = "PROJECT", description = "Google Cloud project (for --billing-table).")
-    String project;
 
     @Option(names = "--billing-table", paramLabel = "PROJECT.DATASET.TABLE",
             description = "Also show what the project really spent in the last 30 days, from its BigQuery billing export.")
@@ -46,9 +69,18 @@ final class StatusCommand extends BaseCommand {
         if (billingTable != null) {
             BillingExport.checkRequest(billingTable, project);
         }
+        List<DeploymentRecord> records = Targets.store(env()).list();
+        List<String> vertexRegions = vertexRegions(records);
         List<Billable> billables = new ArrayList<>();
-        for (DeploymentRecord record : Targets.store(env()).list()) {
-            billables.add(LocalBillables.of(Targets.of(record.target(), env()).status(record)));
+        if (scope() != Scope.vertex) {
+            LocalTarget local = Targets.local(env());
+            records.stream().filter(r -> r.target().equals(LocalTarget.NAME))
+                    .forEach(r -> billables.add(LocalBillables.of(local.status(r))));
+        }
+        if (!vertexRegions.isEmpty()) {
+            // mldev's own Vertex AI deployments are among what the inventory lists
+            billables.addAll(new VertexInventory(VertexConnection.open(env(), project), vertexRegions,
+                    Clock.systemUTC(), this::notice).list());
         }
         IdleCostReport report = new IdleCosts(PriceTables.load(env(), prices), Clock.systemUTC()).report(billables);
         IdleCostReport.Verdict verdict = maxIdleCost == null ? null : report.gate(maxIdleCost);
@@ -76,5 +108,31 @@ final class StatusCommand extends BaseCommand {
         }
         out().flush();
         return IdleCostGate.apply(verdict, err());
+    }
+
+    private Scope scope() {
+        return target != null ? target : project == null ? Scope.local : Scope.all;
+    }
+
+    /** The regions to list on Vertex AI, none when Vertex AI is not in scope. */
+    private List<String> vertexRegions(List<DeploymentRecord> records) {
+        if (scope() == Scope.local) {
+            return List.of();
+        }
+        Set<String> wanted = new LinkedHashSet<>(allRegions ? VertexRegions.all() : regions);
+        if (!allRegions) {
+            records.stream().filter(r -> !r.target().equals(LocalTarget.NAME) && r.detail("region") != null)
+                    .forEach(r -> wanted.add(r.detail("region")));
+        }
+        if (wanted.isEmpty()) {
+            if (target == null) {
+                notice("Vertex AI not listed: no region known; pass --region R or --all-regions");
+                return List.of();
+            }
+            throw MldevException.usage("--target " + target + " needs the regions to list",
+                    "pass --region R (repeatable), --all-regions, or set MLDEV_REGION");
+        }
+        wanted.forEach(region -> CloudContext.checkProjectAndRegion(project, region));
+        return List.copyOf(wanted);
     }
 }

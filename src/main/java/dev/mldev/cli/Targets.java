@@ -5,6 +5,13 @@ import dev.mldev.MldevException;
 import dev.mldev.target.DeploymentStore;
 import dev.mldev.target.Target;
 import dev.mldev.target.local.LocalTarget;
+import dev.mldev.target.pipeline.PipelineDeployment;
+import dev.mldev.target.pipeline.PipelineTarget;
+import dev.mldev.target.vertex.VertexDeployment;
+import dev.mldev.target.vertex.VertexTarget;
+import java.time.Duration;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /** The target implementation behind a deployment record's target name. */
 final class Targets {
@@ -16,11 +23,30 @@ final class Targets {
     }
 
     static Target of(String target, Environment env) {
+        return of(target, env, VertexTarget.DEFAULT_WAKE_TIMEOUT, message -> { }, question -> true);
+    }
+
+    /**
+     * @param wakeTimeout how long vertex waits for a scale-up from zero
+     * @param notice      one-line messages a target has for stderr
+     * @param confirm     asks the user a yes/no question (vertex-pipeline: cancel the run on Ctrl-C?)
+     */
+    static Target of(String target, Environment env, Duration wakeTimeout, Consumer<String> notice, Predicate<String> confirm) {
         return switch (target) {
             case LocalTarget.NAME -> local(env);
+            case VertexDeployment.TARGET -> vertex(env, wakeTimeout, notice);
+            case PipelineDeployment.TARGET -> pipeline(env, notice, confirm);
             default -> throw MldevException.failure("deployment target '" + target + "' is not supported by this mldev",
                     "upgrade mldev");
         };
+    }
+
+    static VertexTarget vertex(Environment env, Duration wakeTimeout, Consumer<String> notice) {
+        return new VertexTarget(env, store(env), wakeTimeout, notice);
+    }
+
+    static PipelineTarget pipeline(Environment env, Consumer<String> notice, Predicate<String> confirm) {
+        return new PipelineTarget(env, store(env), notice, confirm, "mldev-" + VersionProvider.version());
     }
 
     static LocalTarget local(Environment env) {

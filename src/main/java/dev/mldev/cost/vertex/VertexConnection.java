@@ -1,7 +1,11 @@
 package dev.mldev.cost.vertex;
 
 import com.google.api.gax.core.CredentialsProvider;
+import com.google.api.gax.core.FixedCredentialsProvider;
 import com.google.api.gax.rpc.TransportChannelProvider;
+import dev.mldev.Environment;
+import dev.mldev.cloud.AdcCredentials;
+import dev.mldev.cloud.CloudEndpoints;
 import java.util.function.Function;
 
 /**
@@ -18,4 +22,12 @@ public record VertexConnection(
         Function<String, TransportChannelProvider> aiplatformChannel,
         String monitoringEndpoint,
         TransportChannelProvider monitoringChannel) {
+
+    /** Application Default Credentials and the public addresses, or gcloud's endpoint overrides and CA file. */
+    public static VertexConnection open(Environment env, String project) {
+        CloudEndpoints endpoints = CloudEndpoints.from(env);
+        return new VertexConnection(project, FixedCredentialsProvider.create(AdcCredentials.load(env, endpoints)),
+                endpoints::aiplatformHostPort, endpoints::aiplatformChannel, endpoints.monitoringHostPort(),
+                endpoints.monitoringChannel());
+    }
 }

@@ -21,6 +21,7 @@ import com.google.monitoring.v3.TimeInterval;
 import com.google.monitoring.v3.TimeSeries;
 import com.google.protobuf.Timestamp;
 import dev.mldev.MldevException;
+import dev.mldev.cloud.Retry;
 import dev.mldev.cost.Billable;
 import dev.mldev.cost.Inventory;
 import java.io.IOException;
@@ -50,6 +51,7 @@ public final class VertexInventory implements Inventory {
     private final List<String> regions;
     private final Clock clock;
     private final Consumer<String> notice;
+    private final Retry retry;
 
     /** @param notice where to say that a best-effort source (Cloud Monitoring) was not available */
     public VertexInventory(VertexConnection connection, List<String> regions, Clock clock, Consumer<String> notice) {
@@ -57,6 +59,7 @@ public final class VertexInventory implements Inventory {
         this.regions = List.copyOf(regions);
         this.clock = clock;
         this.notice = notice;
+        this.retry = Retry.standard(connection.project());
     }
 
     @Override
@@ -144,15 +147,9 @@ public final class VertexInventory implements Inventory {
         return all;
     }
 
+    /** A listing, retried on transient errors and translated into one line on the others. */
     private <T> List<T> list(String doing, java.util.function.Supplier<Iterable<T>> call) {
-        try {
-            return StreamSupport.stream(call.get().spliterator(), false).toList();
-        } catch (ApiException e) {
-            throw MldevException.remote(doing + " failed: " + e.getStatusCode().getCode() + ": "
-                    + String.valueOf(e.getMessage()).lines().findFirst().orElse(""),
-                    "check --project and --region, and that the account may list Vertex AI resources"
-                            + " (roles/aiplatform.viewer)", e);
-        }
+        return retry.call(doing, () -> StreamSupport.stream(call.get().spliterator(), false).toList());
     }
 
     private EndpointServiceSettings endpointSettings(String region) throws IOException {

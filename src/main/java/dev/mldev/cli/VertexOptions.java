@@ -1,0 +1,110 @@
+package dev.mldev.cli;
+
+import dev.mldev.Progress;
+import dev.mldev.target.pipeline.PipelineTarget;
+import dev.mldev.target.vertex.DeployPlan;
+import dev.mldev.target.vertex.VertexDeployer;
+import dev.mldev.target.vertex.VertexSpec;
+import dev.mldev.target.vertex.VertexTarget;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** deploy's options for --target vertex and vertex-pipeline, and how their results are printed. */
+final class VertexOptions {
+    @Option(names = "--project", paramLabel = "P", description = "vertex: Google Cloud project (default: MLDEV_PROJECT, GOOGLE_CLOUD_PROJECT, CLOUDSDK_CORE_PROJECT, config).")
+    String project;
+
+    @Option(names = "--region", paramLabel = "R", description = "vertex: region, e.g. us-central1 (default: MLDEV_REGION, config).")
+    String region;
+
+    @Option(names = "--bucket", paramLabel = "B", description = "vertex: Cloud Storage bucket for the bundle (default: MLDEV_BUCKET, config).")
+    String bucket;
+
+    @Option(names = "--machine", paramLabel = "TYPE", description = "vertex: machine type (default: the bundle's, g2-standard-4).")
+    String machine;
+
+    @Option(names = "--gpu", paramLabel = "GPU", description = "vertex: nvidia-l4, nvidia-tesla-t4, nvidia-tesla-a100, nvidia-a100-80gb, nvidia-h100-80gb, ... or none.")
+    String gpu;
+
+    @Option(names = "--gpu-count", paramLabel = "N", description = "vertex: GPUs per replica (default: 1).")
+    Integer gpuCount;
+
+    @Option(names = "--min-replicas", paramLabel = "N", description = "vertex: 0 scales to zero when idle (default: 0).")
+    Integer minReplicas;
+
+    @Option(names = "--max-replicas", paramLabel = "N", description = "vertex: most replicas under load (default: 1).")
+    Integer maxReplicas;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", description = "vertex: idle time before scaling to zero, 5m to 8h (default: the bundle's, 1h).")
+    String idleTimeout;
+
+    @Option(names = "--min-scaleup", paramLabel = "DURATION", description = "vertex: least time up after a scale-up, 5m to 8h (default: 1h).")
+    String minScaleup;
+
+    @Option(names = "--image", paramLabel = "REF", description = "vertex: the serving image (default: MLDEV_IMAGE, the bundle's).")
+    String image;
+
+    @Option(names = "--dry-run", description = "vertex: print each call the deploy would make, with its resources, and call nothing.")
+    boolean dryRun;
+
+    /** vertex-pipeline: uploads the bundle and the compiled pipeline; with --dry-run --json the spec is under "pipeline_spec". */
+    int deployPipeline(PipelineTarget target, Path bundle, String name, boolean json, PrintWriter out, Progress progress) {
+        if (dryRun) {
+            var plan = target.plan(bundle, flags(name));
+            if (json) {
+                out.println(plan.toPrettyString());
+                return 0;
+            }
+            out.println(plan.get("plan").asText());
+            int n = 1;
+            for (var call : plan.get("calls")) {
+                out.println(n++ + ". " + call.asText());
+            }
+            out.println("pipeline spec:");
+            out.println(plan.get("pipeline_spec").toPrettyString());
+            return 0;
+        }
+        var record = target.deploy(bundle, flags(name), progress);
+        if (json) {
+            out.println(Json.write(Map.of("name", record.name(), "target", record.target(), "version", record.version(),
+                    "spec_uri", record.detail("spec_uri"))));
+        } else {
+            out.println(record.name() + "  " + record.detail("spec_uri") + "  (on demand: each predict is one pipeline run)");
+        }
+        return 0;
+    }
+
+    VertexSpec.Flags flags(String name) {
+        return new VertexSpec.Flags(name, project, region, bucket, machine, gpu, gpuCount, minReplicas, maxReplicas, idleTimeout,
+                minScaleup, image);
+    }
+
+    /** Deploys (or, with --dry-run, plans) and prints the result like a local deploy: "NAME  URL", or JSON. */
+    int deploy(VertexTarget target, Path bundle, String name, boolean json, PrintWriter out, Progress progress) {
+        if (dryRun) {
+            DeployPlan plan = target.plan(bundle, flags(name));
+            out.print(json ? Json.write(Map.of("plan", plan.summary(), "calls", plan.steps().stream()
+                    .map(s -> List.of(s.call(), s.on(), s.note())).toList())) + "\n" : plan.render());
+            return 0;
+        }
+        VertexDeployer.Outcome outcome = target.deploy(bundle, flags(name), progress);
+        var record = outcome.deployment().toRecord();
+        if (json) {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("name", record.name());
+            result.put("target", record.target());
+            result.put("url", record.url());
+            result.put("version", record.version());
+            result.put("changed", outcome.changed());
+            result.put("endpoint", outcome.deployment().endpoint());
+            out.println(Json.write(result));
+        } else {
+            out.println(record.name() + "  " + record.url() + (outcome.changed() ? "" : "  (unchanged)"));
+        }
+        return 0;
+    }
+}

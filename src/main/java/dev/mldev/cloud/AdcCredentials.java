@@ -1,0 +1,98 @@
+package dev.mldev.cloud;
+
+import com.google.auth.oauth2.ComputeEngineCredentials;
+import com.google.auth.oauth2.GoogleCredentials;
+import dev.mldev.Environment;
+import dev.mldev.ExitCodes;
+import dev.mldev.MldevException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Application Default Credentials, found in gcloud's order: the file named by GOOGLE_APPLICATION_CREDENTIALS,
+ * then gcloud's ADC file ({@code gcloud auth application-default login}), then the metadata server of a Google
+ * Cloud machine. Read from the {@link Environment} rather than the process so tests can point it anywhere.
+ */
+public final class AdcCredentials {
+    public static final String CREDENTIALS_VARIABLE = "GOOGLE_APPLICATION_CREDENTIALS";
+    static final List<String> SCOPES = List.of("https://www.googleapis.com/auth/cloud-platform");
+    private static final int METADATA_PROBE_MILLIS = 500;
+
+    private AdcCredentials() {
+    }
+
+    /** Scoped credentials ready for the Vertex AI and Storage clients; exit 4 with the fix when there are none. */
+    public static GoogleCredentials load(Environment env, CloudEndpoints endpoints) {
+        Optional<String> named = env.get(CREDENTIALS_VARIABLE);
+        if (named.isPresent()) {
+            Path file = Path.of(named.get());
+            if (!Files.isRegularFile(file)) {
+                throw new MldevException(ExitCodes.REMOTE, CREDENTIALS_VARIABLE + " names " + file + ", which does not exist",
+                        "point it at a service-account key file, or unset it and run 'gcloud auth application-default login'");
+            }
+            return fromFile(file, endpoints);
+        }
+        Path gcloudFile = gcloudAdcFile(env);
+        if (Files.isRegularFile(gcloudFile)) {
+            return fromFile(gcloudFile, endpoints);
+        }
+        if (metadataServerAnswers(env)) {
+            return ComputeEngineCredentials.create().createScoped(SCOPES);
+        }
+        throw new MldevException(ExitCodes.REMOTE, "no Google Cloud credentials found",
+                "run 'gcloud auth application-default login', or set " + CREDENTIALS_VARIABLE + " to a service-account key file");
+    }
+
+    /** Where gcloud keeps the ADC file: $CLOUDSDK_CONFIG, %APPDATA%\gcloud on Windows, ~/.config/gcloud elsewhere. */
+    static Path gcloudAdcFile(Environment env) {
+        Path dir = env.get("CLOUDSDK_CONFIG").map(Path::of)
+                .or(() -> env.get("APPDATA").filter(a -> isWindows()).map(a -> Path.of(a, "gcloud")))
+                .orElse(env.home().resolve(".config").resolve("gcloud"));
+        return dir.resolve("application_default_credentials.json");
+    }
+
+    private static GoogleCredentials fromFile(Path file, CloudEndpoints endpoints) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return GoogleCredentials.fromStream(in, endpoints::httpTransport).createScoped(SCOPES);
+        } catch (IOException | RuntimeException e) {
+            throw new MldevException(ExitCodes.REMOTE, "cannot use the credentials in " + file + ": " + firstLine(e),
+                    "download a fresh service-account key, or run 'gcloud auth application-default login'", e);
+        }
+    }
+
+    /** The same check google-auth makes: a quick GET that answers with Metadata-Flavor: Google. */
+    private static boolean metadataServerAnswers(Environment env) {
+        if (env.get("NO_GCE_CHECK").map(Boolean::parseBoolean).orElse(false)) {
+            return false;
+        }
+        String host = env.get("GCE_METADATA_HOST").orElse("169.254.169.254");
+        try {
+            HttpURLConnection connection = (HttpURLConnection) new URL("http://" + host + "/").openConnection();
+            connection.setConnectTimeout(METADATA_PROBE_MILLIS);
+            connection.setReadTimeout(METADATA_PROBE_MILLIS);
+            connection.setRequestProperty("Metadata-Flavor", "Google");
+            try {
+                return "Google".equals(connection.getHeaderField("Metadata-Flavor"));
+            } finally {
+                connection.disconnect();
+            }
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean isWindows() {
+        return System.getProperty("os.name", "").startsWith("Windows");
+    }
+
+    private static String firstLine(Exception e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return message.lines().findFirst().orElse(message);
+    }
+}

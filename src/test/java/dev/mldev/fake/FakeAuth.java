@@ -1,0 +1,93 @@
+package dev.mldev.fake;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.Signature;
+import java.security.interfaces.RSAPublicKey;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Google's OAuth side, faked: the service accounts and gcloud users the fake knows, the access tokens its
+ * token endpoint has issued, and the check every fake service makes on a request's bearer token.
+ */
+public final class FakeAuth {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Map<String, RSAPublicKey> serviceAccounts = new ConcurrentHashMap<>();
+    private final Map<String, String> refreshTokens = new ConcurrentHashMap<>();
+    private final Set<String> issued = ConcurrentHashMap.newKeySet();
+    private final Set<String> revoked = ConcurrentHashMap.newKeySet();
+
+    public void addServiceAccount(ServiceAccountKey key) {
+        serviceAccounts.put(key.email(), key.publicKey());
+    }
+
+    /** A gcloud user (authorized_user ADC file) with this client id and refresh token. */
+    public void addUser(String clientId, String refreshToken) {
+        refreshTokens.put(refreshToken, clientId);
+    }
+
+    /** Tokens issued so far (tests check that none of them is ever printed). */
+    public Set<String> issuedTokens() {
+        return Set.copyOf(issued);
+    }
+
+    /** Every token issued so far stops working, as when a key is deleted. */
+    public void revokeAll() {
+        revoked.addAll(issued);
+    }
+
+    /** The token endpoint: a form body in, an access token (or an OAuth error) out. */
+    public Optional<String> exchange(Map<String, String> form) {
+        String grant = form.getOrDefault("grant_type", "");
+        boolean ok = switch (grant) {
+            case "urn:ietf:params:oauth:grant-type:jwt-bearer" -> verifyJwt(form.getOrDefault("assertion", ""), true);
+            case "refresh_token" -> form.getOrDefault("client_id", "").equals(refreshTokens.get(form.getOrDefault("refresh_token", "")));
+            default -> false;
+        };
+        if (!ok) {
+            return Optional.empty();
+        }
+        String token = "ya29.fake-" + UUID.randomUUID();
+        issued.add(token);
+        return Optional.of(token);
+    }
+
+    /** A token this endpoint issued, or a self-signed JWT (gax's JWT access) from a known service account. */
+    public boolean acceptsBearer(String token) {
+        if (revoked.contains(token)) {
+            return false;
+        }
+        return issued.contains(token) || verifyJwt(token, false);
+    }
+
+    private boolean verifyJwt(String jwt, boolean forTokenEndpoint) {
+        String[] parts = jwt.split("\\.");
+        if (parts.length != 3) {
+            return false;
+        }
+        try {
+            JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
+            RSAPublicKey key = serviceAccounts.get(claims.path("iss").asText());
+            if (key == null || claims.path("exp").asLong() < System.currentTimeMillis() / 1000) {
+                return false;
+            }
+            if (forTokenEndpoint && !claims.path("aud").asText().startsWith("https://oauth2.googleapis.com/token")) {
+                return false;
+            }
+            Signature rsa = Signature.getInstance("SHA256withRSA");
+            rsa.initVerify(key);
+            rsa.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
+            return rsa.verify(Base64.getUrlDecoder().decode(parts[2]));
+        } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+}

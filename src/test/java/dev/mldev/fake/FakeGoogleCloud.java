@@ -1,0 +1,121 @@
+package dev.mldev.fake;
+
+import dev.mldev.cloud.AdcCredentials;
+import dev.mldev.cloud.CloudEndpoints;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Google Cloud on loopback for tests: Vertex AI (models, endpoints, operations, pipelines, custom jobs) and Cloud
+ * Monitoring (time series) over gRPC with TLS, Cloud Storage's JSON API, dedicated-endpoint predictions and the OAuth token endpoint over HTTPS. Every call needs
+ * a bearer token from a known service account. {@link #environment} gives the variables that point mldev at it.
+ *
+ * <p>To fake another service, write a class that returns a {@link GrpcFakeServer.Service} (or mounts HTTPS
+ * routes on {@link FakeHttps}) and register it in the constructor, before the servers start.
+ */
+public final class FakeGoogleCloud implements AutoCloseable {
+    public static final String PROJECT = "mldev-test-project";
+    public static final String REGION = "us-central1";
+
+    private final FakeAuth auth = new FakeAuth();
+    private final Faults faults = new Faults();
+    private final FakeOperations operations = new FakeOperations(faults);
+    private final FakeStorage storage = new FakeStorage();
+    private final FakeVertex vertex = new FakeVertex(operations, storage);
+    private final FakePrediction prediction = new FakePrediction(vertex);
+    private final FakePipelines pipelines = new FakePipelines(storage);
+    private final FakeCustomJobs customJobs = new FakeCustomJobs();
+    private final FakeMonitoring monitoring = new FakeMonitoring();
+    private final GrpcFakeServer grpc;
+    private final FakeHttps https;
+    private final ServiceAccountKey serviceAccount = ServiceAccountKey.generate(PROJECT);
+
+    public FakeGoogleCloud() {
+        auth.addServiceAccount(serviceAccount);
+        https = new FakeHttps(auth, faults);
+        storage.mount(https);
+        prediction.mount(https);
+        https.start();
+        vertex.setDedicatedDns("127.0.0.1:" + https.port());
+        grpc = new GrpcFakeServer(auth, faults)
+                .add(operations.service())
+                .add(vertex.modelService())
+                .add(vertex.endpointService())
+                .add(pipelines.service())
+                .add(customJobs.service())
+                .add(monitoring.metricService())
+                .start();
+    }
+
+    public FakeCustomJobs customJobs() {
+        return customJobs;
+    }
+
+    public FakeMonitoring monitoring() {
+        return monitoring;
+    }
+
+    public FakeAuth auth() {
+        return auth;
+    }
+
+    public Faults faults() {
+        return faults;
+    }
+
+    public FakeOperations operations() {
+        return operations;
+    }
+
+    public FakeStorage storage() {
+        return storage;
+    }
+
+    public FakeVertex vertex() {
+        return vertex;
+    }
+
+    public FakePrediction prediction() {
+        return prediction;
+    }
+
+    public FakePipelines pipelines() {
+        return pipelines;
+    }
+
+    public ServiceAccountKey serviceAccount() {
+        return serviceAccount;
+    }
+
+    public String tokenUri() {
+        return https.baseUrl() + "/token";
+    }
+
+    /**
+     * The environment of a user whose ADC is the fake's service-account key (written under {@code home}):
+     * GOOGLE_APPLICATION_CREDENTIALS, the endpoint overrides and the CA file, no metadata-server probe.
+     */
+    public Map<String, String> environment(Path home) {
+        Map<String, String> env = new HashMap<>(baseEnvironment());
+        env.put(AdcCredentials.CREDENTIALS_VARIABLE,
+                serviceAccount.writeJson(home.resolve("keys/sa.json"), PROJECT, tokenUri()).toString());
+        return env;
+    }
+
+    /** The endpoint overrides and CA file only: no credentials. */
+    public Map<String, String> baseEnvironment() {
+        return Map.of(CloudEndpoints.AIPLATFORM_OVERRIDE, "https://" + grpc.address() + "/",
+                CloudEndpoints.STORAGE_OVERRIDE, https.baseUrl() + "/storage/v1/",
+                CloudEndpoints.MONITORING_OVERRIDE, "https://" + grpc.address() + "/",
+                CloudEndpoints.CA_FILE, FakeTls.get().caPem().toString(),
+                "NO_GCE_CHECK", "true");
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        grpc.close();
+        https.close();
+        pipelines.close();
+    }
+}

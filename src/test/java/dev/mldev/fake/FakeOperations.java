@@ -1,0 +1,92 @@
+package dev.mldev.fake;
+
+import com.google.longrunning.CancelOperationRequest;
+import com.google.longrunning.DeleteOperationRequest;
+import com.google.longrunning.GetOperationRequest;
+import com.google.longrunning.Operation;
+import com.google.protobuf.Any;
+import com.google.protobuf.Empty;
+import com.google.protobuf.Message;
+import io.grpc.Status;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * google.longrunning.Operations for every fake service. A long-running call is recorded here: its change is
+ * made at once (or, with an injected operation fault, not at all), and GetOperation reports it done once
+ * {@link #setDelay} has passed, so clients poll as they do against Google.
+ */
+public final class FakeOperations {
+    private record Entry(Operation finished, long doneAtMillis) {
+    }
+
+    private final Map<String, Entry> operations = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong(1000);
+    private final Faults faults;
+    private volatile Duration delay = Duration.ZERO;
+
+    public FakeOperations(Faults faults) {
+        this.faults = faults;
+    }
+
+    /** How long operations take before GetOperation reports them done (zero: done in the first answer). */
+    public void setDelay(Duration delay) {
+        this.delay = delay;
+    }
+
+    /**
+     * Starts an operation under {@code parent} (a resource name) for the named call; {@code change} makes the
+     * change and returns the response, or throws a StatusRuntimeException to fail the operation.
+     */
+    public Operation start(String call, String parent, Message metadata, Supplier<? extends Message> change) {
+        String name = parent + "/operations/" + ids.incrementAndGet();
+        Operation.Builder finished = Operation.newBuilder().setName(name).setMetadata(Any.pack(metadata)).setDone(true);
+        var fault = faults.take(call, Faults.Where.OPERATION);
+        if (fault.isPresent()) {
+            finished.setError(fault.get());
+        } else {
+            try {
+                finished.setResponse(Any.pack(change.get()));
+            } catch (io.grpc.StatusRuntimeException e) {
+                finished.setError(com.google.rpc.Status.newBuilder().setCode(e.getStatus().getCode().value())
+                        .setMessage(String.valueOf(e.getStatus().getDescription())));
+            }
+        }
+        long now = System.currentTimeMillis();
+        Entry entry = new Entry(finished.build(), now + delay.toMillis());
+        operations.put(name, entry);
+        return current(entry);
+    }
+
+    public GrpcFakeServer.Service service() {
+        return new GrpcFakeServer.Service("google.longrunning.Operations")
+                .unary("GetOperation", GetOperationRequest.getDefaultInstance(), Operation.getDefaultInstance(),
+                        request -> current(find(request.getName())))
+                .unary("DeleteOperation", DeleteOperationRequest.getDefaultInstance(), Empty.getDefaultInstance(), request -> {
+                    operations.remove(request.getName());
+                    return Empty.getDefaultInstance();
+                })
+                .unary("CancelOperation", CancelOperationRequest.getDefaultInstance(), Empty.getDefaultInstance(), request -> {
+                    find(request.getName());
+                    return Empty.getDefaultInstance();
+                });
+    }
+
+    private Entry find(String name) {
+        Entry entry = operations.get(name);
+        if (entry == null) {
+            throw Status.NOT_FOUND.withDescription("Operation " + name + " not found.").asRuntimeException();
+        }
+        return entry;
+    }
+
+    private static Operation current(Entry entry) {
+        if (System.currentTimeMillis() >= entry.doneAtMillis) {
+            return entry.finished;
+        }
+        return entry.finished.toBuilder().setDone(false).clearResponse().clearError().build();
+    }
+}

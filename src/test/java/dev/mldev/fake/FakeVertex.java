@@ -1,0 +1,353 @@
+package dev.mldev.fake;
+
+import com.google.cloud.aiplatform.v1beta1.CreateEndpointOperationMetadata;
+import com.google.cloud.aiplatform.v1beta1.CreateEndpointRequest;
+import com.google.cloud.aiplatform.v1beta1.DeleteEndpointRequest;
+import com.google.cloud.aiplatform.v1beta1.DeleteModelRequest;
+import com.google.cloud.aiplatform.v1beta1.DeleteOperationMetadata;
+import com.google.cloud.aiplatform.v1beta1.DeployModelOperationMetadata;
+import com.google.cloud.aiplatform.v1beta1.DeployModelRequest;
+import com.google.cloud.aiplatform.v1beta1.DeployModelResponse;
+import com.google.cloud.aiplatform.v1beta1.DeployedModel;
+import com.google.cloud.aiplatform.v1beta1.Endpoint;
+import com.google.cloud.aiplatform.v1beta1.GetEndpointRequest;
+import com.google.cloud.aiplatform.v1beta1.GetModelRequest;
+import com.google.cloud.aiplatform.v1beta1.ListEndpointsRequest;
+import com.google.cloud.aiplatform.v1beta1.ListEndpointsResponse;
+import com.google.cloud.aiplatform.v1beta1.ListModelsRequest;
+import com.google.cloud.aiplatform.v1beta1.ListModelsResponse;
+import com.google.cloud.aiplatform.v1beta1.Model;
+import com.google.cloud.aiplatform.v1beta1.UndeployModelOperationMetadata;
+import com.google.cloud.aiplatform.v1beta1.UndeployModelRequest;
+import com.google.cloud.aiplatform.v1beta1.UndeployModelResponse;
+import com.google.cloud.aiplatform.v1beta1.UploadModelOperationMetadata;
+import com.google.cloud.aiplatform.v1beta1.UploadModelRequest;
+import com.google.cloud.aiplatform.v1beta1.UploadModelResponse;
+import com.google.longrunning.Operation;
+import com.google.protobuf.Empty;
+import com.google.protobuf.Timestamp;
+import io.grpc.Status;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Vertex AI's ModelService and EndpointService (v1beta1), with state: models, endpoints, the models deployed
+ * on them with their traffic split, and each deployed model's replica count. Refuses what Vertex refuses
+ * (deleting an endpoint that still has models, a model still deployed, an artifact_uri with nothing in it).
+ * Tests read the state through {@link #models()}, {@link #endpoints()} and {@link #replicas}.
+ */
+public final class FakeVertex {
+    static final String V1BETA1 = "google.cloud.aiplatform.v1beta1.";
+    private static final Pattern STATE_TERM = Pattern.compile("state\\s*=\\s*\"?([A-Z_]+)\"?");
+    private static final Pattern LABEL_TERM = Pattern.compile("labels\\.([a-z0-9_-]+)\\s*=\\s*\"?([a-z0-9_-]*)\"?");
+
+    private final FakeOperations operations;
+    private final FakeStorage storage;
+    private final Map<String, Model> models = new LinkedHashMap<>();
+    private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+    private final Map<String, Integer> replicas = new HashMap<>();
+    /** When the scale-up from zero of a deployed model began (its first request at zero). */
+    private final Map<String, Long> wakeStarted = new HashMap<>();
+    private final AtomicLong ids = new AtomicLong(4_000_000_000L);
+    private String dedicatedDns = "127.0.0.1:1";
+
+    FakeVertex(FakeOperations operations, FakeStorage storage) {
+        this.operations = operations;
+        this.storage = storage;
+    }
+
+    /** Where dedicated endpoints answer predictions (the fake's HTTPS listener). */
+    void setDedicatedDns(String hostPort) {
+        this.dedicatedDns = hostPort;
+    }
+
+    public synchronized List<Model> models() {
+        return List.copyOf(models.values());
+    }
+
+    public synchronized List<Endpoint> endpoints() {
+        return endpoints.values().stream().map(this::withReplicaStatus).toList();
+    }
+
+    public synchronized List<DeployedModel> deployedModels() {
+        return endpoints().stream().flatMap(e -> e.getDeployedModelsList().stream()).toList();
+    }
+
+    public synchronized int replicas(String deployedModelId) {
+        return replicas.getOrDefault(deployedModelId, 0);
+    }
+
+    synchronized void setReplicas(String deployedModelId, int count) {
+        replicas.put(deployedModelId, count);
+        wakeStarted.remove(deployedModelId);
+    }
+
+    /** The time the scale-up of a model at zero began; the first call starts it. */
+    synchronized long wakeStarted(String deployedModelId) {
+        return wakeStarted.computeIfAbsent(deployedModelId, id -> System.currentTimeMillis());
+    }
+
+    /** An endpoint made elsewhere (the console, another tool), with each deployed model at {@code replicas}. */
+    public synchronized void putEndpoint(Endpoint endpoint, int replicas) {
+        endpoints.put(endpoint.getName(), endpoint);
+        endpoint.getDeployedModelsList().forEach(d -> this.replicas.put(d.getId(), replicas));
+    }
+
+    /** The endpoint's models go to zero replicas, as after their idle period. */
+    public synchronized void scaleToZero(String endpointName) {
+        endpoint(endpointName).getDeployedModelsList().forEach(d -> {
+            replicas.put(d.getId(), 0);
+            wakeStarted.remove(d.getId());
+        });
+    }
+
+    synchronized Model modelNamed(String name) {
+        return model(name);
+    }
+
+    synchronized Endpoint endpoint(String name) {
+        Endpoint endpoint = endpoints.get(name);
+        if (endpoint == null) {
+            throw Status.NOT_FOUND.withDescription("Endpoint `" + name + "` not found.").asRuntimeException();
+        }
+        return endpoint;
+    }
+
+    GrpcFakeServer.Service modelService() {
+        return new GrpcFakeServer.Service(V1BETA1 + "ModelService")
+                .unary("UploadModel", UploadModelRequest.getDefaultInstance(), Operation.getDefaultInstance(), this::uploadModel)
+                .unary("GetModel", GetModelRequest.getDefaultInstance(), Model.getDefaultInstance(), r -> model(r.getName()))
+                .unary("ListModels", ListModelsRequest.getDefaultInstance(), ListModelsResponse.getDefaultInstance(), this::listModels)
+                .unary("DeleteModel", DeleteModelRequest.getDefaultInstance(), Operation.getDefaultInstance(), this::deleteModel);
+    }
+
+    GrpcFakeServer.Service endpointService() {
+        return new GrpcFakeServer.Service(V1BETA1 + "EndpointService")
+                .unary("CreateEndpoint", CreateEndpointRequest.getDefaultInstance(), Operation.getDefaultInstance(), this::createEndpoint)
+                .unary("GetEndpoint", GetEndpointRequest.getDefaultInstance(), Endpoint.getDefaultInstance(),
+                        r -> withReplicaStatus(endpoint(r.getName())))
+                .unary("ListEndpoints", ListEndpointsRequest.getDefaultInstance(), ListEndpointsResponse.getDefaultInstance(), this::listEndpoints)
+                .unary("DeleteEndpoint", DeleteEndpointRequest.getDefaultInstance(), Operation.getDefaultInstance(), this::deleteEndpoint)
+                .unary("DeployModel", DeployModelRequest.getDefaultInstance(), Operation.getDefaultInstance(), this::deployModel)
+                .unary("UndeployModel", UndeployModelRequest.getDefaultInstance(), Operation.getDefaultInstance(), this::undeployModel);
+    }
+
+    private synchronized Operation uploadModel(UploadModelRequest request) {
+        Model model = request.getModel();
+        if (model.getContainerSpec().getImageUri().isEmpty()) {
+            throw Status.INVALID_ARGUMENT.withDescription("Model.container_spec.image_uri is required.").asRuntimeException();
+        }
+        checkArtifacts(model.getArtifactUri());
+        return operations.start(V1BETA1 + "ModelService/UploadModel", request.getParent(),
+                UploadModelOperationMetadata.getDefaultInstance(), () -> {
+                    synchronized (this) {
+                        String name = request.getParent() + "/models/" + ids.incrementAndGet();
+                        models.put(name, model.toBuilder().setName(name).setVersionId("1").setCreateTime(now()).build());
+                        return UploadModelResponse.newBuilder().setModel(name).setModelVersionId("1").build();
+                    }
+                });
+    }
+
+    private synchronized Model model(String name) {
+        Model model = models.get(name);
+        if (model == null) {
+            throw Status.NOT_FOUND.withDescription("Model `" + name + "` not found.").asRuntimeException();
+        }
+        return model;
+    }
+
+    private synchronized ListModelsResponse listModels(ListModelsRequest request) {
+        return ListModelsResponse.newBuilder().addAllModels(models.values().stream()
+                .filter(m -> m.getName().startsWith(request.getParent() + "/"))
+                .filter(m -> matches(request.getFilter(), m.getLabelsMap())).toList()).build();
+    }
+
+    private synchronized Operation deleteModel(DeleteModelRequest request) {
+        model(request.getName());
+        boolean deployed = endpoints.values().stream().flatMap(e -> e.getDeployedModelsList().stream())
+                .anyMatch(d -> d.getModel().equals(request.getName()));
+        if (deployed) {
+            throw Status.FAILED_PRECONDITION.withDescription("The Model \"" + request.getName()
+                    + "\" is deployed or being deployed at the following Endpoint(s).").asRuntimeException();
+        }
+        return operations.start(V1BETA1 + "ModelService/DeleteModel", request.getName(), DeleteOperationMetadata.getDefaultInstance(), () -> {
+            synchronized (this) {
+                models.remove(request.getName());
+                return Empty.getDefaultInstance();
+            }
+        });
+    }
+
+    private synchronized Operation createEndpoint(CreateEndpointRequest request) {
+        return operations.start(V1BETA1 + "EndpointService/CreateEndpoint", request.getParent(),
+                CreateEndpointOperationMetadata.getDefaultInstance(), () -> {
+                    synchronized (this) {
+                        String id = request.getEndpointId().isEmpty() ? String.valueOf(ids.incrementAndGet()) : request.getEndpointId();
+                        String name = request.getParent() + "/endpoints/" + id;
+                        Endpoint.Builder endpoint = request.getEndpoint().toBuilder().setName(name).setCreateTime(now())
+                                .setUpdateTime(now()).setEtag("etag-" + id);
+                        if (endpoint.getDedicatedEndpointEnabled()) {
+                            endpoint.setDedicatedEndpointDns(dedicatedDns);
+                        }
+                        endpoints.put(name, endpoint.build());
+                        return endpoint.build();
+                    }
+                });
+    }
+
+    private synchronized ListEndpointsResponse listEndpoints(ListEndpointsRequest request) {
+        return ListEndpointsResponse.newBuilder().addAllEndpoints(endpoints.values().stream()
+                .filter(e -> e.getName().startsWith(request.getParent() + "/"))
+                .filter(e -> matches(request.getFilter(), e.getLabelsMap()))
+                .map(this::withReplicaStatus).toList()).build();
+    }
+
+    private synchronized Operation deleteEndpoint(DeleteEndpointRequest request) {
+        Endpoint endpoint = endpoint(request.getName());
+        if (endpoint.getDeployedModelsCount() > 0) {
+            throw Status.FAILED_PRECONDITION.withDescription("Endpoint " + request.getName()
+                    + " has deployed or being-deployed DeployedModel(s).").asRuntimeException();
+        }
+        return operations.start(V1BETA1 + "EndpointService/DeleteEndpoint", request.getName(), DeleteOperationMetadata.getDefaultInstance(), () -> {
+            synchronized (this) {
+                endpoints.remove(request.getName());
+                return Empty.getDefaultInstance();
+            }
+        });
+    }
+
+    private synchronized Operation deployModel(DeployModelRequest request) {
+        Endpoint endpoint = endpoint(request.getEndpoint());
+        DeployedModel wanted = request.getDeployedModel();
+        model(wanted.getModel());
+        var resources = wanted.getDedicatedResources();
+        if (resources.getMachineSpec().getMachineType().isEmpty()) {
+            throw Status.INVALID_ARGUMENT.withDescription("DedicatedResources.machine_spec.machine_type is required.").asRuntimeException();
+        }
+        if (resources.getMinReplicaCount() == 0 && (!endpoint.getDedicatedEndpointEnabled() || !resources.hasScaleToZeroSpec())) {
+            throw Status.INVALID_ARGUMENT.withDescription(
+                    "min_replica_count 0 needs a dedicated endpoint and a scale_to_zero_spec.").asRuntimeException();
+        }
+        int splitTotal = request.getTrafficSplitMap().values().stream().mapToInt(Integer::intValue).sum();
+        if (!request.getTrafficSplitMap().isEmpty() && splitTotal != 100) {
+            throw Status.INVALID_ARGUMENT.withDescription("traffic_split must sum to 100, not " + splitTotal + ".").asRuntimeException();
+        }
+        return operations.start(V1BETA1 + "EndpointService/DeployModel", request.getEndpoint(),
+                DeployModelOperationMetadata.getDefaultInstance(), () -> {
+                    synchronized (this) {
+                        String id = String.valueOf(ids.incrementAndGet());
+                        DeployedModel deployed = wanted.toBuilder().setId(id).setCreateTime(now()).build();
+                        Map<String, Integer> split = new LinkedHashMap<>();
+                        if (request.getTrafficSplitMap().isEmpty()) {
+                            endpoint(request.getEndpoint()).getTrafficSplitMap().forEach(split::put);
+                            if (split.isEmpty()) {
+                                split.put(id, 100);
+                            }
+                        } else {
+                            request.getTrafficSplitMap().forEach((k, v) -> split.put("0".equals(k) ? id : k, v));
+                        }
+                        Endpoint updated = endpoint(request.getEndpoint()).toBuilder().addDeployedModels(deployed)
+                                .clearTrafficSplit().putAllTrafficSplit(split).setUpdateTime(now()).build();
+                        endpoints.put(updated.getName(), updated);
+                        int initial = resources.getInitialReplicaCount() > 0 ? resources.getInitialReplicaCount()
+                                : Math.max(1, resources.getMinReplicaCount());
+                        replicas.put(id, initial);
+                        return DeployModelResponse.newBuilder().setDeployedModel(deployed).build();
+                    }
+                });
+    }
+
+    private synchronized Operation undeployModel(UndeployModelRequest request) {
+        Endpoint endpoint = endpoint(request.getEndpoint());
+        String id = request.getDeployedModelId();
+        if (endpoint.getDeployedModelsList().stream().noneMatch(d -> d.getId().equals(id))) {
+            throw Status.NOT_FOUND.withDescription("DeployedModel " + id + " not found on " + endpoint.getName() + ".").asRuntimeException();
+        }
+        Map<String, Integer> split = new LinkedHashMap<>(request.getTrafficSplitMap().isEmpty()
+                ? endpoint.getTrafficSplitMap() : request.getTrafficSplitMap());
+        int traffic = split.getOrDefault(id, 0);
+        split.remove(id);
+        if (traffic > 0 && endpoint.getDeployedModelsCount() > 1 && request.getTrafficSplitMap().isEmpty()) {
+            throw Status.FAILED_PRECONDITION.withDescription("DeployedModel " + id
+                    + " still receives traffic; give a traffic_split without it.").asRuntimeException();
+        }
+        return operations.start(V1BETA1 + "EndpointService/UndeployModel", request.getEndpoint(),
+                UndeployModelOperationMetadata.getDefaultInstance(), () -> {
+                    synchronized (this) {
+                        Endpoint current = endpoint(request.getEndpoint());
+                        List<DeployedModel> remaining = new ArrayList<>(current.getDeployedModelsList());
+                        remaining.removeIf(d -> d.getId().equals(id));
+                        endpoints.put(current.getName(), current.toBuilder().clearDeployedModels().addAllDeployedModels(remaining)
+                                .clearTrafficSplit().putAllTrafficSplit(split).setUpdateTime(now()).build());
+                        replicas.remove(id);
+                        return UndeployModelResponse.getDefaultInstance();
+                    }
+                });
+    }
+
+    private Endpoint withReplicaStatus(Endpoint endpoint) {
+        Endpoint.Builder builder = endpoint.toBuilder().clearDeployedModels();
+        for (DeployedModel d : endpoint.getDeployedModelsList()) {
+            builder.addDeployedModels(d.toBuilder().setStatus(DeployedModel.Status.newBuilder()
+                    .setAvailableReplicaCount(replicas.getOrDefault(d.getId(), 0)).setLastUpdateTime(now())));
+        }
+        return builder.build();
+    }
+
+    private void checkArtifacts(String artifactUri) {
+        Matcher m = Pattern.compile("gs://([^/]+)/(.*)").matcher(artifactUri);
+        if (!m.matches()) {
+            throw Status.INVALID_ARGUMENT.withDescription("artifact_uri must be a gs:// URI, not '" + artifactUri + "'.").asRuntimeException();
+        }
+        boolean any;
+        try {
+            any = storage.objects(m.group(1)).keySet().stream().anyMatch(k -> k.startsWith(m.group(2)));
+        } catch (FakeHttps.HttpError e) {
+            any = false;
+        }
+        if (!any) {
+            throw Status.FAILED_PRECONDITION.withDescription("No files found in " + artifactUri + ".").asRuntimeException();
+        }
+    }
+
+    /** Vertex's list filter, the part mldev uses: {@code labels.KEY="VALUE"} terms joined by AND. */
+    static boolean matches(String filter, Map<String, String> labels) {
+        return matches(filter, labels, null);
+    }
+
+    /** The same, for resources that have a state: {@code state="JOB_STATE_RUNNING"} terms too. */
+    static boolean matches(String filter, Map<String, String> labels, String state) {
+        if (filter == null || filter.isBlank()) {
+            return true;
+        }
+        for (String term : filter.split("(?i)\\s+AND\\s+")) {
+            Matcher stateTerm = STATE_TERM.matcher(term.trim());
+            if (state != null && stateTerm.matches()) {
+                if (!stateTerm.group(1).equals(state)) {
+                    return false;
+                }
+                continue;
+            }
+            Matcher m = LABEL_TERM.matcher(term.trim());
+            if (!m.matches()) {
+                throw Status.INVALID_ARGUMENT.withDescription("Unsupported filter: " + term).asRuntimeException();
+            }
+            if (!m.group(2).equals(labels.get(m.group(1)))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static Timestamp now() {
+        Instant now = Instant.now();
+        return Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()).build();
+    }
+}
