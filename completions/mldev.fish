@@ -46,7 +46,7 @@ complete -c mldev -n '__fish_seen_subcommand_from serve' -s V -l version -d 'Pri
 complete -c mldev -n '__fish_seen_subcommand_from serve' -s v -l verbose -d 'Print stack traces and extra detail on errors.'
 complete -c mldev -n '__fish_seen_subcommand_from serve' -F
 complete -c mldev -n '__fish_use_subcommand' -a deploy -d 'Deploy a bundle. The default target is local (a background \'mldev serve\' on this machine)'
-complete -c mldev -n '__fish_seen_subcommand_from deploy' -l target -r -F -d 'Where to deploy (default: local).'
+complete -c mldev -n '__fish_seen_subcommand_from deploy' -l target -r -F -d 'Where to deploy (default: vertex when a Google Cloud project is configured, else local).'
 complete -c mldev -n '__fish_seen_subcommand_from deploy' -l name -r -F -d 'Deployment name (default: the bundle\'s name).'
 complete -c mldev -n '__fish_seen_subcommand_from deploy' -l port -r -F -d 'local: the port (default: a free one).'
 complete -c mldev -n '__fish_seen_subcommand_from deploy' -l idle-unload -r -F -d 'local: unload the model after this long idle (default: 10m).'

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -66,6 +67,45 @@ public final class Bundle {
 
     public Path modelPath() {
         return dir.resolve(manifest.model().file());
+    }
+
+    /**
+     * Like {@link #verify()}, but a model whose size, times and inode are as they were when it last matched is
+     * not hashed again (as git trusts its index): hashing 10 MB costs a one-shot predict about 0.1 s. Any write
+     * to the file changes its ctime, which cannot be set back, so a changed model is still caught.
+     *
+     * @param memoDir where the last matching state of each model is kept (a cache directory)
+     */
+    public void verify(Path memoDir) {
+        Path memo = memoDir.resolve(manifest.model().sha256());
+        String state = fileState(modelPath());
+        try {
+            if (state != null && Files.isRegularFile(memo) && Files.readString(memo).equals(state)) {
+                return;
+            }
+        } catch (IOException e) {
+            // an unreadable memo is no memo
+        }
+        verify();
+        if (state != null) {
+            try {
+                Files.createDirectories(memoDir);
+                Files.writeString(memo, state);
+            } catch (IOException e) {
+                // without a memo the next run hashes again
+            }
+        }
+    }
+
+    /** Size, modification and change times and inode, or null where the file system does not tell them. */
+    private static String fileState(Path file) {
+        try {
+            Map<String, Object> a = Files.readAttributes(file, "unix:size,lastModifiedTime,ctime,ino");
+            return file.toAbsolutePath() + "|" + a.get("size") + "|" + a.get("lastModifiedTime") + "|" + a.get("ctime")
+                    + "|" + a.get("ino");
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return null;
+        }
     }
 
     public void verify() {

@@ -14,6 +14,9 @@ public final class Cli {
     }
 
     public static void main(String[] args) {
+        // picocli would otherwise look up converters for java.sql and java.time types by reflection at every
+        // start; mldev's options use none of them (Duration has its own converter, registered below)
+        System.setProperty("picocli.converters.excludes", "java\\.sql\\..*,java\\.time\\..*");
         if (System.getProperty("os.name", "").startsWith("Windows")) {
             org.jline.jansi.AnsiConsole.systemInstall();
         }

@@ -26,7 +26,8 @@ final class DeployCommand extends BaseCommand {
     @Parameters(index = "0", paramLabel = "BUNDLE", description = "Bundle directory or .zip.")
     Path bundle;
 
-    @Option(names = "--target", paramLabel = "local|vertex|vertex-pipeline", description = "Where to deploy (default: local).")
+    @Option(names = "--target", paramLabel = "local|vertex|vertex-pipeline",
+            description = "Where to deploy (default: vertex when a Google Cloud project is configured, else local).")
     String target;
 
     @Option(names = "--name", paramLabel = "N", description = "Deployment name (default: the bundle's name).")
@@ -46,7 +47,8 @@ final class DeployCommand extends BaseCommand {
 
     @Override
     public Integer call() {
-        String chosen = target != null ? target : LocalTarget.NAME;
+        // with a Google Cloud project configured (flag, environment or config file) the product's point: Vertex AI
+        String chosen = target != null ? target : vertex.project != null ? VertexDeployment.TARGET : LocalTarget.NAME;
         if (chosen.equals(VertexDeployment.TARGET)) {
             return vertex.deploy(Targets.vertex(env(), VertexTarget.DEFAULT_WAKE_TIMEOUT, this::notice), bundle, name, json, out(),
                     terminal().progress(err()));

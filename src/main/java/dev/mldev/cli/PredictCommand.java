@@ -73,7 +73,8 @@ final class PredictCommand extends BaseCommand {
         if (model == null) {
             throw MldevException.usage("--local needs --model BUNDLE", "e.g. mldev predict img.png --local --model ocr-rec");
         }
-        Bundle bundle = Bundle.openVerified(model);
+        Bundle bundle = Bundle.open(model);
+        bundle.verify(env().cacheDir().resolve("verified"));
         SessionFactory sessions = new SessionFactory(env(), this::notice, verbose());
         try (Predictor predictor = new Predictor(bundle, sessions.open(bundle, device), false)) {
             List<Prediction> predictions = predictor.predict(inputs, topK);

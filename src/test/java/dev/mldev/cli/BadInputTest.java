@@ -137,6 +137,22 @@ class BadInputTest {
         assertRefused(r, 1, "model.onnx", "changed after packaging");
     }
 
+    /** A model changed in place after a verified run, with its modification time set back, is still caught. */
+    @Test
+    void tamperedAfterAVerifiedRunDespiteRestoredModificationTime() throws IOException {
+        Path copy = copyBundle("tampered-later");
+        CliRun first = CliRun.run(home, "predict", "--local", "--device", "cpu", "--model", copy.toString(), goodImage.toString());
+        assertThat(first.exitCode).as(first.toString()).isZero();
+        Path model = copy.resolve("model.onnx");
+        var modified = Files.getLastModifiedTime(model);
+        byte[] bytes = Files.readAllBytes(model);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(model, bytes);
+        Files.setLastModifiedTime(model, modified);
+        CliRun r = CliRun.run(home, "predict", "--local", "--model", copy.toString(), goodImage.toString());
+        assertRefused(r, 1, "model.onnx", "changed after packaging");
+    }
+
     @Test
     void recognizerPresetWithoutVocabulary() {
         CliRun r = CliRun.run(home, "package", TestModels.file(TestModels.REC).toString(), "--preset", "ppocr-rec",
