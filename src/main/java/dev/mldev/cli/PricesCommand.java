@@ -50,7 +50,7 @@ final class PricesCommand extends BaseCommand {
                 PriceTable shown = region == null ? table : new PriceTable(table.asOf(), table.source(),
                         table.origin(), table.vertexMarkup(), table.assumptions(),
                         Map.of(region, table.regions().get(region)));
-                out.println(PriceTableJson.toJson(shown).toPrettyString());
+                out.println(PriceTableJson.text(shown));
             } else {
                 print(out, table);
             }

@@ -1,6 +1,5 @@
 package dev.mldev.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mldev.MldevException;
 import dev.mldev.cloud.CloudContext;
 import dev.mldev.cost.Billable;
@@ -87,11 +86,7 @@ final class StatusCommand extends BaseCommand {
         ActualSpend spend = billingTable == null ? null
                 : BillingExport.connect(env(), billingTable, Clock.systemUTC()).spend(billingTable, project);
         if (json) {
-            ObjectNode root = IdleCostJson.toJson(report, verdict);
-            if (spend != null) {
-                root.set("actual_spend", spend.toJson());
-            }
-            out().println(IdleCostJson.write(root));
+            out().println(IdleCostJson.write(report, verdict, spend));
         } else {
             boolean forPeople = terminal().interactive();
             Table table = new Table(IdleCostText.HEADER.toArray(String[]::new));

@@ -48,8 +48,20 @@ public final class IdleCostJson {
         return write(toJson(report, verdict));
     }
 
-    /** A status document (perhaps with more fields added) as text, amounts written plainly. */
-    public static String write(ObjectNode document) {
+    /**
+     * The document with the actual spend from the billing export added (when not null) as {@code "actual_spend"}.
+     * Commands get text, not Jackson types, so they link without Jackson on the class path ({@code --version}).
+     */
+    public static String write(IdleCostReport report, IdleCostReport.Verdict verdict,
+                               dev.mldev.cost.billing.ActualSpend spend) {
+        ObjectNode document = toJson(report, verdict);
+        if (spend != null) {
+            document.set("actual_spend", spend.toJson());
+        }
+        return write(document);
+    }
+
+    private static String write(ObjectNode document) {
         try {
             return MAPPER.writeValueAsString(document);
         } catch (JsonProcessingException e) {

@@ -98,7 +98,12 @@ public final class PriceTableJson {
         }
     }
 
-    public static ObjectNode toJson(PriceTable table) {
+    /** The table in its file format, as text. */
+    public static String text(PriceTable table) {
+        return toJson(table).toPrettyString();
+    }
+
+    static ObjectNode toJson(PriceTable table) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("schema", SCHEMA);
         root.put("as_of", table.asOf().toString());
