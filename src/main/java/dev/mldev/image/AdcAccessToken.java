@@ -4,19 +4,15 @@ import com.google.auth.oauth2.AccessToken;
 import com.google.auth.oauth2.GoogleCredentials;
 import dev.mldev.Environment;
 import dev.mldev.MldevException;
+import dev.mldev.cloud.AdcCredentials;
+import dev.mldev.cloud.CloudEndpoints;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Optional;
 
 /**
  * An OAuth2 access token from Application Default Credentials, the registry password Artifact Registry takes
  * with the user name {@code oauth2accesstoken}. Fetched once per run; never printed.
  */
 public final class AdcAccessToken {
-    private static final List<String> SCOPES = List.of("https://www.googleapis.com/auth/cloud-platform");
     private final Environment env;
     private String token;
 
@@ -33,9 +29,6 @@ public final class AdcAccessToken {
 
     private String fetch() {
         GoogleCredentials credentials = load();
-        if (credentials.createScopedRequired()) {
-            credentials = credentials.createScoped(SCOPES);
-        }
         try {
             credentials.refreshIfExpired();
         } catch (IOException e) {
@@ -52,21 +45,9 @@ public final class AdcAccessToken {
         return accessToken.getTokenValue();
     }
 
-    /** GOOGLE_APPLICATION_CREDENTIALS from mldev's Environment first (so tests and callers control it). */
+    /** Found as gcloud finds them, through the same loader the Vertex AI commands use. */
     private GoogleCredentials load() {
-        Optional<String> keyFile = env.get("GOOGLE_APPLICATION_CREDENTIALS");
-        try {
-            if (keyFile.isPresent()) {
-                try (InputStream in = Files.newInputStream(Path.of(keyFile.get()))) {
-                    return GoogleCredentials.fromStream(in);
-                }
-            }
-            return GoogleCredentials.getApplicationDefault();
-        } catch (IOException e) {
-            throw MldevException.failure("no usable Application Default Credentials: " + firstLine(e),
-                    "run 'gcloud auth application-default login', or set GOOGLE_APPLICATION_CREDENTIALS to a "
-                            + "service-account key file");
-        }
+        return AdcCredentials.load(env, CloudEndpoints.from(env));
     }
 
     private static String firstLine(Exception e) {

@@ -2,8 +2,9 @@ package dev.mldev.serve;
 
 import com.google.cloud.storage.Blob;
 import com.google.cloud.storage.Storage;
-import com.google.cloud.storage.StorageOptions;
+import dev.mldev.Environment;
 import dev.mldev.MldevException;
+import dev.mldev.cloud.StorageClients;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +22,8 @@ public final class BundleLocation {
     }
 
     /** Storage through Application Default Credentials, created only when a gs:// location is used. */
-    public static BundleLocation withDefaultCredentials() {
-        return new BundleLocation(() -> StorageOptions.getDefaultInstance().getService());
+    public static BundleLocation withDefaultCredentials(Environment env) {
+        return new BundleLocation(() -> StorageClients.create(env));
     }
 
     public Path resolve(String location, Path downloadDir) {
@@ -51,6 +52,8 @@ public final class BundleLocation {
                 blob.downloadTo(target);
                 files++;
             }
+        } catch (MldevException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             throw MldevException.remote("cannot download the bundle from " + location + ": " + e.getMessage(),
                     "check that the service account can read the bucket (roles/storage.objectViewer)", e);

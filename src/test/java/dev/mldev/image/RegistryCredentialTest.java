@@ -96,9 +96,10 @@ class RegistryCredentialTest {
         CliRun run = mldev(Map.of("GOOGLE_APPLICATION_CREDENTIALS", temp.resolve("no-such-key.json").toString()),
                 "us-central1-docker.pkg.dev/demo/mldev/serve:1");
 
-        assertThat(run.exitCode).as(run.err).isEqualTo(1);
-        assertThat(run.err).contains("mldev: no usable Application Default Credentials",
-                "hint: run 'gcloud auth application-default login'");
+        assertThat(run.exitCode).as(run.err).isEqualTo(4);
+        assertThat(run.err).contains("mldev: GOOGLE_APPLICATION_CREDENTIALS names", "no-such-key.json", "which does not exist",
+                "hint:", "gcloud auth application-default login");
+        assertThat(run.err.lines()).hasSize(2);
     }
 
     private CliRun mldev(Map<String, String> variables, String reference, String... extra) {

@@ -6,6 +6,7 @@ import static dev.mldev.serve.ServerHarness.predictBody;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mldev.fake.FakeGoogleCloud;
 import dev.mldev.testing.CliRun;
 import dev.mldev.testing.TestModels;
 import dev.mldev.testing.TextImages;
@@ -93,6 +94,31 @@ class ServeProcessTest {
         assertThat(new ObjectMapper().readTree(response.body()).get("predictions").get(0).get("text").asText())
                 .isEqualTo("Vertex serving");
         assertThat(get(base + "/predict").statusCode()).isEqualTo(404);
+    }
+
+    /** As on Vertex AI: the bundle comes from gs:// (the fake Cloud Storage), with the service account's ADC. */
+    @Test
+    void bundleFromCloudStorage() throws Exception {
+        try (FakeGoogleCloud cloud = new FakeGoogleCloud()) {
+            cloud.storage().createBucket("models");
+            try (var files = java.nio.file.Files.list(rec)) {
+                for (Path file : files.toList()) {
+                    cloud.storage().put("models", "mldev/ocr/v1/" + file.getFileName(), java.nio.file.Files.readAllBytes(file));
+                }
+            }
+            int port = freePort();
+            Map<String, String> env = new java.util.HashMap<>(cloud.environment(home));
+            env.put("AIP_HTTP_PORT", Integer.toString(port));
+            env.put("AIP_STORAGE_URI", "gs://models/mldev/ocr/v1");
+            process = serve(env, "--device", "cpu");
+            String base = "http://127.0.0.1:" + port;
+            awaitHealthy(base + "/health", process);
+            HttpResponse<String> response = post(base + "/predict",
+                    predictBody(TextImages.encode(TextImages.line("from the bucket"), "png")));
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(new ObjectMapper().readTree(response.body()).get("predictions").get(0).get("text").asText())
+                    .isEqualTo("from the bucket");
+        }
     }
 
     @Test
