@@ -50,11 +50,12 @@ final class DeployCommand extends BaseCommand {
         // with a Google Cloud project configured (flag, environment or config file) the product's point: Vertex AI
         String chosen = target != null ? target : vertex.project != null ? VertexDeployment.TARGET : LocalTarget.NAME;
         if (chosen.equals(VertexDeployment.TARGET)) {
-            return vertex.deploy(Targets.vertex(env(), VertexTarget.DEFAULT_WAKE_TIMEOUT, this::notice), bundle, name, json, out(),
+            return vertex.deploy(Targets.vertex(env(), VertexTarget.DEFAULT_WAKE_TIMEOUT, this::notice), env(), bundle, name, json, out(),
                     terminal().progress(err()));
         }
         if (chosen.equals(PipelineDeployment.TARGET)) {
-            return vertex.deployPipeline(Targets.pipeline(env(), this::notice, question -> true), bundle, name, json, out(), terminal().progress(err()));
+            return vertex.deployPipeline(Targets.pipeline(env(), this::notice, question -> true), env(), bundle, name, json, out(),
+                    terminal().progress(err()));
         }
         if (!chosen.equals(LocalTarget.NAME)) {
             throw MldevException.usage("unknown --target '" + chosen + "'", "use --target local, vertex or vertex-pipeline");

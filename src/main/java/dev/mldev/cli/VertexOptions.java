@@ -1,6 +1,12 @@
 package dev.mldev.cli;
 
+import dev.mldev.Environment;
+import dev.mldev.MldevException;
 import dev.mldev.Progress;
+import dev.mldev.bundle.Bundle;
+import dev.mldev.cost.DeployForecast;
+import dev.mldev.cost.Forecast;
+import dev.mldev.cost.PriceTables;
 import dev.mldev.target.pipeline.PipelineTarget;
 import dev.mldev.target.vertex.DeployPlan;
 import dev.mldev.target.vertex.VertexDeployer;
@@ -48,14 +54,25 @@ final class VertexOptions {
     @Option(names = "--image", paramLabel = "REF", description = "vertex: the serving image (default: MLDEV_IMAGE, the bundle's).")
     String image;
 
-    @Option(names = "--dry-run", description = "vertex: print each call the deploy would make, with its resources, and call nothing.")
+    @Option(names = "--dry-run", description = "vertex: print each call the deploy would make, with its resources, and the cost forecast; call nothing.")
     boolean dryRun;
 
+    @Option(names = "--requests-per-day", paramLabel = "N", defaultValue = "10",
+            description = "vertex: the traffic --dry-run forecasts the daily cost for (default: 10).")
+    int requestsPerDay;
+
+    @Option(names = "--prices", paramLabel = "FILE", description = "vertex: price table for the forecast (default: cached or built-in).")
+    Path prices;
+
     /** vertex-pipeline: uploads the bundle and the compiled pipeline; with --dry-run --json the spec is under "pipeline_spec". */
-    int deployPipeline(PipelineTarget target, Path bundle, String name, boolean json, PrintWriter out, Progress progress) {
+    int deployPipeline(PipelineTarget target, Environment env, Path bundle, String name, boolean json, PrintWriter out,
+                       Progress progress) {
         if (dryRun) {
             var plan = target.plan(bundle, flags(name));
+            VertexSpec spec = VertexSpec.check(flags(name), Bundle.open(bundle).manifest());
+            Forecast forecast = DeployForecast.pipeline(PriceTables.load(env, prices), spec, requests());
             if (json) {
+                plan.set("forecast", forecast.toJson());
                 out.println(plan.toPrettyString());
                 return 0;
             }
@@ -66,6 +83,7 @@ final class VertexOptions {
             }
             out.println("pipeline spec:");
             out.println(plan.get("pipeline_spec").toPrettyString());
+            printForecast(forecast, out);
             return 0;
         }
         var record = target.deploy(bundle, flags(name), progress);
@@ -78,17 +96,39 @@ final class VertexOptions {
         return 0;
     }
 
+    private int requests() {
+        if (requestsPerDay < 0) {
+            throw MldevException.usage("--requests-per-day must be 0 or more", null);
+        }
+        return requestsPerDay;
+    }
+
+    private static void printForecast(Forecast forecast, PrintWriter out) {
+        out.println("forecast:");
+        forecast.lines().forEach(line -> out.println("  " + line));
+    }
+
     VertexSpec.Flags flags(String name) {
         return new VertexSpec.Flags(name, project, region, bucket, machine, gpu, gpuCount, minReplicas, maxReplicas, idleTimeout,
                 minScaleup, image);
     }
 
     /** Deploys (or, with --dry-run, plans) and prints the result like a local deploy: "NAME  URL", or JSON. */
-    int deploy(VertexTarget target, Path bundle, String name, boolean json, PrintWriter out, Progress progress) {
+    int deploy(VertexTarget target, Environment env, Path bundle, String name, boolean json, PrintWriter out,
+               Progress progress) {
         if (dryRun) {
             DeployPlan plan = target.plan(bundle, flags(name));
-            out.print(json ? Json.write(Map.of("plan", plan.summary(), "calls", plan.steps().stream()
-                    .map(s -> List.of(s.call(), s.on(), s.note())).toList())) + "\n" : plan.render());
+            Forecast forecast = DeployForecast.endpoint(PriceTables.load(env, prices), plan.spec(), requests());
+            if (json) {
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("plan", plan.summary());
+                result.put("calls", plan.steps().stream().map(s -> List.of(s.call(), s.on(), s.note())).toList());
+                result.put("forecast", forecast.toJson());
+                out.println(Json.write(result));
+            } else {
+                out.print(plan.render());
+                printForecast(forecast, out);
+            }
             return 0;
         }
         VertexDeployer.Outcome outcome = target.deploy(bundle, flags(name), progress);

@@ -165,6 +165,39 @@ class VertexCliTest {
         assertThat(cloud.storage().uploadRequests()).isEqualTo(uploads);
     }
 
+    /** The forecast with a price table of the test's own: every figure worked out by hand below. */
+    @Test
+    void dryRunJsonForecastsTheCost() throws Exception {
+        Path prices = java.nio.file.Files.writeString(home.resolve("prices.json"), """
+                {"schema": 1, "as_of": "2026-01-01", "currency": "USD", "vertex_markup": "1.25",
+                 "regions": {"us-central1": {"machines": {"g2-standard-4": "0.20"}, "accelerators": {"NVIDIA_L4": "0.60"}}}}
+                """);
+        CliRun plan = mldev(env(), "deploy", bundle.toString(), "--target", "vertex", "--image", IMAGE, "--dry-run", "--json",
+                "--machine", "g2-standard-4", "--gpu", "nvidia-l4", "--idle-timeout", "30m", "--min-scaleup", "2h",
+                "--requests-per-day", "20", "--prices", prices.toString());
+        assertThat(plan.exitCode).as(plan.toString()).isZero();
+        var forecast = new com.fasterxml.jackson.databind.ObjectMapper().readTree(plan.out).path("forecast");
+        // node: (0.20 + 1 x 0.60) x 1.25 = 1.00 per hour; idle: min replicas 0, so nothing
+        assertThat(forecast.path("node_price_per_hour_usd").decimalValue()).isEqualByComparingTo("1.00");
+        assertThat(forecast.path("idle_cost_per_hour_usd").decimalValue()).isEqualByComparingTo("0");
+        // a wake keeps the node up for the longer of min scale-up (2h) and idle scale-down (30m): 2h x 1.00
+        assertThat(forecast.path("cost_per_wake_usd").decimalValue()).isEqualByComparingTo("2.00");
+        // best: the 20 requests bunched, one wake; worst: 20 wakes of 2h = 40h, capped at a whole day = 24.00
+        assertThat(forecast.path("daily_cost_usd_best").decimalValue()).isEqualByComparingTo("2.00");
+        assertThat(forecast.path("daily_cost_usd_worst").decimalValue()).isEqualByComparingTo("24.00");
+
+        CliRun always = mldev(env(), "deploy", bundle.toString(), "--target", "vertex", "--image", IMAGE, "--dry-run", "--json",
+                "--machine", "g2-standard-4", "--gpu", "nvidia-l4", "--min-replicas", "1", "--prices", prices.toString());
+        var warm = new com.fasterxml.jackson.databind.ObjectMapper().readTree(always.out).path("forecast");
+        assertThat(warm.path("idle_cost_per_hour_usd").decimalValue()).isEqualByComparingTo("1.00");
+        assertThat(warm.path("daily_cost_usd_worst").decimalValue()).isEqualByComparingTo("24.00");
+
+        CliRun text = mldev(env(), "deploy", bundle.toString(), "--target", "vertex", "--image", IMAGE, "--dry-run",
+                "--prices", prices.toString(), "--machine", "n1-standard-4", "--gpu", "nvidia-tesla-t4");
+        assertThat(text.exitCode).as(text.toString()).isZero();
+        assertThat(text.out).contains("forecast:").contains("unknown");
+    }
+
     @Test
     void aBadMachineAndGpuPairExitsTwoBeforeAnyCall() {
         int tokens = cloud.auth().issuedTokens().size();

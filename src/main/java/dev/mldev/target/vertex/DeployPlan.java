@@ -17,7 +17,7 @@ import java.util.Locale;
  * What a Vertex AI deploy would do, call by call with the resources it would send, for {@code --dry-run}.
  * Built from the same {@link VertexResources} the real deploy sends; making it calls nothing.
  */
-public record DeployPlan(String summary, List<Step> steps) {
+public record DeployPlan(String summary, VertexSpec spec, List<Step> steps) {
 
     /** One call: what it is, on what, when it is skipped, and the message it sends (or null). */
     public record Step(String call, String on, String note, Message body) {
@@ -40,7 +40,7 @@ public record DeployPlan(String summary, List<Step> steps) {
         steps.add(new Step("EndpointService.UndeployModel", "the endpoint", "for each model deployed there before", null));
         String summary = "plan: deploy " + bundle.manifest().name() + " " + bundle.manifest().version() + " to Vertex AI as '"
                 + spec.name() + "' in " + location + " (dry run: nothing is called)";
-        return new DeployPlan(summary, List.copyOf(steps));
+        return new DeployPlan(summary, spec, List.copyOf(steps));
     }
 
     public String render() {

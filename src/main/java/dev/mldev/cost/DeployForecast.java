@@ -1,0 +1,29 @@
+package dev.mldev.cost;
+
+import dev.mldev.target.vertex.VertexSpec;
+import java.time.Duration;
+
+/** The forecast of {@code deploy --dry-run}: what a planned deployment would cost, from the price table. */
+public final class DeployForecast {
+    /** What mldev assumes one pipeline run bills: provisioning the node, pulling the image, predicting. */
+    public static final Duration PIPELINE_RUN_TIME = Duration.ofMinutes(10);
+
+    private DeployForecast() {
+    }
+
+    /** A Vertex AI endpoint: idle cost from min replicas, a wake from the scale-to-zero periods. */
+    public static Forecast endpoint(PriceTable prices, VertexSpec spec, int requestsPerDay) {
+        return Forecast.endpoint(node(prices, spec), spec.minReplicas(), 1, spec.minScaleup(), spec.idleTimeout(),
+                requestsPerDay);
+    }
+
+    /** A vertex-pipeline deployment: nothing between requests, one run of {@link #PIPELINE_RUN_TIME} each. */
+    public static Forecast pipeline(PriceTable prices, VertexSpec spec, int requestsPerDay) {
+        return Forecast.perRun(node(prices, spec), PIPELINE_RUN_TIME, requestsPerDay);
+    }
+
+    private static NodePrice node(PriceTable prices, VertexSpec spec) {
+        return new NodePricer(prices).price(spec.region(), spec.machineType(),
+                spec.gpu().map(g -> g.type().name()).orElse(null), spec.gpuCount());
+    }
+}
