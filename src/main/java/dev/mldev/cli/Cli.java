@@ -29,13 +29,13 @@ public final class Cli {
         return commandLine(env, terminal, new String[0]);
     }
 
-    /** The root with only the subcommand {@code args} names, or with all of them when it names none. */
+    /**
+     * The root with only the subcommand {@code args} names; with none for {@code --version}; with all of them
+     * otherwise (help lists them, and a misspelt name gets suggestions).
+     */
     public static CommandLine commandLine(Environment env, Terminal terminal, String[] args) {
         CommandLine cli = new CommandLine(new MldevCommand(env, terminal));
-        String named = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse(null);
-        List<Class<?>> chosen = MldevCommand.SUBCOMMANDS.stream()
-                .filter(c -> c.getAnnotation(CommandLine.Command.class).name().equals(named)).toList();
-        for (Class<?> subcommand : chosen.isEmpty() ? MldevCommand.SUBCOMMANDS : chosen) {
+        for (Class<?> subcommand : subcommandsFor(args)) {
             cli.addSubcommand(subcommand);
         }
         cli.setDefaultValueProvider(new ConfigDefaults(env));
@@ -46,6 +46,17 @@ public final class Cli {
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.registerConverter(java.time.Duration.class, dev.mldev.Durations::parse);
         return cli;
+    }
+
+    private static List<Class<?>> subcommandsFor(String[] args) {
+        String named = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse(null);
+        if (named == null) {
+            boolean versionOnly = Arrays.asList(args).contains("--version") || Arrays.asList(args).contains("-V");
+            return versionOnly ? List.of() : MldevCommand.SUBCOMMANDS;
+        }
+        List<Class<?>> chosen = MldevCommand.SUBCOMMANDS.stream()
+                .filter(c -> c.getAnnotation(CommandLine.Command.class).name().equals(named)).toList();
+        return chosen.isEmpty() ? MldevCommand.SUBCOMMANDS : chosen;
     }
 
     /** The root command object behind any command of the tree. */
