@@ -83,17 +83,26 @@ classpath=$(cd "$stage/lib" && ls *.jar | sed "s|^|$app/lib/|" | paste -sd: -)
 rm -rf "$app"
 mv "$stage" "$app"
 
-# AppCDS: list the classes a start loads (--help, and doctor for ONNX Runtime's), then archive them so later
+# AppCDS: list the classes a start loads (--help, doctor for ONNX Runtime's), then archive them so later
 # starts map them instead of loading them. A static archive, since picocli's Java 5 class files are refused by
 # dynamic (-XX:ArchiveClassesAtExit) archives.
 jvm_opts="-Dpicocli.disable.closures=true $native_opt"
 short_run_opts="-XX:+UseSerialGC -XX:TieredStopAtLevel=1"
+# With the example models at hand (scripts/fetch-test-models), a real package and predict are trained too.
 classlist=$(mktemp)
-for training in "--help" "doctor --json"; do
-  "$java_bin" -XX:DumpLoadedClassList="$classlist.part" $short_run_opts $jvm_opts -cp "$classpath" dev.mldev.cli.Cli $training \
-    >/dev/null 2>&1 || true
+training_dir=$(mktemp -d)
+trainings=("--help" "doctor --json")
+models=$(scripts/fetch-test-models --offline 2>/dev/null || true)
+if [ -n "$models" ]; then
+  trainings+=("package $models/ch_ppocr_mobile_v2.0_cls_infer.onnx --preset ppocr-cls --out $training_dir/cls"
+              "predict --local --device cpu --json --model $training_dir/cls examples/hello.png")
+fi
+for training in "${trainings[@]}"; do
+  XDG_CACHE_HOME="$training_dir/cache" "$java_bin" -XX:DumpLoadedClassList="$classlist.part" $short_run_opts $jvm_opts \
+    -cp "$classpath" dev.mldev.cli.Cli $training >/dev/null 2>&1 || true
   cat "$classlist.part" >> "$classlist" 2>/dev/null || true
 done
+rm -rf "$training_dir"
 sort -u "$classlist" -o "$classlist"
 "$java_bin" -Xshare:dump -XX:SharedClassListFile="$classlist" -XX:SharedArchiveFile="$app/mldev.jsa" \
   -Xlog:cds=off $short_run_opts $jvm_opts -cp "$classpath" >/dev/null 2>&1 || rm -f "$app/mldev.jsa"
