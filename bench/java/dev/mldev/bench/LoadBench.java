@@ -54,6 +54,8 @@ public final class LoadBench {
                 "--device", "cpu", "--max-batch", "16").redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         String base = "http://127.0.0.1:" + port;
+        double batches;
+        double batchImages;
         ExecutorService clientThreads = Executors.newFixedThreadPool(concurrency);
         HttpClient http = HttpClient.newBuilder().executor(clientThreads).build();
         try {
@@ -67,16 +69,17 @@ public final class LoadBench {
             System.out.printf("first_request_at_zero_ms %.1f%nwarm_request_ms %.1f%n", firstMs, median(warm));
             load(http, base, bodies, requests, concurrency);
             String metrics = get(http, base + "/metrics");
-            double batches = metric(metrics, "mldev_batch_size_count");
-            double batchImages = metric(metrics, "mldev_batch_size_sum");
+            batches = metric(metrics, "mldev_batch_size_count");
+            batchImages = metric(metrics, "mldev_batch_size_sum");
             System.out.printf("server_mean_batch %.2f%n", batchImages / batches);
             System.out.printf("server_peak_rss_mb %.1f%n", peakRssMb(server.pid()));
-            raw(Bundle.openVerified(bundle), images, (int) Math.max(1, Math.round(batchImages / batches)));
         } finally {
             server.destroy();
             server.waitFor();
             clientThreads.shutdownNow();
         }
+        // with the server gone, so the two do not share the cores
+        raw(Bundle.openVerified(bundle), images, (int) Math.max(1, Math.round(batchImages / batches)));
     }
 
     static void load(HttpClient http, String base, List<String> bodies, int requests, int concurrency) throws Exception {

@@ -63,7 +63,7 @@ public final class ServeCommand extends BaseCommand {
         boolean onVertex = env.get("AIP_HTTP_PORT").isPresent();
         ServeOptions options = options(env, onVertex);
         PredictServer server = PredictServer.start(options, Bundle.open(options.bundle()),
-                new SessionFactory(env, this::notice, verbose()));
+                new SessionFactory(env, this::notice, verbose()).withoutSpinning());
         String address = options.host() + ":" + server.port();
         notice("serving " + options.bundle() + " on http://" + address + " (POST " + options.predictRoute()
                 + ", GET " + options.healthRoute() + ", GET /metrics)" + (options.authToken() != null ? ", bearer token required" : ""));

@@ -29,6 +29,7 @@ public final class SessionFactory {
     private final Consumer<String> notice;
     private final boolean verbose;
     private boolean fallbackAnnounced;
+    private boolean spinning = true;
 
     public SessionFactory(Environment env, Consumer<String> notice, boolean verbose) {
         this(env.cacheDir().resolve("cuda-verdict.txt"), CudaProbe.forThisMachine(env.get("LD_LIBRARY_PATH")),
@@ -50,6 +51,15 @@ public final class SessionFactory {
     public static OrtEnvironment ortEnvironment(boolean verbose) {
         return OrtEnvironment.getEnvironment(
                 verbose ? OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING : OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, "mldev");
+    }
+
+    /**
+     * For a server: ONNX Runtime's worker threads sleep between runs instead of spinning, which leaves the cores
+     * to decoding and HTTP between batches (measured: about a quarter more requests per second on 2 cores).
+     */
+    public SessionFactory withoutSpinning() {
+        spinning = false;
+        return this;
     }
 
     /** A model file as it is (no cache): for checking a model before it is packaged. */
@@ -116,10 +126,13 @@ public final class SessionFactory {
     public record CudaCheck(boolean usable, String reason) {
     }
 
-    private static OrtSession.SessionOptions baseOptions() throws OrtException {
+    private OrtSession.SessionOptions baseOptions() throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         options.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
+        if (!spinning) {
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
+        }
         return options;
     }
 
