@@ -15,6 +15,7 @@ import dev.mldev.target.DeploymentRecord;
 import dev.mldev.target.DeploymentStore;
 import dev.mldev.target.vertex.VertexSpec;
 import dev.mldev.testing.CliRun;
+import dev.mldev.testing.RecordingProgress;
 import dev.mldev.testing.TestModels;
 import dev.mldev.testing.TextImages;
 import java.nio.file.Path;
@@ -88,7 +89,7 @@ class PipelineTargetTest {
         int before = cloud.pipelines().jobs().size();
         List<String> shown = new CopyOnWriteArrayList<>();
 
-        List<Prediction> predictions = target.predict(record, images, 0, new Recording(shown));
+        List<Prediction> predictions = target.predict(record, images, 0, new RecordingProgress(shown));
 
         assertThat(predictions).extracting(Prediction::image).containsExactly("upright.png", "upside-down.png");
         assertThat(predictions).extracting(Prediction::label).containsExactly("0", "180");
@@ -164,25 +165,5 @@ class PipelineTargetTest {
         assertThat(((MldevException) thrown).hint()).contains("https://console.cloud.google.com/vertex-ai/locations/us-central1/pipelines/runs/");
         assertThat(cloud.pipelines().jobs().get(before).getState()).isNotIn(PipelineState.PIPELINE_STATE_CANCELLING,
                 PipelineState.PIPELINE_STATE_CANCELLED);
-    }
-
-    record Recording(List<String> lines) implements Progress {
-        @Override
-        public void step(String message) {
-            lines.add(message);
-        }
-
-        @Override
-        public void advance(String label, long done, long total) {
-        }
-
-        @Override
-        public void done() {
-        }
-
-        @Override
-        public void status(String line) {
-            lines.add(line);
-        }
     }
 }

@@ -11,14 +11,15 @@ import dev.mldev.cloud.CloudContext;
 import dev.mldev.cloud.Retry;
 import dev.mldev.fake.FakeGoogleCloud;
 import dev.mldev.fake.Faults;
-import dev.mldev.runtime.Prediction;
 import dev.mldev.runtime.Device;
+import dev.mldev.runtime.Prediction;
 import dev.mldev.runtime.Predictor;
 import dev.mldev.runtime.SessionFactory;
 import dev.mldev.target.DeploymentRecord;
 import dev.mldev.target.DeploymentStore;
 import dev.mldev.target.PredictClient;
 import dev.mldev.testing.CliRun;
+import dev.mldev.testing.RecordingProgress;
 import dev.mldev.testing.TestModels;
 import dev.mldev.testing.TextImages;
 import java.nio.file.Path;
@@ -156,26 +157,5 @@ class VertexPredictAndUndeployTest {
 
         assertThat(cloud.vertex().endpoints()).isEmpty();
         assertThat(cloud.vertex().models()).isEmpty();
-    }
-
-    /** Collects the status lines a TTY would show. */
-    record RecordingProgress(List<String> lines) implements Progress {
-        @Override
-        public void step(String message) {
-            lines.add(message);
-        }
-
-        @Override
-        public void advance(String label, long done, long total) {
-        }
-
-        @Override
-        public void done() {
-        }
-
-        @Override
-        public void status(String line) {
-            lines.add(line);
-        }
     }
 }
