@@ -85,8 +85,7 @@ public final class ServeCommand extends BaseCommand {
         if (location == null) {
             throw MldevException.usage("no bundle to serve", "give BUNDLE, or set AIP_STORAGE_URI");
         }
-        Path bundlePath = BundleLocation.withDefaultCredentials(env).resolve(location,
-                location.startsWith("gs://") ? Files.createTempDirectory("mldev-bundle-") : null);
+        Path bundlePath = BundleLocation.withDefaultCredentials(env).resolve(location);
         int httpPort = env.get("AIP_HTTP_PORT").map(ServeCommand::port).orElse(port);
         String bindHost = host != null ? host : onVertex ? "0.0.0.0" : "127.0.0.1";
         if (maxBatch < 1) {

@@ -26,9 +26,17 @@ public final class BundleLocation {
         return new BundleLocation(() -> StorageClients.create(env));
     }
 
-    public Path resolve(String location, Path downloadDir) {
+    /** The local path of the bundle; a gs:// location is downloaded into a new temporary directory first. */
+    public Path resolve(String location) {
         if (!location.startsWith("gs://")) {
             return Path.of(location);
+        }
+        Path downloadDir;
+        try {
+            downloadDir = Files.createTempDirectory("mldev-bundle-");
+        } catch (IOException e) {
+            throw MldevException.failure("cannot make a directory for the bundle: " + e.getMessage(),
+                    "check the temporary directory's space and permissions");
         }
         String rest = location.substring("gs://".length());
         int slash = rest.indexOf('/');

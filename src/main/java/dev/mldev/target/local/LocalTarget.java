@@ -36,6 +36,8 @@ public final class LocalTarget implements Target {
 
     private final DeploymentStore store;
     private final String authToken;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final PredictClient client = new PredictClient(http);
 
@@ -153,7 +155,7 @@ public final class LocalTarget implements Target {
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(deployment.url() + "/health"))
                     .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? Optional.of(new ObjectMapper().readTree(response.body())) : Optional.empty();
+            return response.statusCode() == 200 ? Optional.of(JSON.readTree(response.body())) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
         } catch (InterruptedException e) {
