@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.providers.OrtCUDAProviderOptions;
 import dev.mldev.Environment;
 import dev.mldev.MldevException;
 import dev.mldev.bundle.Bundle;
@@ -17,7 +18,8 @@ import java.util.function.Consumer;
  * Opens ONNX Runtime sessions on the device asked for. {@code auto} probes cheaply for CUDA first and
  * remembers a failed CUDA start (keyed by the driver and libraries found), so later runs on the same machine
  * go straight to the CPU instead of paying seconds for the same failure. A bundle's model is optimised once
- * and the optimised graph cached, so later starts skip most of the graph optimisation.
+ * and the optimised graph cached, so later starts skip most of the graph optimisation. CUDA's options come
+ * from {@link CudaSettings}, chosen by whether the model's input shape is fixed.
  */
 public final class SessionFactory {
     public static final String CUDA = "CUDAExecutionProvider";
@@ -26,6 +28,7 @@ public final class SessionFactory {
     private final Path verdictFile;
     private final Path optimizedDir;
     private final CudaProbe probe;
+    private final CudaSettings cudaSettings;
     private final Consumer<String> notice;
     private final boolean verbose;
     private boolean fallbackAnnounced;
@@ -33,13 +36,19 @@ public final class SessionFactory {
 
     public SessionFactory(Environment env, Consumer<String> notice, boolean verbose) {
         this(env.cacheDir().resolve("cuda-verdict.txt"), CudaProbe.forThisMachine(env.get("LD_LIBRARY_PATH")),
-                notice, verbose);
+                CudaSettings.from(env), notice, verbose);
     }
 
     SessionFactory(Path verdictFile, CudaProbe probe, Consumer<String> notice, boolean verbose) {
+        this(verdictFile, probe, CudaSettings.byPolicy(), notice, verbose);
+    }
+
+    SessionFactory(Path verdictFile, CudaProbe probe, CudaSettings cudaSettings, Consumer<String> notice,
+            boolean verbose) {
         this.verdictFile = verdictFile;
         this.optimizedDir = verdictFile.resolveSibling("optimized");
         this.probe = probe;
+        this.cudaSettings = cudaSettings;
         this.notice = notice;
         this.verbose = verbose;
     }
@@ -62,21 +71,22 @@ public final class SessionFactory {
         return this;
     }
 
-    /** A model file as it is (no cache): for checking a model before it is packaged. */
+    /** A model file as it is (no cache): for checking a model before it is packaged. Its input shape is unknown. */
     public ModelSession open(Path model, Device device) {
-        return open(model, null, device);
+        return open(model, null, false, device);
     }
 
     /** A verified bundle's model, through the cache of optimised graphs keyed by its sha256. */
     public ModelSession open(Bundle bundle, Device device) {
-        return open(bundle.modelPath(), bundle.manifest().model().sha256(), device);
+        return open(bundle.modelPath(), bundle.manifest().model().sha256(),
+                CudaSettings.fixedShape(bundle.manifest().preprocess().resize()), device);
     }
 
-    private ModelSession open(Path model, String sha256, Device device) {
+    private ModelSession open(Path model, String sha256, boolean fixedShape, Device device) {
         OrtEnvironment env = ortEnvironment(verbose);
         try {
             OrtSession.SessionOptions options = baseOptions();
-            String provider = device == Device.CPU ? CPU : addCuda(options, device);
+            String provider = device == Device.CPU ? CPU : addCuda(options, device, fixedShape);
             Path optimized = sha256 == null ? null : optimizedDir.resolve(String.join("-", sha256.substring(0, 16),
                     provider, env.getVersion(), System.getProperty("os.arch")) + ".onnx");
             if (optimized != null && Files.isRegularFile(optimized)) {
@@ -137,7 +147,7 @@ public final class SessionFactory {
     }
 
     /** Adds CUDA when it can work; returns the provider that will run. */
-    private String addCuda(OrtSession.SessionOptions options, Device device) {
+    private String addCuda(OrtSession.SessionOptions options, Device device, boolean fixedShape) {
         CudaProbe.Result found = probe.probe();
         if (!found.usable()) {
             return fallBackOrFail(device, found.reason());
@@ -148,8 +158,8 @@ public final class SessionFactory {
                     + "); running on the CPU. 'mldev doctor' tries CUDA again.");
             return CPU;
         }
-        try {
-            options.addCUDA(0);
+        try (OrtCUDAProviderOptions cuda = cudaSettings.providerOptions(fixedShape)) {
+            options.addCUDA(cuda);
             forgetFailure();
             return CUDA;
         } catch (OrtException e) {
