@@ -20,6 +20,7 @@ public final class Cli {
         if (System.getProperty("os.name", "").startsWith("Windows")) {
             org.jline.jansi.AnsiConsole.systemInstall();
         }
+        Preload.start(subcommandName(args), args);
         Environment env = Environment.system();
         System.exit(commandLine(env, Terminal.system(env), args).execute(args));
     }
@@ -48,8 +49,13 @@ public final class Cli {
         return cli;
     }
 
+    /** The first word that is not an option: the subcommand's name, or null. */
+    private static String subcommandName(String[] args) {
+        return Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse(null);
+    }
+
     private static List<Class<?>> subcommandsFor(String[] args) {
-        String named = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse(null);
+        String named = subcommandName(args);
         if (named == null) {
             boolean versionOnly = Arrays.asList(args).contains("--version") || Arrays.asList(args).contains("-V");
             return versionOnly ? List.of() : MldevCommand.SUBCOMMANDS;

@@ -2,6 +2,7 @@ package dev.mldev.cli;
 
 import dev.mldev.MldevException;
 import dev.mldev.bundle.Bundle;
+import dev.mldev.runtime.BackgroundSession;
 import dev.mldev.runtime.Device;
 import dev.mldev.runtime.Prediction;
 import dev.mldev.runtime.Predictor;
@@ -76,9 +77,12 @@ final class PredictCommand extends BaseCommand {
         Bundle bundle = Bundle.open(model);
         bundle.verify(env().cacheDir().resolve("verified"));
         SessionFactory sessions = new SessionFactory(env(), this::notice, verbose());
-        try (Predictor predictor = new Predictor(bundle, sessions.open(bundle, device), false)) {
-            List<Prediction> predictions = predictor.predict(inputs, topK);
-            PredictionPrinter.print(predictions, json, out());
+        // the session loads while the images are decoded
+        try (BackgroundSession opening = BackgroundSession.start(() -> sessions.open(bundle, device))) {
+            List<Predictor.Decoded> decoded = Predictor.decodeAll(inputs);
+            try (Predictor predictor = new Predictor(bundle, opening.take(), false)) {
+                PredictionPrinter.print(predictor.predictDecoded(decoded, topK), json, out());
+            }
         }
         return 0;
     }

@@ -48,9 +48,14 @@ public final class Predictor implements AutoCloseable {
 
     /** One prediction per input, in order. Throws MldevException naming the first image that cannot be read. */
     public List<Prediction> predict(List<Input> inputs, int topK) {
+        return predictDecoded(decodeAll(inputs), topK);
+    }
+
+    /** Decodes the inputs in parallel, in order. Throws MldevException naming the first image that cannot be read. */
+    public static List<Decoded> decodeAll(List<Input> inputs) {
         Decoded[] decoded = new Decoded[inputs.size()];
         parallel(inputs.size()).forEach(i -> decoded[i] = Decoded.of(inputs.get(i)));
-        return predictDecoded(List.of(decoded), topK);
+        return List.of(decoded);
     }
 
     /** One prediction per decoded image, in order, batching images whose tensors can share a batch. */

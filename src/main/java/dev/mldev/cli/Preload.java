@@ -1,0 +1,45 @@
+package dev.mldev.cli;
+
+import dev.mldev.bundle.ManifestIo;
+import dev.mldev.runtime.ImageDecoder;
+import dev.mldev.runtime.SessionFactory;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Loads what {@code mldev predict} needs first (Jackson, ONNX Runtime's native library, the image readers) on a
+ * thread of its own while the main thread is still parsing the command line: on a machine with a spare core
+ * the two overlap. A failure here is left to the foreground, which meets it again and reports it.
+ */
+final class Preload {
+    private Preload() {
+    }
+
+    static void start(String command, String[] args) {
+        if (!"predict".equals(command)) {
+            return;
+        }
+        List<String> words = Arrays.asList(args);
+        boolean local = words.contains("--local") || words.stream().anyMatch(w -> w.startsWith("--model"));
+        boolean verbose = words.contains("--verbose") || words.contains("-v");
+        Thread thread = new Thread(() -> {
+            try {
+                initialise(Json.class);
+                if (local) {
+                    initialise(ManifestIo.class);
+                    SessionFactory.ortEnvironment(verbose);
+                    initialise(ImageDecoder.class);
+                }
+            } catch (Throwable ignored) {
+                // met again, and reported, by the command itself
+            }
+        }, "mldev-preload");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Runs the class's static initialiser (a mapper, a reader registry), as its first use would. */
+    private static void initialise(Class<?> type) throws ClassNotFoundException {
+        Class.forName(type.getName(), true, type.getClassLoader());
+    }
+}
