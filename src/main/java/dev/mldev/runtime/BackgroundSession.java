@@ -5,9 +5,8 @@ import java.util.concurrent.FutureTask;
 import java.util.function.Supplier;
 
 /**
- * Opens a model session on a thread of its own while the caller reads and decodes images: in a one-shot
- * predict, loading ONNX Runtime's library and the session is the longest step before the first inference
- * (measured: about a fifth of the whole run is won back on 2 cores).
+ * Opens a model session on a thread of its own while the caller decodes images: in a one-shot predict, opening
+ * the session is the longest step before the first inference.
  */
 public final class BackgroundSession implements AutoCloseable {
     private final FutureTask<ModelSession> opening;
