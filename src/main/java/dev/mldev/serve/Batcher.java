@@ -14,16 +14,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 /**
- * Dynamic batching: requests that arrive together are run as one batch of up to {@code maxBatch} images, each
- * caller getting its own answers back. The worker waits up to the batch window only while more requests are
- * known to be on their way, so a lone caller never pays the window.
+ * Dynamic batching: requests that arrive together are run as one batch, each caller getting its own answers
+ * back. A batch holds up to the size that has run fastest per image (at most {@code maxBatch}; see
+ * {@link BatchSizer}). The worker waits up to the batch window only while more requests are known to be on their
+ * way, so a lone caller never pays the window.
  */
 final class Batcher implements AutoCloseable {
     private record Job(List<Predictor.Decoded> images, int topK, CompletableFuture<List<Prediction>> result) {
     }
 
     private final ModelHolder model;
-    private final int maxBatch;
+    private final BatchSizer sizer;
     private final long windowNanos;
     private final IntConsumer batchSizes;
     private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
@@ -33,7 +34,7 @@ final class Batcher implements AutoCloseable {
 
     Batcher(ModelHolder model, int maxBatch, long windowNanos, IntConsumer batchSizes) {
         this.model = model;
-        this.maxBatch = maxBatch;
+        this.sizer = new BatchSizer(maxBatch);
         this.windowNanos = windowNanos;
         this.batchSizes = batchSizes;
         this.worker = new Thread(this::work, "mldev-batcher");
@@ -75,8 +76,9 @@ final class Batcher implements AutoCloseable {
     private List<Job> gather(Job first) throws InterruptedException {
         List<Job> jobs = new ArrayList<>(List.of(first));
         int images = first.images().size();
+        int cap = sizer.next();
         long deadline = System.nanoTime() + windowNanos;
-        while (images < maxBatch) {
+        while (images < cap) {
             Job next = queue.poll();
             if (next == null) {
                 long left = deadline - System.nanoTime();
@@ -103,7 +105,12 @@ final class Batcher implements AutoCloseable {
             group.getValue().forEach(job -> all.addAll(job.images()));
             try {
                 batchSizes.accept(all.size());
+                boolean loaded = model.isLoaded();
+                long start = System.nanoTime();
                 List<Prediction> predictions = model.run(all, group.getKey());
+                if (loaded) { // a run that first loaded the model says nothing about the batch size
+                    sizer.ran(all.size(), System.nanoTime() - start);
+                }
                 int from = 0;
                 for (Job job : group.getValue()) {
                     job.result().complete(predictions.subList(from, from + job.images().size()));
