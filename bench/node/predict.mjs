@@ -1,6 +1,7 @@
 // The Node.js peer of `mldev predict --local --json` for a ppocr-rec bundle: the same model file, the same
 // preprocessing (height 48 keeping the aspect ratio, OpenCV-style bilinear, BGR, (x/255 - 0.5) / 0.5, NCHW) and
 // the same greedy CTC decoding. Usage: node predict.mjs BUNDLE_DIR [--repeat N] IMAGE.png...
+// With --repeat, one untimed pass warms the session up (as the Java bench does), then N passes are timed.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +11,8 @@ import { PNG } from 'pngjs';
 const args = process.argv.slice(2);
 const bundle = args.shift();
 let repeat = 1;
-if (args[0] === '--repeat') { args.shift(); repeat = Number(args.shift()); }
+const timed = args[0] === '--repeat';
+if (timed) { args.shift(); repeat = Number(args.shift()); }
 const images = args;
 
 const vocab = fs.readFileSync(path.join(bundle, 'vocab.txt'), 'utf8').split('\n');
@@ -61,18 +63,20 @@ function ctc(output) {
   return { text: text.trim(), score: kept ? sum / kept : 0 };
 }
 
+async function predict(image) {
+  const png = PNG.sync.read(fs.readFileSync(image));
+  const out = await session.run({ [inputName]: tensorFor(png) });
+  return { image, ...ctc(out[session.outputNames[0]]), provider: 'CPUExecutionProvider' };
+}
+
 const results = [];
+for (const image of images) results.push(await predict(image));
 const start = process.hrtime.bigint();
-for (let r = 0; r < repeat; r++) {
-  for (const image of images) {
-    const png = PNG.sync.read(fs.readFileSync(image));
-    const out = await session.run({ [inputName]: tensorFor(png) });
-    const decoded = ctc(out[session.outputNames[0]]);
-    if (r === 0) results.push({ image, ...decoded, provider: 'CPUExecutionProvider' });
-  }
+if (timed) {
+  for (let r = 0; r < repeat; r++) for (const image of images) await predict(image);
 }
 const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-if (repeat > 1) {
+if (timed) {
   console.log(JSON.stringify({ images: images.length * repeat, seconds }));
 } else {
   console.log(JSON.stringify(results, null, 2));

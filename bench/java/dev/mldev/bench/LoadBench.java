@@ -3,7 +3,9 @@ package dev.mldev.bench;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import dev.mldev.Environment;
 import dev.mldev.bundle.Bundle;
+import dev.mldev.runtime.Device;
 import dev.mldev.runtime.ImageDecoder;
 import dev.mldev.runtime.Predictor;
 import dev.mldev.runtime.Preprocessor;
@@ -22,17 +24,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * A bounded load run against a real `mldev serve` process on loopback, and raw ONNX Runtime on the same model at
- * the batch size the server ran and the same threads. Usage: LoadBench MLDEV_LAUNCHER BUNDLE IMAGES_DIR REQUESTS
- * CONCURRENCY. Prints "key value" lines.
+ * the batch size the server ran and with the server's thread settings. The load comes from wrk (C, epoll), so the
+ * generator takes as little as possible of the cores the server shares with it. Usage: LoadBench MLDEV_LAUNCHER
+ * BUNDLE IMAGES_DIR SECONDS CONCURRENCY WRK_SCRIPT. Prints "key value" lines.
  */
 public final class LoadBench {
     public static void main(String[] args) throws Exception {
@@ -44,8 +43,9 @@ public final class LoadBench {
                 images.add(Files.readAllBytes(f));
             }
         }
-        int requests = Integer.parseInt(args[3]);
+        int seconds = Integer.parseInt(args[3]);
         int concurrency = Integer.parseInt(args[4]);
+        Path wrkScript = Path.of(args[5]);
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -56,8 +56,7 @@ public final class LoadBench {
         String base = "http://127.0.0.1:" + port;
         double batches;
         double batchImages;
-        ExecutorService clientThreads = Executors.newFixedThreadPool(concurrency);
-        HttpClient http = HttpClient.newBuilder().executor(clientThreads).build();
+        HttpClient http = HttpClient.newHttpClient();
         try {
             awaitHealthy(http, base);
             List<String> bodies = images.stream().map(b -> PredictClient.body(List.of(new Predictor.Input("x", b)), 0)).toList();
@@ -67,7 +66,7 @@ public final class LoadBench {
                 warm[i] = timeOne(http, base, bodies.get(i % bodies.size()));
             }
             System.out.printf("first_request_at_zero_ms %.1f%nwarm_request_ms %.1f%n", firstMs, median(warm));
-            load(http, base, bodies, requests, concurrency);
+            load(base, bodies, seconds, concurrency, wrkScript);
             String metrics = get(http, base + "/metrics");
             batches = metric(metrics, "mldev_batch_size_count");
             batchImages = metric(metrics, "mldev_batch_size_sum");
@@ -76,49 +75,36 @@ public final class LoadBench {
         } finally {
             server.destroy();
             server.waitFor();
-            clientThreads.shutdownNow();
         }
-        // with the server gone, so the two do not share the cores
-        raw(Bundle.openVerified(bundle), images, (int) Math.max(1, Math.round(batchImages / batches)));
+        // with the server gone, so that nothing shares the cores
+        int batch = (int) Math.max(1, Math.round(batchImages / batches));
+        raw(Bundle.openVerified(bundle), images, batch);
+        pipeline(Bundle.openVerified(bundle), images, batch);
     }
 
-    static void load(HttpClient http, String base, List<String> bodies, int requests, int concurrency) throws Exception {
-        AtomicInteger next = new AtomicInteger();
-        AtomicInteger errors = new AtomicInteger();
-        double[] latencies = new double[requests];
-        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-        long start = System.nanoTime();
-        List<Future<?>> workers = new ArrayList<>();
-        for (int w = 0; w < concurrency; w++) {
-            workers.add(pool.submit(() -> {
-                for (int i = next.getAndIncrement(); i < requests; i = next.getAndIncrement()) {
-                    long t = System.nanoTime();
-                    try {
-                        HttpResponse<String> r = http.send(post(base, bodies.get(i % bodies.size())),
-                                HttpResponse.BodyHandlers.ofString());
-                        if (r.statusCode() != 200) {
-                            errors.incrementAndGet();
-                        }
-                    } catch (Exception e) {
-                        errors.incrementAndGet();
-                    }
-                    latencies[i] = (System.nanoTime() - t) / 1e6;
-                }
-                return null;
-            }));
+    /** wrk at CONCURRENCY connections for SECONDS, each request one of the bodies in turn; passes its figures on. */
+    static void load(String base, List<String> bodies, int seconds, int concurrency, Path script) throws Exception {
+        Path dir = Files.createTempDirectory("mldev-load");
+        for (int i = 0; i < bodies.size(); i++) {
+            Files.writeString(dir.resolve(i + ".json"), bodies.get(i));
         }
-        for (Future<?> worker : workers) {
-            worker.get();
+        ProcessBuilder wrk = new ProcessBuilder("wrk", "-t1", "-c" + concurrency, "-d" + seconds + "s", "--timeout",
+                "120s", "-s", script.toString(), base + "/predict").redirectErrorStream(true);
+        wrk.environment().put("MLDEV_BODIES", dir.toString());
+        wrk.environment().put("MLDEV_BODY_COUNT", Integer.toString(bodies.size()));
+        Process process = wrk.start();
+        String output = new String(process.getInputStream().readAllBytes());
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException("wrk failed: " + output);
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        pool.shutdown();
-        Arrays.sort(latencies);
-        System.out.printf("load_requests %d%nload_concurrency %d%nload_errors %d%nload_requests_per_s %.1f%n"
-                        + "load_p50_ms %.1f%nload_p99_ms %.1f%n", requests, concurrency, errors.get(), requests / seconds,
-                latencies[requests / 2], latencies[(int) (requests * 0.99)]);
+        output.lines().filter(line -> line.startsWith("load_")).forEach(System.out::println);
+        System.out.printf("load_concurrency %d%n", concurrency);
     }
 
-    /** Raw session.run on prebuilt batches of the server's mean batch size: images per second. */
+    /**
+     * Raw session.run on prebuilt batches of the server's mean batch size, with the server's session settings
+     * (threads sleep between runs instead of spinning): images per second.
+     */
     static void raw(Bundle bundle, List<byte[]> images, int batch) throws Exception {
         Preprocessor preprocessor = new Preprocessor(bundle.manifest().preprocess());
         OrtEnvironment env = SessionFactory.ortEnvironment(false);
@@ -142,6 +128,7 @@ public final class LoadBench {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         options.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
+        options.addConfigEntry("session.intra_op.allow_spinning", "0");
         try (OrtSession session = env.createSession(bundle.modelPath().toString(), options);
              OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(data), preprocessor.tensorShape(batch, height, width))) {
             String input = session.getInputNames().iterator().next();
@@ -155,6 +142,31 @@ public final class LoadBench {
                 runs++;
             }
             System.out.printf("raw_batch %d%nraw_images_per_s %.1f%n", batch, runs * batch / ((System.nanoTime() - start) / 1e9));
+        }
+    }
+
+    /**
+     * mldev's in-process pipeline (decode, preprocess, run, decode outputs) on batches of the same size with the
+     * server's settings: what the server could reach without HTTP and JSON. Images per second.
+     */
+    static void pipeline(Bundle bundle, List<byte[]> images, int batch) {
+        List<Predictor.Input> inputs = new ArrayList<>();
+        for (int j = 0; j < batch; j++) {
+            inputs.add(new Predictor.Input("x", images.get(j % images.size())));
+        }
+        SessionFactory sessions = new SessionFactory(new Environment(Map.of(), Path.of("/tmp")), m -> { }, false)
+                .withoutSpinning();
+        try (Predictor predictor = new Predictor(bundle, sessions.open(bundle.modelPath(), Device.CPU), true)) {
+            for (int i = 0; i < 5; i++) {
+                predictor.predict(inputs, 0);
+            }
+            int runs = 0;
+            long start = System.nanoTime();
+            while (System.nanoTime() - start < 5_000_000_000L) {
+                predictor.predict(inputs, 0);
+                runs++;
+            }
+            System.out.printf("pipeline_images_per_s %.1f%n", runs * batch / ((System.nanoTime() - start) / 1e9));
         }
     }
 

@@ -22,10 +22,13 @@ import java.util.Map;
 /**
  * In one process, on the recognizer: (1) per-stage times for one line, (2) mldev's whole pipeline over many
  * lines against raw ONNX Runtime session.run on tensors built beforehand, with the same session settings. The
- * two alternate line by line, so a busy machine slows both alike and their ratio stays fair.
+ * two alternate in blocks of 50 lines, so a busy machine slows both alike and their ratio stays fair; not line by
+ * line, where the two sessions' weights evict each other from the caches (that halved both figures).
  * Usage: PipelineBench BUNDLE STAGE_IMAGE.png LINES_DIR ROUNDS. Prints "key value" lines.
  */
 public final class PipelineBench {
+    private static final int BLOCK = 50;
+
     public static void main(String[] args) throws Exception {
         Bundle bundle = Bundle.openVerified(Path.of(args[0]));
         byte[] stageImage = Files.readAllBytes(Path.of(args[1]));
@@ -43,11 +46,16 @@ public final class PipelineBench {
             long pipelineNanos = 0;
             long rawNanos = 0;
             for (int r = -1; r < rounds; r++) { // round -1 warms both up
-                for (int i = 0; i < lines.size(); i++) {
+                for (int from = 0; from < lines.size(); from += BLOCK) {
+                    int to = Math.min(lines.size(), from + BLOCK);
                     long t0 = System.nanoTime();
-                    predictor.predict(List.of(lines.get(i)), 0);
+                    for (int i = from; i < to; i++) {
+                        predictor.predict(List.of(lines.get(i)), 0);
+                    }
                     long t1 = System.nanoTime();
-                    raw.run(i);
+                    for (int i = from; i < to; i++) {
+                        raw.run(i);
+                    }
                     long t2 = System.nanoTime();
                     if (r >= 0) {
                         pipelineNanos += t1 - t0;
