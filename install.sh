@@ -79,7 +79,10 @@ if [ -n "$(ls -A "$stage/native")" ]; then
   native_opt="-Donnxruntime.native.path=$app/native"
 fi
 
-classpath=$(cd "$stage/lib" && ls *.jar | sed "s|^|$app/lib/|" | paste -sd: -)
+# The JVM looks a class up jar by jar in classpath order, opening each jar on the way: mldev's own jar and what
+# every start needs come first, or each start pays for opening 100 cloud-library jars (about 0.1 s here).
+classpath=$(cd "$stage/lib" && printf '%s\n' mldev-*.jar picocli-*.jar jackson-*.jar onnxruntime*.jar *.jar \
+  | awk '!seen[$0]++' | sed "s|^|$app/lib/|" | paste -sd: -)
 rm -rf "$app"
 mv "$stage" "$app"
 
