@@ -103,67 +103,86 @@ public final class LoadBench {
 
     /**
      * Raw session.run on prebuilt batches of the server's mean batch size, with the server's session settings
-     * (threads sleep between runs instead of spinning): images per second.
+     * (threads sleep between runs instead of spinning): images per second. The batches take the images in turn,
+     * each padded to its own widest image, as the server pads.
      */
     static void raw(Bundle bundle, List<byte[]> images, int batch) throws Exception {
         Preprocessor preprocessor = new Preprocessor(bundle.manifest().preprocess());
         OrtEnvironment env = SessionFactory.ortEnvironment(false);
-        int width = 0;
-        int height = 0;
         List<ImageDecoder.BgrImage> decoded = new ArrayList<>();
         for (byte[] b : images) {
-            ImageDecoder.BgrImage image = ImageDecoder.decode(b, "x");
-            decoded.add(image);
-            Preprocessor.Size s = preprocessor.sizeFor(image.width(), image.height());
-            width = Math.max(width, s.width());
-            height = s.height();
+            decoded.add(ImageDecoder.decode(b, "x"));
         }
-        int item = 3 * height * width;
-        float[] data = new float[batch * item];
-        for (int j = 0; j < batch; j++) {
-            ImageDecoder.BgrImage image = decoded.get(j % decoded.size());
-            Preprocessor.Size s = preprocessor.sizeFor(image.width(), image.height());
-            preprocessor.write(image, new Preprocessor.Size(height, width, s.contentWidth()), data, j * item);
+        List<OnnxTensor> tensors = new ArrayList<>();
+        for (int first = 0; first < decoded.size(); first++) {
+            List<ImageDecoder.BgrImage> members = new ArrayList<>();
+            for (int j = 0; j < batch; j++) {
+                members.add(decoded.get((first * batch + j) % decoded.size()));
+            }
+            tensors.add(batchTensor(env, preprocessor, members));
         }
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         options.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
         options.addConfigEntry("session.intra_op.allow_spinning", "0");
-        try (OrtSession session = env.createSession(bundle.modelPath().toString(), options);
-             OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(data), preprocessor.tensorShape(batch, height, width))) {
+        try (OrtSession session = env.createSession(bundle.modelPath().toString(), options)) {
             String input = session.getInputNames().iterator().next();
-            for (int i = 0; i < 5; i++) {
+            for (OnnxTensor tensor : tensors) {
                 session.run(Map.of(input, tensor)).close();
             }
             int runs = 0;
             long start = System.nanoTime();
             while (System.nanoTime() - start < 5_000_000_000L) {
-                session.run(Map.of(input, tensor)).close();
+                session.run(Map.of(input, tensors.get(runs % tensors.size()))).close();
                 runs++;
             }
             System.out.printf("raw_batch %d%nraw_images_per_s %.1f%n", batch, runs * batch / ((System.nanoTime() - start) / 1e9));
+        } finally {
+            tensors.forEach(OnnxTensor::close);
         }
     }
 
+    /** One input tensor holding the images, padded on the right to the widest of them. */
+    static OnnxTensor batchTensor(OrtEnvironment env, Preprocessor preprocessor, List<ImageDecoder.BgrImage> images)
+            throws Exception {
+        int width = 0;
+        int height = 0;
+        for (ImageDecoder.BgrImage image : images) {
+            Preprocessor.Size s = preprocessor.sizeFor(image.width(), image.height());
+            width = Math.max(width, s.width());
+            height = s.height();
+        }
+        int item = 3 * height * width;
+        float[] data = new float[images.size() * item];
+        for (int j = 0; j < images.size(); j++) {
+            ImageDecoder.BgrImage image = images.get(j);
+            Preprocessor.Size s = preprocessor.sizeFor(image.width(), image.height());
+            preprocessor.write(image, new Preprocessor.Size(height, width, s.contentWidth()), data, j * item);
+        }
+        return OnnxTensor.createTensor(env, FloatBuffer.wrap(data), preprocessor.tensorShape(images.size(), height, width));
+    }
+
     /**
-     * mldev's in-process pipeline (decode, preprocess, run, decode outputs) on batches of the same size with the
-     * server's settings: what the server could reach without HTTP and JSON. Images per second.
+     * mldev's in-process pipeline (decode, preprocess, run, decode outputs) on the same batches with the server's
+     * settings: what the server could reach without HTTP and JSON. Images per second.
      */
     static void pipeline(Bundle bundle, List<byte[]> images, int batch) {
-        List<Predictor.Input> inputs = new ArrayList<>();
-        for (int j = 0; j < batch; j++) {
-            inputs.add(new Predictor.Input("x", images.get(j % images.size())));
+        List<List<Predictor.Input>> batches = new ArrayList<>();
+        for (int first = 0; first < images.size(); first++) {
+            List<Predictor.Input> inputs = new ArrayList<>();
+            for (int j = 0; j < batch; j++) {
+                inputs.add(new Predictor.Input("x", images.get((first * batch + j) % images.size())));
+            }
+            batches.add(inputs);
         }
         SessionFactory sessions = new SessionFactory(new Environment(Map.of(), Path.of("/tmp")), m -> { }, false)
                 .withoutSpinning();
         try (Predictor predictor = new Predictor(bundle, sessions.open(bundle.modelPath(), Device.CPU), true)) {
-            for (int i = 0; i < 5; i++) {
-                predictor.predict(inputs, 0);
-            }
+            batches.forEach(inputs -> predictor.predict(inputs, 0));
             int runs = 0;
             long start = System.nanoTime();
             while (System.nanoTime() - start < 5_000_000_000L) {
-                predictor.predict(inputs, 0);
+                predictor.predict(batches.get(runs % batches.size()), 0);
                 runs++;
             }
             System.out.printf("pipeline_images_per_s %.1f%n", runs * batch / ((System.nanoTime() - start) / 1e9));
