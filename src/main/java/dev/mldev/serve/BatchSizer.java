@@ -1,6 +1,7 @@
 package dev.mldev.serve;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -27,7 +28,7 @@ final class BatchSizer {
         candidates.add(max);
         sizes = candidates.stream().mapToInt(Integer::intValue).toArray();
         msPerImage = new double[sizes.length];
-        java.util.Arrays.fill(msPerImage, Double.NaN);
+        Arrays.fill(msPerImage, Double.NaN);
         best = sizes.length - 1; // until measured, as many as allowed
     }
 
