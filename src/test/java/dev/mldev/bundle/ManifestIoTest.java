@@ -1,0 +1,58 @@
+package dev.mldev.bundle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mldev.MldevException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What {@link ManifestIo#write} writes, {@link ManifestIo#read} reads back unchanged; bad files are one line. */
+class ManifestIoTest {
+    private static Manifest manifest(String preset, Postprocess postprocess, Serving serving) {
+        return new Manifest(Manifest.SCHEMA, "demo", "0123456789ab", new Manifest.ModelFile("model.onnx", "ab".repeat(32)),
+                List.of(new Manifest.TensorSpec("x", "FLOAT", List.of(-1L, 3L, 48L, -1L))),
+                List.of(new Manifest.TensorSpec("y", "FLOAT", List.of(-1L, -1L, 6625L)),
+                        new Manifest.TensorSpec("z", "INT64", List.of())),
+                Presets.named(preset).preprocess(), postprocess, serving);
+    }
+
+    @Test
+    void everyPostprocessAndServingRoundTrips() {
+        for (Manifest m : List.of(
+                manifest("ppocr-rec", new Postprocess.Ctc("vocab.txt", 0, true), Serving.defaults()),
+                manifest("ppocr-cls", new Postprocess.Classify("labels.txt", 2, false), Serving.defaults().withImage("r/i:1")),
+                manifest("imagenet", new Postprocess.Classify("labels.txt", 5, true), null),
+                manifest("imagenet", new Postprocess.Raw(), Serving.defaults()))) {
+            assertThat(ManifestIo.read(ManifestIo.write(m), "mldev.json")).isEqualTo(m);
+        }
+    }
+
+    @Test
+    void unknownFieldsAreIgnored() {
+        Manifest m = manifest("ppocr-rec", new Postprocess.Ctc("vocab.txt", 0, true), Serving.defaults());
+        String json = ManifestIo.write(m).replaceFirst("\\{", "{ \"written_by\" : { \"tool\" : [ 1, 2.5, null ] },");
+        assertThat(ManifestIo.read(json, "mldev.json")).isEqualTo(m);
+    }
+
+    @Test
+    void badJsonSchemaAndTypesAreOneClearLine() {
+        assertThatThrownBy(() -> ManifestIo.read("{\"schema\": 1,", "b/mldev.json"))
+                .isInstanceOf(MldevException.class).hasMessageStartingWith("b/mldev.json is not valid JSON: ");
+        assertThatThrownBy(() -> ManifestIo.read("[]", "b/mldev.json"))
+                .hasMessage("b/mldev.json has no \"schema\" field");
+        assertThatThrownBy(() -> ManifestIo.read("{\"schema\": 2}", "b/mldev.json"))
+                .hasMessage("b/mldev.json has schema 2; this mldev reads schema 1");
+        String good = ManifestIo.write(manifest("ppocr-rec", new Postprocess.Ctc("vocab.txt", 0, true), null));
+        assertThatThrownBy(() -> ManifestIo.read(good.replace("\"height\" : 48", "\"height\" : \"tall\""), "m"))
+                .hasMessageStartingWith("m: ").hasMessageContaining("tall").satisfies(ManifestIoTest::oneLine);
+        assertThatThrownBy(() -> ManifestIo.read(good.replace("\"ctc\"", "\"beam\""), "m"))
+                .hasMessageStartingWith("m: ").hasMessageContaining("'beam'").satisfies(ManifestIoTest::oneLine);
+        assertThatThrownBy(() -> ManifestIo.read(good.replace("\"inputs\" : [", "\"inputs\" : 3, \"x\" : ["), "m"))
+                .hasMessageStartingWith("m: ").satisfies(ManifestIoTest::oneLine);
+    }
+
+    private static void oneLine(Throwable e) {
+        assertThat(e.getMessage()).doesNotContain("\n");
+    }
+}
