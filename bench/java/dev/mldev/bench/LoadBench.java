@@ -92,10 +92,18 @@ public final class LoadBench {
                 "120s", "-s", script.toString(), base + "/predict").redirectErrorStream(true);
         wrk.environment().put("MLDEV_BODIES", dir.toString());
         wrk.environment().put("MLDEV_BODY_COUNT", Integer.toString(bodies.size()));
-        Process process = wrk.start();
-        String output = new String(process.getInputStream().readAllBytes());
-        if (process.waitFor() != 0) {
-            throw new IllegalStateException("wrk failed: " + output);
+        String output;
+        try {
+            Process process = wrk.start();
+            output = new String(process.getInputStream().readAllBytes());
+            if (process.waitFor() != 0) {
+                throw new IllegalStateException("wrk failed: " + output);
+            }
+        } finally {
+            for (int i = 0; i < bodies.size(); i++) {
+                Files.deleteIfExists(dir.resolve(i + ".json"));
+            }
+            Files.delete(dir);
         }
         output.lines().filter(line -> line.startsWith("load_")).forEach(System.out::println);
         System.out.printf("load_concurrency %d%n", concurrency);
