@@ -37,7 +37,7 @@ complete -c mldev -n '__fish_seen_subcommand_from serve' -l host -r -F -d 'Addre
 complete -c mldev -n '__fish_seen_subcommand_from serve' -l port -r -F -d 'Port (default: 8080; 0 picks a free one).'
 complete -c mldev -n '__fish_seen_subcommand_from serve' -l idle-unload -r -F -d 'Unload the model after this long without requests (default: 10m).'
 complete -c mldev -n '__fish_seen_subcommand_from serve' -l preload -d 'Load the model at start instead of on the first request.'
-complete -c mldev -n '__fish_seen_subcommand_from serve' -l max-batch -r -F -d 'Most images per model run (default: 16).'
+complete -c mldev -n '__fish_seen_subcommand_from serve' -l max-batch -r -F -d 'Most images per model run (default: 16); fewer when smaller batches measure faster.'
 complete -c mldev -n '__fish_seen_subcommand_from serve' -l batch-window -r -F -d 'How long to gather concurrent requests into a batch (default: 5ms).'
 complete -c mldev -n '__fish_seen_subcommand_from serve' -l auth-token-file -r -F -d 'Require \'Authorization: Bearer <token>\' with the token in FILE (or set MLDEV_AUTH_TOKEN).'
 complete -c mldev -n '__fish_seen_subcommand_from serve' -l device -x -a 'auto cuda cpu' -d 'Where the model runs.'

@@ -43,7 +43,8 @@ public final class ServeCommand extends BaseCommand {
     @Option(names = "--preload", description = "Load the model at start instead of on the first request.")
     boolean preload;
 
-    @Option(names = "--max-batch", defaultValue = "16", paramLabel = "N", description = "Most images per model run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-batch", defaultValue = "16", paramLabel = "N",
+            description = "Most images per model run (default: ${DEFAULT-VALUE}); fewer when smaller batches measure faster.")
     int maxBatch;
 
     @Option(names = "--batch-window", defaultValue = "5ms", paramLabel = "DURATION",
