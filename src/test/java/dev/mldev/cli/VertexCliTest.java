@@ -3,12 +3,13 @@ package dev.mldev.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.rpc.Code;
+import dev.mldev.bundle.Bundle;
 import dev.mldev.fake.FakeGoogleCloud;
 import dev.mldev.fake.Faults;
+import dev.mldev.target.vertex.ModelContainer;
 import dev.mldev.testing.CliRun;
 import dev.mldev.testing.TestModels;
 import dev.mldev.testing.TextImages;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +28,7 @@ class VertexCliTest {
     @TempDir
     static Path home;
     static FakeGoogleCloud cloud;
-    static AutoCloseable container;
+    static ModelContainer container;
     static Path bundle;
     static Path upright;
     static Path upsideDown;
@@ -42,12 +43,8 @@ class VertexCliTest {
         bundle = home.resolve("cls");
         cloud = new FakeGoogleCloud();
         cloud.storage().createBucket("mldev-test-bucket");
-        var server = dev.mldev.serve.PredictServer.start(new dev.mldev.serve.ServeOptions(bundle, "127.0.0.1", 0, "/health", "/predict",
-                        Duration.ofMinutes(10), true, 16, Duration.ofMillis(5), null, dev.mldev.runtime.Device.CPU,
-                        dev.mldev.serve.ServeOptions.DEFAULT_MAX_BODY_BYTES), dev.mldev.bundle.Bundle.open(bundle),
-                new dev.mldev.runtime.SessionFactory(new dev.mldev.Environment(Map.of(), home), m -> { }, false));
-        container = server;
-        cloud.prediction().setContainer(URI.create("http://127.0.0.1:" + server.port()));
+        container = new ModelContainer(Bundle.open(bundle), home);
+        cloud.prediction().setContainer(container.url());
         var line = TextImages.line("Scale to zero");
         upright = TextImages.write(line, home.resolve("upright.png"));
         upsideDown = TextImages.write(TextImages.rotated180(line), home.resolve("upside-down.png"));

@@ -16,17 +16,17 @@ import java.util.Map;
  * The serving container a deployed model runs as: the real {@code mldev serve} server on loopback, on the
  * CPU, with the routes mldev registers on the Model, so the fake endpoint's answers come from the real model.
  */
-final class ModelContainer implements AutoCloseable {
+public final class ModelContainer implements AutoCloseable {
     private final PredictServer server;
 
-    ModelContainer(Bundle bundle, Path home) throws IOException {
+    public ModelContainer(Bundle bundle, Path home) throws IOException {
         ServeOptions options = new ServeOptions(bundle.dir(), "127.0.0.1", 0, VertexResources.HEALTH_ROUTE,
                 VertexResources.PREDICT_ROUTE, Duration.ofMinutes(10), true, 16, Duration.ofMillis(5), null, Device.CPU,
                 ServeOptions.DEFAULT_MAX_BODY_BYTES);
         server = PredictServer.start(options, bundle, new SessionFactory(new Environment(Map.of(), home), message -> { }, false));
     }
 
-    URI url() {
+    public URI url() {
         return URI.create("http://127.0.0.1:" + server.port());
     }
 
