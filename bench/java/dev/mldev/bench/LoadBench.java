@@ -78,8 +78,9 @@ public final class LoadBench {
         }
         // with the server gone, so that nothing shares the cores
         int batch = (int) Math.max(1, Math.round(batchImages / batches));
-        raw(Bundle.openVerified(bundle), images, batch);
-        pipeline(Bundle.openVerified(bundle), images, batch);
+        Bundle verified = Bundle.openVerified(bundle);
+        raw(verified, images, batch);
+        pipeline(verified, images, batch);
     }
 
     /** wrk at CONCURRENCY connections for SECONDS, each request one of the bodies in turn; passes its figures on. */
