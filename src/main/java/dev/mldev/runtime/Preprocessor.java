@@ -2,11 +2,12 @@ package dev.mldev.runtime;
 
 import dev.mldev.bundle.Preprocess;
 import dev.mldev.runtime.ImageDecoder.BgrImage;
+import java.util.Arrays;
 
 /**
- * Turns BGR pixels into the model's input, fused in one pass: bilinear resize (half-pixel centres, as OpenCV's
- * INTER_LINEAR), channel order, (value * scale - mean) / std, and NCHW or NHWC layout. Index tables per axis
- * are computed once per image, so the inner loop is four byte reads and a few multiplies per value.
+ * Turns BGR pixels into the model's input: bilinear resize (half-pixel centres, as OpenCV's INTER_LINEAR),
+ * channel order, (value * scale - mean) / std, and NCHW or NHWC layout. Index tables per axis are computed once
+ * per image; the resize is separable (across, then down), with normalisation fused into the second pass.
  */
 public final class Preprocessor {
     private final Preprocess spec;
@@ -48,43 +49,84 @@ public final class Preprocessor {
         return nchw ? new long[] {n, 3, height, width} : new long[] {n, height, width, 3};
     }
 
-    /** Writes one image's tensor (3 x height x width values) into {@code out} at {@code offsetInOut}. */
+    /**
+     * Writes one image's tensor (3 x height x width values) into {@code out} at {@code offsetInOut}. Separable:
+     * each source row the output needs is resized across once, into one array per channel, and each output row
+     * is then a weighted sum of two such rows (the four-tap form's arithmetic, in the same order). Rows of
+     * their own keep every array access at the same index, which lets the JIT vectorise the second pass.
+     */
     public void write(BgrImage image, Size size, float[] out, int offsetInOut) {
-        int h = size.height();
-        int w = size.width();
         int cw = size.contentWidth();
         Axis xs = new Axis(image.width(), cw);
-        Axis ys = new Axis(image.height(), h);
-        byte[] px = image.pixels();
-        int rowBytes = image.width() * 3;
-        int plane = h * w;
-        for (int y = 0; y < h; y++) {
-            int row0 = ys.low[y] * rowBytes;
-            int row1 = ys.high[y] * rowBytes;
+        Axis ys = new Axis(image.height(), size.height());
+        float[][] upper = new float[3][cw];
+        float[][] lower = new float[3][cw];
+        float[] row = new float[cw];
+        int upperRow = -1;
+        int lowerRow = -1;
+        for (int y = 0; y < size.height(); y++) {
+            if (ys.low[y] != upperRow) {
+                if (ys.low[y] == lowerRow) { // one source row down: the lower row becomes the upper
+                    float[][] swap = upper;
+                    upper = lower;
+                    lower = swap;
+                    lowerRow = -1;
+                } else {
+                    across(image, ys.low[y], xs, upper);
+                }
+                upperRow = ys.low[y];
+            }
+            if (ys.high[y] != lowerRow) {
+                across(image, ys.high[y], xs, lower);
+                lowerRow = ys.high[y];
+            }
             float fy = ys.weight[y];
-            for (int x = 0; x < w; x++) {
-                if (x >= cw) { // right padding: zeros after normalisation, as PaddleOCR pads
-                    for (int c = 0; c < 3; c++) {
-                        out[index(offsetInOut, plane, w, c, y, x)] = 0f;
-                    }
-                    continue;
+            for (int c = 0; c < 3; c++) {
+                float[] top = upper[c];
+                float[] bottom = lower[c];
+                float m = multiplier[c];
+                float o = offset[c];
+                for (int x = 0; x < cw; x++) {
+                    row[x] = lerp(top[x], bottom[x], fy) * m - o;
                 }
-                int col0 = xs.low[x] * 3;
-                int col1 = xs.high[x] * 3;
-                float fx = xs.weight[x];
-                for (int c = 0; c < 3; c++) {
-                    int source = bgr ? c : 2 - c; // byte order in memory is B, G, R
-                    float top = lerp(px[row0 + col0 + source] & 0xff, px[row0 + col1 + source] & 0xff, fx);
-                    float bottom = lerp(px[row1 + col0 + source] & 0xff, px[row1 + col1 + source] & 0xff, fx);
-                    float value = lerp(top, bottom, fy);
-                    out[index(offsetInOut, plane, w, c, y, x)] = value * multiplier[c] - offset[c];
-                }
+                put(row, size, c, y, out, offsetInOut);
             }
         }
     }
 
-    private int index(int base, int plane, int width, int c, int y, int x) {
-        return nchw ? base + c * plane + y * width + x : base + (y * width + x) * 3 + c;
+    /** Source row {@code y} resized across to the content width, one array per channel in the model's order. */
+    private void across(BgrImage image, int y, Axis xs, float[][] into) {
+        byte[] px = image.pixels();
+        int rowStart = y * image.width() * 3;
+        int first = bgr ? 0 : 2; // byte order in memory is B, G, R
+        int third = 2 - first;
+        float[] c0 = into[0];
+        float[] c1 = into[1];
+        float[] c2 = into[2];
+        for (int x = 0; x < c0.length; x++) {
+            int left = rowStart + xs.low[x] * 3;
+            int right = rowStart + xs.high[x] * 3;
+            float fx = xs.weight[x];
+            c0[x] = lerp(px[left + first] & 0xff, px[right + first] & 0xff, fx);
+            c1[x] = lerp(px[left + 1] & 0xff, px[right + 1] & 0xff, fx);
+            c2[x] = lerp(px[left + third] & 0xff, px[right + third] & 0xff, fx);
+        }
+    }
+
+    /** One channel of output row y into the tensor, with zeros right of the content (as PaddleOCR pads). */
+    private void put(float[] row, Size size, int c, int y, float[] out, int offsetInOut) {
+        int w = size.width();
+        int cw = size.contentWidth();
+        if (nchw) {
+            int start = offsetInOut + (c * size.height() + y) * w;
+            System.arraycopy(row, 0, out, start, cw);
+            Arrays.fill(out, start + cw, start + w, 0f);
+            return;
+        }
+        int start = offsetInOut + y * w * 3 + c;
+        for (int x = 0; x < w; x++) {
+            out[start + x * 3] = x < cw ? row[x] : 0f;
+        }
     }
 
     private static float lerp(float a, float b, float t) {
