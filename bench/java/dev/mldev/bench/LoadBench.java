@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
 /**
  * A bounded load run against a real `mldev serve` process on loopback, and raw ONNX Runtime on the same model at
  * the batch size the server ran and with the server's thread settings. The load comes from wrk (C, epoll), so the
- * generator takes as little as possible of the cores the server shares with it. Usage: LoadBench MLDEV_LAUNCHER
+ * generator takes as little as possible of the cores the server shares with it; a third as long again of untimed
+ * load comes first, so that the server's code is compiled. Usage: LoadBench MLDEV_LAUNCHER
  * BUNDLE IMAGES_DIR SECONDS CONCURRENCY WRK_SCRIPT. Prints "key value" lines.
  */
 public final class LoadBench {
@@ -66,7 +67,9 @@ public final class LoadBench {
                 warm[i] = timeOne(http, base, bodies.get(i % bodies.size()));
             }
             System.out.printf("first_request_at_zero_ms %.1f%nwarm_request_ms %.1f%n", firstMs, median(warm));
-            load(base, bodies, seconds, concurrency, wrkScript);
+            // untimed load first: the figures are the JIT-compiled server's, as raw session.run's are
+            load(base, bodies, Math.max(3, seconds / 3), concurrency, wrkScript, "warmup_");
+            load(base, bodies, seconds, concurrency, wrkScript, "");
             String metrics = get(http, base + "/metrics");
             batches = metric(metrics, "mldev_batch_size_count");
             batchImages = metric(metrics, "mldev_batch_size_sum");
@@ -83,8 +86,12 @@ public final class LoadBench {
         pipeline(verified, images, batch);
     }
 
-    /** wrk at CONCURRENCY connections for SECONDS, each request one of the bodies in turn; passes its figures on. */
-    static void load(String base, List<String> bodies, int seconds, int concurrency, Path script) throws Exception {
+    /**
+     * wrk at CONCURRENCY connections for SECONDS, each request one of the bodies in turn; passes its figures on,
+     * their names prefixed with {@code prefix}.
+     */
+    static void load(String base, List<String> bodies, int seconds, int concurrency, Path script, String prefix)
+            throws Exception {
         Path dir = Files.createTempDirectory("mldev-load");
         for (int i = 0; i < bodies.size(); i++) {
             Files.writeString(dir.resolve(i + ".json"), bodies.get(i));
@@ -106,8 +113,8 @@ public final class LoadBench {
             }
             Files.delete(dir);
         }
-        output.lines().filter(line -> line.startsWith("load_")).forEach(System.out::println);
-        System.out.printf("load_concurrency %d%n", concurrency);
+        output.lines().filter(line -> line.startsWith("load_")).forEach(line -> System.out.println(prefix + line));
+        System.out.printf("%sload_concurrency %d%n", prefix, concurrency);
     }
 
     /**
