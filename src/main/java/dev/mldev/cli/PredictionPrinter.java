@@ -1,6 +1,7 @@
 package dev.mldev.cli;
 
 import dev.mldev.runtime.Prediction;
+import dev.mldev.runtime.PredictionJson;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -14,7 +15,7 @@ final class PredictionPrinter {
 
     static void print(List<Prediction> predictions, boolean json, PrintWriter out) {
         if (json) {
-            out.println(Json.write(predictions));
+            out.println(PredictionJson.array(predictions));
             return;
         }
         for (Prediction p : predictions) {

@@ -1,14 +1,14 @@
 package dev.mldev.cli;
 
-import dev.mldev.bundle.ManifestIo;
 import dev.mldev.runtime.ImageDecoder;
 import dev.mldev.runtime.SessionFactory;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Loads what {@code mldev predict} needs first (Jackson, ONNX Runtime's native library, the image readers) on a
- * thread of its own while the main thread is still parsing the command line: on a machine with a spare core
+ * Loads what {@code mldev predict} needs first (ONNX Runtime's native library and the image readers in this
+ * process, Jackson for a deployment) on a thread of its own while the main thread is still parsing the command
+ * line: on a machine with a spare core
  * the two overlap (with the session opened during image decoding, a one-shot predict of 10 lines went from
  * about 1.01 s to 0.92 s on 2 cores). A failure here is left to the foreground, which meets it again.
  */
@@ -25,11 +25,11 @@ final class Preload {
         boolean verbose = words.contains("--verbose") || words.contains("-v");
         Thread thread = new Thread(() -> {
             try {
-                initialise(Json.class);
                 if (local) {
-                    initialise(ManifestIo.class);
                     SessionFactory.ortEnvironment(verbose);
                     initialise(ImageDecoder.class);
+                } else {
+                    initialise(Json.class); // reads the deployment record and the answer
                 }
             } catch (Throwable ignored) {
                 // met again, and reported, by the command itself

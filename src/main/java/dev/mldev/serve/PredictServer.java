@@ -3,12 +3,12 @@ package dev.mldev.serve;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.mldev.MldevException;
 import dev.mldev.bundle.Bundle;
 import dev.mldev.runtime.Prediction;
+import dev.mldev.runtime.PredictionJson;
 import dev.mldev.runtime.Predictor;
 import dev.mldev.runtime.SessionFactory;
 import java.io.IOException;
@@ -40,9 +40,7 @@ import java.util.function.Consumer;
  * Built on the JDK's own HTTP server: no dependency, and it meets the load figures (see the README).
  */
 public final class PredictServer implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
 
     private final ServeOptions options;
@@ -189,7 +187,7 @@ public final class PredictServer implements AutoCloseable {
             List<Prediction> predictions = batcher.submit(images, request.topK())
                     .get(REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             served.incrementAndGet();
-            send(exchange, 200, "application/json", JSON.writeValueAsString(Map.of("predictions", predictions)));
+            send(exchange, 200, "application/json", PredictionJson.response(predictions));
             return 200;
         } catch (BadRequest | MldevException e) {
             return error(exchange, 400, e.getMessage());
