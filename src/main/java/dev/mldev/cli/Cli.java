@@ -20,9 +20,12 @@ public final class Cli {
         if (System.getProperty("os.name", "").startsWith("Windows")) {
             org.jline.jansi.AnsiConsole.systemInstall();
         }
-        Preload.start(subcommandName(args), args);
         Environment env = Environment.system();
-        System.exit(commandLine(env, Terminal.system(env), args).execute(args));
+        EarlyModel.start(args, env);
+        Preload.start(subcommandName(args), args);
+        int exitCode = commandLine(env, Terminal.system(env), args).execute(args);
+        EarlyModel.discard();
+        System.exit(exitCode);
     }
 
     /** The whole command tree (for --help, completion scripts and tests). */
@@ -50,7 +53,7 @@ public final class Cli {
     }
 
     /** The first word that is not an option: the subcommand's name, or null. */
-    private static String subcommandName(String[] args) {
+    static String subcommandName(String[] args) {
         return Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse(null);
     }
 

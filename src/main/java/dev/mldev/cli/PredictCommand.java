@@ -1,9 +1,10 @@
 package dev.mldev.cli;
 
+import dev.mldev.Environment;
 import dev.mldev.MldevException;
-import dev.mldev.bundle.Bundle;
-import dev.mldev.runtime.BackgroundSession;
 import dev.mldev.runtime.Device;
+import dev.mldev.runtime.LocalModel;
+import dev.mldev.runtime.Opening;
 import dev.mldev.runtime.Prediction;
 import dev.mldev.runtime.Predictor;
 import dev.mldev.runtime.SessionFactory;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -74,17 +76,26 @@ final class PredictCommand extends BaseCommand {
         if (model == null) {
             throw MldevException.usage("--local needs --model BUNDLE", "e.g. mldev predict img.png --local --model ocr-rec");
         }
-        Bundle bundle = Bundle.open(model);
-        bundle.verify(env().cacheDir().resolve("verified"));
-        SessionFactory sessions = new SessionFactory(env(), this::notice, verbose());
-        // the session loads while the images are decoded
-        try (BackgroundSession opening = BackgroundSession.start(() -> sessions.open(bundle, device))) {
+        // the model loads while the images are decoded; from main already when it could be (EarlyModel)
+        try (Opening<LocalModel> opening = EarlyModel.take(model, device, this::notice)
+                .orElseGet(() -> startOpening(env(), model, device, this::notice, verbose()))) {
             List<Predictor.Decoded> decoded = Predictor.decodeAll(inputs);
-            try (Predictor predictor = new Predictor(bundle, opening.take(), false)) {
+            LocalModel loaded = opening.take();
+            try (Predictor predictor = new Predictor(loaded.bundle(), loaded.session(), false)) {
                 PredictionPrinter.print(predictor.predictDecoded(decoded, topK), json, out());
             }
         }
         return 0;
+    }
+
+    /**
+     * Starts opening the bundle and its model session on a thread of its own. ONNX Runtime's threads sleep
+     * between runs: spinning, they would take the cores the JVM's compiler needs in a short run.
+     */
+    static Opening<LocalModel> startOpening(Environment env, Path bundle, Device device, Consumer<String> notice,
+            boolean verbose) {
+        SessionFactory sessions = new SessionFactory(env, notice, verbose).withoutSpinning();
+        return Opening.start(() -> LocalModel.open(bundle, device, sessions, env.cacheDir().resolve("verified")));
     }
 
     /** Reads each image file, refusing missing files and directories before any model is loaded. */

@@ -5,31 +5,31 @@ import java.util.concurrent.FutureTask;
 import java.util.function.Supplier;
 
 /**
- * Opens a model session on a thread of its own while the caller decodes images: in a one-shot predict, opening
- * the session is the longest step before the first inference.
+ * Opens something on a thread of its own while the caller goes on (in a one-shot predict, opening the model
+ * session is the longest step before the first inference), hands it over once, and closes it if nobody took it.
  */
-public final class BackgroundSession implements AutoCloseable {
-    private final FutureTask<ModelSession> opening;
+public final class Opening<T extends AutoCloseable> implements AutoCloseable {
+    private final FutureTask<T> opening;
     private boolean taken;
 
-    private BackgroundSession(Supplier<ModelSession> open) {
+    private Opening(Supplier<T> open) {
         opening = new FutureTask<>(open::get);
-        Thread thread = new Thread(opening, "mldev-session-open");
+        Thread thread = new Thread(opening, "mldev-opening");
         thread.setDaemon(true);
         thread.start();
     }
 
-    /** Starts opening a session with {@code open}. */
-    public static BackgroundSession start(Supplier<ModelSession> open) {
-        return new BackgroundSession(open);
+    /** Starts {@code open} on a thread of its own. */
+    public static <T extends AutoCloseable> Opening<T> start(Supplier<T> open) {
+        return new Opening<>(open);
     }
 
-    /** The opened session, once ready; the caller owns it from then on. Rethrows what opening threw. */
-    public ModelSession take() {
+    /** What was opened, once ready; the caller owns it from then on. Rethrows what opening threw. */
+    public T take() {
         try {
-            ModelSession session = opening.get();
+            T opened = opening.get();
             taken = true;
-            return session;
+            return opened;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException failure) {
                 throw failure;
@@ -44,7 +44,7 @@ public final class BackgroundSession implements AutoCloseable {
         }
     }
 
-    /** Closes a session nobody took (the caller failed first), once it has finished opening. */
+    /** Closes what nobody took (the caller failed first), once it has finished opening. */
     @Override
     public void close() {
         if (taken) {
@@ -56,6 +56,10 @@ public final class BackgroundSession implements AutoCloseable {
             // opening failed too; the caller's failure is the one reported
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 }

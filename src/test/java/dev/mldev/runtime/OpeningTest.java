@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A session opened on another thread: handed over once, failures rethrown as they were, never leaked. */
-class BackgroundSessionTest {
+class OpeningTest {
     @TempDir
     Path dir;
 
@@ -23,7 +23,7 @@ class BackgroundSessionTest {
 
     @Test
     void takeHandsOverTheOpenedSession() {
-        try (BackgroundSession opening = BackgroundSession.start(this::openClassifier);
+        try (Opening<ModelSession> opening = Opening.start(this::openClassifier);
              ModelSession session = opening.take()) {
             assertThat(session.provider()).isEqualTo(SessionFactory.CPU);
             assertThat(session.inputs()).singleElement().extracting(i -> i.name()).isEqualTo("x");
@@ -33,7 +33,7 @@ class BackgroundSessionTest {
     @Test
     void aFailureToOpenIsRethrownAsItWas() {
         MldevException failure = MldevException.failure("ONNX Runtime cannot load m.onnx: bad", "re-export it");
-        try (BackgroundSession opening = BackgroundSession.start(() -> {
+        try (Opening<ModelSession> opening = Opening.start(() -> {
             throw failure;
         })) {
             assertThatThrownBy(opening::take).isSameAs(failure);
@@ -43,7 +43,7 @@ class BackgroundSessionTest {
     @Test
     void aSessionNobodyTookIsClosed() {
         AtomicReference<ModelSession> opened = new AtomicReference<>();
-        try (BackgroundSession opening = BackgroundSession.start(() -> {
+        try (Opening<ModelSession> opening = Opening.start(() -> {
             opened.set(openClassifier());
             return opened.get();
         })) {

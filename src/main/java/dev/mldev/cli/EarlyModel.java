@@ -1,0 +1,105 @@
+package dev.mldev.cli;
+
+import dev.mldev.Environment;
+import dev.mldev.runtime.Device;
+import dev.mldev.runtime.LocalModel;
+import dev.mldev.runtime.Opening;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Starts opening the bundle and model session of {@code mldev predict --model BUNDLE} from the first line of
+ * main, while picocli is still building and parsing the command line (about a quarter of a one-shot predict on
+ * 2 cores). The bundle and device are read from the raw arguments: the device from {@code --device}, else
+ * {@code MLDEV_DEVICE}, else auto. The command takes the opening only if it parsed the same bundle and device
+ * (a device set in the config file is not guessed: that opening is closed and the command opens its own).
+ */
+final class EarlyModel {
+    private static Early early;
+
+    private EarlyModel() {
+    }
+
+    private record Early(Path bundle, Device device, Opening<LocalModel> opening, Relay notices) {
+    }
+
+    static synchronized void start(String[] args, Environment env) {
+        List<String> words = List.of(args);
+        Optional<String> bundle = value(words, "--model");
+        if (bundle.isEmpty() || !"predict".equals(Cli.subcommandName(args)) || value(words, "--target").isPresent()
+                || words.contains("--help") || words.contains("-h")) {
+            return;
+        }
+        Device device;
+        try {
+            device = Device.valueOf(value(words, "--device").or(() -> env.get("MLDEV_DEVICE")).orElse("auto")
+                    .toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return; // picocli says what is wrong with it
+        }
+        Path path = Path.of(bundle.get());
+        Relay notices = new Relay();
+        boolean verbose = words.contains("--verbose") || words.contains("-v");
+        early = new Early(path, device, PredictCommand.startOpening(env, path, device, notices, verbose), notices);
+    }
+
+    /**
+     * The opening started for this bundle and device, its notices passed on to {@code notice} from now on;
+     * empty if none was started for them.
+     */
+    static synchronized Optional<Opening<LocalModel>> take(Path bundle, Device device, Consumer<String> notice) {
+        if (early == null || !early.bundle().equals(bundle) || early.device() != device) {
+            return Optional.empty();
+        }
+        Early taken = early;
+        early = null;
+        taken.notices().passTo(notice);
+        return Optional.of(taken.opening());
+    }
+
+    /** Closes an opening the command did not take, once it has finished, so no cache file is left half-written. */
+    static synchronized void discard() {
+        if (early != null) {
+            early.opening().close();
+            early = null;
+        }
+    }
+
+    /** The value of {@code --name VALUE} or {@code --name=VALUE}. */
+    private static Optional<String> value(List<String> words, String name) {
+        for (int i = 0; i < words.size(); i++) {
+            if (words.get(i).equals(name) && i + 1 < words.size()) {
+                return Optional.of(words.get(i + 1));
+            }
+            if (words.get(i).startsWith(name + "=")) {
+                return Optional.of(words.get(i).substring(name.length() + 1));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Notices held until the command that prints them takes the opening, then passed straight on. */
+    private static final class Relay implements Consumer<String> {
+        private final List<String> held = new ArrayList<>();
+        private Consumer<String> target;
+
+        @Override
+        public synchronized void accept(String message) {
+            if (target == null) {
+                held.add(message);
+            } else {
+                target.accept(message);
+            }
+        }
+
+        synchronized void passTo(Consumer<String> notice) {
+            held.forEach(notice);
+            held.clear();
+            target = notice;
+        }
+    }
+}
