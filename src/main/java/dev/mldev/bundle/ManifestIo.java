@@ -58,7 +58,7 @@ public final class ManifestIo {
         }
         Manifest manifest;
         try {
-            manifest = manifest(new Fields("", (Map<?, ?>) root));
+            manifest = manifest(new JsonFields("", (Map<?, ?>) root));
         } catch (IllegalArgumentException e) {
             throw MldevException.failure(where + ": " + e.getMessage(), HINT);
         }
@@ -69,10 +69,10 @@ public final class ManifestIo {
         return manifest;
     }
 
-    private static Manifest manifest(Fields f) {
-        Fields model = f.object("model");
-        Fields pre = f.object("preprocess");
-        Fields serving = f.object("serving");
+    private static Manifest manifest(JsonFields f) {
+        JsonFields model = f.object("model");
+        JsonFields pre = f.object("preprocess");
+        JsonFields serving = f.object("serving");
         return new Manifest(f.integer("schema"), f.text("name"), f.text("version"),
                 model == null ? null : new Manifest.ModelFile(model.text("file"), model.text("sha256")),
                 tensors(f.objects("inputs")), tensors(f.objects("outputs")),
@@ -81,121 +81,34 @@ public final class ManifestIo {
                         serving.integer("gpu_count"), serving.text("idle_timeout"), serving.text("image")));
     }
 
-    private static List<Manifest.TensorSpec> tensors(List<Fields> list) {
+    private static List<Manifest.TensorSpec> tensors(List<JsonFields> list) {
         return list == null ? null : list.stream()
                 .map(t -> new Manifest.TensorSpec(t.text("name"), t.text("type"), t.integers("shape"))).toList();
     }
 
-    private static Preprocess preprocess(Fields f) {
-        Fields r = f.object("resize");
+    private static Preprocess preprocess(JsonFields f) {
+        JsonFields r = f.object("resize");
         return new Preprocess(f.text("layout"), f.text("color"), r == null ? null
                 : new Preprocess.Resize(r.text("mode"), r.integer("width"), r.integer("height"),
                         r.integer("max_width"), r.bool("pad_right")),
                 f.decimal("scale"), f.decimals("mean"), f.decimals("std"));
     }
 
-    private static Postprocess postprocess(Fields f) {
+    private static Postprocess postprocess(JsonFields f) {
         if (f == null) {
             return null;
         }
         String type = f.text("type");
         if (type == null) {
-            throw new IllegalArgumentException(f.path + "type is missing (classify, ctc or raw)");
+            throw new IllegalArgumentException(f.path() + "type is missing (classify, ctc or raw)");
         }
         return switch (type) {
             case "classify" -> new Postprocess.Classify(f.text("labels_file"), f.integer("top_k"), f.bool("softmax"));
             case "ctc" -> new Postprocess.Ctc(f.text("vocab_file"), f.integer("blank_index"), f.bool("space_at_end"));
             case "raw" -> new Postprocess.Raw();
             default -> throw new IllegalArgumentException(
-                    f.path + "type '" + type + "' is not one of classify, ctc, raw");
+                    f.path() + "type '" + type + "' is not one of classify, ctc, raw");
         };
-    }
-
-    /**
-     * One JSON object's fields by type. An absent or null field reads as null, or as 0 and false for numbers and
-     * flags (as databind reads them); a field of the wrong type throws IllegalArgumentException naming its path.
-     */
-    private record Fields(String path, Map<?, ?> values) {
-        String text(String name) {
-            return get(name, String.class, "a string");
-        }
-
-        int integer(String name) {
-            Number n = get(name, Number.class, "a whole number");
-            if (n != null && n.doubleValue() != n.intValue()) {
-                throw wrong(name, "a whole number", n);
-            }
-            return n == null ? 0 : n.intValue();
-        }
-
-        double decimal(String name) {
-            Number n = get(name, Number.class, "a number");
-            return n == null ? 0 : n.doubleValue();
-        }
-
-        boolean bool(String name) {
-            Boolean b = get(name, Boolean.class, "true or false");
-            return b != null && b;
-        }
-
-        Fields object(String name) {
-            Map<?, ?> map = get(name, Map.class, "an object");
-            return map == null ? null : new Fields(path + name + ".", map);
-        }
-
-        List<Fields> objects(String name) {
-            List<?> list = get(name, List.class, "an array of objects");
-            if (list == null) {
-                return null;
-            }
-            List<Fields> out = new ArrayList<>();
-            for (int i = 0; i < list.size(); i++) {
-                if (!(list.get(i) instanceof Map<?, ?> map)) {
-                    throw wrong(name + "[" + i + "]", "an object", list.get(i));
-                }
-                out.add(new Fields(path + name + "[" + i + "].", map));
-            }
-            return out;
-        }
-
-        List<Long> integers(String name) {
-            List<Number> numbers = numbers(name, "whole numbers");
-            return numbers == null ? null : numbers.stream().map(Number::longValue).toList();
-        }
-
-        List<Double> decimals(String name) {
-            List<Number> numbers = numbers(name, "numbers");
-            return numbers == null ? null : numbers.stream().map(Number::doubleValue).toList();
-        }
-
-        private List<Number> numbers(String name, String what) {
-            List<?> list = get(name, List.class, "an array of " + what);
-            if (list == null) {
-                return null;
-            }
-            List<Number> out = new ArrayList<>();
-            for (Object item : list) {
-                if (!(item instanceof Number n)) {
-                    throw wrong(name, "an array of " + what, list);
-                }
-                out.add(n);
-            }
-            return out;
-        }
-
-        private <T> T get(String name, Class<T> type, String what) {
-            Object value = values.get(name);
-            if (value != null && !type.isInstance(value)) {
-                throw wrong(name, what, value);
-            }
-            return type.cast(value);
-        }
-
-        private IllegalArgumentException wrong(String name, String what, Object value) {
-            String shown = value instanceof String text ? "\"" + text + "\"" : String.valueOf(value);
-            return new IllegalArgumentException(path + name + " must be " + what + ", not "
-                    + (shown.length() > 40 ? shown.substring(0, 40) + "..." : shown));
-        }
     }
 
     private static List<String> missingFields(Manifest m) {

@@ -6,11 +6,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Loads what {@code mldev predict} needs first (ONNX Runtime's native library and the image readers in this
- * process, Jackson for a deployment) on a thread of its own while the main thread is still parsing the command
- * line: on a machine with a spare core
- * the two overlap (with the session opened during image decoding, a one-shot predict of 10 lines went from
- * about 1.01 s to 0.92 s on 2 cores). A failure here is left to the foreground, which meets it again.
+ * Loads what {@code mldev predict} needs first on a thread of its own while the main thread is still parsing
+ * the command line: ONNX Runtime's native library and the image readers for a predict in this process (whose
+ * model {@link EarlyModel} opens meanwhile), Jackson for one sent to a deployment. A failure here is left to the
+ * foreground, which meets it again.
  */
 final class Preload {
     private Preload() {
