@@ -53,6 +53,9 @@ record JsonFields(String path, Map<?, ?> values) {
 
     List<Long> integers(String name) {
         List<Number> numbers = numbers(name, "whole numbers");
+        if (numbers != null && numbers.stream().anyMatch(n -> n.doubleValue() != n.longValue())) {
+            throw wrong(name, "an array of whole numbers", numbers);
+        }
         return numbers == null ? null : numbers.stream().map(Number::longValue).toList();
     }
 

@@ -52,6 +52,8 @@ class ManifestIoTest {
                 .hasMessage("m: inputs must be an array of objects, not 3");
         assertThatThrownBy(() -> ManifestIo.read(good.replace("\"shape\" : [ -1,", "\"shape\" : [ \"n\","), "m"))
                 .hasMessage("m: inputs[0].shape must be an array of whole numbers, not [n, 3, 48, -1]");
+        assertThatThrownBy(() -> ManifestIo.read(good.replace("\"shape\" : [ -1,", "\"shape\" : [ 1.5,"), "m"))
+                .hasMessage("m: inputs[0].shape must be an array of whole numbers, not [1.5, 3, 48, -1]");
         assertThatThrownBy(() -> ManifestIo.read(good.replace("\"sha256\" : ", "\"sha256\" : 5, \"x\" : "), "m"))
                 .hasMessage("m: model.sha256 must be a string, not 5");
         assertThatThrownBy(() -> ManifestIo.read(good.substring(0, good.length() / 2), "m"))
