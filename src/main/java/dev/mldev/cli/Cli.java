@@ -4,7 +4,6 @@ import dev.mldev.Environment;
 import dev.mldev.ExitCodes;
 import dev.mldev.MldevException;
 import java.io.PrintWriter;
-import java.util.Arrays;
 import java.util.List;
 import picocli.CommandLine;
 
@@ -21,8 +20,9 @@ public final class Cli {
             org.jline.jansi.AnsiConsole.systemInstall();
         }
         Environment env = Environment.system();
-        EarlyModel.start(args, env);
-        Preload.start(subcommandName(args), args);
+        RawArgs raw = new RawArgs(args);
+        EarlyModel.start(raw, env);
+        Preload.start(raw);
         int exitCode = commandLine(env, Terminal.system(env), args).execute(args);
         EarlyModel.discard();
         System.exit(exitCode);
@@ -52,16 +52,11 @@ public final class Cli {
         return cli;
     }
 
-    /** The first word that is not an option: the subcommand's name, or null. */
-    static String subcommandName(String[] args) {
-        return Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse(null);
-    }
-
     private static List<Class<?>> subcommandsFor(String[] args) {
-        String named = subcommandName(args);
+        RawArgs raw = new RawArgs(args);
+        String named = raw.subcommand();
         if (named == null) {
-            boolean versionOnly = Arrays.asList(args).contains("--version") || Arrays.asList(args).contains("-V");
-            return versionOnly ? List.of() : MldevCommand.SUBCOMMANDS;
+            return raw.has("--version", "-V") ? List.of() : MldevCommand.SUBCOMMANDS;
         }
         List<Class<?>> chosen = MldevCommand.SUBCOMMANDS.stream()
                 .filter(c -> c.getAnnotation(CommandLine.Command.class).name().equals(named)).toList();

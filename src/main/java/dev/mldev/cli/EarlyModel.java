@@ -27,24 +27,23 @@ final class EarlyModel {
     private record Early(Path bundle, Device device, Opening<LocalModel> opening, Relay notices) {
     }
 
-    static synchronized void start(String[] args, Environment env) {
-        List<String> words = List.of(args);
-        Optional<String> bundle = value(words, "--model");
-        if (bundle.isEmpty() || !"predict".equals(Cli.subcommandName(args)) || value(words, "--target").isPresent()
-                || words.contains("--help") || words.contains("-h")) {
+    static synchronized void start(RawArgs args, Environment env) {
+        Optional<String> bundle = args.value("--model");
+        if (bundle.isEmpty() || !"predict".equals(args.subcommand()) || args.value("--target").isPresent()
+                || args.has("--help", "-h")) {
             return;
         }
         Device device;
         try {
-            device = Device.valueOf(value(words, "--device").or(() -> env.get("MLDEV_DEVICE")).orElse("auto")
+            device = Device.valueOf(args.value("--device").or(() -> env.get("MLDEV_DEVICE")).orElse("auto")
                     .toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             return; // picocli says what is wrong with it
         }
         Path path = Path.of(bundle.get());
         Relay notices = new Relay();
-        boolean verbose = words.contains("--verbose") || words.contains("-v");
-        early = new Early(path, device, PredictCommand.startOpening(env, path, device, notices, verbose), notices);
+        early = new Early(path, device, PredictCommand.startOpening(env, path, device, notices, args.verbose()),
+                notices);
     }
 
     /**
@@ -67,19 +66,6 @@ final class EarlyModel {
             early.opening().close();
             early = null;
         }
-    }
-
-    /** The value of {@code --name VALUE} or {@code --name=VALUE}. */
-    private static Optional<String> value(List<String> words, String name) {
-        for (int i = 0; i < words.size(); i++) {
-            if (words.get(i).equals(name) && i + 1 < words.size()) {
-                return Optional.of(words.get(i + 1));
-            }
-            if (words.get(i).startsWith(name + "=")) {
-                return Optional.of(words.get(i).substring(name.length() + 1));
-            }
-        }
-        return Optional.empty();
     }
 
     /** Notices held until the command that prints them takes the opening, then passed straight on. */

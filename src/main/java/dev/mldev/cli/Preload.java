@@ -2,8 +2,6 @@ package dev.mldev.cli;
 
 import dev.mldev.runtime.ImageDecoder;
 import dev.mldev.runtime.SessionFactory;
-import java.util.Arrays;
-import java.util.List;
 
 /**
  * Loads what {@code mldev predict} needs first on a thread of its own while the main thread is still parsing
@@ -15,13 +13,12 @@ final class Preload {
     private Preload() {
     }
 
-    static void start(String command, String[] args) {
-        if (!"predict".equals(command)) {
+    static void start(RawArgs args) {
+        if (!"predict".equals(args.subcommand())) {
             return;
         }
-        List<String> words = Arrays.asList(args);
-        boolean local = words.contains("--local") || words.stream().anyMatch(w -> w.startsWith("--model"));
-        boolean verbose = words.contains("--verbose") || words.contains("-v");
+        boolean local = args.has("--local", "--model") || args.value("--model").isPresent();
+        boolean verbose = args.verbose();
         Thread thread = new Thread(() -> {
             try {
                 if (local) {

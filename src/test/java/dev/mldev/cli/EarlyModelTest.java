@@ -41,7 +41,8 @@ class EarlyModelTest {
 
     @Test
     void theSameBundleAndDeviceTakeTheOpenedModel() throws Exception {
-        EarlyModel.start(new String[] {"predict", "a.png", "--model", bundle.toString(), "--device", "cpu"}, env);
+        EarlyModel.start(new RawArgs(new String[] {"predict", "a.png", "--model", bundle.toString(), "--device", "cpu"}),
+                env);
         List<String> notices = new ArrayList<>();
         Optional<Opening<LocalModel>> taken = EarlyModel.take(bundle, Device.CPU, notices::add);
         assertThat(taken).isPresent();
@@ -54,7 +55,7 @@ class EarlyModelTest {
 
     @Test
     void anotherDeviceOrBundleOpensItsOwn() {
-        EarlyModel.start(new String[] {"predict", "--device=cpu", "--model=" + bundle, "a.png"}, env);
+        EarlyModel.start(new RawArgs(new String[] {"predict", "--device=cpu", "--model=" + bundle, "a.png"}), env);
         assertThat(EarlyModel.take(bundle, Device.AUTO, m -> { })).isEmpty();
         assertThat(EarlyModel.take(home.resolve("other"), Device.CPU, m -> { })).isEmpty();
         EarlyModel.discard();
@@ -65,7 +66,7 @@ class EarlyModelTest {
     void withoutTheFlagTheDeviceComesFromMldevDevice() {
         Environment cpu = new Environment(Map.of("XDG_CACHE_HOME", home.resolve("cache").toString(),
                 "MLDEV_DEVICE", "cpu"), home);
-        EarlyModel.start(new String[] {"predict", "a.png", "--model", bundle.toString()}, cpu);
+        EarlyModel.start(new RawArgs(new String[] {"predict", "a.png", "--model", bundle.toString()}), cpu);
         assertThat(EarlyModel.take(bundle, Device.CPU, m -> { })).isPresent().get()
                 .satisfies(opening -> opening.take().close());
     }
@@ -76,7 +77,7 @@ class EarlyModelTest {
                 new String[] {"predict", "a.png", "--model", bundle.toString(), "--target", "ocr", "--device", "cpu"},
                 new String[] {"serve", "--model", bundle.toString(), "--device", "cpu"},
                 new String[] {"predict", "--help", "--model", bundle.toString(), "--device", "cpu"})) {
-            EarlyModel.start(args, env);
+            EarlyModel.start(new RawArgs(args), env);
             assertThat(EarlyModel.take(bundle, Device.CPU, m -> { })).as(String.join(" ", args)).isEmpty();
         }
     }
