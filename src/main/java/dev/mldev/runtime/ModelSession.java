@@ -3,6 +3,7 @@ package dev.mldev.runtime;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
@@ -47,7 +48,7 @@ public final class ModelSession implements AutoCloseable {
         int count = Math.toIntExact(Arrays.stream(shape).reduce(1, (a, b) -> a * b));
         FloatBuffer input = inputBuffer(count);
         input.put(data, 0, count).flip();
-        try (OnnxTensor tensor = OnnxTensor.createTensor(SessionFactory.ortEnvironment(false), input, shape);
+        try (OnnxTensor tensor = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), input, shape);
              OrtSession.Result result = session.run(Map.of(inputName, tensor))) {
             List<Tensor> outputs = new ArrayList<>();
             for (Map.Entry<String, OnnxValue> entry : result) {
