@@ -10,7 +10,7 @@ import dev.mldev.runtime.ImageDecoder;
 import dev.mldev.runtime.Predictor;
 import dev.mldev.runtime.Preprocessor;
 import dev.mldev.runtime.SessionFactory;
-import dev.mldev.target.PredictClient;
+import dev.mldev.deploy.PredictClient;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;

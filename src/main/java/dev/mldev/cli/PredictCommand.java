@@ -8,7 +8,7 @@ import dev.mldev.runtime.Opening;
 import dev.mldev.runtime.Prediction;
 import dev.mldev.runtime.Predictor;
 import dev.mldev.runtime.SessionFactory;
-import dev.mldev.target.DeploymentRecord;
+import dev.mldev.deploy.DeploymentRecord;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dev.mldev.cli;
 
 import dev.mldev.MldevException;
-import dev.mldev.target.DeploymentRecord;
+import dev.mldev.deploy.DeploymentRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -1,6 +1,6 @@
 package dev.mldev.cost;
 
-import dev.mldev.target.vertex.VertexSpec;
+import dev.mldev.deploy.vertex.VertexSpec;
 import java.time.Duration;
 
 /** The forecast of {@code deploy --dry-run}: what a planned deployment would cost, from the price table. */

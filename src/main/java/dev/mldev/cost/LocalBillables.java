@@ -1,6 +1,6 @@
 package dev.mldev.cost;
 
-import dev.mldev.target.DeploymentStatus;
+import dev.mldev.deploy.DeploymentStatus;
 import java.util.Locale;
 
 /** Local deployments as billables: a server on this machine bills nothing, whatever its state. */

@@ -6,7 +6,7 @@ import com.google.rpc.Code;
 import dev.mldev.bundle.Bundle;
 import dev.mldev.fake.FakeGoogleCloud;
 import dev.mldev.fake.Faults;
-import dev.mldev.target.vertex.ModelContainer;
+import dev.mldev.deploy.vertex.ModelContainer;
 import dev.mldev.testing.CliRun;
 import dev.mldev.testing.TestModels;
 import dev.mldev.testing.TextImages;

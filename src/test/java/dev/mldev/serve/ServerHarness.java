@@ -1,7 +1,7 @@
 package dev.mldev.serve;
 
 import dev.mldev.runtime.Predictor;
-import dev.mldev.target.PredictClient;
+import dev.mldev.deploy.PredictClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,0 +1,121 @@
+package dev.mldev.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mldev.MldevException;
+import dev.mldev.runtime.Prediction;
+import dev.mldev.runtime.Predictor;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/** Sends images to a server speaking the Vertex AI prediction contract and reads the predictions back. */
+public final class PredictClient {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+
+    private final HttpClient http;
+
+    public PredictClient(HttpClient http) {
+        this.http = http;
+    }
+
+    public PredictClient() {
+        this(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
+    }
+
+    /** A non-2xx answer: its status and the server's error text. */
+    public static final class HttpError extends RuntimeException {
+        private final int status;
+
+        public HttpError(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+
+    /** The request body: {@code {"instances":[{"b64":...}],"parameters":{"top_k":K}}}. */
+    public static String body(List<Predictor.Input> images, int topK) {
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode instances = root.putArray("instances");
+        for (Predictor.Input image : images) {
+            instances.addObject().put("b64", Base64.getEncoder().encodeToString(image.bytes()));
+        }
+        if (topK > 0) {
+            root.putObject("parameters").put("top_k", topK);
+        }
+        return root.toString();
+    }
+
+    /**
+     * POSTs the images; each prediction comes back named as the input was.
+     *
+     * @param bearerToken sent as {@code Authorization: Bearer}, or null
+     * @throws HttpError on a non-2xx answer
+     */
+    public List<Prediction> predict(URI url, String bearerToken, List<Predictor.Input> images, int topK, Duration timeout) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(timeout)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body(images, topK)));
+        if (bearerToken != null) {
+            request.header("Authorization", "Bearer " + bearerToken);
+        }
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw MldevException.failure("cannot reach " + url.getHost() + ":" + url.getPort() + ": "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()),
+                    "check that the deployment is up ('mldev status')");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw MldevException.failure("interrupted", null);
+        }
+        if (response.statusCode() / 100 != 2) {
+            throw new HttpError(response.statusCode(), errorText(response.body()));
+        }
+        return parse(response.body(), images);
+    }
+
+    private static List<Prediction> parse(String body, List<Predictor.Input> images) {
+        try {
+            JsonNode predictions = JSON.readTree(body).get("predictions");
+            if (predictions == null || predictions.size() != images.size()) {
+                throw MldevException.remote("the server answered " + (predictions == null ? "no" : predictions.size())
+                        + " predictions for " + images.size() + " images", null, null);
+            }
+            List<Prediction> out = new ArrayList<>();
+            for (int i = 0; i < images.size(); i++) {
+                out.add(JSON.treeToValue(predictions.get(i), Prediction.class).withImage(images.get(i).name()));
+            }
+            return out;
+        } catch (IOException e) {
+            throw MldevException.remote("the server's answer is not a predictions object: " + e.getMessage(), null, e);
+        }
+    }
+
+    private static String errorText(String body) {
+        try {
+            JsonNode error = JSON.readTree(body).get("error");
+            if (error != null) {
+                return error.isTextual() ? error.asText() : error.path("message").asText(error.toString());
+            }
+        } catch (IOException e) {
+            // not JSON: fall through to the raw text
+        }
+        return body.length() > 200 ? body.substring(0, 200) + "..." : body;
+    }
+}

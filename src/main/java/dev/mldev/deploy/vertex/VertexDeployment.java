@@ -1,0 +1,78 @@
+package dev.mldev.deploy.vertex;
+
+import dev.mldev.MldevException;
+import dev.mldev.deploy.DeploymentRecord;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What mldev records about a Vertex AI deployment, stored in {@link DeploymentRecord#details()} under these
+ * keys (read by status and cost): project, region, bucket, endpoint, endpoint_dns, model, deployed_model_id,
+ * artifact_uri, deployment_key, machine_type, gpu, gpu_count, min_replicas, max_replicas, idle_timeout_s, state
+ * ("deploying" while a deploy runs, then "deployed").
+ */
+public record VertexDeployment(
+        String name,
+        String bundle,
+        String version,
+        String project,
+        String region,
+        String bucket,
+        String endpoint,
+        String endpointDns,
+        String model,
+        String deployedModelId,
+        String artifactUri,
+        String key,
+        VertexSpec spec,
+        String state,
+        Instant createdAt) {
+
+    public static final String TARGET = "vertex";
+
+    /** https://DNS/v1beta1/ENDPOINT:predict: a dedicated endpoint takes predictions only on its own host. */
+    public String predictUrl() {
+        String base = endpointDns.startsWith("http://") || endpointDns.startsWith("https://") ? endpointDns : "https://" + endpointDns;
+        return base.replaceAll("/+$", "") + "/v1beta1/" + endpoint + ":predict";
+    }
+
+    public DeploymentRecord toRecord() {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("project", project);
+        details.put("region", region);
+        details.put("bucket", bucket);
+        details.put("endpoint", endpoint);
+        details.put("endpoint_dns", endpointDns);
+        details.put("model", model);
+        details.put("deployed_model_id", deployedModelId == null ? "" : deployedModelId);
+        details.put("artifact_uri", artifactUri);
+        details.put("deployment_key", key);
+        details.put("machine_type", spec.machineType());
+        details.put("gpu", spec.gpu().map(Accelerator::gcloudName).orElse("none"));
+        details.put("gpu_count", String.valueOf(spec.gpuCount()));
+        details.put("min_replicas", String.valueOf(spec.minReplicas()));
+        details.put("max_replicas", String.valueOf(spec.maxReplicas()));
+        details.put("idle_timeout_s", spec.idleTimeout() == null ? "" : String.valueOf(spec.idleTimeout().toSeconds()));
+        details.put("state", state);
+        return new DeploymentRecord(name, TARGET, bundle, version, predictUrl(), createdAt, details);
+    }
+
+    /** Where a recorded deployment lives: enough to predict and undeploy. */
+    public record Location(String name, String project, String region, String bucket, String endpoint, String predictUrl) {
+    }
+
+    public static Location locate(DeploymentRecord record) {
+        if (!TARGET.equals(record.target())) {
+            throw MldevException.usage("deployment '" + record.name() + "' is a " + record.target() + " deployment, not vertex",
+                    "pass --target " + record.target());
+        }
+        String project = record.detail("project");
+        String region = record.detail("region");
+        if (project == null || region == null) {
+            throw MldevException.failure("the record of '" + record.name() + "' lacks its project or region",
+                    "deploy it again with 'mldev deploy BUNDLE --target vertex --name " + record.name() + "'");
+        }
+        return new Location(record.name(), project, region, record.detail("bucket"), record.detail("endpoint"), record.url());
+    }
+}

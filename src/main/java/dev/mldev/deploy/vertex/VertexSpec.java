@@ -1,0 +1,106 @@
+package dev.mldev.deploy.vertex;
+
+import dev.mldev.MldevException;
+import dev.mldev.bundle.Manifest;
+import dev.mldev.bundle.Serving;
+import dev.mldev.cloud.CloudContext;
+import dev.mldev.cloud.GcsLocation;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * A checked Vertex AI deployment: every flag resolved against the bundle's serving defaults and validated
+ * before any call (exit 2 on the first problem). Scale-to-zero (min 0 replicas) takes the idle timeout and the
+ * minimum scale-up period, each 5 minutes to 8 hours.
+ */
+public record VertexSpec(
+        String name,
+        String project,
+        String region,
+        String bucket,
+        String machineType,
+        Optional<Accelerator> gpu,
+        int gpuCount,
+        int minReplicas,
+        int maxReplicas,
+        Duration idleTimeout,
+        Duration minScaleup,
+        String image) {
+
+    static final Duration SCALE_TO_ZERO_MIN = Duration.ofMinutes(5);
+    static final Duration SCALE_TO_ZERO_MAX = Duration.ofHours(8);
+    private static final Pattern NAME = Pattern.compile("[a-z]([a-z0-9-]{0,38}[a-z0-9])?");
+
+    /** The flags as given; null means "not given". */
+    public record Flags(String name, String project, String region, String bucket, String machineType, String gpu,
+                        Integer gpuCount, Integer minReplicas, Integer maxReplicas, String idleTimeout, String minScaleup,
+                        String image) {
+    }
+
+    public static VertexSpec check(Flags flags, Manifest manifest) {
+        Serving defaults = manifest.serving() == null ? Serving.defaults() : manifest.serving();
+        String name = flags.name() != null ? flags.name() : nameFrom(manifest.name());
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw MldevException.usage("'" + name + "' cannot name a Vertex AI deployment",
+                    "pass --name with 1-40 lowercase letters, digits and hyphens, starting with a letter");
+        }
+        CloudContext.checkProjectAndRegion(flags.project(), flags.region());
+        GcsLocation.checkBucket(flags.bucket());
+        String machine = first(flags.machineType(), defaults.machineType(), "g2-standard-4");
+        Optional<Accelerator> gpu = Accelerator.parse(first(flags.gpu(), defaults.gpu(), "nvidia-l4"));
+        int gpuCount = flags.gpuCount() != null ? flags.gpuCount() : defaults.gpuCount() > 0 ? defaults.gpuCount() : 1;
+        if (gpu.isPresent()) {
+            gpu.get().checkFits(machine, gpuCount);
+        } else {
+            Accelerator.checkCpuOnly(machine);
+        }
+        int min = flags.minReplicas() != null ? flags.minReplicas() : 0;
+        int max = flags.maxReplicas() != null ? flags.maxReplicas() : Math.max(1, min);
+        if (min < 0) {
+            throw MldevException.usage("--min-replicas " + min + " is negative", "pass 0 (scale to zero) or more");
+        }
+        if (max < Math.max(1, min)) {
+            throw MldevException.usage("--max-replicas " + max + " is below " + Math.max(1, min),
+                    "pass --max-replicas of at least 1 and at least --min-replicas");
+        }
+        Duration idle = null;
+        Duration scaleup = null;
+        if (min == 0) {
+            idle = DurationFlag.parseWithin("--idle-timeout", first(flags.idleTimeout(), defaults.idleTimeout(), "1h"),
+                    SCALE_TO_ZERO_MIN, SCALE_TO_ZERO_MAX);
+            scaleup = DurationFlag.parseWithin("--min-scaleup", first(flags.minScaleup(), null, "1h"),
+                    SCALE_TO_ZERO_MIN, SCALE_TO_ZERO_MAX);
+        } else if (flags.idleTimeout() != null || flags.minScaleup() != null) {
+            throw MldevException.usage("--idle-timeout and --min-scaleup apply only to scale-to-zero (--min-replicas 0)",
+                    "drop them, or pass --min-replicas 0");
+        }
+        String image = first(flags.image(), defaults.image(), null);
+        if (image == null || image.isBlank()) {
+            throw MldevException.usage("no serving image for " + name,
+                    "pass --image REF, or push one with 'mldev image push' (it records the image in the bundle)");
+        }
+        return new VertexSpec(name, flags.project(), flags.region(), flags.bucket().replaceFirst("^gs://", "").replaceAll("/+$", ""),
+                machine, gpu, gpu.isPresent() ? gpuCount : 0, min, max, idle, scaleup, image);
+    }
+
+    /** The bundle's name as Vertex labels take it: "ch_PP-OCRv4_rec" becomes "ch-pp-ocrv4-rec". */
+    static String nameFrom(String bundleName) {
+        String name = bundleName == null ? "" : bundleName.toLowerCase(java.util.Locale.ROOT)
+                .replaceAll("[^a-z0-9]+", "-").replaceAll("^[^a-z]+", "");
+        name = name.length() > 40 ? name.substring(0, 40) : name;
+        return name.replaceAll("-+$", "");
+    }
+
+    public boolean scalesToZero() {
+        return minReplicas == 0;
+    }
+
+    /** The flag when given (even empty, which the checks then refuse), else the bundle's default, else the fallback. */
+    private static String first(String flag, String b, String fallback) {
+        if (flag != null) {
+            return flag;
+        }
+        return b != null && !b.isBlank() ? b : fallback;
+    }
+}

@@ -1,0 +1,97 @@
+package dev.mldev.deploy.vertex;
+
+import com.google.cloud.aiplatform.v1beta1.Endpoint;
+import dev.mldev.Environment;
+import dev.mldev.MldevException;
+import dev.mldev.Progress;
+import dev.mldev.bundle.Bundle;
+import dev.mldev.cloud.CloudContext;
+import dev.mldev.runtime.Prediction;
+import dev.mldev.runtime.Predictor;
+import dev.mldev.deploy.DeploymentRecord;
+import dev.mldev.deploy.DeploymentStatus;
+import dev.mldev.deploy.DeploymentStore;
+import dev.mldev.deploy.Target;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The Vertex AI target: a dedicated endpoint whose model scales to zero. Credentials and clients are made
+ * per call, only when Google Cloud is actually called ({@link #plan} calls nothing).
+ */
+public final class VertexTarget implements Target {
+    public static final Duration DEFAULT_WAKE_TIMEOUT = Duration.ofMinutes(15);
+
+    private final Environment env;
+    private final DeploymentStore store;
+    private final Duration wakeTimeout;
+    private final Consumer<String> notice;
+
+    /** @param notice one-line messages for stderr (wake and total times, status lookups that failed) */
+    public VertexTarget(Environment env, DeploymentStore store, Duration wakeTimeout, Consumer<String> notice) {
+        this.env = env;
+        this.store = store;
+        this.wakeTimeout = wakeTimeout;
+        this.notice = notice;
+    }
+
+    /** The calls a deploy would make, checked like a real deploy but without calling anything. */
+    public DeployPlan plan(Path bundlePath, VertexSpec.Flags flags) {
+        Bundle bundle = Bundle.openVerified(bundlePath);
+        return DeployPlan.of(bundle, VertexSpec.check(flags, bundle.manifest()));
+    }
+
+    public VertexDeployer.Outcome deploy(Path bundlePath, VertexSpec.Flags flags, Progress progress) {
+        Bundle bundle = Bundle.openVerified(bundlePath);
+        VertexSpec spec = VertexSpec.check(flags, bundle.manifest());
+        CloudContext cloud = CloudContext.connect(env, spec.project(), spec.region());
+        return new VertexDeployer(store).deploy(cloud, bundle, spec, progress);
+    }
+
+    @Override
+    public List<Prediction> predict(DeploymentRecord deployment, List<Predictor.Input> images, int topK, Progress progress) {
+        VertexDeployment.Location where = VertexDeployment.locate(deployment);
+        if (where.predictUrl() == null || where.predictUrl().isBlank()) {
+            throw MldevException.failure("deployment '" + where.name() + "' has no endpoint yet (its deploy did not finish)",
+                    "run the deploy again, or 'mldev undeploy " + where.name() + "'");
+        }
+        CloudContext cloud = CloudContext.connect(env, where.project(), where.region());
+        VertexPredictor.Result result = VertexPredictor.connect(cloud).predict(where.predictUrl(), images, topK, wakeTimeout, progress);
+        notice.accept(result.predictions().size() + " predictions in " + seconds(result.total())
+                + (result.wake().isZero() ? "" : ", " + seconds(result.wake()) + " of it waking the endpoint from zero"));
+        return result.predictions();
+    }
+
+    @Override
+    public DeploymentStatus status(DeploymentRecord deployment) {
+        VertexDeployment.Location where = VertexDeployment.locate(deployment);
+        String state;
+        try {
+            CloudContext cloud = CloudContext.connect(env, where.project(), where.region());
+            try (VertexClients vertex = VertexClients.open(cloud, VertexClients.Polling.STANDARD)) {
+                List<Endpoint> endpoints = vertex.listEndpoints(VertexResources.labelFilter(where.name()));
+                int replicas = endpoints.stream().flatMap(e -> e.getDeployedModelsList().stream())
+                        .mapToInt(d -> d.getStatus().getAvailableReplicaCount()).sum();
+                boolean deployed = endpoints.stream().anyMatch(e -> e.getDeployedModelsCount() > 0);
+                state = !deployed ? "down" : replicas == 0 ? "zero" : "running";
+            }
+        } catch (MldevException e) {
+            notice.accept(where.name() + ": " + e.getMessage());
+            state = "unknown";
+        }
+        return new DeploymentStatus(where.name(), VertexDeployment.TARGET, where.predictUrl(), state, null, -1);
+    }
+
+    @Override
+    public void undeploy(DeploymentRecord deployment, boolean purge, Progress progress) {
+        VertexDeployment.Location where = VertexDeployment.locate(deployment);
+        CloudContext cloud = CloudContext.connect(env, where.project(), where.region());
+        new VertexUndeployer(store).undeploy(cloud, where, purge, progress).forEach(progress::step);
+    }
+
+    private static String seconds(Duration d) {
+        return String.format(java.util.Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
+    }
+}
