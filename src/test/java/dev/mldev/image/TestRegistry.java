@@ -1,7 +1,6 @@
 package dev.mldev.image;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
+import dev.mldev.testing.TestDependencies;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -22,7 +21,7 @@ import java.util.stream.Stream;
 
 /**
  * A real OCI registry (Debian's {@code docker-registry}, the CNCF distribution registry) on 127.0.0.1 and a free
- * port, with its storage in a test directory. Tests are skipped, saying why, when the binary is not installed.
+ * port, with its storage in a test directory. Without the binary, tests are skipped (failed under CI=true).
  */
 final class TestRegistry implements AutoCloseable {
     private static final List<Path> BINARIES = List.of(Path.of("/usr/bin/docker-registry"),
@@ -52,8 +51,7 @@ final class TestRegistry implements AutoCloseable {
     /** Starts a registry; with an htpasswd file, every request needs HTTP basic authentication. */
     static TestRegistry start(Path dir, Path htpasswd) throws IOException, InterruptedException {
         Path binary = BINARIES.stream().filter(Files::isExecutable).findFirst().orElse(null);
-        assumeTrue(binary != null, "docker-registry is not installed (apt-get install -y docker-registry); "
-                + "skipping the tests that push to a real registry");
+        TestDependencies.require("docker-registry", binary != null, "apt-get install -y docker-registry");
         int port = freePort();
         Path storage = Files.createDirectories(dir.resolve("registry-data"));
         Path config = dir.resolve("registry.yml");
