@@ -27,7 +27,7 @@ public final class Environment {
      */
     static Path home(Map<String, String> variables, String userHome) {
         String home = variables.get("HOME");
-        return home != null && home.startsWith("/") ? Path.of(home) : Path.of(userHome);
+        return home != null && Path.of(home).isAbsolute() ? Path.of(home) : Path.of(userHome);
     }
 
     public Optional<String> get(String name) {
