@@ -1,5 +1,6 @@
 package dev.mldev.deploy;
 
+import dev.mldev.Durations;
 import dev.mldev.MldevException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -50,7 +51,7 @@ public final class DeploymentLock implements AutoCloseable {
                 String holder = holder(file);
                 if (System.nanoTime() > deadline) {
                     throw MldevException.failure("another mldev" + holder + " has been changing deployment '" + name
-                            + "' for over " + wait.toSeconds() + " s", "wait for it to finish and try again; its lock is " + file);
+                            + "' for over " + Durations.format(wait), "wait for it to finish and try again; its lock is " + file);
                 }
                 if (!told) {
                     waiting.accept("waiting for another mldev" + holder + " that is changing deployment '" + name + "'");

@@ -142,7 +142,9 @@ public final class DeploymentStore {
         try {
             record = JSON.readValue(file.toFile(), DeploymentRecord.class);
         } catch (JsonProcessingException e) {
-            throw new UnreadableRecord(name, file, e.getOriginalMessage());
+            throw new UnreadableRecord(name, file, "not a deployment record" + (e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr())
+                    + " (" + e.getOriginalMessage() + ")");
         } catch (IOException e) {
             throw new UnreadableRecord(name, file, e.toString());
         }

@@ -62,6 +62,13 @@ class LocalDeploySafetyTest {
             assertThat(deploy.err).contains("port " + other.port()).contains("in use");
             assertThat(CliRun.run(home, "status").out.lines()).hasSize(1); // nothing recorded
             assertThat(serversOf(cls)).isEmpty();
+
+            // a record edited to point at the other server's port: that server's health is not this deployment's
+            assertThat(CliRun.run(home, "deploy", cls.toString()).exitCode).isZero();
+            DeploymentRecord record = store().find("ocr-cls").orElseThrow();
+            store().save(new DeploymentRecord(record.name(), record.target(), record.bundle(), record.version(),
+                    "http://127.0.0.1:" + other.port(), record.createdAt(), record.details()));
+            assertThat(CliRun.run(home, "status").out).contains("ocr-cls\tlocal\tdown");
         }
     }
 
