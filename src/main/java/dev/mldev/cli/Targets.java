@@ -22,10 +22,6 @@ final class Targets {
         return new DeploymentStore(env.stateDir());
     }
 
-    static Target of(String target, Environment env) {
-        return of(target, env, VertexTarget.DEFAULT_WAKE_TIMEOUT, message -> { }, question -> true);
-    }
-
     /**
      * @param wakeTimeout how long vertex waits for a scale-up from zero
      * @param notice      one-line messages a target has for stderr
