@@ -71,7 +71,7 @@ final class StatusCommand extends BaseCommand {
         }
         DeploymentStore store = Targets.store(env());
         List<DeploymentRecord> records = store.list();
-        store.unreadable().forEach(skipped -> notice("skipped " + skipped.name() + ": " + skipped.getMessage() + "; " + skipped.hint()));
+        store.unreadable().forEach(skipped -> notice("skipped: " + skipped.getMessage() + "; " + skipped.hint()));
         List<String> vertexRegions = vertexRegions(records);
         List<Billable> billables = new ArrayList<>();
         if (scope() != Scope.vertex) {

@@ -112,7 +112,7 @@ class LocalDeploySafetyTest {
         CliRun status = CliRun.run(home, "status");
         assertThat(status.exitCode).as(status.toString()).isZero();
         assertThat(status.out).contains("fine\tlocal").doesNotContain("broken");
-        assertThat(status.err).contains("skipped broken").contains("unreadable").contains("mldev undeploy broken --yes");
+        assertThat(status.err).contains("skipped: the record of deployment 'broken'").contains("unreadable").contains("mldev undeploy broken --yes");
 
         Path image = TextImages.write(TextImages.line("upright text"), home.resolve("up.png"));
         CliRun predictFine = CliRun.run(home, "predict", image.toString(), "--target", "fine");
