@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -157,13 +158,11 @@ public final class LocalTarget implements Target {
     @Override
     public void undeploy(DeploymentRecord deployment, boolean purge, Progress progress) {
         try (DeploymentLock lock = store.lock(deployment.name(), LOCK_WAIT, notice)) {
-            Optional<ProcessHandle> server = server(deployment);
-            if (server.isPresent()) {
-                stop(deployment.name(), server.get(), progress);
-            } else if (pid(deployment).flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive).isPresent()) {
-                notice.accept("pid " + deployment.detail("pid") + " is no longer the server of " + deployment.name()
-                        + " (another process has that pid now): left it running");
-            }
+            List<ProcessHandle> stopped = stopServers(deployment.name(), server(deployment), progress);
+            pid(deployment).filter(pid -> stopped.stream().noneMatch(p -> p.pid() == pid))
+                    .flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive)
+                    .ifPresent(other -> notice.accept("pid " + other.pid() + " is no longer the server of " + deployment.name()
+                            + " (another process has that pid now): left it running"));
             store.remove(deployment.name());
         }
     }
@@ -174,11 +173,19 @@ public final class LocalTarget implements Target {
      */
     public int undeployUnreadable(String name, Progress progress) {
         try (DeploymentLock lock = store.lock(name, LOCK_WAIT, notice)) {
-            List<ProcessHandle> servers = ServerProcess.findByMarker(store.workDir(name));
-            servers.forEach(server -> stop(name, server, progress));
+            int stopped = stopServers(name, Optional.empty(), progress).size();
             store.remove(name);
-            return servers.size();
+            return stopped;
         }
+    }
+
+    /** Stops the recorded server and any other that carries the deployment's marker (a record edited by hand). */
+    private List<ProcessHandle> stopServers(String name, Optional<ProcessHandle> recorded, Progress progress) {
+        Map<Long, ProcessHandle> servers = new LinkedHashMap<>();
+        recorded.ifPresent(p -> servers.put(p.pid(), p));
+        ServerProcess.findByMarker(store.workDir(name)).forEach(p -> servers.putIfAbsent(p.pid(), p));
+        servers.values().forEach(server -> stop(name, server, progress));
+        return List.copyOf(servers.values());
     }
 
     private void stop(String name, ProcessHandle server, Progress progress) {

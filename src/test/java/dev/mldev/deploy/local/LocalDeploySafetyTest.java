@@ -131,6 +131,12 @@ class LocalDeploySafetyTest {
         assertThat(undeploy.out).contains("undeployed broken (stopped 1 local server)");
         brokenServer.onExit().get();
         assertThat(record).doesNotExist();
+
+        // a pid edited away: the server is still found by its marker
+        DeploymentRecord fine = store().find("fine").orElseThrow();
+        store().save(new DeploymentRecord(fine.name(), fine.target(), fine.bundle(), fine.version(), fine.url(),
+                fine.createdAt(), Map.of("pid", "none", "port", fine.detail("port"))));
+        assertThat(CliRun.run(home, "status").out).contains("fine\tlocal\tdown");
         assertThat(CliRun.run(home, "undeploy", "fine", "--yes").exitCode).isZero();
         awaitNoServers();
     }
