@@ -4,22 +4,29 @@
 #   PREFIX/lib/mldev/native/        ONNX Runtime's native libraries, unpacked once instead of on every run
 #   PREFIX/lib/mldev/mldev.jsa      an AppCDS archive for a fast start
 #   PREFIX/bin/mldev                the launcher
-# plus shell completions. Usage: ./install.sh [--prefix DIR] [--cpu] [--uninstall]
+# plus shell completions. Usage: ./install.sh [--prefix DIR] [--cpu] [--uninstall [--purge]]
+# --purge also removes mldev's caches, settings and, when it records no deployment, its state.
 set -euo pipefail
 
 prefix="$HOME/.local"
 profile=""
 uninstall=false
+purge=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --prefix) prefix="${2:?--prefix needs a directory}"; shift 2 ;;
     --prefix=*) prefix="${1#--prefix=}"; shift ;;
     --cpu) profile="-Pcpu"; shift ;;
     --uninstall) uninstall=true; shift ;;
-    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --purge) purge=true; shift ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install.sh: unknown option '$1' (see ./install.sh --help)" >&2; exit 2 ;;
   esac
 done
+if $purge && ! $uninstall; then
+  echo "install.sh: --purge goes with --uninstall (./install.sh --uninstall --purge)" >&2
+  exit 2
+fi
 prefix=$(mkdir -p "$prefix" && cd "$prefix" && pwd)
 app="$prefix/lib/mldev"
 bash_completion="$prefix/share/bash-completion/completions/mldev"
@@ -28,8 +35,36 @@ fish_completion="$prefix/share/fish/vendor_completions.d/mldev.fish"
 
 if $uninstall; then
   rm -rf "$app" "$prefix/bin/mldev" "$bash_completion" "$zsh_completion" "$fish_completion"
-  rmdir "$prefix/share/mldev/completions" "$prefix/share/mldev" 2>/dev/null || true
+  # the directories install.sh may have created, each only when nothing else is left in it
+  for dir in "$prefix/share/mldev/completions" "$prefix/share/mldev" "$(dirname "$bash_completion")" \
+      "$prefix/share/bash-completion" "$(dirname "$fish_completion")" "$prefix/share/fish" "$prefix/share" \
+      "$prefix/lib" "$prefix/bin"; do
+    rmdir "$dir" 2>/dev/null || true
+  done
   echo "mldev removed from $prefix"
+  # what mldev itself wrote, where it writes it (the XDG variables first, as mldev reads them)
+  cache="${XDG_CACHE_HOME:-$HOME/.cache}/mldev"
+  config="${XDG_CONFIG_HOME:-$HOME/.config}/mldev"
+  state="${XDG_STATE_HOME:-$HOME/.local/state}/mldev"
+  records=$(ls "$state/deployments"/*.json 2>/dev/null | wc -l || true)
+  left=""
+  for dir in "$cache" "$config" "$state"; do
+    if [ ! -e "$dir" ]; then
+      continue
+    elif $purge && { [ "$dir" != "$state" ] || [ "$records" -eq 0 ]; }; then
+      rm -rf "$dir"
+      echo "removed $dir"
+    else
+      left="$left $dir"
+    fi
+  done
+  if [ "$records" -gt 0 ]; then
+    echo "left $state: it records $records deployment(s) that may still run or bill;" \
+      "see 'mldev status' and undeploy them first" >&2
+  fi
+  if [ -n "$left" ] && ! $purge; then
+    echo "left what mldev wrote:$left (./install.sh --uninstall --purge removes it)" >&2
+  fi
   exit 0
 fi
 

@@ -18,7 +18,16 @@ public final class Environment {
     }
 
     public static Environment system() {
-        return new Environment(System.getenv(), Path.of(System.getProperty("user.home")));
+        return new Environment(System.getenv(), home(System.getenv(), System.getProperty("user.home")));
+    }
+
+    /**
+     * $HOME when set to an absolute path, as shells and other tools read it; Java's user.home comes from the
+     * password file instead, which containers and CI jobs with another HOME do not change.
+     */
+    static Path home(Map<String, String> variables, String userHome) {
+        String home = variables.get("HOME");
+        return home != null && Path.of(home).isAbsolute() ? Path.of(home) : Path.of(userHome);
     }
 
     public Optional<String> get(String name) {
@@ -26,7 +35,7 @@ public final class Environment {
         return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
     }
 
-    /** The user's home directory (where tools such as gcloud keep their own configuration). */
+    /** The user's home directory ($HOME; where tools such as gcloud keep their own configuration). */
     public Path home() {
         return home;
     }

@@ -64,7 +64,7 @@ final class DeployCommand extends BaseCommand {
         if (idleUnload != null) {
             serveArgs.addAll(List.of("--idle-unload", Durations.format(idleUnload)));
         }
-        DeploymentRecord record = Targets.local(env()).deploy(bundle, name, port, serveArgs,
+        DeploymentRecord record = Targets.local(env(), this::notice).deploy(bundle, name, port, serveArgs,
                 terminal().progress(err()));
         if (json) {
             out().println(Json.write(Map.of("name", record.name(), "target", record.target(), "url", record.url(),

@@ -16,6 +16,7 @@ import dev.mldev.cost.vertex.VertexConnection;
 import dev.mldev.cost.vertex.VertexInventory;
 import dev.mldev.cost.vertex.VertexRegions;
 import dev.mldev.deploy.DeploymentRecord;
+import dev.mldev.deploy.DeploymentStore;
 import dev.mldev.deploy.local.LocalTarget;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -68,11 +69,13 @@ final class StatusCommand extends BaseCommand {
         if (billingTable != null) {
             BillingExport.checkRequest(billingTable, project);
         }
-        List<DeploymentRecord> records = Targets.store(env()).list();
+        DeploymentStore store = Targets.store(env());
+        List<DeploymentRecord> records = store.list();
+        store.unreadable().forEach(skipped -> notice("skipped: " + skipped.getMessage() + "; " + skipped.hint()));
         List<String> vertexRegions = vertexRegions(records);
         List<Billable> billables = new ArrayList<>();
         if (scope() != Scope.vertex) {
-            LocalTarget local = Targets.local(env());
+            LocalTarget local = Targets.local(env(), this::notice);
             records.stream().filter(r -> r.target().equals(LocalTarget.NAME))
                     .forEach(r -> billables.add(LocalBillables.of(local.status(r))));
         }

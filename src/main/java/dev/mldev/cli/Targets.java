@@ -22,10 +22,6 @@ final class Targets {
         return new DeploymentStore(env.stateDir());
     }
 
-    static Target of(String target, Environment env) {
-        return of(target, env, VertexTarget.DEFAULT_WAKE_TIMEOUT, message -> { }, question -> true);
-    }
-
     /**
      * @param wakeTimeout how long vertex waits for a scale-up from zero
      * @param notice      one-line messages a target has for stderr
@@ -33,7 +29,7 @@ final class Targets {
      */
     static Target of(String target, Environment env, Duration wakeTimeout, Consumer<String> notice, Predicate<String> confirm) {
         return switch (target) {
-            case LocalTarget.NAME -> local(env);
+            case LocalTarget.NAME -> local(env, notice);
             case VertexDeployment.TARGET -> vertex(env, wakeTimeout, notice);
             case PipelineDeployment.TARGET -> pipeline(env, notice, confirm);
             default -> throw MldevException.failure("deployment target '" + target + "' is not supported by this mldev",
@@ -49,7 +45,8 @@ final class Targets {
         return new PipelineTarget(env, store(env), notice, confirm, "mldev-" + VersionProvider.version());
     }
 
-    static LocalTarget local(Environment env) {
-        return new LocalTarget(store(env), env.get("MLDEV_AUTH_TOKEN").orElse(null));
+    static LocalTarget local(Environment env, Consumer<String> notice) {
+        return new LocalTarget(store(env), env.get("MLDEV_AUTH_TOKEN").orElse(null), env.get("MLDEV_JAVA_OPTS").orElse(null),
+                notice);
     }
 }

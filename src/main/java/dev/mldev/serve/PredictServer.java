@@ -20,7 +20,6 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -54,9 +53,11 @@ public final class PredictServer implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean stopping;
     private final byte[] token;
+    private final String bundleVersion;
 
     private PredictServer(ServeOptions options, Bundle bundle, SessionFactory sessions) throws IOException {
         this.options = options;
+        this.bundleVersion = bundle.manifest().version();
         this.token = options.authToken() == null ? null : options.authToken().getBytes(StandardCharsets.UTF_8);
         ModelHolder[] holder = new ModelHolder[1];
         this.metrics = new ServeMetrics(() -> holder[0].isLoaded() ? 1 : 0, () -> holder[0].idleSeconds(), inFlight::get);
@@ -149,14 +150,11 @@ public final class PredictServer implements AutoCloseable {
     }
 
     private int health(HttpExchange exchange) throws IOException {
-        Map<String, Object> body = new LinkedHashMap<>();
         boolean healthy = model.healthy();
-        body.put("status", healthy ? "ok" : "model cannot be loaded");
-        body.put("model_loaded", model.isLoaded());
-        body.put("idle_seconds", Math.round(model.idleSeconds()));
-        body.put("requests_served", served.get());
+        ServerHealth body = new ServerHealth(healthy ? "ok" : "model cannot be loaded", model.isLoaded(),
+                Math.round(model.idleSeconds()), served.get(), ProcessHandle.current().pid(), bundleVersion);
         int status = healthy ? 200 : 503;
-        send(exchange, status, "application/json", JSON.writeValueAsString(body));
+        send(exchange, status, "application/json", body.toJson());
         return status;
     }
 

@@ -5,9 +5,9 @@ import dev.mldev.bundle.Manifest;
 import dev.mldev.bundle.Serving;
 import dev.mldev.cloud.CloudContext;
 import dev.mldev.cloud.GcsLocation;
+import dev.mldev.deploy.DeploymentName;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * A checked Vertex AI deployment: every flag resolved against the bundle's serving defaults and validated
@@ -30,7 +30,6 @@ public record VertexSpec(
 
     static final Duration SCALE_TO_ZERO_MIN = Duration.ofMinutes(5);
     static final Duration SCALE_TO_ZERO_MAX = Duration.ofHours(8);
-    private static final Pattern NAME = Pattern.compile("[a-z]([a-z0-9-]{0,38}[a-z0-9])?");
 
     /** The flags as given; null means "not given". */
     public record Flags(String name, String project, String region, String bucket, String machineType, String gpu,
@@ -40,11 +39,7 @@ public record VertexSpec(
 
     public static VertexSpec check(Flags flags, Manifest manifest) {
         Serving defaults = manifest.serving() == null ? Serving.defaults() : manifest.serving();
-        String name = flags.name() != null ? flags.name() : nameFrom(manifest.name());
-        if (name == null || !NAME.matcher(name).matches()) {
-            throw MldevException.usage("'" + name + "' cannot name a Vertex AI deployment",
-                    "pass --name with 1-40 lowercase letters, digits and hyphens, starting with a letter");
-        }
+        String name = DeploymentName.choose(flags.name(), manifest.name());
         CloudContext.checkProjectAndRegion(flags.project(), flags.region());
         GcsLocation.checkBucket(flags.bucket());
         String machine = first(flags.machineType(), defaults.machineType(), "g2-standard-4");
@@ -82,14 +77,6 @@ public record VertexSpec(
         }
         return new VertexSpec(name, flags.project(), flags.region(), flags.bucket().replaceFirst("^gs://", "").replaceAll("/+$", ""),
                 machine, gpu, gpu.isPresent() ? gpuCount : 0, min, max, idle, scaleup, image);
-    }
-
-    /** The bundle's name as Vertex labels take it: "ch_PP-OCRv4_rec" becomes "ch-pp-ocrv4-rec". */
-    static String nameFrom(String bundleName) {
-        String name = bundleName == null ? "" : bundleName.toLowerCase(java.util.Locale.ROOT)
-                .replaceAll("[^a-z0-9]+", "-").replaceAll("^[^a-z]+", "");
-        name = name.length() > 40 ? name.substring(0, 40) : name;
-        return name.replaceAll("-+$", "");
     }
 
     public boolean scalesToZero() {
