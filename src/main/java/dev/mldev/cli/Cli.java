@@ -3,6 +3,7 @@ package dev.mldev.cli;
 import dev.mldev.Environment;
 import dev.mldev.ExitCodes;
 import dev.mldev.MldevException;
+import dev.mldev.bundle.BundleZip;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine;
@@ -21,6 +22,7 @@ public final class Cli {
         }
         Environment env = Environment.system();
         RawArgs raw = new RawArgs(args);
+        BundleZip.sweep(env.cacheDir());
         EarlyModel.start(raw, env);
         Preload.start(raw);
         int exitCode = commandLine(env, Terminal.system(env), args).execute(args);

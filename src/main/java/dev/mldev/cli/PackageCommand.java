@@ -68,7 +68,7 @@ final class PackageCommand extends BaseCommand {
         Packager.Request request = new Packager.Request(model, preset, labels, vocab, resize(),
                 color == null ? null : color.toLowerCase(java.util.Locale.ROOT), mean, std, name, out, zip);
         Path written = new Packager(new SessionFactory(env(), this::notice, verbose())).pack(request);
-        Manifest manifest = Bundle.open(written).manifest();
+        Manifest manifest = Bundle.open(written, env().cacheDir()).manifest();
         out().printf("%s  %s version %s  (%s, %s)%n", written, manifest.name(), manifest.version(),
                 manifest.postprocess().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT),
                 manifest.inputs().get(0).shape());

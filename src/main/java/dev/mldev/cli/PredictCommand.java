@@ -95,7 +95,7 @@ final class PredictCommand extends BaseCommand {
     static Opening<LocalModel> startOpening(Environment env, Path bundle, Device device, Consumer<String> notice,
             boolean verbose) {
         SessionFactory sessions = new SessionFactory(env, notice, verbose).withoutSpinning();
-        return Opening.start(() -> LocalModel.open(bundle, device, sessions, env.cacheDir().resolve("verified")));
+        return Opening.start(() -> LocalModel.open(bundle, device, sessions, env.cacheDir()));
     }
 
     /** Reads each image file, refusing missing files and directories before any model is loaded. */

@@ -69,7 +69,7 @@ final class VertexOptions {
                        Progress progress) {
         if (dryRun) {
             var plan = target.plan(bundle, flags(name));
-            VertexSpec spec = VertexSpec.check(flags(name), Bundle.open(bundle).manifest());
+            VertexSpec spec = VertexSpec.check(flags(name), Bundle.open(bundle, env.cacheDir()).manifest());
             Forecast forecast = DeployForecast.pipeline(PriceTables.load(env, prices), spec, requests());
             if (json) {
                 plan.set("forecast", forecast.toJson());
