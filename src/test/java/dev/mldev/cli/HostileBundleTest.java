@@ -3,6 +3,7 @@ package dev.mldev.cli;
 import static dev.mldev.cli.BadInputTest.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mldev.testing.BundleCopies;
 import dev.mldev.testing.CliRun;
 import dev.mldev.testing.TestModels;
 import dev.mldev.testing.TextImages;
@@ -56,19 +57,21 @@ class HostileBundleTest {
 
     @Test
     void labelsFileOutsideTheBundleIsRefused() throws IOException {
-        Path copy = copyWithManifest("abs-labels", "\"labels.txt\"", "\"/etc/hostname\"");
+        Path copy = BundleCopies.withManifest(cls, home.resolve("abs-labels"),
+                m -> m.with("postprocess").put("labels_file", "/etc/hostname"));
         assertRefused(predict(copy), 1, "postprocess.labels_file \"/etc/hostname\" is outside the bundle");
     }
 
     @Test
     void modelFileClimbingOutIsRefused() throws IOException {
-        Path copy = copyWithManifest("climbing-model", "\"model.onnx\"", "\"../cls/model.onnx\"");
+        Path copy = BundleCopies.withManifest(cls, home.resolve("climbing-model"),
+                m -> m.with("model").put("file", "../cls/model.onnx"));
         assertRefused(predict(copy), 1, "model.file \"../cls/model.onnx\" is outside the bundle");
     }
 
     @Test
     void labelsLinkLeadingOutIsRefused() throws IOException {
-        Path copy = copyWithManifest("linked-labels", "\"labels.txt\"", "\"labels.txt\"");
+        Path copy = BundleCopies.withManifest(cls, home.resolve("linked-labels"), m -> { });
         Path outsider = Files.writeString(home.resolve("secret.txt"), "0\n180\n");
         Files.delete(copy.resolve("labels.txt"));
         Files.createSymbolicLink(copy.resolve("labels.txt"), outsider);
@@ -128,19 +131,5 @@ class HostileBundleTest {
         assertThat(leftover).doesNotExist();
         assertThat(unpacked(cache)).singleElement().satisfies(dir ->
                 assertThat(dir.getFileName().toString()).startsWith(ProcessHandle.current().pid() + "-"));
-    }
-
-    private static Path copyWithManifest(String name, String from, String to) throws IOException {
-        Path copy = Files.createDirectories(home.resolve(name));
-        try (Stream<Path> files = Files.list(cls)) {
-            for (Path file : files.toList()) {
-                Files.copy(file, copy.resolve(file.getFileName()));
-            }
-        }
-        Path manifest = copy.resolve("mldev.json");
-        String json = Files.readString(manifest);
-        assertThat(json).contains(from);
-        Files.writeString(manifest, json.replace(from, to));
-        return copy;
     }
 }
