@@ -15,6 +15,8 @@ import picocli.CommandLine;
 
 /** The one place a {@link CommandLine} is made: exit codes, error printing and defaults are set here. */
 public final class Cli {
+    static final int USAGE_WIDTH = 100;
+
     private Cli() {
     }
 
@@ -68,6 +70,10 @@ public final class Cli {
         cli.setExecutionExceptionHandler(Cli::handleExecutionException);
         cli.setParameterExceptionHandler(Cli::handleParameterException);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        // wide enough for each command's one-sentence summary on one line; a terminal's own width when there is one
+        cli.setUsageHelpWidth(USAGE_WIDTH);
+        cli.setUsageHelpLongOptionsMaxWidth(28);
+        cli.setUsageHelpAutoWidth(terminal.interactive());
         cli.registerConverter(java.time.Duration.class, dev.mldev.Durations::parse);
         cli.registerConverter(Path.class, new PathConverter());
         return cli;

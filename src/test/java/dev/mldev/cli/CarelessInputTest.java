@@ -11,6 +11,7 @@ import dev.mldev.testing.TextImages;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.Writer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -117,6 +118,20 @@ class CarelessInputTest {
     void modelWithTargetIsRefused() {
         CliRun r = CliRun.run(home, "predict", "--model", cls.toString(), "--target", "ocr", image.toString());
         assertRefused(r, 2, "--model and --target cannot be combined");
+    }
+
+    @Test
+    void aDeploymentsErrorNamesTheFileNotItsPlaceInTheRequest() throws IOException {
+        Path notes = Files.writeString(home.resolve("README.md"), "# not an image\n");
+        CliRun deploy = CliRun.run(home, "deploy", cls.toString());
+        assertThat(deploy.exitCode).as(deploy.toString()).isZero();
+        try {
+            CliRun r = CliRun.run(home, "predict", "--target", "careless", image.toString(), notes.toString());
+            assertRefused(r, 1, notes + " is not an image");
+            assertThat(r.err).doesNotContain("instances[");
+        } finally {
+            CliRun.run(home, "undeploy", "careless", "--yes");
+        }
     }
 
     /** Under LC_ALL=C the JVM cannot encode a non-ASCII name; here an unpaired surrogate stands in for one. */
