@@ -3,6 +3,7 @@ package dev.mldev.cli;
 import dev.mldev.Environment;
 import dev.mldev.ExitCodes;
 import dev.mldev.MldevException;
+import dev.mldev.Problems;
 import dev.mldev.bundle.BundleZip;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -116,9 +117,12 @@ public final class Cli {
         boolean verbose = isVerbose(parsed);
         MldevException known = findMldevException(ex);
         if (known != null) {
-            err.println("mldev: " + known.getMessage());
-            if (known.hint() != null) {
-                err.println("hint: " + known.hint());
+            List<MldevException> problems = known instanceof Problems.Several several ? several.problems() : List.of(known);
+            for (MldevException problem : problems) {
+                err.println("mldev: " + problem.getMessage());
+                if (problem.hint() != null) {
+                    err.println("hint: " + problem.hint());
+                }
             }
             if (verbose) {
                 known.printStackTrace(err);
