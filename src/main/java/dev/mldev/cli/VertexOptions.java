@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -77,10 +78,7 @@ final class VertexOptions {
         if (dryRun) {
             Manifest manifest = Bundle.open(bundle, env.cacheDir()).manifest();
             ImageChoice image = imageChoice(manifest, env);
-            Problems problems = new Problems();
-            problems.check(this::requests);
-            var plan = problems.check(() -> target.plan(bundle, flags(name, image.ref())), null);
-            problems.throwIfAny();
+            var plan = withEveryProblem(() -> target.plan(bundle, flags(name, image.ref())));
             VertexSpec spec = VertexSpec.check(flags(name, image.ref()), manifest);
             Forecast forecast = DeployForecast.pipeline(PriceTables.load(env, prices), spec, requests());
             if (json) {
@@ -108,6 +106,15 @@ final class VertexOptions {
             out.println(record.name() + "  " + record.detail("spec_uri") + "  (on demand: each predict is one pipeline run)");
         }
         return 0;
+    }
+
+    /** A dry run's plan; the flags' problems, the plan's and the forecast's, are refused all at once. */
+    private <T> T withEveryProblem(Supplier<T> plan) {
+        Problems problems = new Problems();
+        problems.check(this::requests);
+        T planned = problems.check(plan, null);
+        problems.throwIfAny();
+        return planned;
     }
 
     private int requests() {
@@ -163,10 +170,7 @@ final class VertexOptions {
                Progress progress) {
         if (dryRun) {
             ImageChoice image = imageChoice(Bundle.open(bundle, env.cacheDir()).manifest(), env);
-            Problems problems = new Problems();
-            problems.check(this::requests);
-            DeployPlan plan = problems.check(() -> target.plan(bundle, flags(name, image.ref())), null);
-            problems.throwIfAny();
+            DeployPlan plan = withEveryProblem(() -> target.plan(bundle, flags(name, image.ref())));
             Forecast forecast = DeployForecast.endpoint(PriceTables.load(env, prices), plan.spec(), requests());
             if (json) {
                 Map<String, Object> result = new LinkedHashMap<>();
