@@ -45,7 +45,7 @@ complete -c mldev -n '__fish_seen_subcommand_from serve' -s h -l help -d 'Show t
 complete -c mldev -n '__fish_seen_subcommand_from serve' -s V -l version -d 'Print version information and exit.'
 complete -c mldev -n '__fish_seen_subcommand_from serve' -s v -l verbose -d 'Print stack traces and extra detail on errors.'
 complete -c mldev -n '__fish_seen_subcommand_from serve' -F
-complete -c mldev -n '__fish_use_subcommand' -a deploy -d 'Deploy a bundle. The default target is local (a background \'mldev serve\' on this machine)'
+complete -c mldev -n '__fish_use_subcommand' -a deploy -d 'Deploy a bundle on this machine or on Google Cloud.'
 complete -c mldev -n '__fish_seen_subcommand_from deploy' -l target -r -F -d 'Where to deploy (default: vertex when a Google Cloud project is configured, else local).'
 complete -c mldev -n '__fish_seen_subcommand_from deploy' -l name -r -F -d 'Deployment name (default: the bundle\'s name).'
 complete -c mldev -n '__fish_seen_subcommand_from deploy' -l port -r -F -d 'local: the port (default: a free one).'
@@ -69,7 +69,7 @@ complete -c mldev -n '__fish_seen_subcommand_from deploy' -s h -l help -d 'Show 
 complete -c mldev -n '__fish_seen_subcommand_from deploy' -s V -l version -d 'Print version information and exit.'
 complete -c mldev -n '__fish_seen_subcommand_from deploy' -s v -l verbose -d 'Print stack traces and extra detail on errors.'
 complete -c mldev -n '__fish_seen_subcommand_from deploy' -F
-complete -c mldev -n '__fish_use_subcommand' -a status -d 'What is deployed or running, whether it is warm, at zero or down, and what it costs while idle: local'
+complete -c mldev -n '__fish_use_subcommand' -a status -d 'List what is deployed or running, and what it costs while idle.'
 complete -c mldev -n '__fish_seen_subcommand_from status' -l target -x -a 'local vertex all' -d 'What to list (default: all when a project is configured, else local).'
 complete -c mldev -n '__fish_seen_subcommand_from status' -l project -r -F -d 'Google Cloud project.'
 complete -c mldev -n '__fish_seen_subcommand_from status' -l region -r -F -d 'Vertex AI region(s) to list (default: the configured region and those of recorded deployments).'

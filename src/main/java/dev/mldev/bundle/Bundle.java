@@ -1,18 +1,18 @@
 package dev.mldev.bundle;
 
+import dev.mldev.Environment;
 import dev.mldev.MldevException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 
 /**
  * A model bundle on disk: a directory (or a .zip of one) holding {@code mldev.json}, the ONNX file and the
@@ -30,24 +30,35 @@ public final class Bundle {
         this.manifest = manifest;
     }
 
-    /** Opens a bundle directory or .zip; a .zip is unpacked to a temporary directory removed at exit. */
+    /**
+     * Opens a bundle directory or .zip; a .zip is unpacked under the cache directory of the process's
+     * environment (see {@link #open(Path, Path)}).
+     */
     public static Bundle open(Path path) {
+        return open(path, Environment.system().cacheDir());
+    }
+
+    /** Opens a bundle directory or .zip; a .zip is unpacked under {@code cacheDir} and removed at exit. */
+    public static Bundle open(Path path, Path cacheDir) {
         if (!Files.exists(path)) {
             throw MldevException.failure("bundle " + path + " does not exist",
                     "create one with 'mldev package MODEL.onnx --out " + path + "'");
         }
-        Path dir = Files.isDirectory(path) ? path : unzip(path);
+        Path dir = Files.isDirectory(path) ? path : BundleZip.unpack(path, cacheDir);
         Path manifestFile = dir.resolve(MANIFEST);
         if (!Files.isRegularFile(manifestFile)) {
             throw MldevException.failure("bundle " + path + " has no " + MANIFEST,
                     "point at a directory made by 'mldev package', or create one with it");
         }
+        Bundle bundle;
         try {
             String json = Files.readString(manifestFile);
-            return new Bundle(dir, ManifestIo.read(json, path + "/" + MANIFEST));
+            bundle = new Bundle(dir, ManifestIo.read(json, path + "/" + MANIFEST));
         } catch (IOException e) {
             throw MldevException.failure("cannot read " + manifestFile + ": " + e.getMessage(), null);
         }
+        bundle.fileFields().forEach(bundle::inside);
+        return bundle;
     }
 
     /** Opens and checks that the model file still has the sha256 the manifest recorded. */
@@ -66,7 +77,7 @@ public final class Bundle {
     }
 
     public Path modelPath() {
-        return dir.resolve(manifest.model().file());
+        return inside(new FileField("model.file", manifest.model().file()));
     }
 
     /**
@@ -125,7 +136,7 @@ public final class Bundle {
 
     /** The lines of a text file of the bundle (labels, vocabulary), in order. */
     public List<String> readLines(String file) {
-        Path path = dir.resolve(file);
+        Path path = inside(new FileField("file", file));
         try {
             return Files.readAllLines(path, StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -136,47 +147,63 @@ public final class Bundle {
     /** Every regular file of the bundle, relative to its directory, sorted: what an upload sends. */
     public List<Path> files() {
         try (Stream<Path> walk = Files.walk(dir)) {
-            return walk.filter(Files::isRegularFile).map(dir::relativize).sorted(Comparator.comparing(Path::toString)).toList();
+            List<Path> files = walk.filter(Files::isRegularFile).map(dir::relativize)
+                    .sorted(Comparator.comparing(Path::toString)).toList();
+            files.forEach(file -> inside(new FileField("file", file.toString())));
+            return files;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
+    /** A file the manifest names, and the field that names it. */
+    private record FileField(String field, String file) {
+    }
+
+    private List<FileField> fileFields() {
+        List<FileField> fields = new ArrayList<>(List.of(new FileField("model.file", manifest.model().file())));
+        if (manifest.postprocess() instanceof Postprocess.Classify c) {
+            fields.add(new FileField("postprocess.labels_file", c.labelsFile()));
+        } else if (manifest.postprocess() instanceof Postprocess.Ctc c) {
+            fields.add(new FileField("postprocess.vocab_file", c.vocabFile()));
+        }
+        return fields;
+    }
+
+    /**
+     * The path of a bundle file, refused unless it stays inside the bundle: relative, no .. climbing out, and
+     * (when it exists) no symbolic link on the way that leads out.
+     */
+    private Path inside(FileField named) {
+        Path root = dir.toAbsolutePath().normalize();
+        Path path;
+        try {
+            path = Path.of(named.file()).isAbsolute() ? null : root.resolve(named.file()).normalize();
+        } catch (InvalidPathException e) {
+            path = null;
+        }
+        if (path == null || !path.startsWith(root) || path.equals(root)) {
+            throw outside(named, "");
+        }
+        if (Files.exists(path)) {
+            try {
+                Path real = path.toRealPath();
+                if (!real.startsWith(root.toRealPath())) {
+                    throw outside(named, " (a link to " + real + ")");
+                }
+            } catch (IOException e) {
+                throw MldevException.failure("cannot resolve " + path + ": " + e.getMessage(), null);
+            }
+        }
+        return path;
+    }
+
+    private MldevException outside(FileField named, String detail) {
+        return MldevException.failure("bundle " + dir + ": " + named.field() + " \"" + named.file() + "\" is outside the bundle"
+                        + detail, "a bundle's files must lie inside its directory; re-create it with 'mldev package'");
+    }
+
     private static String abbreviate(String sha) {
         return sha.length() > 12 ? sha.substring(0, 12) + "..." : sha;
-    }
-
-    private static Path unzip(Path zip) {
-        try {
-            Path target = Files.createTempDirectory("mldev-bundle-");
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(target)));
-            try (InputStream raw = Files.newInputStream(zip); ZipInputStream in = new ZipInputStream(raw)) {
-                for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
-                    Path out = target.resolve(entry.getName()).normalize();
-                    if (!out.startsWith(target)) {
-                        throw MldevException.failure(zip + " has an entry outside the bundle: " + entry.getName(),
-                                "re-create the bundle with 'mldev package --zip'");
-                    }
-                    if (entry.isDirectory()) {
-                        Files.createDirectories(out);
-                    } else {
-                        Files.createDirectories(out.getParent());
-                        Files.copy(in, out);
-                    }
-                }
-            }
-            return target;
-        } catch (IOException e) {
-            throw MldevException.failure(zip + " is neither a bundle directory nor a readable .zip: " + e.getMessage(),
-                    "pass the directory or .zip written by 'mldev package'");
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort at exit
-        }
     }
 }

@@ -66,6 +66,9 @@ public final class ManifestIo {
         if (!missing.isEmpty()) {
             throw MldevException.failure(where + " is missing " + String.join(", ", missing), HINT);
         }
+        PreprocessLimits.of(manifest.preprocess()).ifPresent(problem -> {
+            throw MldevException.failure(where + ": " + problem, HINT);
+        });
         return manifest;
     }
 

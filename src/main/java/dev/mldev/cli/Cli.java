@@ -3,12 +3,21 @@ package dev.mldev.cli;
 import dev.mldev.Environment;
 import dev.mldev.ExitCodes;
 import dev.mldev.MldevException;
+import dev.mldev.Problems;
+import dev.mldev.bundle.BundleZip;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
+import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine;
 
 /** The one place a {@link CommandLine} is made: exit codes, error printing and defaults are set here. */
 public final class Cli {
+    static final int USAGE_WIDTH = 100;
+
     private Cli() {
     }
 
@@ -21,11 +30,24 @@ public final class Cli {
         }
         Environment env = Environment.system();
         RawArgs raw = new RawArgs(args);
+        BundleZip.sweep(env.cacheDir());
         EarlyModel.start(raw, env);
         Preload.start(raw);
-        int exitCode = commandLine(env, Terminal.system(env), args).execute(args);
+        CommandLine cli = commandLine(env, Terminal.system(env), args);
+        cli.setOut(stdout());
+        int exitCode = cli.execute(args);
         EarlyModel.discard();
         System.exit(exitCode);
+    }
+
+    /**
+     * Standard output that remembers a failed write: picocli's default writes through System.out, a PrintStream
+     * that swallows write errors, so a full disk or a closed pipe would read as success.
+     */
+    private static PrintWriter stdout() {
+        String encoding = System.getProperty("sun.stdout.encoding");
+        return new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out),
+                encoding == null ? Charset.defaultCharset() : Charset.forName(encoding)), true);
     }
 
     /** The whole command tree (for --help, completion scripts and tests). */
@@ -45,10 +67,16 @@ public final class Cli {
         cli.setDefaultValueProvider(new ConfigDefaults(env));
         cli.setColorScheme(CommandLine.Help.defaultColorScheme(
                 terminal.colour() ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF));
+        cli.setExecutionStrategy(Cli::executeAndCheckOutput);
         cli.setExecutionExceptionHandler(Cli::handleExecutionException);
         cli.setParameterExceptionHandler(Cli::handleParameterException);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        // wide enough for each command's one-sentence summary on one line; a terminal's own width when there is one
+        cli.setUsageHelpWidth(USAGE_WIDTH);
+        cli.setUsageHelpLongOptionsMaxWidth(28);
+        cli.setUsageHelpAutoWidth(terminal.interactive());
         cli.registerConverter(java.time.Duration.class, dev.mldev.Durations::parse);
+        cli.registerConverter(Path.class, new PathConverter());
         return cli;
     }
 
@@ -68,14 +96,33 @@ public final class Cli {
         return (MldevCommand) spec.root().userObject();
     }
 
+    /** Runs the command; a result that could not be written to stdout (a full disk, a closed pipe) fails. */
+    private static int executeAndCheckOutput(CommandLine.ParseResult parsed) {
+        int exitCode = new CommandLine.RunLast().execute(parsed);
+        CommandLine cli = parsed.commandSpec().commandLine();
+        PrintWriter out = cli.getOut();
+        out.flush();
+        if (out.checkError() && exitCode == ExitCodes.OK) {
+            PrintWriter err = cli.getErr();
+            err.println("mldev: cannot write the output: standard output is full or closed");
+            err.println("hint: check the disk or the pipe stdout goes to");
+            err.flush();
+            return ExitCodes.FAILURE;
+        }
+        return exitCode;
+    }
+
     private static int handleExecutionException(Exception ex, CommandLine cli, CommandLine.ParseResult parsed) {
         PrintWriter err = cli.getErr();
         boolean verbose = isVerbose(parsed);
         MldevException known = findMldevException(ex);
         if (known != null) {
-            err.println("mldev: " + known.getMessage());
-            if (known.hint() != null) {
-                err.println("hint: " + known.hint());
+            List<MldevException> problems = known instanceof Problems.Several several ? several.problems() : List.of(known);
+            for (MldevException problem : problems) {
+                err.println("mldev: " + problem.getMessage());
+                if (problem.hint() != null) {
+                    err.println("hint: " + problem.hint());
+                }
             }
             if (verbose) {
                 known.printStackTrace(err);

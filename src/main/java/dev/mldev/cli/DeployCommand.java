@@ -18,8 +18,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "deploy", sortOptions = false,
-        description = {"Deploy a bundle. The default target is local (a background 'mldev serve' on this machine)",
-                "unless a Google Cloud project is configured."},
+        description = {"Deploy a bundle on this machine or on Google Cloud.",
+                "The default target is local (a background 'mldev serve' on this machine), or vertex when a Google Cloud"
+                        + " project is configured."},
         footer = {"", "Examples:", "  mldev deploy ocr-rec                 # local, prints the URL",
                 "  mldev deploy ocr-rec --name ocr --port 8081"})
 final class DeployCommand extends BaseCommand {

@@ -40,7 +40,12 @@ final class EarlyModel {
         } catch (IllegalArgumentException e) {
             return; // picocli says what is wrong with it
         }
-        Path path = Path.of(bundle.get());
+        Path path;
+        try {
+            path = Path.of(bundle.get());
+        } catch (java.nio.file.InvalidPathException e) {
+            return; // picocli says what is wrong with it
+        }
         Relay notices = new Relay();
         early = new Early(path, device, PredictCommand.startOpening(env, path, device, notices, args.verbose()),
                 notices);

@@ -39,7 +39,7 @@ final class ImagePushCommand extends BaseCommand {
     static final String JRE_FROM_BASE = "base";
 
     @Parameters(index = "0", paramLabel = "REF",
-            description = "Image reference to push, e.g. us-central1-docker.pkg.dev/PROJECT/REPO/mldev-serve:1")
+            description = "Where to push: REGION-docker.pkg.dev/PROJECT/REPO/IMAGE:TAG")
     String reference;
 
     @Option(names = "--base", paramLabel = "IMAGE", defaultValue = ImagePlan.DEFAULT_BASE,

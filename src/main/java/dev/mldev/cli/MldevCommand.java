@@ -21,10 +21,11 @@ import picocli.CommandLine.ScopeType;
         footerHeading = "%nEnvironment:%n",
         footer = {
                 "  NO_COLOR          no colour in output",
-                "  MLDEV_PROJECT     Google Cloud project (also GOOGLE_CLOUD_PROJECT, CLOUDSDK_CORE_PROJECT)",
+                "  MLDEV_PROJECT     Google Cloud project (or GOOGLE_CLOUD_PROJECT, CLOUDSDK_CORE_PROJECT)",
                 "  MLDEV_REGION      Google Cloud region",
                 "  XDG_STATE_HOME    where deployments are recorded (default ~/.local/state)",
                 "  XDG_CONFIG_HOME   where config.properties is read (default ~/.config)",
+                "  XDG_CACHE_HOME    where prices and unpacked bundle zips are cached (default ~/.cache)",
         })
 public final class MldevCommand implements Runnable {
     /**

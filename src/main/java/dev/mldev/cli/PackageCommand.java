@@ -4,10 +4,12 @@ import dev.mldev.MldevException;
 import dev.mldev.bundle.Bundle;
 import dev.mldev.bundle.Manifest;
 import dev.mldev.bundle.Preprocess;
+import dev.mldev.bundle.PreprocessLimits;
 import dev.mldev.runtime.Packager;
 import dev.mldev.runtime.SessionFactory;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -65,10 +67,16 @@ final class PackageCommand extends BaseCommand {
         if (color != null && !color.equalsIgnoreCase("rgb") && !color.equalsIgnoreCase("bgr")) {
             throw MldevException.usage("--color must be rgb or bgr, not '" + color + "'", null);
         }
+        if (mean != null) {
+            PreprocessLimits.mean("--mean", mean).ifPresent(PackageCommand::refuse);
+        }
+        if (std != null) {
+            PreprocessLimits.std("--std", std).ifPresent(PackageCommand::refuse);
+        }
         Packager.Request request = new Packager.Request(model, preset, labels, vocab, resize(),
                 color == null ? null : color.toLowerCase(java.util.Locale.ROOT), mean, std, name, out, zip);
         Path written = new Packager(new SessionFactory(env(), this::notice, verbose())).pack(request);
-        Manifest manifest = Bundle.open(written).manifest();
+        Manifest manifest = Bundle.open(written, env().cacheDir()).manifest();
         out().printf("%s  %s version %s  (%s, %s)%n", written, manifest.name(), manifest.version(),
                 manifest.postprocess().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT),
                 manifest.inputs().get(0).shape());
@@ -83,7 +91,7 @@ final class PackageCommand extends BaseCommand {
             String[] parts = size.toLowerCase(java.util.Locale.ROOT).split("x");
             try {
                 if (parts.length == 2) {
-                    return positive(Preprocess.Resize.fixed(Integer.parseInt(parts[0]), Integer.parseInt(parts[1])));
+                    return checked(Preprocess.Resize.fixed(Integer.parseInt(parts[0]), Integer.parseInt(parts[1])));
                 }
             } catch (NumberFormatException e) {
                 // falls through to the usage error
@@ -91,7 +99,7 @@ final class PackageCommand extends BaseCommand {
             throw MldevException.usage("--size must be WIDTHxHEIGHT, e.g. 224x224, not '" + size + "'", null);
         }
         if (height != null) {
-            return positive(Preprocess.Resize.keepAspect(height, maxWidth == null ? 0 : maxWidth, maxWidth != null));
+            return checked(Preprocess.Resize.keepAspect(height, maxWidth == null ? 0 : maxWidth, maxWidth != null));
         }
         if (maxWidth != null) {
             throw MldevException.usage("--max-width needs --height", "e.g. --height 48 --max-width 192");
@@ -99,11 +107,21 @@ final class PackageCommand extends BaseCommand {
         return null;
     }
 
-    private static Preprocess.Resize positive(Preprocess.Resize resize) {
-        if (resize.height() <= 0 || (resize.isFixed() && resize.width() <= 0) || resize.maxWidth() < 0) {
-            throw MldevException.usage("image sizes must be positive", null);
+    private static Preprocess.Resize checked(Preprocess.Resize resize) {
+        if (resize.isFixed()) {
+            PreprocessLimits.side("--size width", resize.width(), false)
+                    .or(() -> PreprocessLimits.side("--size height", resize.height(), false)).ifPresent(PackageCommand::refuse);
+        } else {
+            // padRight: --max-width was given
+            PreprocessLimits.side("--height", resize.height(), false)
+                    .or(() -> resize.padRight() ? PreprocessLimits.side("--max-width", resize.maxWidth(), false) : Optional.empty())
+                    .ifPresent(PackageCommand::refuse);
         }
         return resize;
+    }
+
+    private static void refuse(String problem) {
+        throw MldevException.usage(problem, "see 'mldev package --help'");
     }
 
     /** Completion candidates for --preset. */

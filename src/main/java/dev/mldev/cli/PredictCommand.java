@@ -10,6 +10,7 @@ import dev.mldev.runtime.Predictor;
 import dev.mldev.runtime.SessionFactory;
 import dev.mldev.deploy.DeploymentRecord;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +28,9 @@ import picocli.CommandLine.Parameters;
                 "  mldev predict a.png b.jpg --model ocr-cls --local --json",
                 "  mldev predict line.png --target ocr"})
 final class PredictCommand extends BaseCommand {
+    /** Larger than any camera's PNG or JPEG; the pixel budget then bounds what decoding one may build. */
+    static final int MAX_IMAGE_BYTES = 64 << 20;
+
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "PNG, JPEG, BMP or GIF files.")
     List<Path> images;
 
@@ -64,6 +68,10 @@ final class PredictCommand extends BaseCommand {
         if (local && target != null) {
             throw MldevException.usage("--local and --target cannot be combined", "choose one");
         }
+        if (model != null && target != null) {
+            throw MldevException.usage("--model and --target cannot be combined: a deployment runs the bundle it was deployed with",
+                    "drop --model to predict on " + target + ", or drop --target to run " + model + " here");
+        }
         List<Predictor.Input> inputs = readImages(images);
         if (!local && (target != null || model == null)) {
             DeploymentRecord deployment = Targets.store(env()).resolve(target);
@@ -95,10 +103,13 @@ final class PredictCommand extends BaseCommand {
     static Opening<LocalModel> startOpening(Environment env, Path bundle, Device device, Consumer<String> notice,
             boolean verbose) {
         SessionFactory sessions = new SessionFactory(env, notice, verbose).withoutSpinning();
-        return Opening.start(() -> LocalModel.open(bundle, device, sessions, env.cacheDir().resolve("verified")));
+        return Opening.start(() -> LocalModel.open(bundle, device, sessions, env.cacheDir()));
     }
 
-    /** Reads each image file, refusing missing files and directories before any model is loaded. */
+    /**
+     * Reads each image file, refusing missing files, directories, devices and pipes, and files over
+     * {@link #MAX_IMAGE_BYTES}, before any model is loaded.
+     */
     static List<Predictor.Input> readImages(List<Path> images) {
         List<Predictor.Input> inputs = new ArrayList<>();
         for (Path image : images) {
@@ -108,12 +119,26 @@ final class PredictCommand extends BaseCommand {
             if (Files.isDirectory(image)) {
                 throw MldevException.failure("image " + image + " is a directory", "pass image files, e.g. " + image + "/*.png");
             }
-            try {
-                inputs.add(new Predictor.Input(image.toString(), Files.readAllBytes(image)));
-            } catch (IOException e) {
-                throw MldevException.failure("cannot read image " + image + ": " + e.getMessage(), "check its permissions");
+            if (!Files.isRegularFile(image)) {
+                throw MldevException.usage("image " + image + " is not a regular file (a device, pipe or socket)",
+                        "save the image to a file and pass that");
             }
+            inputs.add(new Predictor.Input(image.toString(), readBounded(image)));
         }
         return inputs;
+    }
+
+    /** The file's bytes; reading stops past the limit, so a file that grows meanwhile is refused too. */
+    private static byte[] readBounded(Path image) {
+        try (InputStream in = Files.newInputStream(image)) {
+            byte[] bytes = Files.size(image) > MAX_IMAGE_BYTES ? null : in.readNBytes(MAX_IMAGE_BYTES + 1);
+            if (bytes == null || bytes.length > MAX_IMAGE_BYTES) {
+                throw MldevException.usage("image " + image + " is larger than " + (MAX_IMAGE_BYTES >> 20) + " MiB",
+                        "scale it down or re-encode it (PNG or JPEG) before predicting");
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw MldevException.failure("cannot read image " + image + ": " + e.getMessage(), "check its permissions");
+        }
     }
 }

@@ -29,8 +29,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "status", description = {
-        "What is deployed or running, whether it is warm, at zero or down, and what it costs while idle: local",
-        "deployments, and every Vertex AI endpoint and running pipeline or custom job in the project's regions.",
+        "List what is deployed or running, and what it costs while idle.",
+        "Local deployments, and every Vertex AI endpoint and running pipeline or custom job in the project's regions:"
+                + " whether each is warm, at zero or down.",
         "With --max-idle-cost, exits 3 when the total idle cost per hour is over the limit (unknown prices fail)."})
 final class StatusCommand extends BaseCommand {
     enum Scope { local, vertex, all }
@@ -95,9 +96,9 @@ final class StatusCommand extends BaseCommand {
             Table table = new Table(IdleCostText.HEADER.toArray(String[]::new));
             IdleCostText.rows(report, forPeople).forEach(cells -> table.row(cells.toArray(String[]::new)));
             table.print(out(), forPeople);
-            if (!billables.isEmpty()) {
-                out().println((forPeople ? "\n" : "# ") + IdleCostText.totals(report));
-            } else if (forPeople) {
+            // the totals line even for nothing: a script reading it sees $0.00/h, not a missing line
+            out().println((forPeople ? "\n" : "# ") + IdleCostText.totals(report));
+            if (billables.isEmpty() && forPeople) {
                 notice("nothing deployed; try 'mldev deploy BUNDLE'");
             }
             if (spend != null) {

@@ -2,8 +2,10 @@ package dev.mldev.cli;
 
 import dev.mldev.Environment;
 import dev.mldev.MldevException;
+import dev.mldev.Problems;
 import dev.mldev.Progress;
 import dev.mldev.bundle.Bundle;
+import dev.mldev.bundle.Manifest;
 import dev.mldev.cost.DeployForecast;
 import dev.mldev.cost.Forecast;
 import dev.mldev.cost.PriceTables;
@@ -17,10 +19,16 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** deploy's options for --target vertex and vertex-pipeline, and how their results are printed. */
 final class VertexOptions {
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
     @Option(names = "--project", paramLabel = "P", description = "vertex: Google Cloud project (default: MLDEV_PROJECT, GOOGLE_CLOUD_PROJECT, CLOUDSDK_CORE_PROJECT, config).")
     String project;
 
@@ -68,11 +76,14 @@ final class VertexOptions {
     int deployPipeline(PipelineTarget target, Environment env, Path bundle, String name, boolean json, PrintWriter out,
                        Progress progress) {
         if (dryRun) {
-            var plan = target.plan(bundle, flags(name));
-            VertexSpec spec = VertexSpec.check(flags(name), Bundle.open(bundle).manifest());
+            Manifest manifest = Bundle.open(bundle, env.cacheDir()).manifest();
+            ImageChoice image = imageChoice(manifest, env);
+            var plan = withEveryProblem(() -> target.plan(bundle, flags(name, image.ref())));
+            VertexSpec spec = VertexSpec.check(flags(name, image.ref()), manifest);
             Forecast forecast = DeployForecast.pipeline(PriceTables.load(env, prices), spec, requests());
             if (json) {
                 plan.set("forecast", forecast.toJson());
+                plan.putObject("image").put("ref", image.ref()).put("from", image.from());
                 out.println(plan.toPrettyString());
                 return 0;
             }
@@ -83,6 +94,7 @@ final class VertexOptions {
             }
             out.println("pipeline spec:");
             out.println(plan.get("pipeline_spec").toPrettyString());
+            out.println(image.line());
             printForecast(forecast, out);
             return 0;
         }
@@ -94,6 +106,15 @@ final class VertexOptions {
             out.println(record.name() + "  " + record.detail("spec_uri") + "  (on demand: each predict is one pipeline run)");
         }
         return 0;
+    }
+
+    /** A dry run's plan; the flags' problems, the plan's and the forecast's, are refused all at once. */
+    private <T> T withEveryProblem(Supplier<T> plan) {
+        Problems problems = new Problems();
+        problems.check(this::requests);
+        T planned = problems.check(plan, null);
+        problems.throwIfAny();
+        return planned;
     }
 
     private int requests() {
@@ -109,24 +130,58 @@ final class VertexOptions {
     }
 
     VertexSpec.Flags flags(String name) {
+        return flags(name, image);
+    }
+
+    private VertexSpec.Flags flags(String name, String imageRef) {
         return new VertexSpec.Flags(name, project, region, bucket, machine, gpu, gpuCount, minReplicas, maxReplicas, idleTimeout,
-                minScaleup, image);
+                minScaleup, imageRef);
+    }
+
+    /** The serving image a deploy would use and where it comes from; for a dry run, which may go without one. */
+    private record ImageChoice(String ref, String from) {
+        static final String NONE = "(none yet)";
+
+        String line() {
+            return "image: " + ref + " (" + from + ")";
+        }
+
+        Map<String, String> toJson() {
+            return Map.of("ref", ref, "from", from);
+        }
+    }
+
+    private ImageChoice imageChoice(Manifest manifest, Environment env) {
+        if (image != null) {
+            boolean flag = command.commandLine().getParseResult().hasMatchedOption("--image");
+            return new ImageChoice(image, flag ? "from --image" : env.get("MLDEV_IMAGE").isPresent() ? "from MLDEV_IMAGE"
+                    : "from " + ConfigDefaults.configFile(env));
+        }
+        String recorded = manifest.serving() == null ? null : manifest.serving().image();
+        if (recorded != null && !recorded.isBlank()) {
+            return new ImageChoice(recorded, "from the bundle's serving.image, recorded by 'mldev image push'");
+        }
+        return new ImageChoice(ImageChoice.NONE, "a deploy needs one: 'mldev image push REF --bundle BUNDLE' builds and"
+                + " records it in the bundle, or pass --image REF");
     }
 
     /** Deploys (or, with --dry-run, plans) and prints the result like a local deploy: "NAME  URL", or JSON. */
     int deploy(VertexTarget target, Environment env, Path bundle, String name, boolean json, PrintWriter out,
                Progress progress) {
         if (dryRun) {
-            DeployPlan plan = target.plan(bundle, flags(name));
+            ImageChoice image = imageChoice(Bundle.open(bundle, env.cacheDir()).manifest(), env);
+            DeployPlan plan = withEveryProblem(() -> target.plan(bundle, flags(name, image.ref())));
             Forecast forecast = DeployForecast.endpoint(PriceTables.load(env, prices), plan.spec(), requests());
             if (json) {
                 Map<String, Object> result = new LinkedHashMap<>();
                 result.put("plan", plan.summary());
+                result.put("image", image.toJson());
                 result.put("calls", plan.steps().stream().map(s -> List.of(s.call(), s.on(), s.note())).toList());
                 result.put("forecast", forecast.toJson());
                 out.println(Json.write(result));
             } else {
                 out.print(plan.render());
+                out.println(image.line());
                 printForecast(forecast, out);
             }
             return 0;

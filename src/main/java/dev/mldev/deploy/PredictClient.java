@@ -17,11 +17,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Sends images to a server speaking the Vertex AI prediction contract and reads the predictions back. */
 public final class PredictClient {
     private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+
+    private static final Pattern INSTANCE = Pattern.compile("instances\\[(\\d{1,9})]");
 
     private final HttpClient http;
 
@@ -85,7 +89,7 @@ public final class PredictClient {
             throw MldevException.failure("interrupted", null);
         }
         if (response.statusCode() / 100 != 2) {
-            throw new HttpError(response.statusCode(), errorText(response.body()));
+            throw new HttpError(response.statusCode(), withImageNames(errorText(response.body()), images));
         }
         return parse(response.body(), images);
     }
@@ -105,6 +109,14 @@ public final class PredictClient {
         } catch (IOException e) {
             throw MldevException.remote("the server's answer is not a predictions object: " + e.getMessage(), null, e);
         }
+    }
+
+    /** The server names an image by its place in the request ("instances[0]"); the user knows it by its name. */
+    private static String withImageNames(String text, List<Predictor.Input> images) {
+        return INSTANCE.matcher(text).replaceAll(match -> {
+            int i = Integer.parseInt(match.group(1));
+            return Matcher.quoteReplacement(i < images.size() ? images.get(i).name() : match.group());
+        });
     }
 
     private static String errorText(String body) {

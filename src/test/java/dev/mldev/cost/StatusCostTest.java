@@ -60,10 +60,10 @@ class StatusCostTest {
     }
 
     @Test
-    void nothingDeployedPrintsTheHeaderOnly() {
+    void nothingDeployedPrintsTheHeaderAndTheTotals() {
         CliRun run = CliRun.run(home, "status", "--max-idle-cost", "0");
         assertThat(run.exitCode).isZero();
-        assertThat(run.out.lines()).hasSize(1);
+        assertThat(run.out.lines().toList()).hasSize(2).last().asString().startsWith("# total idle $0/h");
     }
 
     @Test

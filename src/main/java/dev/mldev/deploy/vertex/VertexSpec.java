@@ -1,6 +1,7 @@
 package dev.mldev.deploy.vertex;
 
 import dev.mldev.MldevException;
+import dev.mldev.Problems;
 import dev.mldev.bundle.Manifest;
 import dev.mldev.bundle.Serving;
 import dev.mldev.cloud.CloudContext;
@@ -11,7 +12,7 @@ import java.util.Optional;
 
 /**
  * A checked Vertex AI deployment: every flag resolved against the bundle's serving defaults and validated
- * before any call (exit 2 on the first problem). Scale-to-zero (min 0 replicas) takes the idle timeout and the
+ * before any call (exit 2 with every problem found). Scale-to-zero (min 0 replicas) takes the idle timeout and the
  * minimum scale-up period, each 5 minutes to 8 hours.
  */
 public record VertexSpec(
@@ -37,44 +38,47 @@ public record VertexSpec(
                         String image) {
     }
 
+    /** Runs every check, and refuses with all the problems found, not the first alone. */
     public static VertexSpec check(Flags flags, Manifest manifest) {
+        Problems problems = new Problems();
         Serving defaults = manifest.serving() == null ? Serving.defaults() : manifest.serving();
-        String name = DeploymentName.choose(flags.name(), manifest.name());
-        CloudContext.checkProjectAndRegion(flags.project(), flags.region());
-        GcsLocation.checkBucket(flags.bucket());
+        String name = problems.check(() -> DeploymentName.choose(flags.name(), manifest.name()), null);
+        problems.check(() -> CloudContext.checkProjectAndRegion(flags.project(), flags.region()));
+        problems.check(() -> GcsLocation.checkBucket(flags.bucket()));
         String machine = first(flags.machineType(), defaults.machineType(), "g2-standard-4");
-        Optional<Accelerator> gpu = Accelerator.parse(first(flags.gpu(), defaults.gpu(), "nvidia-l4"));
+        Optional<Accelerator> gpu = problems.check(() -> Accelerator.parse(first(flags.gpu(), defaults.gpu(), "nvidia-l4")),
+                null);
         int gpuCount = flags.gpuCount() != null ? flags.gpuCount() : defaults.gpuCount() > 0 ? defaults.gpuCount() : 1;
-        if (gpu.isPresent()) {
-            gpu.get().checkFits(machine, gpuCount);
-        } else {
-            Accelerator.checkCpuOnly(machine);
+        if (gpu != null && gpu.isPresent()) {
+            problems.check(() -> gpu.get().checkFits(machine, gpuCount));
+        } else if (gpu != null) {
+            problems.check(() -> Accelerator.checkCpuOnly(machine));
         }
         int min = flags.minReplicas() != null ? flags.minReplicas() : 0;
         int max = flags.maxReplicas() != null ? flags.maxReplicas() : Math.max(1, min);
         if (min < 0) {
-            throw MldevException.usage("--min-replicas " + min + " is negative", "pass 0 (scale to zero) or more");
-        }
-        if (max < Math.max(1, min)) {
-            throw MldevException.usage("--max-replicas " + max + " is below " + Math.max(1, min),
-                    "pass --max-replicas of at least 1 and at least --min-replicas");
+            problems.add(MldevException.usage("--min-replicas " + min + " is negative", "pass 0 (scale to zero) or more"));
+        } else if (max < Math.max(1, min)) {
+            problems.add(MldevException.usage("--max-replicas " + max + " is below " + Math.max(1, min),
+                    "pass --max-replicas of at least 1 and at least --min-replicas"));
         }
         Duration idle = null;
         Duration scaleup = null;
         if (min == 0) {
-            idle = DurationFlag.parseWithin("--idle-timeout", first(flags.idleTimeout(), defaults.idleTimeout(), "1h"),
-                    SCALE_TO_ZERO_MIN, SCALE_TO_ZERO_MAX);
-            scaleup = DurationFlag.parseWithin("--min-scaleup", first(flags.minScaleup(), null, "1h"),
-                    SCALE_TO_ZERO_MIN, SCALE_TO_ZERO_MAX);
+            idle = problems.check(() -> DurationFlag.parseWithin("--idle-timeout",
+                    first(flags.idleTimeout(), defaults.idleTimeout(), "1h"), SCALE_TO_ZERO_MIN, SCALE_TO_ZERO_MAX), null);
+            scaleup = problems.check(() -> DurationFlag.parseWithin("--min-scaleup", first(flags.minScaleup(), null, "1h"),
+                    SCALE_TO_ZERO_MIN, SCALE_TO_ZERO_MAX), null);
         } else if (flags.idleTimeout() != null || flags.minScaleup() != null) {
-            throw MldevException.usage("--idle-timeout and --min-scaleup apply only to scale-to-zero (--min-replicas 0)",
-                    "drop them, or pass --min-replicas 0");
+            problems.add(MldevException.usage("--idle-timeout and --min-scaleup apply only to scale-to-zero (--min-replicas 0)",
+                    "drop them, or pass --min-replicas 0"));
         }
         String image = first(flags.image(), defaults.image(), null);
         if (image == null || image.isBlank()) {
-            throw MldevException.usage("no serving image for " + name,
-                    "pass --image REF, or push one with 'mldev image push' (it records the image in the bundle)");
+            problems.add(MldevException.usage("no serving image for " + name,
+                    "pass --image REF, or push one with 'mldev image push' (it records the image in the bundle)"));
         }
+        problems.throwIfAny();
         return new VertexSpec(name, flags.project(), flags.region(), flags.bucket().replaceFirst("^gs://", "").replaceAll("/+$", ""),
                 machine, gpu, gpu.isPresent() ? gpuCount : 0, min, max, idle, scaleup, image);
     }

@@ -57,7 +57,7 @@ class LocalDeployTest {
 
         CliRun undeploy = CliRun.run(home, "undeploy", "ocr-cls", "--yes");
         assertThat(undeploy.exitCode).as(undeploy.toString()).isZero();
-        assertThat(CliRun.run(home, "status").out.lines()).hasSize(1); // the header only
+        assertThat(CliRun.run(home, "status").out.lines()).hasSize(2); // the header and the totals
     }
 
     @Test
