@@ -33,6 +33,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -53,6 +54,8 @@ public final class FakeVertex {
     private final Map<String, Model> models = new LinkedHashMap<>();
     private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
     private final Map<String, Integer> replicas = new HashMap<>();
+    private final Map<String, ServingContainer> running = new HashMap<>();
+    private ServingContainer.Runner containers;
     /** When the scale-up from zero of a deployed model began (its first request at zero). */
     private final Map<String, Long> wakeStarted = new HashMap<>();
     private final AtomicLong ids = new AtomicLong(4_000_000_000L);
@@ -106,6 +109,22 @@ public final class FakeVertex {
             replicas.put(d.getId(), 0);
             wakeStarted.remove(d.getId());
         });
+    }
+
+    /** DeployModel runs the model's serving container from now on (see {@link ServingContainer}). */
+    synchronized void runContainers(ServingContainer.Runner runner) {
+        this.containers = runner;
+    }
+
+    /** The running serving container of a deployed model, if DeployModel started one. */
+    synchronized Optional<ServingContainer> container(String deployedModelId) {
+        return Optional.ofNullable(running.get(deployedModelId));
+    }
+
+    /** Stops every serving container. */
+    synchronized void stopContainers() {
+        running.values().forEach(ServingContainer::close);
+        running.clear();
     }
 
     synchronized Model modelNamed(String name) {
@@ -243,6 +262,9 @@ public final class FakeVertex {
                 DeployModelOperationMetadata.getDefaultInstance(), () -> {
                     synchronized (this) {
                         String id = String.valueOf(ids.incrementAndGet());
+                        if (containers != null) {
+                            running.put(id, containers.start(model(wanted.getModel()), request.getEndpoint(), id));
+                        }
                         DeployedModel deployed = wanted.toBuilder().setId(id).setCreateTime(now()).build();
                         Map<String, Integer> split = new LinkedHashMap<>();
                         if (request.getTrafficSplitMap().isEmpty()) {
@@ -287,6 +309,7 @@ public final class FakeVertex {
                         endpoints.put(current.getName(), current.toBuilder().clearDeployedModels().addAllDeployedModels(remaining)
                                 .clearTrafficSplit().putAllTrafficSplit(split).setUpdateTime(now()).build());
                         replicas.remove(id);
+                        Optional.ofNullable(running.remove(id)).ifPresent(ServingContainer::close);
                         return UndeployModelResponse.getDefaultInstance();
                     }
                 });
