@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -245,7 +246,7 @@ public final class FakeVertex {
     private synchronized Operation deployModel(DeployModelRequest request) {
         Endpoint endpoint = endpoint(request.getEndpoint());
         DeployedModel wanted = request.getDeployedModel();
-        model(wanted.getModel());
+        Model model = model(wanted.getModel());
         var resources = wanted.getDedicatedResources();
         if (resources.getMachineSpec().getMachineType().isEmpty()) {
             throw Status.INVALID_ARGUMENT.withDescription("DedicatedResources.machine_spec.machine_type is required.").asRuntimeException();
@@ -258,32 +259,38 @@ public final class FakeVertex {
         if (!request.getTrafficSplitMap().isEmpty() && splitTotal != 100) {
             throw Status.INVALID_ARGUMENT.withDescription("traffic_split must sum to 100, not " + splitTotal + ".").asRuntimeException();
         }
-        return operations.start(V1BETA1 + "EndpointService/DeployModel", request.getEndpoint(),
-                DeployModelOperationMetadata.getDefaultInstance(), () -> {
-                    synchronized (this) {
-                        String id = String.valueOf(ids.incrementAndGet());
-                        if (containers != null) {
-                            running.put(id, containers.start(model(wanted.getModel()), request.getEndpoint(), id));
-                        }
-                        DeployedModel deployed = wanted.toBuilder().setId(id).setCreateTime(now()).build();
-                        Map<String, Integer> split = new LinkedHashMap<>();
-                        if (request.getTrafficSplitMap().isEmpty()) {
-                            endpoint(request.getEndpoint()).getTrafficSplitMap().forEach(split::put);
-                            if (split.isEmpty()) {
-                                split.put(id, 100);
-                            }
-                        } else {
-                            request.getTrafficSplitMap().forEach((k, v) -> split.put("0".equals(k) ? id : k, v));
-                        }
-                        Endpoint updated = endpoint(request.getEndpoint()).toBuilder().addDeployedModels(deployed)
-                                .clearTrafficSplit().putAllTrafficSplit(split).setUpdateTime(now()).build();
-                        endpoints.put(updated.getName(), updated);
-                        int initial = resources.getInitialReplicaCount() > 0 ? resources.getInitialReplicaCount()
-                                : Math.max(1, resources.getMinReplicaCount());
-                        replicas.put(id, initial);
-                        return DeployModelResponse.newBuilder().setDeployedModel(deployed).build();
+        ServingContainer.Runner runner = containers;
+        Supplier<DeployModelResponse> deploy = () -> {
+            String id = String.valueOf(ids.incrementAndGet());
+            // the container starts outside the lock: other calls go on while it loads its model
+            ServingContainer container = runner == null ? null : runner.start(model, request.getEndpoint(), id);
+            synchronized (this) {
+                if (container != null) {
+                    running.put(id, container);
+                }
+                DeployedModel deployed = wanted.toBuilder().setId(id).setCreateTime(now()).build();
+                Map<String, Integer> split = new LinkedHashMap<>();
+                if (request.getTrafficSplitMap().isEmpty()) {
+                    endpoint(request.getEndpoint()).getTrafficSplitMap().forEach(split::put);
+                    if (split.isEmpty()) {
+                        split.put(id, 100);
                     }
-                });
+                } else {
+                    request.getTrafficSplitMap().forEach((k, v) -> split.put("0".equals(k) ? id : k, v));
+                }
+                Endpoint updated = endpoint(request.getEndpoint()).toBuilder().addDeployedModels(deployed)
+                        .clearTrafficSplit().putAllTrafficSplit(split).setUpdateTime(now()).build();
+                endpoints.put(updated.getName(), updated);
+                int initial = resources.getInitialReplicaCount() > 0 ? resources.getInitialReplicaCount()
+                        : Math.max(1, resources.getMinReplicaCount());
+                replicas.put(id, initial);
+                return DeployModelResponse.newBuilder().setDeployedModel(deployed).build();
+            }
+        };
+        String call = V1BETA1 + "EndpointService/DeployModel";
+        var metadata = DeployModelOperationMetadata.getDefaultInstance();
+        return runner == null ? operations.start(call, request.getEndpoint(), metadata, deploy)
+                : operations.startInBackground(call, request.getEndpoint(), metadata, deploy);
     }
 
     private synchronized Operation undeployModel(UndeployModelRequest request) {

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,9 +54,6 @@ class ServingImageOnGoogleCloudTest {
     }
 
     @Test
-    @Disabled("finding, not yet fixed: the container starts with the AIP_* variables and gets a token from the fake "
-            + "metadata server, but its listing of AIP_STORAGE_URI comes back empty ('no objects under gs://...') "
-            + "although the bundle's three objects are there")
     void vertexDeployRunsTheEntrypointWithTheAipVariablesAndItReadsTheText() {
         CliRun deploy = CliRun.run(home, env, "deploy", bundle.toString(), "--target", "vertex", "--name", "rec",
                 "--project", FakeGoogleCloud.PROJECT, "--region", FakeGoogleCloud.REGION,
