@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -75,12 +76,15 @@ public final class FakePrediction {
             throw new FakeHttps.HttpError(Code.RESOURCE_EXHAUSTED, "Model is not yet ready for inference. "
                     + "The model is in the process of scale-up from zero; please retry.");
         }
-        String container = vertex.container(target.getId()).map(c -> c.baseUrl().toString()).orElseGet(this::container);
+        Optional<ServingContainer> running = vertex.container(target.getId());
+        String container = running.map(c -> c.baseUrl().toString()).orElseGet(this::container);
+        long sent = System.nanoTime();
         HttpResponse<String> answer = send(container, model.getContainerSpec().getPredictRoute(), request);
         if (answer.statusCode() != 200) {
             FakeHttps.send(exchange, answer.statusCode(), answer.body());
             return;
         }
+        running.ifPresent(c -> c.answeredPrediction((System.nanoTime() - sent) / 1_000_000));
         JsonNode body = FakeHttps.JSON.readTree(answer.body());
         ObjectNode result = body.isObject() ? (ObjectNode) body : FakeHttps.JSON.createObjectNode();
         result.put("deployedModelId", target.getId()).put("model", target.getModel()).put("modelVersionId", model.getVersionId());

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -34,12 +35,15 @@ final class ServingContainer implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final URI baseUrl;
+    private final long startedNanos;
     private final long readyMillis;
+    private final AtomicBoolean predicted = new AtomicBoolean();
 
-    private ServingContainer(Process process, Path log, URI baseUrl, long readyMillis) {
+    private ServingContainer(Process process, Path log, URI baseUrl, long startedNanos, long readyMillis) {
         this.process = process;
         this.log = log;
         this.baseUrl = baseUrl;
+        this.startedNanos = startedNanos;
         this.readyMillis = readyMillis;
     }
 
@@ -82,7 +86,7 @@ final class ServingContainer implements AutoCloseable {
             Process process = image.command(argv, variables, Map.of()).redirectErrorStream(true)
                     .redirectOutput(log.toFile()).start();
             URI base = URI.create("http://127.0.0.1:" + port);
-            return new ServingContainer(process, log, base,
+            return new ServingContainer(process, log, base, started,
                     awaitHealthy(process, base.resolve(variables.get("AIP_HEALTH_ROUTE")), log, started));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -97,6 +101,18 @@ final class ServingContainer implements AutoCloseable {
     /** Milliseconds from exec to the first 200 from the health route. */
     long readyMillis() {
         return readyMillis;
+    }
+
+    /**
+     * Notes a prediction it answered that took {@code requestMillis}; the first one prints the cold-start
+     * figure: milliseconds from exec to that answer.
+     */
+    void answeredPrediction(long requestMillis) {
+        if (predicted.compareAndSet(false, true)) {
+            System.err.println("serving container answered its first prediction "
+                    + (System.nanoTime() - startedNanos) / 1_000_000 + " ms after exec (the request took "
+                    + requestMillis + " ms)");
+        }
     }
 
     private static long awaitHealthy(Process process, URI health, Path log, long startedNanos) {
