@@ -3,6 +3,7 @@ package dev.mldev.image;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
 import com.google.cloud.tools.jib.api.buildplan.FileEntry;
+import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -39,16 +40,24 @@ public record ImagePlan(String base, List<FileEntriesLayer> layers, List<String>
         List<FileEntriesLayer> layers = new ArrayList<>();
         jre.ifPresent(runtime -> layers.add(runtime.layer("java-runtime")));
         layers.add(jarsLayer("dependencies", app.dependencyJars()));
-        layers.add(jarsLayer("mldev", List.of(app.mldevJar())));
-
         String java = jre.isPresent() ? JavaRuntime.IMAGE_PATH.resolve("bin/java").toString() : "java";
-        List<String> entrypoint = List.of(java, "-XX:+ExitOnOutOfMemoryError", "-cp", LIB + "/*", MAIN_CLASS, "serve");
+        List<String> javaCommand = javaCommand(java);
+        layers.add(mldevLayer(app.mldevJar(), Launcher.write(javaCommand)));
+
+        List<String> entrypoint = new ArrayList<>(javaCommand);
+        entrypoint.add("serve");
         Map<String, String> environment = new LinkedHashMap<>();
         jre.ifPresent(runtime -> environment.put("JAVA_HOME", JavaRuntime.IMAGE_PATH.toString()));
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("org.opencontainers.image.title", "mldev serve");
         labels.put("org.opencontainers.image.version", version);
-        return new ImagePlan(base, List.copyOf(layers), entrypoint, Map.copyOf(environment), Map.copyOf(labels));
+        return new ImagePlan(base, List.copyOf(layers), List.copyOf(entrypoint), Map.copyOf(environment),
+                Map.copyOf(labels));
+    }
+
+    /** mldev's command line without its arguments: what the entrypoint and the {@link Launcher} both run. */
+    static List<String> javaCommand(String java) {
+        return List.of(java, "-XX:+ExitOnOutOfMemoryError", "-cp", LIB + "/*", MAIN_CLASS);
     }
 
     /** Uncompressed bytes of a layer's files: what the dry run shows. */
@@ -62,6 +71,15 @@ public record ImagePlan(String base, List<FileEntriesLayer> layers, List<String>
             }
         }
         return total;
+    }
+
+    /** mldev's own jar and the launcher that runs it: the layer a change to mldev replaces. */
+    private static FileEntriesLayer mldevLayer(Path jar, Path launcher) {
+        return FileEntriesLayer.builder().setName("mldev")
+                .addEntry(jar, LIB.resolve(jar.getFileName().toString()))
+                .addEntry(launcher, Launcher.PATH, FilePermissions.fromOctalString("755"),
+                        FileEntriesLayer.DEFAULT_MODIFICATION_TIME)
+                .build();
     }
 
     private static FileEntriesLayer jarsLayer(String name, List<Path> jars) {

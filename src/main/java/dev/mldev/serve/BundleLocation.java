@@ -41,10 +41,9 @@ public final class BundleLocation {
         String rest = location.substring("gs://".length());
         int slash = rest.indexOf('/');
         String bucket = slash < 0 ? rest : rest.substring(0, slash);
-        String prefix = slash < 0 ? "" : rest.substring(slash + 1).replaceAll("/*$", "/");
-        if (prefix.equals("/")) {
-            prefix = "";
-        }
+        // one trailing slash whether the location ends with none or several ("p/" must not list "p//")
+        String folder = slash < 0 ? "" : rest.substring(slash + 1).replaceAll("/+$", "");
+        String prefix = folder.isEmpty() ? "" : folder + "/";
         int files = 0;
         try {
             for (Blob blob : storage.get().list(bucket, Storage.BlobListOption.prefix(prefix)).iterateAll()) {

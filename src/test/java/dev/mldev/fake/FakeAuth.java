@@ -60,6 +60,16 @@ public final class FakeAuth {
         return Optional.of(token);
     }
 
+    /** A token for a known service account, as a Google Cloud machine's metadata server hands one out. */
+    public String issueFor(String serviceAccount) {
+        if (!serviceAccounts.containsKey(serviceAccount)) {
+            throw new IllegalArgumentException("unknown service account " + serviceAccount);
+        }
+        String token = "ya29.fake-metadata-" + UUID.randomUUID();
+        issued.add(token);
+        return token;
+    }
+
     /** A token this endpoint issued, or a self-signed JWT (gax's JWT access) from a known service account. */
     public boolean acceptsBearer(String token) {
         if (revoked.contains(token)) {

@@ -2,7 +2,14 @@ package dev.mldev.fake;
 
 import dev.mldev.cloud.AdcCredentials;
 import dev.mldev.cloud.CloudEndpoints;
+import dev.mldev.testing.ImageRoot;
+import dev.mldev.testing.ServingImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.function.Supplier;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -17,6 +24,8 @@ import java.util.Map;
 public final class FakeGoogleCloud implements AutoCloseable {
     public static final String PROJECT = "mldev-test-project";
     public static final String REGION = "us-central1";
+    /** Where a serving container finds the fake's CA certificate. */
+    private static final String CONTAINER_CA = "/etc/mldev-fake/ca.pem";
 
     private final FakeAuth auth = new FakeAuth();
     private final Faults faults = new Faults();
@@ -30,9 +39,11 @@ public final class FakeGoogleCloud implements AutoCloseable {
     private final GrpcFakeServer grpc;
     private final FakeHttps https;
     private final ServiceAccountKey serviceAccount = ServiceAccountKey.generate(PROJECT);
+    private final FakeMetadataServer metadata;
 
     public FakeGoogleCloud() {
         auth.addServiceAccount(serviceAccount);
+        metadata = new FakeMetadataServer(auth, serviceAccount, PROJECT);
         https = new FakeHttps(auth, faults);
         storage.mount(https);
         prediction.mount(https);
@@ -46,6 +57,34 @@ public final class FakeGoogleCloud implements AutoCloseable {
                 .add(customJobs.service())
                 .add(monitoring.metricService())
                 .start();
+    }
+
+    /**
+     * From now on DeployModel runs the serving image (this build's, unpacked: {@link ServingImage}) as Vertex AI
+     * does, and predictions go to it. The container reaches this fake through the storage endpoint override, the
+     * CA file (copied into the image) and the metadata server, as a Vertex machine reaches Google Cloud.
+     */
+    public void runServingImage() {
+        runServingImage(ServingImage::root);
+    }
+
+    public void runServingImage(Supplier<ImageRoot> image) {
+        vertex.runContainers(new ServingContainer.Runner(() -> {
+            ImageRoot root = image.get();
+            copy(FakeTls.get().caPem(), root.file(CONTAINER_CA));
+            return root;
+        }, Map.of(CloudEndpoints.STORAGE_OVERRIDE, https.baseUrl() + "/storage/v1/",
+                CloudEndpoints.CA_FILE, CONTAINER_CA,
+                "GCE_METADATA_HOST", metadata.host())));
+    }
+
+    private static void copy(Path from, Path to) {
+        try {
+            Files.createDirectories(to.getParent());
+            Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public FakeCustomJobs customJobs() {
@@ -114,8 +153,10 @@ public final class FakeGoogleCloud implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        vertex.stopContainers();
         grpc.close();
         https.close();
+        metadata.close();
         pipelines.close();
     }
 }

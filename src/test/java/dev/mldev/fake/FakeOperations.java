@@ -43,6 +43,26 @@ public final class FakeOperations {
      */
     public Operation start(String call, String parent, Message metadata, Supplier<? extends Message> change) {
         String name = parent + "/operations/" + ids.incrementAndGet();
+        Entry entry = finish(call, name, metadata, change);
+        operations.put(name, entry);
+        return current(entry);
+    }
+
+    /**
+     * As {@link #start}, but the change is made on another thread and the call answers at once with the
+     * operation not done, as Google's services do for slow changes (a DeployModel waiting for its container).
+     */
+    public Operation startInBackground(String call, String parent, Message metadata, Supplier<? extends Message> change) {
+        String name = parent + "/operations/" + ids.incrementAndGet();
+        Entry pending = new Entry(Operation.newBuilder().setName(name).setMetadata(Any.pack(metadata)).build(), Long.MAX_VALUE);
+        operations.put(name, pending);
+        Thread worker = new Thread(() -> operations.replace(name, pending, finish(call, name, metadata, change)), name);
+        worker.setDaemon(true);
+        worker.start();
+        return current(pending);
+    }
+
+    private Entry finish(String call, String name, Message metadata, Supplier<? extends Message> change) {
         Operation.Builder finished = Operation.newBuilder().setName(name).setMetadata(Any.pack(metadata)).setDone(true);
         var fault = faults.take(call, Faults.Where.OPERATION);
         if (fault.isPresent()) {
@@ -55,10 +75,7 @@ public final class FakeOperations {
                         .setMessage(String.valueOf(e.getStatus().getDescription())));
             }
         }
-        long now = System.currentTimeMillis();
-        Entry entry = new Entry(finished.build(), now + delay.toMillis());
-        operations.put(name, entry);
-        return current(entry);
+        return new Entry(finished.build(), System.currentTimeMillis() + delay.toMillis());
     }
 
     public GrpcFakeServer.Service service() {

@@ -12,12 +12,13 @@ import com.google.cloud.aiplatform.v1beta1.PipelineState;
 import com.google.cloud.aiplatform.v1beta1.PipelineTaskDetail;
 import com.google.protobuf.Empty;
 import com.google.protobuf.util.JsonFormat;
+import dev.mldev.testing.ImageRoot;
+import dev.mldev.testing.ServingImage;
 import io.grpc.Status;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -33,9 +35,10 @@ import java.util.stream.Stream;
 /**
  * Vertex AI Pipelines' PipelineService (v1beta1) that really runs the one-container pipelines mldev compiles:
  * a created job is queued, pending, running, then succeeded or failed. Running means executing the component's
- * command line here with {@code sh}, on the CPU ({@code --device cuda} becomes {@code --device cpu}), with
- * {@code mldev} on the PATH as this test JVM's classpath, and Cloud Storage's /gcs mount made of a directory
- * holding the fake bucket's objects (copied back after the run). Cancel stops a queued or running job.
+ * {@code command} and {@code args} inside this build's serving image ({@link ServingImage}, run with chroot) as
+ * KFP does, with no stand-in programs: the command replaces the image's entrypoint, and Cloud Storage's /gcs
+ * mount is a directory holding the fake bucket's objects (copied back after the run). Only {@code --device cuda}
+ * becomes {@code --device cpu}, as no GPU exists here. Cancel stops a queued or running job.
  */
 public final class FakePipelines implements AutoCloseable {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\$\\.inputs\\.parameters\\['([a-z_]+)'\\]\\}\\}");
@@ -45,9 +48,15 @@ public final class FakePipelines implements AutoCloseable {
     private final Map<String, Process> running = new LinkedHashMap<>();
     private final ExecutorService runner = Executors.newCachedThreadPool();
     private volatile java.time.Duration queuedFor = java.time.Duration.ofMillis(300);
+    private volatile Supplier<ImageRoot> image = ServingImage::root;
 
     FakePipelines(FakeStorage storage) {
         this.storage = storage;
+    }
+
+    /** The image the components run in, instead of this build's serving image (whatever image the spec names). */
+    public void setImage(Supplier<ImageRoot> image) {
+        this.image = image;
     }
 
     /** How long a job stays queued, then pending, before it runs (long enough to cancel it in a test). */
@@ -180,26 +189,24 @@ public final class FakePipelines implements AutoCloseable {
         jobs.put(name, change.apply(job(name)));
     }
 
-    /** Runs the component's command line; null when it exits 0, else its stderr (the task's error). */
+    /**
+     * Runs the component's command line inside the serving image as KFP does (placeholders resolved, the bucket
+     * at /gcs/BUCKET); null when it exits 0, else its stderr (the task's error).
+     */
     private String execute(PipelineJob job) throws IOException, InterruptedException {
         JsonNode spec = FakeHttps.JSON.readTree(JsonFormat.printer().print(job.getPipelineSpec()));
         JsonNode container = spec.path("deploymentSpec").path("executors").elements().next().path("container");
-        Path mount = Files.createTempDirectory("mldev-fake-gcs-");
-        Path bin = Files.createDirectories(mount.resolve(".bin"));
-        Path gcs = Files.createDirectories(mount.resolve("gcs"));
+        ImageRoot image = this.image.get();
+        Path gcs = Files.createTempDirectory("mldev-fake-gcs-");
         String bucket = container.path("args").get(0).asText().split("/")[2];
         Map<String, Long> before = materialize(bucket, gcs.resolve(bucket));
-        writeMldevShim(bin.resolve("mldev"));
         List<String> command = new ArrayList<>();
         for (JsonNode part : iterate(container.path("command"), container.path("args"))) {
-            String text = substitute(part.asText(), job).replace("--device cuda", "--device cpu");
-            command.add(text.replace("/gcs/", gcs + "/"));
+            // the one liberty taken: no GPU exists here
+            command.add(substitute(part.asText(), job).replace("--device cuda", "--device cpu"));
         }
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(false);
-        builder.environment().put("PATH", bin + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-        builder.environment().put("HOME", mount.toString());
-        builder.environment().put("NO_COLOR", "1");
-        Process process = builder.start();
+        Process process = image.command(command, Map.of(), Map.of("/gcs", gcs))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         synchronized (this) {
             running.put(job.getName(), process);
         }
@@ -210,7 +217,7 @@ public final class FakePipelines implements AutoCloseable {
             running.remove(job.getName());
         }
         copyBack(bucket, gcs.resolve(bucket), before);
-        deleteTree(mount);
+        deleteTree(gcs);
         if (ended && process.exitValue() == 0) {
             return null;
         }
@@ -258,14 +265,6 @@ public final class FakePipelines implements AutoCloseable {
                 Files.deleteIfExists(p);
             }
         }
-    }
-
-    /** "mldev" on the component's PATH: this JVM's classpath, so the same code runs as in the image. */
-    private static void writeMldevShim(Path shim) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Files.writeString(shim, "#!/bin/sh\nexec '" + java + "' -cp '" + System.getProperty("java.class.path")
-                + "' dev.mldev.cli.Cli \"$@\"\n");
-        Files.setPosixFilePermissions(shim, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
     private static List<JsonNode> iterate(JsonNode... arrays) {

@@ -14,14 +14,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A dedicated endpoint's prediction surface ({@code POST /v1beta1/ENDPOINT:predict}). A deployed model at zero
  * replicas answers 429 "not yet ready ... scale-up from zero" and starts scaling up; once the scale-up delay
  * has passed and the serving container's health route answers, requests are forwarded to its predict route
- * (a real server the test started, standing in for the container), and the answer gains deployedModelId as
- * Vertex's does.
+ * (the container DeployModel started, see {@link FakeGoogleCloud#runServingImage}, or else a server the test
+ * started with {@link #setContainer}), and the answer gains deployedModelId as Vertex's does.
  */
 public final class FakePrediction {
     private final FakeVertex vertex;
@@ -75,11 +76,15 @@ public final class FakePrediction {
             throw new FakeHttps.HttpError(Code.RESOURCE_EXHAUSTED, "Model is not yet ready for inference. "
                     + "The model is in the process of scale-up from zero; please retry.");
         }
-        HttpResponse<String> answer = send(model.getContainerSpec().getPredictRoute(), request);
+        Optional<ServingContainer> running = vertex.container(target.getId());
+        String container = running.map(c -> c.baseUrl().toString()).orElseGet(this::container);
+        long sent = System.nanoTime();
+        HttpResponse<String> answer = send(container, model.getContainerSpec().getPredictRoute(), request);
         if (answer.statusCode() != 200) {
             FakeHttps.send(exchange, answer.statusCode(), answer.body());
             return;
         }
+        running.ifPresent(c -> c.answeredPrediction((System.nanoTime() - sent) / 1_000_000));
         JsonNode body = FakeHttps.JSON.readTree(answer.body());
         ObjectNode result = body.isObject() ? (ObjectNode) body : FakeHttps.JSON.createObjectNode();
         result.put("deployedModelId", target.getId()).put("model", target.getModel()).put("modelVersionId", model.getVersionId());
@@ -93,8 +98,10 @@ public final class FakePrediction {
             return false;
         }
         try {
+            String container = vertex.container(target.getId()).map(c -> c.baseUrl().toString())
+                    .orElseGet(this::container);
             HttpResponse<String> health = http.send(HttpRequest.newBuilder(
-                    URI.create(container() + model.getContainerSpec().getHealthRoute())).timeout(Duration.ofSeconds(5)).GET().build(),
+                    URI.create(container + model.getContainerSpec().getHealthRoute())).timeout(Duration.ofSeconds(5)).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             if (health.statusCode() != 200) {
                 return false;
@@ -110,9 +117,9 @@ public final class FakePrediction {
         return true;
     }
 
-    private HttpResponse<String> send(String route, byte[] body) throws IOException {
+    private HttpResponse<String> send(String container, String route, byte[] body) throws IOException {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create(container() + route)).timeout(Duration.ofSeconds(60))
+            return http.send(HttpRequest.newBuilder(URI.create(container + route)).timeout(Duration.ofSeconds(60))
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {

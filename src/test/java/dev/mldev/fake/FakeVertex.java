@@ -33,7 +33,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -53,6 +55,8 @@ public final class FakeVertex {
     private final Map<String, Model> models = new LinkedHashMap<>();
     private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
     private final Map<String, Integer> replicas = new HashMap<>();
+    private final Map<String, ServingContainer> running = new HashMap<>();
+    private ServingContainer.Runner containers;
     /** When the scale-up from zero of a deployed model began (its first request at zero). */
     private final Map<String, Long> wakeStarted = new HashMap<>();
     private final AtomicLong ids = new AtomicLong(4_000_000_000L);
@@ -106,6 +110,22 @@ public final class FakeVertex {
             replicas.put(d.getId(), 0);
             wakeStarted.remove(d.getId());
         });
+    }
+
+    /** DeployModel runs the model's serving container from now on (see {@link ServingContainer}). */
+    synchronized void runContainers(ServingContainer.Runner runner) {
+        this.containers = runner;
+    }
+
+    /** The running serving container of a deployed model, if DeployModel started one. */
+    synchronized Optional<ServingContainer> container(String deployedModelId) {
+        return Optional.ofNullable(running.get(deployedModelId));
+    }
+
+    /** Stops every serving container. */
+    synchronized void stopContainers() {
+        running.values().forEach(ServingContainer::close);
+        running.clear();
     }
 
     synchronized Model modelNamed(String name) {
@@ -226,7 +246,7 @@ public final class FakeVertex {
     private synchronized Operation deployModel(DeployModelRequest request) {
         Endpoint endpoint = endpoint(request.getEndpoint());
         DeployedModel wanted = request.getDeployedModel();
-        model(wanted.getModel());
+        Model model = model(wanted.getModel());
         var resources = wanted.getDedicatedResources();
         if (resources.getMachineSpec().getMachineType().isEmpty()) {
             throw Status.INVALID_ARGUMENT.withDescription("DedicatedResources.machine_spec.machine_type is required.").asRuntimeException();
@@ -239,29 +259,38 @@ public final class FakeVertex {
         if (!request.getTrafficSplitMap().isEmpty() && splitTotal != 100) {
             throw Status.INVALID_ARGUMENT.withDescription("traffic_split must sum to 100, not " + splitTotal + ".").asRuntimeException();
         }
-        return operations.start(V1BETA1 + "EndpointService/DeployModel", request.getEndpoint(),
-                DeployModelOperationMetadata.getDefaultInstance(), () -> {
-                    synchronized (this) {
-                        String id = String.valueOf(ids.incrementAndGet());
-                        DeployedModel deployed = wanted.toBuilder().setId(id).setCreateTime(now()).build();
-                        Map<String, Integer> split = new LinkedHashMap<>();
-                        if (request.getTrafficSplitMap().isEmpty()) {
-                            endpoint(request.getEndpoint()).getTrafficSplitMap().forEach(split::put);
-                            if (split.isEmpty()) {
-                                split.put(id, 100);
-                            }
-                        } else {
-                            request.getTrafficSplitMap().forEach((k, v) -> split.put("0".equals(k) ? id : k, v));
-                        }
-                        Endpoint updated = endpoint(request.getEndpoint()).toBuilder().addDeployedModels(deployed)
-                                .clearTrafficSplit().putAllTrafficSplit(split).setUpdateTime(now()).build();
-                        endpoints.put(updated.getName(), updated);
-                        int initial = resources.getInitialReplicaCount() > 0 ? resources.getInitialReplicaCount()
-                                : Math.max(1, resources.getMinReplicaCount());
-                        replicas.put(id, initial);
-                        return DeployModelResponse.newBuilder().setDeployedModel(deployed).build();
+        ServingContainer.Runner runner = containers;
+        Supplier<DeployModelResponse> deploy = () -> {
+            String id = String.valueOf(ids.incrementAndGet());
+            // the container starts outside the lock: other calls go on while it loads its model
+            ServingContainer container = runner == null ? null : runner.start(model, request.getEndpoint(), id);
+            synchronized (this) {
+                if (container != null) {
+                    running.put(id, container);
+                }
+                DeployedModel deployed = wanted.toBuilder().setId(id).setCreateTime(now()).build();
+                Map<String, Integer> split = new LinkedHashMap<>();
+                if (request.getTrafficSplitMap().isEmpty()) {
+                    endpoint(request.getEndpoint()).getTrafficSplitMap().forEach(split::put);
+                    if (split.isEmpty()) {
+                        split.put(id, 100);
                     }
-                });
+                } else {
+                    request.getTrafficSplitMap().forEach((k, v) -> split.put("0".equals(k) ? id : k, v));
+                }
+                Endpoint updated = endpoint(request.getEndpoint()).toBuilder().addDeployedModels(deployed)
+                        .clearTrafficSplit().putAllTrafficSplit(split).setUpdateTime(now()).build();
+                endpoints.put(updated.getName(), updated);
+                int initial = resources.getInitialReplicaCount() > 0 ? resources.getInitialReplicaCount()
+                        : Math.max(1, resources.getMinReplicaCount());
+                replicas.put(id, initial);
+                return DeployModelResponse.newBuilder().setDeployedModel(deployed).build();
+            }
+        };
+        String call = V1BETA1 + "EndpointService/DeployModel";
+        var metadata = DeployModelOperationMetadata.getDefaultInstance();
+        return runner == null ? operations.start(call, request.getEndpoint(), metadata, deploy)
+                : operations.startInBackground(call, request.getEndpoint(), metadata, deploy);
     }
 
     private synchronized Operation undeployModel(UndeployModelRequest request) {
@@ -287,6 +316,7 @@ public final class FakeVertex {
                         endpoints.put(current.getName(), current.toBuilder().clearDeployedModels().addAllDeployedModels(remaining)
                                 .clearTrafficSplit().putAllTrafficSplit(split).setUpdateTime(now()).build());
                         replicas.remove(id);
+                        Optional.ofNullable(running.remove(id)).ifPresent(ServingContainer::close);
                         return UndeployModelResponse.getDefaultInstance();
                     }
                 });

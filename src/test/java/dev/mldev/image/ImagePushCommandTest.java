@@ -78,7 +78,10 @@ class ImagePushCommandTest {
                     .doesNotContainKeys("opt/java/jmods/java.base.jmod", "opt/java/lib/src.zip");
             assertThat(files(dependencies)).containsExactlyInAnyOrder(
                     "app/lib/" + ImageFixtures.ORT_JAR, "app/lib/" + ImageFixtures.JACKSON_JAR);
-            assertThat(files(mldev)).containsExactly("app/lib/" + ImageFixtures.MLDEV_JAR);
+            // mldev's jar and the launcher a pipeline component's command calls (it replaces the entrypoint)
+            assertThat(files(mldev)).containsExactlyInAnyOrder("app/lib/" + ImageFixtures.MLDEV_JAR,
+                    "usr/local/bin/mldev");
+            assertThat(mldev.get("usr/local/bin/mldev").getMode() & 0777).isEqualTo(0755);
         }
     }
 
@@ -136,10 +139,11 @@ class ImagePushCommandTest {
                 assertThat(manifest.layerDigest(layer)).isEqualTo(baseManifest.layerDigest(layer));
                 baseLayers.add(baseManifest.layerDigest(layer));
             }
-            // the base's layers were mounted from its repository, not downloaded and uploaded again; so were the
-            // dependency and mldev layers, which the base (made from the same app) already has
-            assertThat(registry.blobsUploadedSince(mark))
-                    .containsExactlyInAnyOrder(manifest.layerDigest(3), manifest.configDigest());
+            // the base's layers were mounted from its repository, not downloaded and uploaded again; so was the
+            // dependency layer, which the base (made from the same app) already has. The mldev layer is new: its
+            // launcher runs the copied java, the base's runs the java on its PATH
+            assertThat(registry.blobsUploadedSince(mark)).containsExactlyInAnyOrder(manifest.layerDigest(3),
+                    manifest.layerDigest(5), manifest.configDigest());
             assertThat(registry.log().substring(mark)).contains("mount=" + baseLayers.get(0) + "&from=cuda-base");
         }
     }

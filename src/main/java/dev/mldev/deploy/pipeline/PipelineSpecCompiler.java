@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mldev.deploy.vertex.Accelerator;
+import dev.mldev.image.Launcher;
 import java.util.List;
 
 /**
@@ -18,9 +19,12 @@ public final class PipelineSpecCompiler {
     static final String TASK = "predict";
     static final String COMPONENT = "comp-predict";
     static final String EXECUTOR = "exec-predict";
-    /** The batch predictor: every file of the inputs directory through the bundle, JSON to the output file. */
+    /**
+     * The batch predictor: every file of the inputs directory through the bundle, JSON to the output file. The
+     * command replaces the image's entrypoint, so it names the image's mldev launcher by its absolute path.
+     */
     static final String SCRIPT = "set -e; mkdir -p \"$(dirname \"$2\")\"; "
-            + "mldev predict --local --device cuda --json --model \"$0\" \"$1\"/* > \"$2\"";
+            + Launcher.PATH + " predict --local --device cuda --json --model \"$0\" \"$1\"/* > \"$2\"";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private PipelineSpecCompiler() {

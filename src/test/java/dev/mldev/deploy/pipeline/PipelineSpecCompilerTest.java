@@ -51,7 +51,7 @@ class PipelineSpecCompilerTest {
         JsonNode container = compiled().path("deploymentSpec").path("executors").path("exec-predict").path("container");
         assertThat(container.path("image").asText()).isEqualTo(SPEC.image());
         assertThat(container.path("command").toString()).isEqualTo("[\"sh\",\"-c\",\"set -e; mkdir -p \\\"$(dirname \\\"$2\\\")\\\"; "
-                + "mldev predict --local --device cuda --json --model \\\"$0\\\" \\\"$1\\\"/* > \\\"$2\\\"\"]");
+                + "/usr/local/bin/mldev predict --local --device cuda --json --model \\\"$0\\\" \\\"$1\\\"/* > \\\"$2\\\"\"]");
         assertThat(container.path("args").toString()).isEqualTo("[\"/gcs/my-bucket/mldev/ocr/1-0-0\","
                 + "\"{{$.inputs.parameters['input_dir']}}\",\"{{$.inputs.parameters['output_file']}}\"]");
         JsonNode resources = container.path("resources");
