@@ -40,6 +40,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.BindException;
@@ -161,7 +162,7 @@ public final class PredictServer implements AutoCloseable {
                         channel.pipeline().addLast(new HttpServerCodec(),
                                 new RequestDeadline(limits.headerTimeout(), limits.bodyTimeout()),
                                 new BodyLimit((int) Math.min(Integer.MAX_VALUE, options.maxBodyBytes())),
-                                routes);
+                                new FlowControlHandler(), routes);
                     }
                 });
         try {
@@ -215,11 +216,16 @@ public final class PredictServer implements AutoCloseable {
 
     private final Routes routes = new Routes();
 
-    /** Answers each whole request; runs on the connection's event loop, so it never blocks. */
+    /**
+     * Answers each whole request; runs on the connection's event loop, so it never blocks. A connection reads
+     * nothing more until its request is answered (FlowControlHandler holds what was read already), so pipelined
+     * requests are answered in order.
+     */
     @ChannelHandler.Sharable
     private final class Routes extends SimpleChannelInboundHandler<FullHttpRequest> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            ctx.channel().config().setAutoRead(false);
             Reply reply = new Reply(ctx, HttpUtil.isKeepAlive(request));
             if (request.decoderResult().isFailure()) {
                 reply.close = true;
@@ -406,9 +412,8 @@ public final class PredictServer implements AutoCloseable {
             boolean open = keepAlive && !close;
             HttpUtil.setKeepAlive(response, open);
             var written = ctx.writeAndFlush(response);
-            if (!open) {
-                written.addListener(ChannelFutureListener.CLOSE);
-            }
+            written.addListener(open ? (ChannelFutureListener) f -> f.channel().config().setAutoRead(true)
+                    : ChannelFutureListener.CLOSE);
             return status;
         }
     }

@@ -306,6 +306,40 @@ class PredictServerTest {
         }
     }
 
+    @Test
+    void aBodyThatStopsComingIsCutOffAtTheBodyDeadline() throws Exception {
+        ServeLimits limits = new ServeLimits(Duration.ofSeconds(30), Duration.ofSeconds(2), 64_000_000L, 200_000_000L,
+                TensorBudget.DEFAULT);
+        start(cls, Duration.ofMinutes(10), false, null, limits);
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            long start = System.nanoTime();
+            socket.getOutputStream().write(("POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"
+                    + "{\"instances\"").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(socket.getInputStream().read()).as("closed without an answer").isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(5));
+        }
+    }
+
+    /** Requests sent back to back on one connection are answered in order, a slow predict before a quick health. */
+    @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+        start(rec, Duration.ofMinutes(10), false, null); // the predict first loads the model: slow
+        byte[] body = predictBody(line("first in line")).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String requests = "POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length + "\r\n\r\n" + new String(body, java.nio.charset.StandardCharsets.UTF_8)
+                + "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(60_000);
+            socket.getOutputStream().write(requests.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String answers = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            int predictions = answers.indexOf("\"predictions\"");
+            int health = answers.indexOf("\"status\":\"ok\"");
+            assertThat(answers).startsWith("HTTP/1.1 200").contains("first in line");
+            assertThat(predictions).isPositive().isLessThan(health);
+        }
+    }
+
     private static void waitForMetric(String url, String sample, double value) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (metric(get(url + "/metrics").body(), sample) != value) {
