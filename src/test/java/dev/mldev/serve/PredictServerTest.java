@@ -211,6 +211,21 @@ class PredictServerTest {
         assertThat(get(url + "/health").statusCode()).isEqualTo(200);
     }
 
+    /** A batch budget of about one line per model run: the lines of a request run apart, each answer in its place. */
+    @Test
+    void batchesOverTheElementBudgetAreSplitAndAnswersStayInOrder() throws Exception {
+        ServeLimits limits = new ServeLimits(Duration.ofSeconds(30), Duration.ofSeconds(60), 64_000_000L, 200_000_000L,
+                new TensorBudget(8192, 3 * 48 * 400));
+        String url = start(rec, Duration.ofMinutes(10), true, null, limits);
+        HttpResponse<String> response = post(url + "/predict",
+                predictBody(line("one"), line("a longer second line"), line("3")));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode predictions = JSON.readTree(response.body()).get("predictions");
+        assertThat(List.of(predictions.get(0).get("text").asText(), predictions.get(1).get("text").asText(),
+                predictions.get(2).get("text").asText())).containsExactly("one", "a longer second line", "3");
+        assertThat(metric(get(url + "/metrics").body(), "mldev_batch_size_count")).isEqualTo(1.0); // one batch, split inside
+    }
+
     /**
      * 60 images that declare 49 megapixels each: refused by the sizes in their headers. The images are headers
      * only, so a server that decoded before checking would answer 400 (truncated image) instead.
