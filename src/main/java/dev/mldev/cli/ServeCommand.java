@@ -66,6 +66,8 @@ public final class ServeCommand extends BaseCommand {
         PredictServer server = PredictServer.start(options, Bundle.open(options.bundle()),
                 new SessionFactory(env, this::notice, verbose()).withoutSpinning());
         String address = options.host() + ":" + server.port();
+        // one line that scripts and tests read the bound port from (--port 0 picks one)
+        err().println("mldev serve: listening on http://" + address);
         notice("serving " + options.bundle() + " on http://" + address + " (POST " + options.predictRoute()
                 + ", GET " + options.healthRoute() + ", GET /metrics)" + (options.authToken() != null ? ", bearer token required" : ""));
         if (options.authToken() == null && !onVertex && !InetAddress.getByName(options.host()).isLoopbackAddress()) {

@@ -35,8 +35,34 @@ public final class ImageDecoder {
     public record BgrImage(byte[] pixels, int width, int height) {
     }
 
+    /** An image's size as its header declares it. */
+    public record Dimensions(int width, int height) {
+        public long pixels() {
+            return (long) width * height;
+        }
+    }
+
+    /**
+     * The image's size from its header alone, nothing decoded: lets a caller refuse what it cannot afford before
+     * any pixel memory is taken. Refuses what {@link #decode} would refuse for its size, and unreadable formats.
+     */
+    public static Dimensions dimensions(byte[] bytes, String name) {
+        return withReader(bytes, name, reader -> checked(reader, name));
+    }
+
     /** @param name the image's name in error messages (a path, or "instance 3") */
     public static BgrImage decode(byte[] bytes, String name) {
+        return withReader(bytes, name, reader -> {
+            checked(reader, name);
+            return toBgr(reader.read(0));
+        });
+    }
+
+    private interface ReaderUse<T> {
+        T apply(ImageReader reader) throws IOException;
+    }
+
+    private static <T> T withReader(byte[] bytes, String name, ReaderUse<T> use) {
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
@@ -48,16 +74,7 @@ public final class ImageDecoder {
                 reader.addIIOReadWarningListener((source, warning) -> {
                     throw new IllegalStateException(warning);
                 });
-                int width = reader.getWidth(0);
-                int height = reader.getHeight(0);
-                if (width <= 0 || height <= 0) {
-                    throw bad(name, "has no pixels (" + width + "x" + height + ")", "check the file");
-                }
-                if ((long) width * height > MAX_PIXELS) {
-                    throw bad(name, "declares " + width + "x" + height + " pixels, more than the limit of "
-                            + MAX_PIXELS / 1_000_000 + " megapixels", "scale the image down first");
-                }
-                return toBgr(reader.read(0));
+                return use.apply(reader);
             } finally {
                 reader.dispose();
             }
@@ -68,6 +85,19 @@ public final class ImageDecoder {
             throw bad(name, "is damaged or truncated (" + why.lines().findFirst().orElse("") + ")",
                     "check the file or export it again");
         }
+    }
+
+    private static Dimensions checked(ImageReader reader, String name) throws IOException {
+        int width = reader.getWidth(0);
+        int height = reader.getHeight(0);
+        if (width <= 0 || height <= 0) {
+            throw bad(name, "has no pixels (" + width + "x" + height + ")", "check the file");
+        }
+        if ((long) width * height > MAX_PIXELS) {
+            throw bad(name, "declares " + width + "x" + height + " pixels, more than the limit of "
+                    + MAX_PIXELS / 1_000_000 + " megapixels", "scale the image down first");
+        }
+        return new Dimensions(width, height);
     }
 
     private static MldevException bad(String name, String problem, String hint) {

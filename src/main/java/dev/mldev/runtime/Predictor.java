@@ -20,10 +20,16 @@ public final class Predictor implements AutoCloseable {
     private final Preprocessor preprocessor;
     private final OutputDecoder decoder;
     private final boolean padToWidest;
+    private final TensorBudget budget;
     private float[] batchBuffer = new float[0];
 
     public Predictor(Bundle bundle, ModelSession session, boolean padToWidest) {
+        this(bundle, session, padToWidest, TensorBudget.DEFAULT);
+    }
+
+    public Predictor(Bundle bundle, ModelSession session, boolean padToWidest, TensorBudget budget) {
         this.session = session;
+        this.budget = budget;
         this.preprocessor = new Preprocessor(bundle.manifest().preprocess());
         this.decoder = OutputDecoder.forBundle(bundle);
         this.padToWidest = padToWidest && !bundle.manifest().preprocess().resize().isFixed();
@@ -58,8 +64,14 @@ public final class Predictor implements AutoCloseable {
         return List.of(decoded);
     }
 
-    /** One prediction per decoded image, in order, batching images whose tensors can share a batch. */
+    /**
+     * One prediction per decoded image, in order, batching images whose tensors can share a batch. Throws a
+     * usage MldevException, before any tensor is built, when an image is beyond the tensor budget.
+     */
     public synchronized List<Prediction> predictDecoded(List<Decoded> images, int topK) {
+        for (Decoded decoded : images) {
+            budget.check(preprocessor, decoded.name(), decoded.image().width(), decoded.image().height());
+        }
         Prediction[] results = new Prediction[images.size()];
         for (List<Integer> batch : batches(images)) {
             runBatch(batch, images, topK, results);
@@ -102,20 +114,35 @@ public final class Predictor implements AutoCloseable {
         }
     }
 
-    /** Indices of images grouped by tensor shape (or by height alone when padding), in chunks of MAX_BATCH. */
+    /**
+     * Indices of images grouped by tensor shape (or by height alone when padding), in chunks of at most
+     * MAX_BATCH images whose tensor (padded to the widest of the chunk) stays within the budget.
+     */
     private List<List<Integer>> batches(List<Decoded> images) {
         Map<String, List<Integer>> groups = new LinkedHashMap<>();
+        Preprocessor.Size[] sizes = new Preprocessor.Size[images.size()];
         for (int i = 0; i < images.size(); i++) {
             BgrImage image = images.get(i).image();
-            Preprocessor.Size size = preprocessor.sizeFor(image.width(), image.height());
-            String key = padToWidest ? Integer.toString(size.height()) : size.height() + "x" + size.width();
+            sizes[i] = preprocessor.sizeFor(image.width(), image.height());
+            String key = padToWidest ? Integer.toString(sizes[i].height()) : sizes[i].height() + "x" + sizes[i].width();
             groups.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
         }
         List<List<Integer>> batches = new ArrayList<>();
         for (List<Integer> group : groups.values()) {
-            for (int from = 0; from < group.size(); from += MAX_BATCH) {
-                batches.add(group.subList(from, Math.min(group.size(), from + MAX_BATCH)));
+            List<Integer> chunk = new ArrayList<>();
+            int widest = 0;
+            for (int i : group) {
+                int width = Math.max(widest, sizes[i].width());
+                long elements = 3L * sizes[i].height() * width * (chunk.size() + 1);
+                if (!chunk.isEmpty() && (chunk.size() == MAX_BATCH || elements > budget.maxBatchElements())) {
+                    batches.add(chunk);
+                    chunk = new ArrayList<>();
+                    width = sizes[i].width();
+                }
+                chunk.add(i);
+                widest = width;
             }
+            batches.add(chunk);
         }
         return batches;
     }

@@ -44,6 +44,11 @@ public final class Preprocessor {
         return new Size(resize.height(), resize.padRight() ? resize.maxWidth() : width, width);
     }
 
+    /** True when the bundle itself caps the tensor width (fixed size, or keep-aspect with a maximum width). */
+    public boolean widthIsBounded() {
+        return spec.resize().isFixed() || spec.resize().maxWidth() > 0;
+    }
+
     /** The input tensor's shape for a batch of n images of the given size, in the bundle's layout. */
     public long[] tensorShape(int n, int height, int width) {
         return nchw ? new long[] {n, 3, height, width} : new long[] {n, height, width, 3};

@@ -20,10 +20,17 @@ import java.util.function.IntConsumer;
  * way, so a lone caller never pays the window.
  */
 final class Batcher implements AutoCloseable {
+    /** What runs a batch: the model, loaded on demand (see {@link ModelHolder}). */
+    interface Model {
+        boolean isLoaded();
+
+        List<Prediction> run(List<Predictor.Decoded> images, int topK);
+    }
+
     private record Job(List<Predictor.Decoded> images, int topK, CompletableFuture<List<Prediction>> result) {
     }
 
-    private final ModelHolder model;
+    private final Model model;
     private final BatchSizer sizer;
     private final long windowNanos;
     private final IntConsumer batchSizes;
@@ -32,7 +39,7 @@ final class Batcher implements AutoCloseable {
     private final Thread worker;
     private volatile boolean closing;
 
-    Batcher(ModelHolder model, int maxBatch, long windowNanos, IntConsumer batchSizes) {
+    Batcher(Model model, int maxBatch, long windowNanos, IntConsumer batchSizes) {
         this.model = model;
         this.sizer = new BatchSizer(maxBatch);
         this.windowNanos = windowNanos;
@@ -71,6 +78,11 @@ final class Batcher implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /** False once the worker has stopped: nothing queued now would ever be answered. */
+    boolean isRunning() {
+        return worker.isAlive() && !closing;
     }
 
     private List<Job> gather(Job first) throws InterruptedException {
@@ -116,7 +128,9 @@ final class Batcher implements AutoCloseable {
                     job.result().complete(predictions.subList(from, from + job.images().size()));
                     from += job.images().size();
                 }
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // an Error too (OutOfMemoryError from a huge batch) fails this batch's requests only; the
+                // worker lives on for the next batch
                 group.getValue().forEach(job -> job.result().completeExceptionally(e));
             } finally {
                 expected.addAndGet(-group.getValue().size());

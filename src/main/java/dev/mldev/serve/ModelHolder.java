@@ -5,6 +5,7 @@ import dev.mldev.runtime.Device;
 import dev.mldev.runtime.Prediction;
 import dev.mldev.runtime.Predictor;
 import dev.mldev.runtime.SessionFactory;
+import dev.mldev.runtime.TensorBudget;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.DoubleConsumer;
@@ -14,17 +15,20 @@ import java.util.function.DoubleConsumer;
  * memory, on the GPU too) once it has been idle for the unload period. Loads and runs happen under one lock,
  * so a load is single-flight and an unload never pulls the model from under a running batch.
  */
-final class ModelHolder {
+final class ModelHolder implements Batcher.Model {
     private final Bundle bundle;
     private final SessionFactory sessions;
     private final Device device;
     private final Duration idleUnload;
+    private final TensorBudget budget;
     private final DoubleConsumer loadSeconds;
     private volatile Predictor predictor;
     private volatile long lastUsedNanos = System.nanoTime();
     private volatile boolean lastLoadFailed;
 
-    ModelHolder(Bundle bundle, SessionFactory sessions, Device device, Duration idleUnload, DoubleConsumer loadSeconds) {
+    ModelHolder(Bundle bundle, SessionFactory sessions, Device device, Duration idleUnload, TensorBudget budget,
+            DoubleConsumer loadSeconds) {
+        this.budget = budget;
         this.bundle = bundle;
         this.sessions = sessions;
         this.device = device;
@@ -32,7 +36,8 @@ final class ModelHolder {
         this.loadSeconds = loadSeconds;
     }
 
-    synchronized List<Prediction> run(List<Predictor.Decoded> images, int topK) {
+    @Override
+    public synchronized List<Prediction> run(List<Predictor.Decoded> images, int topK) {
         lastUsedNanos = System.nanoTime();
         try {
             return loaded().predictDecoded(images, topK);
@@ -65,7 +70,8 @@ final class ModelHolder {
         }
     }
 
-    boolean isLoaded() {
+    @Override
+    public boolean isLoaded() {
         return predictor != null;
     }
 
@@ -82,7 +88,7 @@ final class ModelHolder {
         if (predictor == null) {
             long start = System.nanoTime();
             try {
-                predictor = new Predictor(bundle, sessions.open(bundle, device), true);
+                predictor = new Predictor(bundle, sessions.open(bundle, device), true, budget);
                 lastLoadFailed = false;
             } catch (RuntimeException e) {
                 lastLoadFailed = true;

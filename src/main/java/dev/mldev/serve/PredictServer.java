@@ -1,106 +1,192 @@
 package dev.mldev.serve;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.mldev.ExitCodes;
 import dev.mldev.MldevException;
 import dev.mldev.bundle.Bundle;
+import dev.mldev.runtime.ImageDecoder;
 import dev.mldev.runtime.Prediction;
 import dev.mldev.runtime.PredictionJson;
 import dev.mldev.runtime.Predictor;
+import dev.mldev.runtime.Preprocessor;
 import dev.mldev.runtime.SessionFactory;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpMessage;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.flow.FlowControlHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 /**
  * The prediction server, speaking Vertex AI's custom-container contract: {@code POST predictRoute} with
  * {@code {"instances":[{"b64":...}],"parameters":{"top_k":3}}} answers {@code {"predictions":[...]}};
  * {@code GET healthRoute} answers 200 while a request would be served; {@code GET /metrics} is Prometheus text.
- * Built on the JDK's own HTTP server: no dependency, and it meets the load figures (see the README).
+ * <p>
+ * Built on Netty's non-blocking HTTP codec: reading requests takes no thread, so slow or idle clients cost a
+ * socket, not a worker, and {@link RequestDeadline} closes those that take too long. A whole request is
+ * decoded (images checked against {@link ServeLimits} by their headers first) on a small pool, then queued for
+ * the {@link Batcher}; no thread waits for the model.
  */
 public final class PredictServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
 
     private final ServeOptions options;
-    private final HttpServer http;
-    private final ExecutorService handlers;
+    private final ServeLimits limits;
+    private final Preprocessor preprocessor;
+    private final EventLoopGroup acceptor = new NioEventLoopGroup(1, new DefaultThreadFactory("mldev-accept", true));
+    private final EventLoopGroup connections = new NioEventLoopGroup(0, new DefaultThreadFactory("mldev-http", true));
+    private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final ExecutorService decoders;
     private final ScheduledExecutorService reaper;
     private final ModelHolder model;
     private final Batcher batcher;
     private final ServeMetrics metrics;
+    private final PixelBudget pixels;
     private final AtomicLong served = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean stopping;
     private final byte[] token;
     private final String bundleVersion;
+    private Channel listener;
 
-    private PredictServer(ServeOptions options, Bundle bundle, SessionFactory sessions) throws IOException {
+    private PredictServer(ServeOptions options, ServeLimits limits, Bundle bundle, SessionFactory sessions) {
         this.options = options;
         this.bundleVersion = bundle.manifest().version();
+        this.limits = limits;
+        this.preprocessor = new Preprocessor(bundle.manifest().preprocess());
+        this.pixels = new PixelBudget(limits.maxInFlightPixels());
         this.token = options.authToken() == null ? null : options.authToken().getBytes(StandardCharsets.UTF_8);
         ModelHolder[] holder = new ModelHolder[1];
         this.metrics = new ServeMetrics(() -> holder[0].isLoaded() ? 1 : 0, () -> holder[0].idleSeconds(), inFlight::get);
-        this.model = new ModelHolder(bundle, sessions, options.device(), options.idleUnload(), metrics::modelLoaded);
+        this.model = new ModelHolder(bundle, sessions, options.device(), options.idleUnload(), limits.tensors(),
+                metrics::modelLoaded);
         holder[0] = model;
         this.batcher = new Batcher(model, options.maxBatch(), options.batchWindow().toNanos(), metrics::batch);
-        this.http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 512);
-        this.handlers = Executors.newFixedThreadPool(Math.max(16, 4 * Runtime.getRuntime().availableProcessors()));
-        this.reaper = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "mldev-idle-unload");
-            t.setDaemon(true);
-            return t;
-        });
+        this.decoders = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                new DefaultThreadFactory("mldev-decode", true));
+        this.reaper = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("mldev-idle-unload", true));
+    }
+
+    public static PredictServer start(ServeOptions options, Bundle bundle, SessionFactory sessions) {
+        return start(options, ServeLimits.DEFAULT, bundle, sessions);
     }
 
     /**
      * Verifies the bundle, checks the model loads (keeping it only with preload), and starts listening.
-     * Throws MldevException when the bundle or model is unusable, so nothing listens that cannot serve.
+     * Throws MldevException when the bundle or model is unusable, or the address cannot be listened on, so
+     * nothing listens that cannot serve.
      */
-    public static PredictServer start(ServeOptions options, Bundle bundle, SessionFactory sessions) throws IOException {
+    public static PredictServer start(ServeOptions options, ServeLimits limits, Bundle bundle, SessionFactory sessions) {
+        InetSocketAddress address = address(options);
         bundle.verify();
-        PredictServer server = new PredictServer(options, bundle, sessions);
-        if (options.preload()) {
-            server.model.load();
-        } else {
-            server.model.checkLoadable();
+        PredictServer server = new PredictServer(options, limits, bundle, sessions);
+        try {
+            if (options.preload()) {
+                server.model.load();
+            } else {
+                server.model.checkLoadable();
+            }
+            server.listen(address);
+        } catch (RuntimeException e) {
+            server.stop(Duration.ZERO);
+            throw e;
         }
-        server.http.createContext("/", server::handle);
-        server.http.setExecutor(server.handlers);
-        server.http.start();
         long period = Math.max(50, Math.min(options.idleUnload().toMillis() / 4, 10_000));
         server.reaper.scheduleAtFixedRate(server.model::unloadIfIdle, period, period, TimeUnit.MILLISECONDS);
         return server;
     }
 
+    private static InetSocketAddress address(ServeOptions options) {
+        if (options.port() < 0 || options.port() > 65535) {
+            throw MldevException.usage("port " + options.port() + " is out of range", "use 1-65535, or 0 for a free port");
+        }
+        InetSocketAddress address = new InetSocketAddress(options.host(), options.port());
+        if (address.isUnresolved()) {
+            throw MldevException.usage("cannot resolve the host '" + options.host() + "' to listen on",
+                    "give an address such as 127.0.0.1 or 0.0.0.0 with --host");
+        }
+        return address;
+    }
+
+    private void listen(InetSocketAddress address) {
+        ServerBootstrap bootstrap = new ServerBootstrap().group(acceptor, connections)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        channels.add(channel);
+                        channel.pipeline().addLast(new HttpServerCodec(),
+                                new RequestDeadline(limits.headerTimeout(), limits.bodyTimeout()),
+                                new BodyLimit((int) Math.min(Integer.MAX_VALUE, options.maxBodyBytes())),
+                                new FlowControlHandler(), routes);
+                    }
+                });
+        try {
+            listener = bootstrap.bind(address).sync().channel();
+        } catch (Exception e) { // sync() rethrows the bind's own exception, checked or not
+            String where = options.host() + ":" + options.port();
+            if (e instanceof BindException && String.valueOf(e.getMessage()).contains("in use")) {
+                throw MldevException.usage("port " + options.port() + " on " + options.host() + " is already in use",
+                        "stop what listens there, or choose another --port (0 picks a free one)");
+            }
+            throw MldevException.usage("cannot listen on " + where + ": " + e.getMessage(),
+                    "choose another --port or --host");
+        }
+    }
+
     public int port() {
-        return http.getAddress().getPort();
+        return ((InetSocketAddress) listener.localAddress()).getPort();
     }
 
     /**
      * Refuses new requests (503), lets those in flight finish (up to the grace period), then closes the server
-     * and frees the model. The waiting is done here because the JDK server's own stop(delay) waits out the whole
-     * delay even when nothing is in flight (JDK-8304065, fixed after Java 17).
+     * and frees the model.
      */
     public void stop(Duration grace) {
         stopping = true;
@@ -113,10 +199,15 @@ public final class PredictServer implements AutoCloseable {
                 break;
             }
         }
-        http.stop(0);
+        if (listener != null) {
+            listener.close().awaitUninterruptibly();
+        }
+        channels.close().awaitUninterruptibly();
+        acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        connections.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         batcher.close();
         reaper.shutdownNow();
-        handlers.shutdown();
+        decoders.shutdown();
         model.unload();
     }
 
@@ -125,172 +216,246 @@ public final class PredictServer implements AutoCloseable {
         stop(Duration.ofSeconds(1));
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        String path = exchange.getRequestURI().getPath();
-        try (exchange) {
+    private final Routes routes = new Routes();
+
+    /**
+     * Answers each whole request; runs on the connection's event loop, so it never blocks. A connection reads
+     * nothing more until its request is answered (FlowControlHandler holds what was read already), so pipelined
+     * requests are answered in order.
+     */
+    @ChannelHandler.Sharable
+    private final class Routes extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            ctx.channel().config().setAutoRead(false);
+            Reply reply = new Reply(ctx, HttpUtil.isKeepAlive(request));
+            if (request.decoderResult().isFailure()) {
+                reply.close = true;
+                metrics.request("other", reply.error(400, "malformed HTTP request: " + request.decoderResult().cause().getMessage()));
+                return;
+            }
+            String path = new QueryStringDecoder(request.uri()).path();
             if (path.equals(options.predictRoute())) {
-                long start = System.nanoTime();
-                inFlight.incrementAndGet();
-                try {
-                    metrics.request("predict", stopping ? error(exchange, 503, "server is stopping") : predict(exchange));
-                } finally {
-                    inFlight.decrementAndGet();
-                    metrics.latency((System.nanoTime() - start) / 1e9);
-                }
+                predict(request, reply);
             } else if (path.equals(options.healthRoute())) {
-                metrics.request("health", health(exchange));
+                metrics.request("health", health(reply));
             } else if (path.equals("/metrics")) {
-                send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
-                metrics.request("metrics", 200);
+                metrics.request("metrics", reply.send(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
             } else {
-                metrics.request("other", error(exchange, 404, "no route " + path + "; predict is POST "
+                metrics.request("other", reply.error(404, "no route " + path + "; predict is POST "
                         + options.predictRoute() + ", health is GET " + options.healthRoute()));
             }
         }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close(); // a connection reset by the client, most often: nothing to answer
+        }
     }
 
-    private int health(HttpExchange exchange) throws IOException {
-        boolean healthy = model.healthy();
-        ServerHealth body = new ServerHealth(healthy ? "ok" : "model cannot be loaded", model.isLoaded(),
+    private int health(Reply reply) {
+        String problem = !batcher.isRunning() ? "cannot serve: the batch worker has stopped"
+                : !model.healthy() ? "model cannot be loaded" : null;
+        ServerHealth body = new ServerHealth(problem == null ? "ok" : problem, model.isLoaded(),
                 Math.round(model.idleSeconds()), served.get(), ProcessHandle.current().pid(), bundleVersion);
-        int status = healthy ? 200 : 503;
-        send(exchange, status, "application/json", body.toJson());
-        return status;
+        return reply.send(problem == null ? 200 : 503, "application/json", body.toJson());
     }
 
-    private int predict(HttpExchange exchange) throws IOException {
-        if (!exchange.getRequestMethod().equals("POST")) {
-            return error(exchange, 405, "use POST for " + options.predictRoute());
+    private void predict(FullHttpRequest request, Reply reply) {
+        long start = System.nanoTime();
+        inFlight.incrementAndGet();
+        PredictReply answer = new PredictReply(reply, start);
+        if (!request.method().equals(HttpMethod.POST)) {
+            answer.error(405, "use POST for " + options.predictRoute());
+        } else if (!authorised(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+            reply.header("WWW-Authenticate", "Bearer");
+            answer.error(401, "missing or wrong bearer token");
+        } else if (stopping) {
+            answer.error(503, "server is stopping");
+        } else {
+            byte[] body = ByteBufUtil.getBytes(request.content());
+            batcher.expect();
+            try {
+                decoders.execute(() -> decodeAndSubmit(body, answer));
+            } catch (RejectedExecutionException e) {
+                batcher.withdraw();
+                answer.error(503, "server is stopping");
+            }
         }
-        if (!authorised(exchange)) {
-            exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer");
-            return error(exchange, 401, "missing or wrong bearer token");
-        }
-        String declared = exchange.getRequestHeaders().getFirst("Content-Length");
-        byte[] body = declared != null && parseLong(declared) > options.maxBodyBytes() ? null
-                : readAtMost(exchange.getRequestBody(), options.maxBodyBytes());
-        if (body == null) {
-            discardRest(exchange.getRequestBody(), 4 * options.maxBodyBytes());
-            return error(exchange, 413, "body larger than " + options.maxBodyBytes() + " bytes");
-        }
-        batcher.expect();
+    }
+
+    /** On a decoder thread: parse, check every image's size from its header, decode, queue for the batcher. */
+    private void decodeAndSubmit(byte[] body, PredictReply answer) {
         boolean submitted = false;
+        long reserved = 0;
         try {
-            Request request = parse(body);
+            PredictRequest request = PredictRequest.parse(body);
+            long total = 0;
+            for (int i = 0; i < request.images().size(); i++) {
+                ImageDecoder.Dimensions size = ImageDecoder.dimensions(request.images().get(i), PredictRequest.name(i));
+                limits.tensors().check(preprocessor, PredictRequest.name(i), size.width(), size.height());
+                total += size.pixels();
+            }
+            if (total > limits.maxRequestPixels()) {
+                answer.error(413, "the instances have " + total + " pixels together, more than the limit of "
+                        + limits.maxRequestPixels() + " per request; send fewer or smaller images per request");
+                return;
+            }
+            if (!pixels.tryReserve(total)) {
+                answer.reply.header("Retry-After", "1");
+                answer.error(503, "busy: other requests' images use the decoding memory; retry shortly");
+                return;
+            }
+            reserved = total;
             List<Predictor.Decoded> images = new ArrayList<>();
             for (int i = 0; i < request.images().size(); i++) {
-                images.add(Predictor.Decoded.of(new Predictor.Input("instances[" + i + "]", request.images().get(i))));
+                images.add(Predictor.Decoded.of(new Predictor.Input(PredictRequest.name(i), request.images().get(i))));
             }
+            long held = reserved;
             submitted = true;
-            List<Prediction> predictions = batcher.submit(images, request.topK())
-                    .get(REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            served.incrementAndGet();
-            send(exchange, 200, "application/json", PredictionJson.response(predictions));
-            return 200;
-        } catch (BadRequest | MldevException e) {
-            return error(exchange, 400, e.getMessage());
-        } catch (ExecutionException e) {
-            return error(exchange, 500, e.getCause().getMessage());
-        } catch (TimeoutException e) {
-            return error(exchange, 503, "the model did not answer within " + REQUEST_TIMEOUT.toSeconds() + " s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return error(exchange, 503, "server is stopping");
+            reserved = 0;
+            batcher.submit(images, request.topK()).orTimeout(REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+                    .whenComplete((predictions, error) -> {
+                        pixels.release(held);
+                        answer(answer, predictions, error);
+                    });
+        } catch (PredictRequest.BadRequest | MldevException e) {
+            answer.error(400, e.getMessage());
+        } catch (OutOfMemoryError e) {
+            answer.error(503, "not enough memory to decode this request now; retry, or send smaller images");
+        } catch (RuntimeException e) {
+            answer.error(500, "cannot decode the request: " + e);
         } finally {
             if (!submitted) {
                 batcher.withdraw();
             }
+            pixels.release(reserved);
         }
     }
 
-    private record Request(List<byte[]> images, int topK) {
-    }
-
-    private static final class BadRequest extends Exception {
-        BadRequest(String message) {
-            super(message);
+    private void answer(PredictReply answer, List<Prediction> predictions, Throwable error) {
+        if (error == null) {
+            served.incrementAndGet();
+            answer.send(200, PredictionJson.response(predictions));
+            return;
+        }
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof TimeoutException) {
+            answer.error(503, "the model did not answer within " + REQUEST_TIMEOUT.toSeconds() + " s");
+        } else if (cause instanceof MldevException e) {
+            answer.error(e.exitCode() == ExitCodes.USAGE ? 400 : 500, e.getMessage());
+        } else {
+            answer.error(500, "prediction failed: " + cause);
         }
     }
 
-    private static Request parse(byte[] body) throws BadRequest {
-        JsonNode root;
-        try {
-            root = JSON.readTree(body);
-        } catch (IOException e) {
-            throw new BadRequest("body is not JSON: " + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
-        }
-        JsonNode instances = root == null ? null : root.get("instances");
-        if (instances == null || !instances.isArray() || instances.isEmpty()) {
-            throw new BadRequest("expected {\"instances\":[{\"b64\":\"<image bytes, base64>\"}, ...]}");
-        }
-        List<byte[]> images = new ArrayList<>();
-        for (int i = 0; i < instances.size(); i++) {
-            JsonNode b64 = instances.get(i).get("b64");
-            if (b64 == null || !b64.isTextual()) {
-                throw new BadRequest("instances[" + i + "] has no \"b64\" string");
-            }
-            try {
-                images.add(Base64.getDecoder().decode(b64.asText()));
-            } catch (IllegalArgumentException e) {
-                throw new BadRequest("instances[" + i + "].b64 is not valid base64: " + e.getMessage());
-            }
-        }
-        JsonNode topK = root.path("parameters").path("top_k");
-        if (!topK.isMissingNode() && (!topK.canConvertToInt() || topK.asInt() < 0)) {
-            throw new BadRequest("parameters.top_k must be a whole number, 0 or more");
-        }
-        return new Request(images, topK.asInt(0));
-    }
-
-    /** Constant-time comparison, so the token cannot be guessed byte by byte from timings. */
-    private boolean authorised(HttpExchange exchange) {
+    /** Constant-time comparison, so the token cannot be guessed byte by byte from timings; the scheme is case-insensitive. */
+    private boolean authorised(String header) {
         if (token == null) {
             return true;
         }
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
-        if (header == null || !header.startsWith("Bearer ")) {
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return false;
         }
         return MessageDigest.isEqual(token, header.substring(7).trim().getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The body, or null when it is longer than the limit (a body without Content-Length is counted too). */
-    private static byte[] readAtMost(InputStream in, long limit) throws IOException {
-        byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
-        return body.length > limit ? null : body;
+    /** One predict request's answer: counted in the metrics, its latency observed, in flight no more. */
+    private final class PredictReply {
+        final Reply reply;
+        private final long startNanos;
+
+        PredictReply(Reply reply, long startNanos) {
+            this.reply = reply;
+            this.startNanos = startNanos;
+        }
+
+        void error(int status, String message) {
+            done(reply.error(status, message));
+        }
+
+        void send(int status, String json) {
+            done(reply.send(status, "application/json", json));
+        }
+
+        private void done(int status) {
+            metrics.request("predict", status);
+            metrics.latency((System.nanoTime() - startNanos) / 1e9);
+            inFlight.decrementAndGet();
+        }
+    }
+
+    /** Writes one response on a connection, from any thread, closing it afterwards unless kept alive. */
+    private static final class Reply {
+        private final ChannelHandlerContext ctx;
+        private final boolean keepAlive;
+        private final Map<String, String> headers = new LinkedHashMap<>();
+        boolean close;
+
+        Reply(ChannelHandlerContext ctx, boolean keepAlive) {
+            this.ctx = ctx;
+            this.keepAlive = keepAlive;
+        }
+
+        void header(String name, String value) {
+            headers.put(name, value);
+        }
+
+        int error(int status, String message) {
+            return send(status, "application/json", json(Map.of("error", message)));
+        }
+
+        int send(int status, String type, String body) {
+            FullHttpResponse response = response(status, type, body);
+            headers.forEach((name, value) -> response.headers().set(name, value));
+            boolean open = keepAlive && !close;
+            HttpUtil.setKeepAlive(response, open);
+            var written = ctx.writeAndFlush(response);
+            written.addListener(open ? (ChannelFutureListener) f -> f.channel().config().setAutoRead(true)
+                    : ChannelFutureListener.CLOSE);
+            return status;
+        }
+    }
+
+    private static FullHttpResponse response(int status, String type, String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
+                Unpooled.wrappedBuffer(bytes));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, type).setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        return response;
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
-     * Reads and drops what is left of a refused body, up to a cap, so that a client still sending it reads the
-     * 413 instead of a reset connection; a body beyond the cap is cut off with the connection.
+     * Gathers a request's body up to the limit; a larger one gets a JSON 413. As Netty's own handling: the
+     * connection stays open (the rest of the body read and dropped, under the body deadline) only when the
+     * client can use it for another request.
      */
-    private static void discardRest(InputStream in, long cap) throws IOException {
-        byte[] buffer = new byte[64 * 1024];
-        long left = cap;
-        for (int n = in.read(buffer); n > 0 && left > 0; n = in.read(buffer)) {
-            left -= n;
+    private final class BodyLimit extends HttpObjectAggregator {
+        BodyLimit(int maxBytes) {
+            super(maxBytes);
         }
-    }
 
-    private static long parseLong(String value) {
-        try {
-            return Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            return -1;
-        }
-    }
-
-    private static int error(HttpExchange exchange, int status, String message) throws IOException {
-        send(exchange, status, "application/json", JSON.writeValueAsString(Map.of("error", message)));
-        return status;
-    }
-
-    private static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", type);
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            boolean close = oversized instanceof FullHttpMessage
+                    || !HttpUtil.is100ContinueExpected(oversized) && !HttpUtil.isKeepAlive(oversized);
+            FullHttpResponse response = response(413, "application/json",
+                    json(Map.of("error", "body larger than " + options.maxBodyBytes() + " bytes")));
+            HttpUtil.setKeepAlive(response, !close);
+            if (close) {
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            }
+            metrics.request("predict", 413);
+            ctx.writeAndFlush(response).addListener(close ? ChannelFutureListener.CLOSE
+                    : ChannelFutureListener.CLOSE_ON_FAILURE);
         }
     }
 }

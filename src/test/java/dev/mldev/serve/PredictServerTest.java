@@ -15,7 +15,10 @@ import dev.mldev.runtime.SessionFactory;
 import dev.mldev.testing.CliRun;
 import dev.mldev.testing.TestModels;
 import dev.mldev.testing.TextImages;
+import dev.mldev.runtime.BlankPng;
+import dev.mldev.runtime.TensorBudget;
 import java.io.ByteArrayOutputStream;
+import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,9 +62,13 @@ class PredictServerTest {
     }
 
     String start(Path bundle, Duration idleUnload, boolean preload, String token) throws Exception {
+        return start(bundle, idleUnload, preload, token, ServeLimits.DEFAULT);
+    }
+
+    String start(Path bundle, Duration idleUnload, boolean preload, String token, ServeLimits limits) throws Exception {
         ServeOptions options = new ServeOptions(bundle, "127.0.0.1", 0, "/health", "/predict", idleUnload, preload, 16,
                 Duration.ofMillis(5), token, Device.CPU, ServeOptions.DEFAULT_MAX_BODY_BYTES);
-        server = PredictServer.start(options, Bundle.open(bundle),
+        server = PredictServer.start(options, limits, Bundle.open(bundle),
                 new SessionFactory(new Environment(Map.of(), home), m -> { }, false));
         return "http://127.0.0.1:" + server.port();
     }
@@ -155,6 +162,9 @@ class PredictServerTest {
         assertThat(post(url + "/predict", body).statusCode()).isEqualTo(401);
         assertThat(post(url + "/predict", body, "Authorization", "Bearer wrong").statusCode()).isEqualTo(401);
         assertThat(post(url + "/predict", body, "Authorization", "Bearer s3cret-token").statusCode()).isEqualTo(200);
+        assertThat(post(url + "/predict", body, "Authorization", "bearer s3cret-token").statusCode())
+                .as("the scheme is case-insensitive (RFC 9110)").isEqualTo(200);
+        assertThat(post(url + "/predict", body, "Authorization", "BEARER s3cret-token").statusCode()).isEqualTo(200);
         assertThat(get(url + "/health").statusCode()).isEqualTo(200); // health stays open for the platform's checks
     }
 
@@ -185,6 +195,164 @@ class PredictServerTest {
         HttpResponse<String> response = post(url + "/predict", big.toString());
         assertThat(response.statusCode()).isEqualTo(413);
         assertThat(post(url + "/predict", predictBody(line("after"))).statusCode()).isEqualTo(200);
+    }
+
+    /** ppocr-rec keeps the aspect ratio with no maximum width: 12000000x1 would be a 48x576000000 tensor. */
+    @Test
+    void imagesWhoseTensorWouldBeTooWideGet400NamingTheLimit() throws Exception {
+        String url = start(rec, Duration.ofMinutes(10), true, null);
+        for (byte[] wide : List.of(BlankPng.of(12_000_000, 1), BlankPng.of(5000, 1))) {
+            HttpResponse<String> response = post(url + "/predict", predictBody(line("fine"), wide));
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+            assertThat(JSON.readTree(response.body()).get("error").asText())
+                    .contains("instances[1]", "wider than the limit of " + TensorBudget.DEFAULT.maxWidth());
+        }
+        assertThat(post(url + "/predict", predictBody(line("still fine"))).statusCode()).isEqualTo(200);
+        assertThat(get(url + "/health").statusCode()).isEqualTo(200);
+    }
+
+    /** A batch budget of about one line per model run: the lines of a request run apart, each answer in its place. */
+    @Test
+    void batchesOverTheElementBudgetAreSplitAndAnswersStayInOrder() throws Exception {
+        ServeLimits limits = new ServeLimits(Duration.ofSeconds(30), Duration.ofSeconds(60), 64_000_000L, 200_000_000L,
+                new TensorBudget(8192, 3 * 48 * 400));
+        String url = start(rec, Duration.ofMinutes(10), true, null, limits);
+        HttpResponse<String> response = post(url + "/predict",
+                predictBody(line("one"), line("a longer second line"), line("3")));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode predictions = JSON.readTree(response.body()).get("predictions");
+        assertThat(List.of(predictions.get(0).get("text").asText(), predictions.get(1).get("text").asText(),
+                predictions.get(2).get("text").asText())).containsExactly("one", "a longer second line", "3");
+        assertThat(metric(get(url + "/metrics").body(), "mldev_batch_size_count")).isEqualTo(1.0); // one batch, split inside
+    }
+
+    /**
+     * 60 images that declare 49 megapixels each: refused by the sizes in their headers. The images are headers
+     * only, so a server that decoded before checking would answer 400 (truncated image) instead.
+     */
+    @Test
+    void requestsWithTooManyPixelsGet413BeforeAnythingIsDecoded() throws Exception {
+        String url = start(cls, Duration.ofMinutes(10), false, null);
+        byte[][] images = new byte[60][];
+        java.util.Arrays.fill(images, TextImages.pngHeaderOnly(7000, 7000));
+        HttpResponse<String> response = post(url + "/predict", predictBody(images));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(413);
+        assertThat(JSON.readTree(response.body()).get("error").asText())
+                .contains("2940000000 pixels", "limit of " + ServeLimits.DEFAULT.maxRequestPixels());
+        assertThat(post(url + "/predict", predictBody(line("after"))).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void whileTheDecodingBudgetIsInUseRequestsGet503() throws Exception {
+        ServeLimits limits = new ServeLimits(Duration.ofSeconds(30), Duration.ofSeconds(60), 1_000_000, 1_000_000,
+                TensorBudget.DEFAULT);
+        String url = start(cls, Duration.ofMinutes(10), false, null, limits); // the first request loads the model
+        byte[] big = BlankPng.of(1000, 600);
+        List<Integer> statuses = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<HttpResponse<String>>> calls = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                calls.add(pool.submit(() -> post(url + "/predict", predictBody(big))));
+            }
+            for (Future<HttpResponse<String>> call : calls) {
+                HttpResponse<String> response = call.get();
+                statuses.add(response.statusCode());
+                if (response.statusCode() == 503) {
+                    assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // 600000 pixels each, 1000000 in flight at most: a request holds its pixels until answered (the first
+        // one while the model loads), and those arriving meanwhile are told to come back
+        assertThat(statuses).contains(200, 503).allMatch(s -> s == 200 || s == 503);
+        assertThat(post(url + "/predict", predictBody(big)).statusCode()).isEqualTo(200);
+    }
+
+    /** Slowloris: many connections trickling their headers hold no worker; a normal client is answered at once. */
+    @Test
+    void slowClientsTakeNoWorkersAndAreCutOffAtTheHeaderDeadline() throws Exception {
+        ServeLimits limits = new ServeLimits(Duration.ofSeconds(3), Duration.ofSeconds(3), 64_000_000L, 200_000_000L,
+                TensorBudget.DEFAULT);
+        String url = start(cls, Duration.ofMinutes(10), true, null, limits);
+        List<Socket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 48; i++) {
+                Socket socket = new Socket("127.0.0.1", server.port());
+                socket.getOutputStream().write("POST /predict HTTP/1.1\r\nHost: x\r\n".getBytes());
+                slow.add(socket);
+            }
+            long start = System.nanoTime();
+            HttpResponse<String> health = ServerHarness.HTTP.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(url + "/health")).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(post(url + "/predict", predictBody(line("during the attack"))).statusCode()).isEqualTo(200);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+
+            Socket trickling = slow.get(0);
+            trickling.setSoTimeout(10_000);
+            long opened = System.nanoTime();
+            int read = 0;
+            for (int i = 0; i < 20 && read >= 0; i++) { // one header byte every 250 ms: alive, but never done
+                try {
+                    trickling.getOutputStream().write('X');
+                } catch (java.io.IOException closed) {
+                    break;
+                }
+                Thread.sleep(250);
+                trickling.setSoTimeout(1);
+                try {
+                    read = trickling.getInputStream().read();
+                } catch (java.net.SocketTimeoutException notYet) {
+                    read = 0;
+                } catch (java.io.IOException reset) {
+                    read = -1;
+                }
+            }
+            assertThat(read).as("the trickling connection is closed").isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - opened)).isLessThan(Duration.ofSeconds(5));
+        } finally {
+            for (Socket socket : slow) {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
+    void aBodyThatStopsComingIsCutOffAtTheBodyDeadline() throws Exception {
+        ServeLimits limits = new ServeLimits(Duration.ofSeconds(30), Duration.ofSeconds(2), 64_000_000L, 200_000_000L,
+                TensorBudget.DEFAULT);
+        start(cls, Duration.ofMinutes(10), false, null, limits);
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            long start = System.nanoTime();
+            socket.getOutputStream().write(("POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"
+                    + "{\"instances\"").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(socket.getInputStream().read()).as("closed without an answer").isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(5));
+        }
+    }
+
+    /** Requests sent back to back on one connection are answered in order, a slow predict before a quick health. */
+    @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+        start(rec, Duration.ofMinutes(10), false, null); // the predict first loads the model: slow
+        byte[] body = predictBody(line("first in line")).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String requests = "POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length + "\r\n\r\n" + new String(body, java.nio.charset.StandardCharsets.UTF_8)
+                + "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(60_000);
+            socket.getOutputStream().write(requests.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String answers = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            int predictions = answers.indexOf("\"predictions\"");
+            int health = answers.indexOf("\"status\":\"ok\"");
+            assertThat(answers).startsWith("HTTP/1.1 200").contains("first in line");
+            assertThat(predictions).isPositive().isLessThan(health);
+        }
     }
 
     private static void waitForMetric(String url, String sample, double value) throws Exception {

@@ -11,8 +11,8 @@ import dev.mldev.testing.CliRun;
 import dev.mldev.testing.TestModels;
 import dev.mldev.testing.TextImages;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,6 +33,7 @@ class ServeProcessTest {
     static Path home;
     static Path rec;
     Process process;
+    Path log;
 
     @BeforeAll
     static void packageModel() {
@@ -51,17 +54,29 @@ class ServeProcessTest {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "dev.mldev.cli.Cli", "serve"));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(home.resolve("serve-" + System.nanoTime() + ".log").toFile());
+        log = home.resolve("serve-" + System.nanoTime() + ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(env);
         builder.environment().put("XDG_CACHE_HOME", home.resolve("cache").toString());
         return builder.start();
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+    /**
+     * The port the server announced it listens on: started with port 0 it binds a free one itself, so no other
+     * process can take the port between choosing and binding it.
+     */
+    int listeningPort() throws Exception {
+        Pattern announced = Pattern.compile("(?m)^mldev serve: listening on http://[^\\s]+:(\\d+)$");
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            Matcher m = announced.matcher(Files.readString(log));
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+            assertThat(process.isAlive()).as("server exited early: " + Files.readString(log)).isTrue();
+            Thread.sleep(50);
         }
+        throw new AssertionError("server never announced its port: " + Files.readString(log));
     }
 
     static void awaitHealthy(String url, Process process) throws Exception {
@@ -82,10 +97,10 @@ class ServeProcessTest {
 
     @Test
     void vertexVariablesOverrideTheFlags() throws Exception {
-        int port = freePort();
-        process = serve(Map.of("AIP_HTTP_PORT", Integer.toString(port), "AIP_HEALTH_ROUTE", "/v1/endpoints/1/health",
+        process = serve(Map.of("AIP_HTTP_PORT", "0", "AIP_HEALTH_ROUTE", "/v1/endpoints/1/health",
                 "AIP_PREDICT_ROUTE", "/v1/endpoints/1/models/ocr:predict", "AIP_STORAGE_URI", rec.toString()),
                 "--port", "1");
+        int port = listeningPort();
         String base = "http://127.0.0.1:" + port;
         awaitHealthy(base + "/v1/endpoints/1/health", process);
         HttpResponse<String> response = post(base + "/v1/endpoints/1/models/ocr:predict",
@@ -106,11 +121,11 @@ class ServeProcessTest {
                     cloud.storage().put("models", "mldev/ocr/v1/" + file.getFileName(), java.nio.file.Files.readAllBytes(file));
                 }
             }
-            int port = freePort();
             Map<String, String> env = new java.util.HashMap<>(cloud.environment(home));
-            env.put("AIP_HTTP_PORT", Integer.toString(port));
+            env.put("AIP_HTTP_PORT", "0");
             env.put("AIP_STORAGE_URI", "gs://models/mldev/ocr/v1");
             process = serve(env, "--device", "cpu");
+            int port = listeningPort();
             String base = "http://127.0.0.1:" + port;
             awaitHealthy(base + "/health", process);
             HttpResponse<String> response = post(base + "/predict",
@@ -123,8 +138,8 @@ class ServeProcessTest {
 
     @Test
     void sigtermFinishesRequestsInFlightAndExitsZero() throws Exception {
-        int port = freePort();
-        process = serve(Map.of(), rec.toString(), "--port", Integer.toString(port), "--preload", "--device", "cpu");
+        process = serve(Map.of(), rec.toString(), "--port", "0", "--preload", "--device", "cpu");
+        int port = listeningPort();
         String base = "http://127.0.0.1:" + port;
         awaitHealthy(base + "/health", process);
         byte[][] lines = new byte[12][];
@@ -157,8 +172,8 @@ class ServeProcessTest {
 
     @Test
     void sigtermWithNothingInFlightExitsAtOnce() throws Exception {
-        int port = freePort();
-        process = serve(Map.of(), rec.toString(), "--port", Integer.toString(port), "--device", "cpu");
+        process = serve(Map.of(), rec.toString(), "--port", "0", "--device", "cpu");
+        int port = listeningPort();
         awaitHealthy("http://127.0.0.1:" + port + "/health", process);
         long start = System.nanoTime();
         process.destroy();
