@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class VertexDeployerTest {
-    static final VertexClients.Polling FAST = new VertexClients.Polling(Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(30));
+    static final VertexClients.Polling FAST = new VertexClients.Polling(Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(30), Duration.ofSeconds(10));
 
     @TempDir
     Path home;
