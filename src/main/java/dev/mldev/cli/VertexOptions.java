@@ -54,6 +54,9 @@ final class VertexOptions {
     @Option(names = "--image", paramLabel = "REF", description = "vertex: the serving image (default: MLDEV_IMAGE, the bundle's).")
     String image;
 
+    @Option(names = "--service-account", paramLabel = "EMAIL", description = "vertex: the service account the model or each pipeline run runs as (default: Vertex AI's; pipelines: the Compute Engine default service account).")
+    String serviceAccount;
+
     @Option(names = "--dry-run", description = "vertex: print each call the deploy would make, with its resources, and the cost forecast; call nothing.")
     boolean dryRun;
 
@@ -110,7 +113,7 @@ final class VertexOptions {
 
     VertexSpec.Flags flags(String name) {
         return new VertexSpec.Flags(name, project, region, bucket, machine, gpu, gpuCount, minReplicas, maxReplicas, idleTimeout,
-                minScaleup, image);
+                minScaleup, image, serviceAccount);
     }
 
     /** Deploys (or, with --dry-run, plans) and prints the result like a local deploy: "NAME  URL", or JSON. */

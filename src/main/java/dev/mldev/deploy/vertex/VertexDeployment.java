@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * What mldev records about a Vertex AI deployment, stored in {@link DeploymentRecord#details()} under these
  * keys (read by status and cost): project, region, bucket, endpoint, endpoint_dns, model, deployed_model_id,
- * artifact_uri, deployment_key, machine_type, gpu, gpu_count, min_replicas, max_replicas, idle_timeout_s, state
+ * artifact_uri, deployment_key, machine_type, gpu, gpu_count, min_replicas, max_replicas, idle_timeout_s,
+ * service_account (empty: Vertex AI's default), state
  * ("deploying" while a deploy runs, then "deployed").
  */
 public record VertexDeployment(
@@ -60,6 +61,7 @@ public record VertexDeployment(
         details.put("min_replicas", String.valueOf(spec.minReplicas()));
         details.put("max_replicas", String.valueOf(spec.maxReplicas()));
         details.put("idle_timeout_s", spec.idleTimeout() == null ? "" : String.valueOf(spec.idleTimeout().toSeconds()));
+        details.put("service_account", spec.serviceAccount() == null ? "" : spec.serviceAccount());
         details.put("state", state);
         return new DeploymentRecord(name, TARGET, bundle, version, predictUrl(), createdAt, details);
     }

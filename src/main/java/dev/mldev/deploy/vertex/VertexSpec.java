@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
 /**
  * A checked Vertex AI deployment: every flag resolved against the bundle's serving defaults and validated
  * before any call (exit 2 on the first problem). Scale-to-zero (min 0 replicas) takes the idle timeout and the
- * minimum scale-up period, each 5 minutes to 8 hours.
+ * minimum scale-up period, each 5 minutes to 8 hours. The service account (null: Vertex AI's default, for pipelines
+ * the Compute Engine default service account) is what the serving container or pipeline runs as.
  */
 public record VertexSpec(
         String name,
@@ -26,16 +27,18 @@ public record VertexSpec(
         int maxReplicas,
         Duration idleTimeout,
         Duration minScaleup,
-        String image) {
+        String image,
+        String serviceAccount) {
 
     static final Duration SCALE_TO_ZERO_MIN = Duration.ofMinutes(5);
     static final Duration SCALE_TO_ZERO_MAX = Duration.ofHours(8);
     private static final Pattern NAME = Pattern.compile("[a-z]([a-z0-9-]{0,38}[a-z0-9])?");
+    private static final Pattern SERVICE_ACCOUNT = Pattern.compile("[a-z0-9][a-z0-9._-]*@[a-z0-9][a-z0-9.-]*\\.gserviceaccount\\.com");
 
     /** The flags as given; null means "not given". */
     public record Flags(String name, String project, String region, String bucket, String machineType, String gpu,
                         Integer gpuCount, Integer minReplicas, Integer maxReplicas, String idleTimeout, String minScaleup,
-                        String image) {
+                        String image, String serviceAccount) {
     }
 
     public static VertexSpec check(Flags flags, Manifest manifest) {
@@ -80,8 +83,13 @@ public record VertexSpec(
             throw MldevException.usage("no serving image for " + name,
                     "pass --image REF, or push one with 'mldev image push' (it records the image in the bundle)");
         }
+        String serviceAccount = flags.serviceAccount();
+        if (serviceAccount != null && !SERVICE_ACCOUNT.matcher(serviceAccount).matches()) {
+            throw MldevException.usage("--service-account '" + serviceAccount + "' is not a service account's email",
+                    "pass one like mldev-runner@" + flags.project() + ".iam.gserviceaccount.com (gcloud iam service-accounts list)");
+        }
         return new VertexSpec(name, flags.project(), flags.region(), flags.bucket().replaceFirst("^gs://", "").replaceAll("/+$", ""),
-                machine, gpu, gpu.isPresent() ? gpuCount : 0, min, max, idle, scaleup, image);
+                machine, gpu, gpu.isPresent() ? gpuCount : 0, min, max, idle, scaleup, image, serviceAccount);
     }
 
     /** The bundle's name as Vertex labels take it: "ch_PP-OCRv4_rec" becomes "ch-pp-ocrv4-rec". */

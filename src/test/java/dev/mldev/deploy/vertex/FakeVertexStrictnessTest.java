@@ -40,7 +40,7 @@ class FakeVertexStrictnessTest {
                 FakeGoogleCloud.REGION);
         vertex = VertexClients.open(context, VertexDeployerTest.FAST);
         spec = VertexSpec.check(new VertexSpec.Flags("demo", FakeGoogleCloud.PROJECT, FakeGoogleCloud.REGION, "mldev-test-bucket",
-                null, null, null, null, null, null, null, TestBundle.IMAGE),
+                null, null, null, null, null, null, null, TestBundle.IMAGE, null),
                 TestBundle.write(home.resolve("bundle"), "demo", "1", new byte[] {1}).manifest());
     }
 

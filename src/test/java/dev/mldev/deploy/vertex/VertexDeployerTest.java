@@ -62,7 +62,7 @@ class VertexDeployerTest {
 
     VertexSpec spec(Bundle bundle) {
         return VertexSpec.check(new VertexSpec.Flags(null, FakeGoogleCloud.PROJECT, FakeGoogleCloud.REGION, "mldev-test-bucket",
-                null, null, null, null, null, null, null, null), bundle.manifest());
+                null, null, null, null, null, null, null, null, null), bundle.manifest());
     }
 
     @Test

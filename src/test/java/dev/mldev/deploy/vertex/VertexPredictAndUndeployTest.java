@@ -76,7 +76,7 @@ class VertexPredictAndUndeployTest {
         context = CloudContext.connect(env, FakeGoogleCloud.PROJECT, FakeGoogleCloud.REGION)
                 .withRetry(new Retry(FakeGoogleCloud.PROJECT, 3, Duration.ofMillis(10), Duration.ofMillis(40)));
         VertexSpec spec = VertexSpec.check(new VertexSpec.Flags("cls", FakeGoogleCloud.PROJECT, FakeGoogleCloud.REGION,
-                "mldev-test-bucket", null, null, null, null, null, "15m", null, TestBundle.IMAGE), bundle.manifest());
+                "mldev-test-bucket", null, null, null, null, null, "15m", null, TestBundle.IMAGE, null), bundle.manifest());
         deployment = new VertexDeployer(store, VertexDeployerTest.FAST).deploy(context, bundle, spec, Progress.NONE).deployment();
     }
 
