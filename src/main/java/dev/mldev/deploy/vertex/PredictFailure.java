@@ -2,12 +2,11 @@ package dev.mldev.deploy.vertex;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mldev.cloud.CloudErrors;
 import dev.mldev.deploy.PredictClient;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * What a failed predict call on a dedicated endpoint means. A 429 is either the endpoint waking from zero
@@ -18,7 +17,6 @@ record PredictFailure(Kind kind, int status, String message, String quota) {
     enum Kind { WAKING, COLD_START, QUOTA, TOO_LARGE, OTHER }
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern QUOTA_IN_TEXT = Pattern.compile("(?i)quota exceeded for (?:quota metric )?'?([\\w./-]+)'?");
 
     static PredictFailure of(PredictClient.HttpError e) {
         String message = String.valueOf(e.getMessage());
@@ -66,7 +64,6 @@ record PredictFailure(Kind kind, int status, String message, String quota) {
         } catch (IOException e) {
             // not Google's JSON error: the message may still name the quota
         }
-        Matcher m = QUOTA_IN_TEXT.matcher(message);
-        return m.find() ? Optional.of(m.group(1).replaceAll("[.,]+$", "")) : Optional.empty();
+        return CloudErrors.quotaNamedIn(message);
     }
 }

@@ -6,6 +6,7 @@ import dev.mldev.MldevException;
 import dev.mldev.Progress;
 import dev.mldev.cloud.Backoff;
 import dev.mldev.cloud.CloudContext;
+import dev.mldev.cloud.CloudErrors;
 import dev.mldev.runtime.Prediction;
 import dev.mldev.runtime.Predictor;
 import dev.mldev.deploy.PredictClient;
@@ -128,9 +129,7 @@ public final class VertexPredictor {
     private static MldevException failure(PredictFailure failure, String url) {
         return switch (failure.kind()) {
             case QUOTA -> new MldevException(ExitCodes.REMOTE, "quota exceeded" + (failure.quota() == null ? "" : " for "
-                    + failure.quota()) + ": " + failure.message(), "waiting does not help: request a higher quota at"
-                    + " https://console.cloud.google.com/iam-admin/quotas?project=" + project(url)
-                    + (failure.quota() == null ? "" : " (filter by " + failure.quota() + ")") + ", or send fewer requests");
+                    + failure.quota()) + ": " + failure.message(), CloudErrors.quotaHint(project(url), failure.quota()));
             case TOO_LARGE -> new MldevException(ExitCodes.REMOTE, "the endpoint refused the request as too large (HTTP "
                     + failure.status() + "): " + failure.message(), "send fewer or smaller images per call");
             default -> switch (failure.status()) {

@@ -214,4 +214,19 @@ class VertexDeployerTest {
         assertThatThrownBy(() -> deployer.deploy(context, bundle, spec(bundle), Progress.NONE))
                 .hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("bad filter");
     }
+
+    @Test
+    void aGpuQuotaRefusalNamesTheQuotaAndHowToRaiseIt() {
+        cloud.faults().failOperationOnce("EndpointService/DeployModel", com.google.rpc.Status.newBuilder()
+                .setCode(Code.RESOURCE_EXHAUSTED_VALUE).setMessage("The following quota metrics exceed quota limits:"
+                        + " aiplatform.googleapis.com/custom_model_serving_nvidia_l4_gpus").build());
+        Bundle bundle = bundle("1.0.0", "model-v1");
+
+        assertThatThrownBy(() -> deployer.deploy(context, bundle, spec(bundle), Progress.NONE))
+                .isInstanceOf(MldevException.class)
+                .hasMessageContaining("quota exceeded for aiplatform.googleapis.com/custom_model_serving_nvidia_l4_gpus")
+                .satisfies(e -> assertThat(((MldevException) e).hint())
+                        .startsWith("waiting does not help: request a higher quota at https://console.cloud.google.com/iam-admin/quotas?project="
+                                + FakeGoogleCloud.PROJECT + " (filter by aiplatform.googleapis.com/custom_model_serving_nvidia_l4_gpus)"));
+    }
 }
