@@ -62,6 +62,9 @@ final class VertexOptions {
     @Option(names = "--image", paramLabel = "REF", description = "vertex: the serving image (default: MLDEV_IMAGE, the bundle's).")
     String image;
 
+    @Option(names = "--service-account", paramLabel = "EMAIL", description = "vertex: the service account the model or each pipeline run runs as (default: Vertex AI's; pipelines: the Compute Engine default service account).")
+    String serviceAccount;
+
     @Option(names = "--dry-run", description = "vertex: print each call the deploy would make, with its resources, and the cost forecast; call nothing.")
     boolean dryRun;
 
@@ -135,7 +138,7 @@ final class VertexOptions {
 
     private VertexSpec.Flags flags(String name, String imageRef) {
         return new VertexSpec.Flags(name, project, region, bucket, machine, gpu, gpuCount, minReplicas, maxReplicas, idleTimeout,
-                minScaleup, imageRef);
+                minScaleup, imageRef, serviceAccount);
     }
 
     /** The serving image a deploy would use and where it comes from; for a dry run, which may go without one. */

@@ -29,6 +29,10 @@ public final class CloudErrors {
             "monitoring.", "roles/monitoring.viewer",
             "serviceusage.", "roles/serviceusage.serviceUsageConsumer");
 
+    /** "Quota exceeded for quota metric 'X'", "The following quota metrics exceed quota limits: X". */
+    private static final Pattern QUOTA = Pattern.compile(
+            "(?i)quota (?:exceeded for (?:quota metric )?'?([\\w./-]+?)'?(?:[\\s.,]|$)|metrics exceed quota limits: ([\\w./-]+))");
+
     private CloudErrors() {
     }
 
@@ -43,8 +47,30 @@ public final class CloudErrors {
                     "run 'gcloud auth application-default login' again, or check the key file in GOOGLE_APPLICATION_CREDENTIALS", e);
             case NOT_FOUND -> MldevException.remote(doing + " failed: not found: " + strip(message),
                     "check --project and --region", e);
+            case RESOURCE_EXHAUSTED -> quota(info, message).map(q -> MldevException.remote(doing + " failed: quota exceeded for "
+                    + q + ": " + strip(message), quotaHint(project, q), e))
+                    .orElseGet(() -> MldevException.remote(doing + " failed: " + code + ": " + strip(message), null, e));
             default -> MldevException.remote(doing + " failed: " + code + ": " + strip(message), null, e);
         };
+    }
+
+    /** How to raise a quota, named as Google names it (quota_metric), or null when unknown. */
+    public static String quotaHint(String project, String quota) {
+        return "waiting does not help: request a higher quota at https://console.cloud.google.com/iam-admin/quotas?project="
+                + project + (quota == null ? "" : " (filter by " + quota + ")") + ", or use fewer resources or requests";
+    }
+
+    /** The quota a RESOURCE_EXHAUSTED answer is about: ErrorInfo's quota_metric, else the "quota metric(s)" in the text. */
+    private static Optional<String> quota(ErrorInfo info, String message) {
+        if (info != null && info.containsMetadata("quota_metric")) {
+            return Optional.of(info.getMetadataOrThrow("quota_metric"));
+        }
+        return quotaNamedIn(message);
+    }
+
+    /** The quota a message names ("Quota exceeded for quota metric 'X'", "... exceed quota limits: X"), if any. */
+    public static Optional<String> quotaNamedIn(String message) {
+        return firstGroup(QUOTA.matcher(message));
     }
 
     /** Cloud Storage's (HTTP) errors, translated the same way. */

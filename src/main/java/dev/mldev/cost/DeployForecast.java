@@ -1,12 +1,15 @@
 package dev.mldev.cost;
 
 import dev.mldev.deploy.vertex.VertexSpec;
+import java.math.BigDecimal;
 import java.time.Duration;
 
 /** The forecast of {@code deploy --dry-run}: what a planned deployment would cost, from the price table. */
 public final class DeployForecast {
     /** What mldev assumes one pipeline run bills: provisioning the node, pulling the image, predicting. */
     public static final Duration PIPELINE_RUN_TIME = Duration.ofMinutes(10);
+    /** Vertex AI Pipelines' fee per pipeline run, on top of the compute it uses (Vertex AI pricing, "Pipelines"). */
+    public static final BigDecimal PIPELINE_RUN_FEE = new BigDecimal("0.03");
 
     private DeployForecast() {
     }
@@ -17,9 +20,9 @@ public final class DeployForecast {
                 requestsPerDay);
     }
 
-    /** A vertex-pipeline deployment: nothing between requests, one run of {@link #PIPELINE_RUN_TIME} each. */
+    /** A vertex-pipeline deployment: nothing between requests, one run of {@link #PIPELINE_RUN_TIME} and its fee each. */
     public static Forecast pipeline(PriceTable prices, VertexSpec spec, int requestsPerDay) {
-        return Forecast.perRun(node(prices, spec), PIPELINE_RUN_TIME, requestsPerDay);
+        return Forecast.perRun(node(prices, spec), PIPELINE_RUN_TIME, PIPELINE_RUN_FEE, requestsPerDay);
     }
 
     private static NodePrice node(PriceTable prices, VertexSpec spec) {

@@ -19,8 +19,12 @@ final class TestPrices {
         return new PriceTable(LocalDate.parse("2026-11-01"), "test prices", "test", new BigDecimal("1.15"),
                 List.of("round numbers"),
                 Map.of("us-central1", new PriceTable.RegionPrices(
-                        Map.of("g2-standard-8", new BigDecimal("0.30"), "n1-standard-4", new BigDecimal("0.20")),
-                        Map.of("NVIDIA_L4", new BigDecimal("0.50"), "NVIDIA_TESLA_T4", new BigDecimal("0.35")))));
+                        Map.of("g2-standard-8", computeEngine("0.30"), "n1-standard-4", computeEngine("0.20")),
+                        Map.of("NVIDIA_L4", computeEngine("0.50"), "NVIDIA_TESLA_T4", computeEngine("0.35")))));
+    }
+
+    static Price computeEngine(String perHour) {
+        return new Price(new BigDecimal(perHour), Price.Basis.COMPUTE_ENGINE, "test prices");
     }
 
     /** An L4 endpoint that never scales to zero: (0.30 + 0.50) x 1.15 = $0.92 per hour idle. */

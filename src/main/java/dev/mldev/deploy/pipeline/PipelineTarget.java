@@ -84,9 +84,17 @@ public final class PipelineTarget implements Target {
         plan.put("plan", "deploy " + bundle.manifest().name() + " " + bundle.manifest().version() + " as vertex-pipeline '"
                 + spec.name() + "' (dry run: nothing is called)");
         plan.putArray("calls").add("storage upload " + bundle.files().size() + " files to " + folder.uri())
-                .add("storage upload " + folder.uri() + SPEC_FILE);
+                .add("storage upload " + folder.uri() + SPEC_FILE)
+                .add("each predict: PipelineService.CreatePipelineJob running as " + runsAs(flags.serviceAccount()));
+        plan.put("service_account", flags.serviceAccount());
         plan.set("pipeline_spec", PipelineSpecCompiler.compile(spec, folder.uri(), sdkVersion));
         return plan;
+    }
+
+    /** Who a run runs as ({@code flags.serviceAccount()} was checked with the rest of the flags). */
+    private static String runsAs(String serviceAccount) {
+        return serviceAccount == null ? "the Compute Engine default service account (pass --service-account to choose one)"
+                : "service account " + serviceAccount;
     }
 
     /** Uploads the bundle and the compiled spec, and records the deployment. Nothing runs until a predict. */
@@ -108,7 +116,8 @@ public final class PipelineTarget implements Target {
         }
         PipelineDeployment deployment = new PipelineDeployment(spec.name(), bundle.dir().toAbsolutePath().toString(),
                 bundle.manifest().version(), spec.project(), spec.region(), spec.bucket(), folder.uri(), folder.uri() + SPEC_FILE,
-                spec.image(), spec.machineType(), spec.gpu().map(g -> g.gcloudName()).orElse("none"), spec.gpuCount(), Instant.now());
+                spec.image(), spec.machineType(), spec.gpu().map(g -> g.gcloudName()).orElse("none"), spec.gpuCount(),
+                flags.serviceAccount(), Instant.now());
         DeploymentRecord record = deployment.toRecord();
         store.save(record);
         writeLocalSpec(spec.name(), specJson);
@@ -132,7 +141,7 @@ public final class PipelineTarget implements Target {
             PipelineJob job = runner.create(runId, runId, specJson, Map.of(
                             PipelineSpecCompiler.INPUT_DIR, PipelineSpecCompiler.mounted(run.uri() + "in"),
                             PipelineSpecCompiler.OUTPUT_FILE, PipelineSpecCompiler.mounted(run.uri() + "out/predictions.json")),
-                    run.uri() + "root", Map.of("managed-by", "mldev", "mldev-name", deployment.name()));
+                    run.uri() + "root", Map.of("managed-by", "mldev", "mldev-name", deployment.name()), deployment.serviceAccount());
             progress.step("pipeline run " + runId + ": " + runner.consoleLink(job));
             Thread caller = Thread.currentThread();
             Thread onCtrlC = new Thread(() -> {

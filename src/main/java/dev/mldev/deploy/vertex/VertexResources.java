@@ -48,6 +48,9 @@ final class VertexResources {
                 .append(spec.gpu().map(Accelerator::gcloudName).orElse("none")).append(' ').append(spec.gpuCount()).append('\n')
                 .append(spec.minReplicas()).append(' ').append(spec.maxReplicas()).append('\n')
                 .append(spec.idleTimeout()).append(' ').append(spec.minScaleup());
+        if (spec.serviceAccount() != null) {
+            text.append('\n').append(spec.serviceAccount());
+        }
         return Hashes.sha256(text.toString()).substring(0, 16);
     }
 
@@ -90,11 +93,14 @@ final class VertexResources {
                     .setIdleScaledownPeriod(protoDuration(spec.idleTimeout()))
                     .setMinScaleupPeriod(protoDuration(spec.minScaleup())));
         }
-        return DeployedModel.newBuilder()
+        DeployedModel.Builder deployed = DeployedModel.newBuilder()
                 .setModel(modelName)
                 .setDisplayName("mldev-" + spec.name() + "-" + version)
-                .setDedicatedResources(resources)
-                .build();
+                .setDedicatedResources(resources);
+        if (spec.serviceAccount() != null) {
+            deployed.setServiceAccount(spec.serviceAccount());
+        }
+        return deployed.build();
     }
 
     /** All traffic to the model being deployed ("0" names it in a DeployModel request). */

@@ -53,12 +53,13 @@ public final class VertexTarget implements Target {
     @Override
     public List<Prediction> predict(DeploymentRecord deployment, List<Predictor.Input> images, int topK, Progress progress) {
         VertexDeployment.Location where = VertexDeployment.locate(deployment);
-        if (where.predictUrl() == null || where.predictUrl().isBlank()) {
-            throw MldevException.failure("deployment '" + where.name() + "' has no endpoint yet (its deploy did not finish)",
-                    "run the deploy again, or 'mldev undeploy " + where.name() + "'");
+        if (!VertexDeployment.hasHost(where.predictUrl())) {
+            throw MldevException.failure("deployment '" + where.name() + "' has no endpoint address yet (its deploy did not finish,"
+                    + " or Vertex AI had not yet given the endpoint its DNS name)",
+                    "run the same deploy again: it reads the endpoint's address and records it; or 'mldev undeploy " + where.name() + "'");
         }
         CloudContext cloud = CloudContext.connect(env, where.project(), where.region());
-        VertexPredictor.Result result = VertexPredictor.connect(cloud).predict(where.predictUrl(), images, topK, wakeTimeout, progress);
+        VertexPredictor.Result result = VertexPredictor.connect(cloud, notice).predict(where.predictUrl(), images, topK, wakeTimeout, progress);
         notice.accept(result.predictions().size() + " predictions in " + seconds(result.total())
                 + (result.wake().isZero() ? "" : ", " + seconds(result.wake()) + " of it waking the endpoint from zero"));
         return result.predictions();
