@@ -46,6 +46,7 @@ public final class Cli {
         cli.setColorScheme(CommandLine.Help.defaultColorScheme(
                 terminal.colour() ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF));
         cli.setExecutionExceptionHandler(Cli::handleExecutionException);
+        cli.setExecutionStrategy(new OnnxRuntimeMissing(new CommandLine.RunLast()));
         cli.setParameterExceptionHandler(Cli::handleParameterException);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.registerConverter(java.time.Duration.class, dev.mldev.Durations::parse);

@@ -42,8 +42,12 @@ final class EarlyModel {
         }
         Path path = Path.of(bundle.get());
         Relay notices = new Relay();
-        early = new Early(path, device, PredictCommand.startOpening(env, path, device, notices, args.verbose()),
-                notices);
+        try {
+            early = new Early(path, device, PredictCommand.startOpening(env, path, device, notices, args.verbose()),
+                    notices);
+        } catch (NoClassDefFoundError e) {
+            // the cost archive, without ONNX Runtime: the command meets this again and says which archive has it
+        }
     }
 
     /**
