@@ -55,9 +55,14 @@ public final class FakeAuth {
         if (!ok) {
             return Optional.empty();
         }
+        return Optional.of(issue());
+    }
+
+    /** A new access token every fake accepts, as the token exchange (STS) and IAM Credentials issue them. */
+    public String issue() {
         String token = "ya29.fake-" + UUID.randomUUID();
         issued.add(token);
-        return Optional.of(token);
+        return token;
     }
 
     /** A token this endpoint issued, or a self-signed JWT (gax's JWT access) from a known service account. */
