@@ -21,7 +21,7 @@ while [ $# -gt 0 ]; do
     --from) from="${2:?--from needs a release archive (mldev-VERSION-cost.tar.gz or -linux-x64.tar.gz)}"; shift 2 ;;
     --from=*) from="${1#--from=}"; shift ;;
     --uninstall) uninstall=true; shift ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install.sh: unknown option '$1' (see ./install.sh --help)" >&2; exit 2 ;;
   esac
 done
@@ -50,9 +50,12 @@ if [ "${java_major%%.*}" -lt 17 ] 2>/dev/null; then
   exit 1
 fi
 repo="$(cd "$(dirname "$0")" && pwd)"
-stage="$app.new"
-rm -rf "$stage"
-mkdir -p "$stage/lib" "$stage/native"
+# the application directory is assembled beside the installed one, then swapped in
+new_stage() {
+  rm -rf "$app.new"
+  mkdir -p "$app.new/lib" "$app.new/native"
+  echo "$app.new"
+}
 if [ -n "$from" ]; then
   # a release archive: its jars, and the natives it carries already unpacked
   if [ -d "$from" ]; then
@@ -60,7 +63,7 @@ if [ -n "$from" ]; then
   elif [ -f "$from" ]; then
     unpacked=$(mktemp -d)
     trap 'rm -rf "$unpacked"' EXIT
-    tar -xzf "$from" -C "$unpacked" || { echo "install.sh: $from is not a readable .tar.gz release archive" >&2; exit 1; }
+    tar -xzf "$from" -C "$unpacked" 2>/dev/null || { echo "install.sh: $from is not a readable .tar.gz release archive" >&2; exit 1; }
     release=$(ls -d "$unpacked"/mldev-*/ 2>/dev/null | head -n 1)
   else
     echo "install.sh: --from $from: no such file or directory" >&2
@@ -70,6 +73,7 @@ if [ -n "$from" ]; then
     echo "install.sh: $from is not an mldev release archive (no lib/mldev-*.jar inside)" >&2
     exit 1
   fi
+  stage=$(new_stage)
   cp "$release"/lib/*.jar "$stage/lib/"
   if [ -d "$release/native" ]; then
     cp "$release"/native/* "$stage/native/" 2>/dev/null || true
@@ -85,6 +89,7 @@ else
   echo "building mldev${profile:+ (CPU-only ONNX Runtime)}..." >&2
   mvn -q -B package -DskipTests $profile
   jar=$(ls target/mldev-*.jar | head -n 1)
+  stage=$(new_stage)
   cp target/lib/*.jar "$jar" "$stage/lib/"
   completions="$repo/completions"
 
