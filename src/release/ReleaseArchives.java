@@ -3,6 +3,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -12,6 +13,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import java.util.zip.GZIPOutputStream;
@@ -49,9 +51,22 @@ public final class ReleaseArchives {
     public static void main(String[] args) throws IOException {
         ReleaseArchives release = new ReleaseArchives(Path.of(args[0]), args[1]);
         List<String> costLeavesOut = Arrays.asList(args[2].split(","));
-        Path full = release.writeFull();
+        // each archive is one gzip stream on one core: write them side by side
+        CompletableFuture<Path> full = CompletableFuture.supplyAsync(() -> unchecked(release::writeFull));
         Path cost = release.writeCost(costLeavesOut);
-        release.writeSums(List.of(full, cost));
+        release.writeSums(List.of(full.join(), cost));
+    }
+
+    interface IoSupplier<T> {
+        T get() throws IOException;
+    }
+
+    private static <T> T unchecked(IoSupplier<T> supplier) {
+        try {
+            return supplier.get();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private Path target() {
