@@ -69,6 +69,7 @@ public final class Cli {
                 terminal.colour() ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF));
         cli.setExecutionStrategy(Cli::executeAndCheckOutput);
         cli.setExecutionExceptionHandler(Cli::handleExecutionException);
+        cli.setExecutionStrategy(new OnnxRuntimeMissing(new CommandLine.RunLast()));
         cli.setParameterExceptionHandler(Cli::handleParameterException);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         // wide enough for each command's one-sentence summary on one line; a terminal's own width when there is one
