@@ -1,7 +1,6 @@
 package dev.mldev.cli;
 
 import dev.mldev.Environment;
-import dev.mldev.ExitCodes;
 import dev.mldev.MldevException;
 import dev.mldev.Problems;
 import dev.mldev.bundle.BundleZip;
@@ -129,7 +128,7 @@ public final class Cli {
                 known.printStackTrace(err);
             }
             err.flush();
-            return known.exitCode();
+            return ExitCodes.of(known.kind());
         }
         err.println("mldev: " + describe(ex));
         if (verbose) {

@@ -6,7 +6,7 @@ import dev.mldev.Problems;
 import dev.mldev.Progress;
 import dev.mldev.bundle.Bundle;
 import dev.mldev.bundle.Manifest;
-import dev.mldev.cost.DeployForecast;
+import dev.mldev.deploy.vertex.VertexForecast;
 import dev.mldev.cost.Forecast;
 import dev.mldev.cost.PriceTables;
 import dev.mldev.deploy.pipeline.PipelineTarget;
@@ -83,7 +83,7 @@ final class VertexOptions {
             ImageChoice image = imageChoice(manifest, env);
             var plan = withEveryProblem(() -> target.plan(bundle, flags(name, image.ref())));
             VertexSpec spec = VertexSpec.check(flags(name, image.ref()), manifest);
-            Forecast forecast = DeployForecast.pipeline(PriceTables.load(env, prices), spec, requests());
+            Forecast forecast = VertexForecast.pipeline(PriceTables.load(env, prices), spec, requests());
             if (json) {
                 plan.set("forecast", forecast.toJson());
                 plan.putObject("image").put("ref", image.ref()).put("from", image.from());
@@ -174,7 +174,7 @@ final class VertexOptions {
         if (dryRun) {
             ImageChoice image = imageChoice(Bundle.open(bundle, env.cacheDir()).manifest(), env);
             DeployPlan plan = withEveryProblem(() -> target.plan(bundle, flags(name, image.ref())));
-            Forecast forecast = DeployForecast.endpoint(PriceTables.load(env, prices), plan.spec(), requests());
+            Forecast forecast = VertexForecast.endpoint(PriceTables.load(env, prices), plan.spec(), requests());
             if (json) {
                 Map<String, Object> result = new LinkedHashMap<>();
                 result.put("plan", plan.summary());

@@ -3,7 +3,6 @@ package dev.mldev.cloud;
 import com.google.auth.oauth2.ComputeEngineCredentials;
 import com.google.auth.oauth2.GoogleCredentials;
 import dev.mldev.Environment;
-import dev.mldev.ExitCodes;
 import dev.mldev.MldevException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,7 +32,7 @@ public final class AdcCredentials {
         if (named.isPresent()) {
             Path file = Path.of(named.get());
             if (!Files.isRegularFile(file)) {
-                throw new MldevException(ExitCodes.REMOTE, CREDENTIALS_VARIABLE + " names " + file + ", which does not exist",
+                throw new MldevException(MldevException.Kind.REMOTE, CREDENTIALS_VARIABLE + " names " + file + ", which does not exist",
                         "point it at a service-account key file, or unset it and run 'gcloud auth application-default login'");
             }
             return fromFile(file, endpoints);
@@ -45,7 +44,7 @@ public final class AdcCredentials {
         if (metadataServerAnswers(env)) {
             return ComputeEngineCredentials.create().createScoped(SCOPES);
         }
-        throw new MldevException(ExitCodes.REMOTE, "no Google Cloud credentials found",
+        throw new MldevException(MldevException.Kind.REMOTE, "no Google Cloud credentials found",
                 "run 'gcloud auth application-default login', or set " + CREDENTIALS_VARIABLE + " to a service-account key file");
     }
 
@@ -67,7 +66,7 @@ public final class AdcCredentials {
         try (InputStream in = Files.newInputStream(file)) {
             credentials = GoogleCredentials.fromStream(in, endpoints::httpTransport).createScoped(SCOPES);
         } catch (IOException | RuntimeException e) {
-            throw new MldevException(ExitCodes.REMOTE, "cannot use the credentials in " + file + ": " + firstLine(e),
+            throw new MldevException(MldevException.Kind.REMOTE, "cannot use the credentials in " + file + ": " + firstLine(e),
                     "download a fresh service-account key, run 'gcloud auth application-default login', or write a "
                             + "Workload Identity Federation file with 'gcloud iam workload-identity-pools create-cred-config'", e);
         }

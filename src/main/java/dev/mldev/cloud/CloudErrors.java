@@ -4,7 +4,6 @@ import com.google.api.gax.rpc.ApiException;
 import com.google.api.gax.rpc.StatusCode;
 import com.google.cloud.BaseServiceException;
 import com.google.rpc.ErrorInfo;
-import dev.mldev.ExitCodes;
 import dev.mldev.MldevException;
 import java.util.Map;
 import java.util.Optional;
@@ -43,7 +42,7 @@ public final class CloudErrors {
         ErrorInfo info = e.getErrorDetails() == null ? null : e.getErrorDetails().getErrorInfo();
         return switch (code) {
             case PERMISSION_DENIED -> permissionDenied(e, doing, project, message, info);
-            case UNAUTHENTICATED -> new MldevException(ExitCodes.REMOTE, "Google Cloud refused the credentials while " + doing,
+            case UNAUTHENTICATED -> new MldevException(MldevException.Kind.REMOTE, "Google Cloud refused the credentials while " + doing,
                     "run 'gcloud auth application-default login' again, or check the key file in GOOGLE_APPLICATION_CREDENTIALS", e);
             case NOT_FOUND -> MldevException.remote(doing + " failed: not found: " + strip(message),
                     "check --project and --region", e);
@@ -77,7 +76,7 @@ public final class CloudErrors {
     public static MldevException translate(BaseServiceException e, String doing, String project) {
         String message = Optional.ofNullable(e.getMessage()).orElse("HTTP " + e.getCode());
         return switch (e.getCode()) {
-            case 401 -> new MldevException(ExitCodes.REMOTE, "Google Cloud refused the credentials while " + doing,
+            case 401 -> new MldevException(MldevException.Kind.REMOTE, "Google Cloud refused the credentials while " + doing,
                     "run 'gcloud auth application-default login' again, or check the key file in GOOGLE_APPLICATION_CREDENTIALS", e);
             case 403 -> permissionDenied(e, doing, project, message, null);
             case 404 -> MldevException.remote(doing + " failed: not found: " + strip(message),

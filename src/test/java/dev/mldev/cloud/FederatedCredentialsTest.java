@@ -103,7 +103,7 @@ class FederatedCredentialsTest {
         try {
             listEndpoints(connect(adc));
         } catch (MldevException e) {
-            assertThat(e.exitCode()).isEqualTo(4);
+            assertThat(e.kind()).isEqualTo(MldevException.Kind.REMOTE);
             assertThat(e.getMessage() + e.hint()).doesNotContain(SUBJECT_TOKEN);
             return e;
         } catch (Exception e) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mldev.MldevException;
+import dev.mldev.deploy.vertex.VertexForecast;
 import java.math.BigDecimal;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -72,7 +73,7 @@ class ForecastTest {
     @Test
     void pipelineRunsCostTheirRunTimeAndTheRunFeeEach() {
         // 10 minutes at 0.92/h = 0.92 / 6 = 0.15333..., plus the $0.03 Pipelines fee; 10 runs = 1.8333...
-        Forecast f = Forecast.perRun(node, Duration.ofMinutes(10), DeployForecast.PIPELINE_RUN_FEE, 10);
+        Forecast f = Forecast.perRun(node, Duration.ofMinutes(10), VertexForecast.PIPELINE_RUN_FEE, 10);
         assertThat(f.costPerWake()).isEqualByComparingTo("0.1833333333");
         assertThat(f.toJson().get("cost_per_wake_usd").decimalValue()).isEqualByComparingTo("0.183333");
         assertThat(f.toJson().get("daily_cost_usd_worst").decimalValue()).isEqualByComparingTo("1.833333");

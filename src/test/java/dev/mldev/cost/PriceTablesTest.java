@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mldev.Environment;
-import dev.mldev.ExitCodes;
 import dev.mldev.MldevException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,7 +100,7 @@ class PriceTablesTest {
         assertThatThrownBy(() -> PriceTableJson.read(file)).isInstanceOf(MldevException.class)
                 .hasMessage("price file " + file + ": regions.us-central1.machines.g2-standard-8 must be a price"
                         + " in USD per hour, not \"cheap\"")
-                .satisfies(e -> assertThat(((MldevException) e).exitCode()).isEqualTo(ExitCodes.USAGE));
+                .satisfies(e -> assertThat(((MldevException) e).kind()).isEqualTo(MldevException.Kind.USAGE));
         Files.writeString(file, "{\"schema\": 1, \"as_of\": \"yesterday\", \"regions\": {}}");
         assertThatThrownBy(() -> PriceTableJson.read(file)).hasMessageContaining("as_of must be a date");
         Files.writeString(file, "not json");

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mldev.Environment;
-import dev.mldev.ExitCodes;
+import dev.mldev.cli.ExitCodes;
 import dev.mldev.cli.Cli;
 import dev.mldev.cli.Terminal;
 import dev.mldev.cost.catalog.CatalogRefresh;

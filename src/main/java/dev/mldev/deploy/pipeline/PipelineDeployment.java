@@ -1,6 +1,7 @@
 package dev.mldev.deploy.pipeline;
 
 import dev.mldev.MldevException;
+import dev.mldev.TargetKind;
 import dev.mldev.deploy.DeploymentRecord;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -15,7 +16,6 @@ import java.util.Map;
 public record PipelineDeployment(String name, String bundle, String version, String project, String region, String bucket,
                                  String bundleUri, String specUri, String image, String machineType, String gpu, int gpuCount,
                                  String serviceAccount, Instant createdAt) {
-    public static final String TARGET = "vertex-pipeline";
 
     public DeploymentRecord toRecord() {
         Map<String, String> details = new LinkedHashMap<>();
@@ -29,11 +29,11 @@ public record PipelineDeployment(String name, String bundle, String version, Str
         details.put("gpu", gpu);
         details.put("gpu_count", String.valueOf(gpuCount));
         details.put("service_account", serviceAccount == null ? "" : serviceAccount);
-        return new DeploymentRecord(name, TARGET, bundle, version, null, createdAt, details);
+        return new DeploymentRecord(name, TargetKind.VERTEX_PIPELINE, bundle, version, null, createdAt, details);
     }
 
     public static PipelineDeployment from(DeploymentRecord record) {
-        if (!TARGET.equals(record.target())) {
+        if (record.target() != TargetKind.VERTEX_PIPELINE) {
             throw MldevException.usage("deployment '" + record.name() + "' is a " + record.target() + " deployment", null);
         }
         return new PipelineDeployment(record.name(), record.bundle(), record.version(), record.detail("project"),

@@ -8,9 +8,12 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.cloud.aiplatform.v1beta1.PipelineJob;
 import com.google.cloud.storage.Storage;
+import dev.mldev.DeploymentState;
 import dev.mldev.Environment;
+import dev.mldev.Labels;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
+import dev.mldev.TargetKind;
 import dev.mldev.bundle.Bundle;
 import dev.mldev.cloud.CloudContext;
 import dev.mldev.cloud.GcsLocation;
@@ -141,7 +144,7 @@ public final class PipelineTarget implements Target {
             PipelineJob job = runner.create(runId, runId, specJson, Map.of(
                             PipelineSpecCompiler.INPUT_DIR, PipelineSpecCompiler.mounted(run.uri() + "in"),
                             PipelineSpecCompiler.OUTPUT_FILE, PipelineSpecCompiler.mounted(run.uri() + "out/predictions.json")),
-                    run.uri() + "root", Map.of("managed-by", "mldev", "mldev-name", deployment.name()), deployment.serviceAccount());
+                    run.uri() + "root", Labels.of(deployment.name()), deployment.serviceAccount());
             progress.step("pipeline run " + runId + ": " + runner.consoleLink(job));
             Thread caller = Thread.currentThread();
             Thread onCtrlC = new Thread(() -> {
@@ -171,8 +174,8 @@ public final class PipelineTarget implements Target {
 
     @Override
     public DeploymentStatus status(DeploymentRecord record) {
-        return new DeploymentStatus(record.name(), PipelineDeployment.TARGET, PipelineDeployment.from(record).specUri(),
-                "on-demand", null, -1);
+        return new DeploymentStatus(record.name(), TargetKind.VERTEX_PIPELINE, PipelineDeployment.from(record).specUri(),
+                DeploymentState.ZERO, null, -1); // nothing runs between runs
     }
 
     /** Nothing runs or bills between runs: forgets the deployment; purge also deletes its bundle and runs. */

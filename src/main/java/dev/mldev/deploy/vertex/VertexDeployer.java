@@ -181,7 +181,7 @@ public final class VertexDeployer {
 
     private static MldevException withRollback(RuntimeException e, String undone) {
         if (e instanceof MldevException known) {
-            return new MldevException(known.exitCode(), known.getMessage() + "; " + undone, known.hint(), known);
+            return new MldevException(known.kind(), known.getMessage() + "; " + undone, known.hint(), known);
         }
         return MldevException.remote("deploy failed: " + e + "; " + undone, null, e);
     }

@@ -1,6 +1,7 @@
 package dev.mldev.deploy.vertex;
 
 import dev.mldev.MldevException;
+import dev.mldev.TargetKind;
 import dev.mldev.deploy.DeploymentRecord;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -30,7 +31,6 @@ public record VertexDeployment(
         String state,
         Instant createdAt) {
 
-    public static final String TARGET = "vertex";
 
     /**
      * https://DNS/v1beta1/ENDPOINT:predict: a dedicated endpoint takes predictions only on its own host. Null while
@@ -63,7 +63,7 @@ public record VertexDeployment(
         details.put("idle_timeout_s", spec.idleTimeout() == null ? "" : String.valueOf(spec.idleTimeout().toSeconds()));
         details.put("service_account", spec.serviceAccount() == null ? "" : spec.serviceAccount());
         details.put("state", state);
-        return new DeploymentRecord(name, TARGET, bundle, version, predictUrl(), createdAt, details);
+        return new DeploymentRecord(name, TargetKind.VERTEX, bundle, version, predictUrl(), createdAt, details);
     }
 
     /** Whether a recorded predict URL names a host ("https:///v1beta1/..." was recorded by older versions). */
@@ -84,7 +84,7 @@ public record VertexDeployment(
     }
 
     public static Location locate(DeploymentRecord record) {
-        if (!TARGET.equals(record.target())) {
+        if (record.target() != TargetKind.VERTEX) {
             throw MldevException.usage("deployment '" + record.name() + "' is a " + record.target() + " deployment, not vertex",
                     "pass --target " + record.target());
         }

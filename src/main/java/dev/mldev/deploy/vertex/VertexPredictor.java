@@ -1,7 +1,6 @@
 package dev.mldev.deploy.vertex;
 
 import dev.mldev.Durations;
-import dev.mldev.ExitCodes;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
 import dev.mldev.cloud.Backoff;
@@ -128,18 +127,18 @@ public final class VertexPredictor {
 
     private static MldevException failure(PredictFailure failure, String url) {
         return switch (failure.kind()) {
-            case QUOTA -> new MldevException(ExitCodes.REMOTE, "quota exceeded" + (failure.quota() == null ? "" : " for "
+            case QUOTA -> new MldevException(MldevException.Kind.REMOTE, "quota exceeded" + (failure.quota() == null ? "" : " for "
                     + failure.quota()) + ": " + failure.message(), CloudErrors.quotaHint(project(url), failure.quota()));
-            case TOO_LARGE -> new MldevException(ExitCodes.REMOTE, "the endpoint refused the request as too large (HTTP "
+            case TOO_LARGE -> new MldevException(MldevException.Kind.REMOTE, "the endpoint refused the request as too large (HTTP "
                     + failure.status() + "): " + failure.message(), "send fewer or smaller images per call");
             default -> switch (failure.status()) {
-                case 401 -> new MldevException(ExitCodes.REMOTE, "the endpoint refused the credentials",
+                case 401 -> new MldevException(MldevException.Kind.REMOTE, "the endpoint refused the credentials",
                         "run 'gcloud auth application-default login' again, or check GOOGLE_APPLICATION_CREDENTIALS");
-                case 403 -> new MldevException(ExitCodes.REMOTE, "permission denied on the endpoint: the account lacks"
+                case 403 -> new MldevException(MldevException.Kind.REMOTE, "permission denied on the endpoint: the account lacks"
                         + " aiplatform.endpoints.predict", "grant roles/aiplatform.user on the project to the account in use");
-                case 404 -> new MldevException(ExitCodes.REMOTE, "the endpoint at " + URI.create(url).getHost() + " does not exist: "
+                case 404 -> new MldevException(MldevException.Kind.REMOTE, "the endpoint at " + URI.create(url).getHost() + " does not exist: "
                         + failure.message(), "see 'mldev status'; deploy again if it was removed");
-                default -> new MldevException(ExitCodes.REMOTE, "the endpoint answered HTTP " + failure.status() + ": "
+                default -> new MldevException(MldevException.Kind.REMOTE, "the endpoint answered HTTP " + failure.status() + ": "
                         + failure.message(), null);
             };
         };

@@ -1,9 +1,11 @@
 package dev.mldev.deploy.vertex;
 
 import com.google.cloud.aiplatform.v1beta1.Endpoint;
+import dev.mldev.DeploymentState;
 import dev.mldev.Environment;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
+import dev.mldev.TargetKind;
 import dev.mldev.bundle.Bundle;
 import dev.mldev.cloud.CloudContext;
 import dev.mldev.runtime.Prediction;
@@ -68,21 +70,16 @@ public final class VertexTarget implements Target {
     @Override
     public DeploymentStatus status(DeploymentRecord deployment) {
         VertexDeployment.Location where = VertexDeployment.locate(deployment);
-        String state;
-        try {
-            CloudContext cloud = CloudContext.connect(env, where.project(), where.region());
-            try (VertexClients vertex = VertexClients.open(cloud, VertexClients.Polling.STANDARD)) {
-                List<Endpoint> endpoints = vertex.listEndpoints(VertexResources.labelFilter(where.name()));
-                int replicas = endpoints.stream().flatMap(e -> e.getDeployedModelsList().stream())
-                        .mapToInt(d -> d.getStatus().getAvailableReplicaCount()).sum();
-                boolean deployed = endpoints.stream().anyMatch(e -> e.getDeployedModelsCount() > 0);
-                state = !deployed ? "down" : replicas == 0 ? "zero" : "running";
-            }
-        } catch (MldevException e) {
-            notice.accept(where.name() + ": " + e.getMessage());
-            state = "unknown";
+        DeploymentState state;
+        CloudContext cloud = CloudContext.connect(env, where.project(), where.region());
+        try (VertexClients vertex = VertexClients.open(cloud, VertexClients.Polling.STANDARD)) {
+            List<Endpoint> endpoints = vertex.listEndpoints(VertexResources.labelFilter(where.name()));
+            int replicas = endpoints.stream().flatMap(e -> e.getDeployedModelsList().stream())
+                    .mapToInt(d -> d.getStatus().getAvailableReplicaCount()).sum();
+            boolean deployed = endpoints.stream().anyMatch(e -> e.getDeployedModelsCount() > 0);
+            state = !deployed ? DeploymentState.DOWN : replicas == 0 ? DeploymentState.ZERO : DeploymentState.WARM;
         }
-        return new DeploymentStatus(where.name(), VertexDeployment.TARGET, where.predictUrl(), state, null, -1);
+        return new DeploymentStatus(where.name(), TargetKind.VERTEX, where.predictUrl(), state, null, -1);
     }
 
     @Override

@@ -25,7 +25,7 @@ import com.google.monitoring.v3.TimeInterval;
 import com.google.monitoring.v3.TimeSeries;
 import com.google.monitoring.v3.TypedValue;
 import com.google.protobuf.Timestamp;
-import dev.mldev.ExitCodes;
+import dev.mldev.cli.ExitCodes;
 import dev.mldev.fake.FakeGoogleCloud;
 import dev.mldev.testing.CliRun;
 import java.nio.file.Path;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.cloud.aiplatform.v1beta1.PipelineJob;
 import com.google.cloud.aiplatform.v1beta1.PipelineState;
+import dev.mldev.DeploymentState;
 import dev.mldev.Environment;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
@@ -81,7 +82,7 @@ class PipelineTargetTest {
         assertThat(cloud.storage().objects("mldev-test-bucket")).containsKey("mldev/cls/" + record.version().replaceAll("[^a-z0-9-]", "-")
                 + "/pipeline.json");
         assertThat(record.detail("spec_uri")).endsWith("/pipeline.json");
-        assertThat(target.status(record).state()).isEqualTo("on-demand");
+        assertThat(target.status(record).state()).isEqualTo(DeploymentState.ZERO);
     }
 
     @Test

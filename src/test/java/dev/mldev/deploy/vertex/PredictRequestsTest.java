@@ -34,6 +34,6 @@ class PredictRequestsTest {
         assertThatThrownBy(() -> PredictRequests.split(List.of(image("huge.png", 8_000_000)), PredictRequests.DEDICATED_ENDPOINT_LIMIT))
                 .isInstanceOf(MldevException.class)
                 .hasMessage("huge.png is 10.7 MB as base64 JSON; a dedicated endpoint takes at most 10.0 MB per request")
-                .satisfies(e -> assertThat(((MldevException) e).exitCode()).isEqualTo(2));
+                .satisfies(e -> assertThat(((MldevException) e).kind()).isEqualTo(MldevException.Kind.USAGE));
     }
 }

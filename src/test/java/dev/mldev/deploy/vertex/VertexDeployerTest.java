@@ -163,7 +163,7 @@ class VertexDeployerTest {
 
         assertThatThrownBy(() -> deployer.deploy(context, bundle, spec(bundle), Progress.NONE))
                 .isInstanceOf(MldevException.class)
-                .satisfies(e -> assertThat(((MldevException) e).exitCode()).isEqualTo(4))
+                .satisfies(e -> assertThat(((MldevException) e).kind()).isEqualTo(MldevException.Kind.REMOTE))
                 .satisfies(e -> assertThat(e.getMessage()).containsAnyOf("rolled back", "nothing had been created"));
 
         assertThat(cloud.vertex().endpoints()).as("no endpoint left").isEmpty();

@@ -7,6 +7,7 @@ import com.google.rpc.Code;
 import dev.mldev.Environment;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
+import dev.mldev.TargetKind;
 import dev.mldev.bundle.Bundle;
 import dev.mldev.cloud.CloudContext;
 import dev.mldev.cloud.Retry;
@@ -100,7 +101,7 @@ class VertexPredictAndUndeployTest {
     @Test
     void aRecordWithoutHostIsOneClearFailureNotACrash() {
         DeploymentRecord full = store.find("cls").orElseThrow();
-        DeploymentRecord hostless = new DeploymentRecord("cls", "vertex", full.bundle(), full.version(),
+        DeploymentRecord hostless = new DeploymentRecord("cls", TargetKind.VERTEX, full.bundle(), full.version(),
                 "https:///v1beta1/" + deployment.endpoint() + ":predict", full.createdAt(), full.details());
         VertexTarget target = new VertexTarget(new Environment(cloud.environment(home), home), store, Duration.ofMinutes(1), notices::add);
 
@@ -244,7 +245,7 @@ class VertexPredictAndUndeployTest {
     @Test
     void undeployFindsWhatAnInterruptedDeployLeftByItsLabels() {
         DeploymentRecord full = store.find("cls").orElseThrow();
-        store.save(new DeploymentRecord("cls", "vertex", full.bundle(), full.version(), null, full.createdAt(),
+        store.save(new DeploymentRecord("cls", TargetKind.VERTEX, full.bundle(), full.version(), null, full.createdAt(),
                 Map.of("project", FakeGoogleCloud.PROJECT, "region", FakeGoogleCloud.REGION, "bucket", "mldev-test-bucket",
                         "state", "deploying")));
 

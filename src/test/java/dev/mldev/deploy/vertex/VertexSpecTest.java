@@ -31,7 +31,7 @@ class VertexSpecTest {
         try {
             VertexSpec.check(flags, manifest);
         } catch (MldevException e) {
-            assertThat(e.exitCode()).isEqualTo(2);
+            assertThat(e.kind()).isEqualTo(MldevException.Kind.USAGE);
             assertThat(e.hint()).isNotBlank();
             return e;
         }
