@@ -66,9 +66,8 @@ public final class Cli {
         cli.setDefaultValueProvider(new ConfigDefaults(env));
         cli.setColorScheme(CommandLine.Help.defaultColorScheme(
                 terminal.colour() ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF));
-        cli.setExecutionStrategy(Cli::executeAndCheckOutput);
+        cli.setExecutionStrategy(new OnnxRuntimeMissing(Cli::executeAndCheckOutput));
         cli.setExecutionExceptionHandler(Cli::handleExecutionException);
-        cli.setExecutionStrategy(new OnnxRuntimeMissing(new CommandLine.RunLast()));
         cli.setParameterExceptionHandler(Cli::handleParameterException);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         // wide enough for each command's one-sentence summary on one line; a terminal's own width when there is one
