@@ -67,6 +67,7 @@ complete -c mldev -n '__fish_seen_subcommand_from deploy' -l max-replicas -r -F 
 complete -c mldev -n '__fish_seen_subcommand_from deploy' -l idle-timeout -r -F -d 'vertex: idle time before scaling to zero, 5m to 8h (default: the bundle\'s, 1h).'
 complete -c mldev -n '__fish_seen_subcommand_from deploy' -l min-scaleup -r -F -d 'vertex: least time up after a scale-up, 5m to 8h (default: 1h).'
 complete -c mldev -n '__fish_seen_subcommand_from deploy' -l image -r -F -d 'vertex: the serving image (default: MLDEV_IMAGE, the bundle\'s).'
+complete -c mldev -n '__fish_seen_subcommand_from deploy' -l service-account -r -F -d 'vertex: the service account the model or each pipeline run runs as (default: Vertex AI\'s; pipelines: the Compute Engine default service account).'
 complete -c mldev -n '__fish_seen_subcommand_from deploy' -l dry-run -d 'vertex: print each call the deploy would make, with its resources, and the cost forecast; call nothing.'
 complete -c mldev -n '__fish_seen_subcommand_from deploy' -l requests-per-day -r -F -d 'vertex: the traffic --dry-run forecasts the daily cost for (default: 10).'
 complete -c mldev -n '__fish_seen_subcommand_from deploy' -l prices -r -F -d 'vertex: price table for the forecast (default: cached or built-in).'

@@ -421,7 +421,7 @@ function _picocli_mldev_deploy() {
 
   local commands=""
   local flag_opts="'--json' '--dry-run' '-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'--target' '--name' '--port' '--idle-unload' '--project' '--region' '--bucket' '--machine' '--gpu' '--gpu-count' '--min-replicas' '--max-replicas' '--idle-timeout' '--min-scaleup' '--image' '--requests-per-day' '--prices'"
+  local arg_opts="'--target' '--name' '--port' '--idle-unload' '--project' '--region' '--bucket' '--machine' '--gpu' '--gpu-count' '--min-replicas' '--max-replicas' '--idle-timeout' '--min-scaleup' '--image' '--service-account' '--requests-per-day' '--prices'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -469,6 +469,9 @@ function _picocli_mldev_deploy() {
       return
       ;;
     '--image')
+      return
+      ;;
+    '--service-account')
       return
       ;;
     '--requests-per-day')

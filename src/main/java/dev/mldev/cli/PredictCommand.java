@@ -1,6 +1,7 @@
 package dev.mldev.cli;
 
 import dev.mldev.Environment;
+import dev.mldev.Labels;
 import dev.mldev.MldevException;
 import dev.mldev.runtime.Device;
 import dev.mldev.runtime.LocalModel;

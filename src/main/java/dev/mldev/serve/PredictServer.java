@@ -2,7 +2,6 @@ package dev.mldev.serve;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mldev.ExitCodes;
 import dev.mldev.MldevException;
 import dev.mldev.bundle.Bundle;
 import dev.mldev.runtime.ImageDecoder;
@@ -378,7 +377,7 @@ public final class PredictServer implements AutoCloseable {
         if (cause instanceof TimeoutException) {
             answer.error(503, "the model did not answer within " + REQUEST_TIMEOUT.toSeconds() + " s");
         } else if (cause instanceof MldevException e) {
-            answer.error(e.exitCode() == ExitCodes.USAGE ? 400 : 500, e.getMessage());
+            answer.error(e.kind() == MldevException.Kind.USAGE ? 400 : 500, e.getMessage());
         } else {
             answer.error(500, "prediction failed: " + cause);
         }
