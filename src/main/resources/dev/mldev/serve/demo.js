@@ -105,7 +105,6 @@
     }
     preview.src = URL.createObjectURL(blob);
     clearAnswer();
-    $('result').scrollIntoView({ block: 'start' }); // on a phone the result is below the chooser
     // base64 grows the image by a third; the JSON around it is small
     if (blob.size * 4 / 3 + 1024 > info.max_body_bytes) {
       setStatus('This image is too large (' + Math.round(blob.size / 1048576) + ' MiB); the server takes up to ' +
