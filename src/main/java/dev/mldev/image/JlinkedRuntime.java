@@ -20,7 +20,8 @@ public final class JlinkedRuntime {
      * {@code jdeps --print-module-deps --ignore-missing-deps} over mldev's classes and the {@link ServingJars}, then
      * checked by running the image (ServingImageOnGoogleCloudTest): java.desktop is ImageIO (the image readers),
      * jdk.crypto.ec the elliptic-curve TLS that Google's endpoints negotiate, jdk.unsupported the sun.misc.Unsafe
-     * that Netty and protobuf use, java.naming the DNS lookups of gRPC and Netty.
+     * that Netty and protobuf use, java.naming the DNS lookups of gRPC and Netty (java.xml and java.security.sasl,
+     * also loaded, come with java.desktop and java.naming).
      */
     public static final List<String> MODULES = List.of("java.base", "java.desktop", "java.logging",
             "java.management", "java.naming", "java.net.http", "java.security.jgss", "java.sql", "jdk.crypto.ec",
