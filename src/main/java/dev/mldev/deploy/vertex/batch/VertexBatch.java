@@ -18,7 +18,6 @@ import dev.mldev.cost.PriceTable;
 import dev.mldev.deploy.vertex.VertexModels;
 import dev.mldev.runtime.Prediction;
 import dev.mldev.runtime.Predictor;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -120,7 +119,7 @@ public final class VertexBatch {
             }
         } catch (MldevException e) {
             throw e;
-        } catch (IOException | RuntimeException e) {
+        } catch (Exception e) {
             throw MldevException.remote("the batch prediction failed: " + e.getMessage(), null, e);
         } finally {
             if (!model.reused()) {
