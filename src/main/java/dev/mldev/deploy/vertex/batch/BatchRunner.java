@@ -31,6 +31,13 @@ final class BatchRunner implements AutoCloseable {
     private final JobServiceClient client;
     private final Duration pollInterval;
 
+    /** The user chose not to cancel: the job runs on, and needs its model and inputs. */
+    static final class LeftRunning extends MldevException {
+        LeftRunning(String message, String hint) {
+            super(Kind.FAILURE, message, hint);
+        }
+    }
+
     BatchRunner(CloudContext cloud, Duration pollInterval) {
         this.cloud = cloud;
         this.pollInterval = pollInterval;
@@ -59,8 +66,8 @@ final class BatchRunner implements AutoCloseable {
             } catch (InterruptedException e) {
                 progress.status("");
                 if (!confirmCancel.test("cancel batch prediction job " + job.getName() + "?")) {
-                    throw MldevException.failure("interrupted: batch prediction job " + job.getName() + " left running",
-                            "follow it at " + consoleLink(job) + "; its model stays until you delete it");
+                    throw new LeftRunning("interrupted: batch prediction job " + job.getName() + " left running",
+                            "follow it at " + consoleLink(job) + "; its model and inputs stay until you delete them");
                 }
                 cancel(job, progress);
                 throw MldevException.failure("interrupted: cancelled batch prediction job " + job.getName(), null);

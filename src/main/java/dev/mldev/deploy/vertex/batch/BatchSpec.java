@@ -48,9 +48,9 @@ public record BatchSpec(VertexSpec vertex, int replicas, List<String> gcsInputs,
     }
 
     private static void checkGcsUri(String uri, String what) {
-        String rest = uri.substring("gs://".length());
+        String rest = uri.startsWith("gs://") ? uri.substring("gs://".length()) : "";
         int slash = rest.indexOf('/');
-        if (!uri.startsWith("gs://") || slash <= 0 || slash == rest.length() - 1 && what.equals("input")) {
+        if (slash <= 0 || slash == rest.length() - 1 && what.equals("input")) {
             throw MldevException.usage(what + " '" + uri + "' is not a gs://BUCKET/PATH URI",
                     what.equals("input") ? "name JSON Lines files, e.g. gs://my-bucket/batch/*.jsonl" : "name a folder, e.g. gs://my-bucket/batch-out/");
         }

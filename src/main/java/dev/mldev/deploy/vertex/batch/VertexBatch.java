@@ -93,6 +93,7 @@ public final class VertexBatch {
         Run run = new Run(spec);
         long start = System.nanoTime();
         VertexModels.Uploaded model = VertexModels.upload(cloud, bundle, spec.vertex(), progress);
+        boolean jobRunsOn = false;
         try (Storage storage = StorageClients.create(cloud); BatchRunner runner = new BatchRunner(cloud, pollInterval)) {
             GcsTransfer gcs = new GcsTransfer(storage, cloud.retry());
             try {
@@ -105,6 +106,9 @@ public final class VertexBatch {
                     job = runner.create(BatchRequest.of(spec, run.id, model.name(), run.inputs(spec), run.outputPrefix(spec)));
                     progress.step("batch prediction job " + job.getName() + ": " + runner.consoleLink(job));
                     job = runner.follow(job, confirmCancel, progress);
+                } catch (BatchRunner.LeftRunning e) {
+                    jobRunsOn = true;
+                    throw e;
                 }
                 GcsLocation outputDir = location(job.getOutputInfo().getGcsOutputDirectory());
                 List<Prediction> predictions = spec.output() != null ? List.of()
@@ -112,7 +116,7 @@ public final class VertexBatch {
                 return new Result(predictions, job.getName(), outputDir.uri(), spec.output() != null,
                         Duration.ofNanos(System.nanoTime() - start));
             } finally {
-                int deleted = gcs.deleteAll(run.folder(spec));
+                int deleted = jobRunsOn ? 0 : gcs.deleteAll(run.folder(spec));
                 if (deleted > 0) {
                     progress.step("deleted " + deleted + " objects under " + run.folder(spec).uri());
                 }
@@ -122,7 +126,7 @@ public final class VertexBatch {
         } catch (Exception e) {
             throw MldevException.remote("the batch prediction failed: " + e.getMessage(), null, e);
         } finally {
-            if (!model.reused()) {
+            if (!model.reused() && !jobRunsOn) {
                 VertexModels.delete(cloud, model.name(), progress);
             }
         }
