@@ -102,6 +102,37 @@ class BatchCommandTest {
     }
 
     @Test
+    void gcsInputsAreReadByTheJobAndWithOutputThePredictionsStayInCloudStorage() {
+        ImageRoot.requireRoot();
+        cloud.runServingImage();
+        StringBuilder jsonl = new StringBuilder();
+        for (Path line : lines) {
+            jsonl.append("{\"b64\":\"").append(java.util.Base64.getEncoder().encodeToString(read(line))).append("\"}\n");
+        }
+        cloud.storage().put(BUCKET, "in/part-1.jsonl", jsonl.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+        CliRun run = batch("gs://" + BUCKET + "/in/*.jsonl", "--output", "gs://" + BUCKET + "/results");
+
+        assertThat(run.exitCode).as(run.toString()).isZero();
+        String folder = run.out.strip();
+        assertThat(folder).startsWith("gs://" + BUCKET + "/results/prediction-mldev-rec-");
+        String prefix = folder.substring(("gs://" + BUCKET + "/").length());
+        String written = cloud.storage().objects(BUCKET).entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+                .map(e -> new String(e.getValue().bytes(), java.nio.charset.StandardCharsets.UTF_8)).reduce("", String::concat);
+        TEXTS.forEach(text -> assertThat(written).contains("\"text\":\"" + text + "\""));
+        assertThat(cloud.storage().objects(BUCKET)).containsKey("in/part-1.jsonl");
+        assertThat(cloud.vertex().models()).isEmpty();
+    }
+
+    private static byte[] read(Path file) {
+        try {
+            return java.nio.file.Files.readAllBytes(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void dryRunJsonHasTheJobRequestAndTheForecastFromTheMeasuredTime() throws Exception {
         CliRun run = batch(lines[0].toString(), lines[1].toString(), lines[2].toString(), "--replicas", "2", "--machine",
                 "g2-standard-8", "--dry-run", "--json", "--per-image-ms", "1200000");
