@@ -158,6 +158,7 @@ function _complete_mldev() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} predict" ];    then _picocli_mldev; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} serve" ];    then _picocli_mldev; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} deploy" ];    then _picocli_mldev; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} batch" ];    then _picocli_mldev; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} status" ];    then _picocli_mldev; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} undeploy" ];    then _picocli_mldev; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} doctor" ];    then _picocli_mldev; return $?; fi
@@ -173,25 +174,27 @@ function _complete_mldev() {
   local cmds1=(predict)
   local cmds2=(serve)
   local cmds3=(deploy)
-  local cmds4=(status)
-  local cmds5=(undeploy)
-  local cmds6=(doctor)
-  local cmds7=(completion)
-  local cmds8=(image)
-  local cmds9=(prices)
-  local cmds10=(image push)
-  local cmds11=(prices show)
-  local cmds12=(prices refresh)
+  local cmds4=(batch)
+  local cmds5=(status)
+  local cmds6=(undeploy)
+  local cmds7=(doctor)
+  local cmds8=(completion)
+  local cmds9=(image)
+  local cmds10=(prices)
+  local cmds11=(image push)
+  local cmds12=(prices show)
+  local cmds13=(prices refresh)
 
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_mldev_prices_refresh; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_mldev_prices_show; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_mldev_image_push; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_mldev_prices; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_mldev_image; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_mldev_completion; return $?; fi
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_mldev_doctor; return $?; fi
-  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_mldev_undeploy; return $?; fi
-  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_mldev_status; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_mldev_prices_refresh; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_mldev_prices_show; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_mldev_image_push; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_mldev_prices; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_mldev_image; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_mldev_completion; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_mldev_doctor; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_mldev_undeploy; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_mldev_status; return $?; fi
+  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_mldev_batch; return $?; fi
   if CompWordsContainsArray "${cmds3[@]}"; then _picocli_mldev_deploy; return $?; fi
   if CompWordsContainsArray "${cmds2[@]}"; then _picocli_mldev_serve; return $?; fi
   if CompWordsContainsArray "${cmds1[@]}"; then _picocli_mldev_predict; return $?; fi
@@ -206,7 +209,7 @@ function _picocli_mldev() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="package predict serve deploy status undeploy doctor completion image prices"
+  local commands="package predict serve deploy batch status undeploy doctor completion image prices"
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts=""
 
@@ -491,6 +494,73 @@ function _picocli_mldev_deploy() {
     local positionals=""
     local currIndex
     currIndex=$(currentPositionalIndex "deploy" "${arg_opts}" "${flag_opts}")
+    if (( currIndex >= 0 && currIndex <= 0 )); then
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      positionals=$( compgen -f -- "${curr_word}" ) # files
+    fi
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `batch` subcommand.
+function _picocli_mldev_batch() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--dry-run' '--json' '-h' '--help' '-V' '--version' '-v' '--verbose'"
+  local arg_opts="'--project' '--region' '--bucket' '--machine' '--gpu' '--replicas' '--image' '--name' '--output' '--per-image-ms' '--prices'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--project')
+      return
+      ;;
+    '--region')
+      return
+      ;;
+    '--bucket')
+      return
+      ;;
+    '--machine')
+      return
+      ;;
+    '--gpu')
+      return
+      ;;
+    '--replicas')
+      return
+      ;;
+    '--image')
+      return
+      ;;
+    '--name')
+      return
+      ;;
+    '--output')
+      return
+      ;;
+    '--per-image-ms')
+      return
+      ;;
+    '--prices')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local currIndex
+    currIndex=$(currentPositionalIndex "batch" "${arg_opts}" "${flag_opts}")
     if (( currIndex >= 0 && currIndex <= 0 )); then
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames

@@ -37,6 +37,7 @@ public final class MldevCommand implements Runnable {
             PredictCommand.class,
             ServeCommand.class,
             DeployCommand.class,
+            BatchCommand.class,
             StatusCommand.class,
             UndeployCommand.class,
             DoctorCommand.class,

@@ -97,6 +97,14 @@ public final class GcsTransfer {
         return retry.call("downloading " + uri(id), () -> storage.readAllBytes(id));
     }
 
+    /** The names of the objects under the location, relative to it, in name order. */
+    public List<String> list(GcsLocation location) {
+        List<String> names = new ArrayList<>();
+        retry.run("listing " + location.uri(), () -> storage.list(location.bucket(), Storage.BlobListOption.prefix(location.prefix()))
+                .iterateAll().forEach(blob -> names.add(blob.getName().substring(location.prefix().length()))));
+        return names.stream().sorted().toList();
+    }
+
     /** Deletes every object under the location; returns how many. */
     public int deleteAll(GcsLocation location) {
         List<BlobId> ids = new ArrayList<>();

@@ -8,7 +8,7 @@ import java.util.Objects;
 
 /**
  * Something that may bill by the hour, as a target reports it: a local server, a Vertex AI endpoint's deployed
- * model, a running pipeline or custom job. Targets fill it in; the cost engine prices it. Optional facts are null
+ * model, a running pipeline, custom or batch prediction job. Targets fill it in; the cost engine prices it. Optional facts are null
  * when the target does not know them (replicas now, idle since, scale-to-zero period).
  *
  * @param name            what the user calls it (deployment name, endpoint display name, job name)
@@ -53,10 +53,12 @@ public record Billable(
         /** A Vertex AI Pipelines run: bills its node while it runs, whatever the traffic. */
         PIPELINE_JOB,
         /** A Vertex AI custom job: bills its nodes while it runs. */
-        CUSTOM_JOB;
+        CUSTOM_JOB,
+        /** A Vertex AI batch prediction job: bills its replicas while it runs. */
+        BATCH_JOB;
 
         public boolean isJob() {
-            return this == PIPELINE_JOB || this == CUSTOM_JOB;
+            return this == PIPELINE_JOB || this == CUSTOM_JOB || this == BATCH_JOB;
         }
     }
 

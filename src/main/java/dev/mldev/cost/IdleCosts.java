@@ -34,7 +34,11 @@ public final class IdleCosts {
     }
 
     private IdleCostRow jobRow(Billable b, NodePrice node) {
-        String what = b.kind() == Billable.Kind.PIPELINE_JOB ? "pipeline job" : "custom job";
+        String what = switch (b.kind()) {
+            case PIPELINE_JOB -> "pipeline job";
+            case BATCH_JOB -> "batch prediction job";
+            default -> "custom job";
+        };
         if (b.state() != DeploymentState.RUNNING) {
             return new IdleCostRow(b, BigDecimal.ZERO, BigDecimal.ZERO, what + " not running: bills nothing");
         }

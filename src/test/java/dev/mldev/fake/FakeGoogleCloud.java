@@ -14,7 +14,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Google Cloud on loopback for tests: Vertex AI (models, endpoints, operations, pipelines, custom jobs) and Cloud
+ * Google Cloud on loopback for tests: Vertex AI (models, endpoints, operations, pipelines, custom and batch prediction jobs) and Cloud
  * Monitoring (time series) over gRPC with TLS, Cloud Storage's JSON API, dedicated-endpoint predictions and the OAuth token endpoint over HTTPS. Every call needs
  * a bearer token from a known service account. {@link #environment} gives the variables that point mldev at it.
  *
@@ -35,6 +35,7 @@ public final class FakeGoogleCloud implements AutoCloseable {
     private final FakePrediction prediction = new FakePrediction(vertex);
     private final FakePipelines pipelines = new FakePipelines(storage);
     private final FakeCustomJobs customJobs = new FakeCustomJobs();
+    private final FakeBatchPredictionJobs batchJobs = new FakeBatchPredictionJobs(vertex, storage);
     private final FakeMonitoring monitoring = new FakeMonitoring();
     private final GrpcFakeServer grpc;
     private final FakeHttps https;
@@ -54,7 +55,7 @@ public final class FakeGoogleCloud implements AutoCloseable {
                 .add(vertex.modelService())
                 .add(vertex.endpointService())
                 .add(pipelines.service())
-                .add(customJobs.service())
+                .add(batchJobs.addTo(customJobs.service()))
                 .add(monitoring.metricService())
                 .start();
     }
@@ -89,6 +90,10 @@ public final class FakeGoogleCloud implements AutoCloseable {
 
     public FakeCustomJobs customJobs() {
         return customJobs;
+    }
+
+    public FakeBatchPredictionJobs batchJobs() {
+        return batchJobs;
     }
 
     public FakeMonitoring monitoring() {
@@ -158,5 +163,6 @@ public final class FakeGoogleCloud implements AutoCloseable {
         https.close();
         metadata.close();
         pipelines.close();
+        batchJobs.close();
     }
 }

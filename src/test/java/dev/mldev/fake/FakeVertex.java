@@ -57,6 +57,7 @@ public final class FakeVertex {
     private final Map<String, Integer> replicas = new HashMap<>();
     private final Map<String, ServingContainer> running = new HashMap<>();
     private ServingContainer.Runner containers;
+    private java.util.function.Predicate<String> modelUsers = model -> false;
     /** When the scale-up from zero of a deployed model began (its first request at zero). */
     private final Map<String, Long> wakeStarted = new HashMap<>();
     /** When each dedicated endpoint gets its DNS name: Vertex leaves it empty for a while after creation. */
@@ -125,6 +126,16 @@ public final class FakeVertex {
     /** DeployModel runs the model's serving container from now on (see {@link ServingContainer}). */
     synchronized void runContainers(ServingContainer.Runner runner) {
         this.containers = runner;
+    }
+
+    /** What starts serving containers, or null when DeployModel starts none. */
+    synchronized ServingContainer.Runner containerRunner() {
+        return containers;
+    }
+
+    /** {@code inUse} says whether a job that has not ended uses a model: DeleteModel refuses it then. */
+    synchronized void setModelUsers(java.util.function.Predicate<String> inUse) {
+        this.modelUsers = inUse;
     }
 
     /** The running serving container of a deployed model, if DeployModel started one. */
@@ -212,6 +223,10 @@ public final class FakeVertex {
         if (deployed) {
             throw Status.FAILED_PRECONDITION.withDescription("The Model \"" + request.getName()
                     + "\" is deployed or being deployed at the following Endpoint(s).").asRuntimeException();
+        }
+        if (modelUsers.test(request.getName())) {
+            throw Status.FAILED_PRECONDITION.withDescription("The Model \"" + request.getName()
+                    + "\" is used by a batch prediction job that has not ended.").asRuntimeException();
         }
         return operations.start(V1BETA1 + "ModelService/DeleteModel", request.getName(), DeleteOperationMetadata.getDefaultInstance(), () -> {
             synchronized (this) {

@@ -35,14 +35,16 @@ final class ServingContainer implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final URI baseUrl;
+    private final URI predictUrl;
     private final long startedNanos;
     private final long readyMillis;
     private final AtomicBoolean predicted = new AtomicBoolean();
 
-    private ServingContainer(Process process, Path log, URI baseUrl, long startedNanos, long readyMillis) {
+    private ServingContainer(Process process, Path log, URI baseUrl, URI predictUrl, long startedNanos, long readyMillis) {
         this.process = process;
         this.log = log;
         this.baseUrl = baseUrl;
+        this.predictUrl = predictUrl;
         this.startedNanos = startedNanos;
         this.readyMillis = readyMillis;
     }
@@ -86,7 +88,7 @@ final class ServingContainer implements AutoCloseable {
             Process process = image.command(argv, variables, Map.of()).redirectErrorStream(true)
                     .redirectOutput(log.toFile()).start();
             URI base = URI.create("http://127.0.0.1:" + port);
-            return new ServingContainer(process, log, base, started,
+            return new ServingContainer(process, log, base, base.resolve(variables.get("AIP_PREDICT_ROUTE")), started,
                     awaitHealthy(process, base.resolve(variables.get("AIP_HEALTH_ROUTE")), log, started));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -96,6 +98,11 @@ final class ServingContainer implements AutoCloseable {
     /** Where the container listens, e.g. http://127.0.0.1:PORT */
     URI baseUrl() {
         return baseUrl;
+    }
+
+    /** Where it answers predictions: its AIP_PREDICT_ROUTE. */
+    URI predictUrl() {
+        return predictUrl;
     }
 
     /** Milliseconds from exec to the first 200 from the health route. */

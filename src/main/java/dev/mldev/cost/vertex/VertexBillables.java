@@ -3,6 +3,8 @@ package dev.mldev.cost.vertex;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.cloud.aiplatform.v1beta1.AcceleratorType;
+import com.google.cloud.aiplatform.v1beta1.BatchDedicatedResources;
+import com.google.cloud.aiplatform.v1beta1.BatchPredictionJob;
 import com.google.cloud.aiplatform.v1beta1.CustomJob;
 import com.google.cloud.aiplatform.v1beta1.DedicatedResources;
 import com.google.cloud.aiplatform.v1beta1.DeployedModel;
@@ -28,7 +30,7 @@ import java.util.Set;
 import java.util.function.BiFunction;
 
 /**
- * Turns what Vertex AI lists (v1beta1 endpoints, pipeline jobs, custom jobs) into {@link Billable}s: every
+ * Turns what Vertex AI lists (v1beta1 endpoints, pipeline jobs, custom jobs, batch prediction jobs) into {@link Billable}s: every
  * deployed model with its DedicatedResources (machine, accelerators, min/max replicas, ScaleToZeroSpec), and
  * every running job with its machines. Not only mldev's: anything in the project that bills is listed.
  */
@@ -139,6 +141,21 @@ public final class VertexBillables {
                     .replicasNow((int) pool.getReplicaCount()).build());
         }
         return billables;
+    }
+
+    /** A running batch prediction job: its replicas (starting count while Vertex AI has not said how many run). */
+    public static Optional<Billable> batchJob(BatchPredictionJob job, String region) {
+        if (job.getState() != JobState.JOB_STATE_RUNNING) {
+            return Optional.empty();
+        }
+        String name = job.getLabelsOrDefault(Labels.NAME, job.getDisplayName().isEmpty() ? lastSegment(job.getName()) : job.getDisplayName());
+        BatchDedicatedResources resources = job.getDedicatedResources();
+        MachineSpec machine = resources.getMachineSpec();
+        int replicas = Math.max(1, resources.getStartingReplicaCount());
+        return Optional.of(Billable.builder(name + " (batch)", TargetKind.VERTEX, Billable.Kind.BATCH_JOB, DeploymentState.RUNNING)
+                .region(region).machine(machine.getMachineType().isEmpty() ? null : machine.getMachineType(), accelerator(machine),
+                        machine.getAcceleratorCount())
+                .replicas(replicas, Math.max(replicas, resources.getMaxReplicaCount())).replicasNow(replicas).build());
     }
 
     /** The custom jobs the pipeline's tasks started, so they are not counted twice. */

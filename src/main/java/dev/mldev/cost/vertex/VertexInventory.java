@@ -1,12 +1,14 @@
 package dev.mldev.cost.vertex;
 
 import com.google.api.gax.rpc.ApiException;
+import com.google.cloud.aiplatform.v1beta1.BatchPredictionJob;
 import com.google.cloud.aiplatform.v1beta1.CustomJob;
 import com.google.cloud.aiplatform.v1beta1.Endpoint;
 import com.google.cloud.aiplatform.v1beta1.EndpointServiceClient;
 import com.google.cloud.aiplatform.v1beta1.EndpointServiceSettings;
 import com.google.cloud.aiplatform.v1beta1.JobServiceClient;
 import com.google.cloud.aiplatform.v1beta1.JobServiceSettings;
+import com.google.cloud.aiplatform.v1beta1.ListBatchPredictionJobsRequest;
 import com.google.cloud.aiplatform.v1beta1.ListCustomJobsRequest;
 import com.google.cloud.aiplatform.v1beta1.ListEndpointsRequest;
 import com.google.cloud.aiplatform.v1beta1.ListPipelineJobsRequest;
@@ -38,7 +40,7 @@ import java.util.stream.StreamSupport;
 
 /**
  * Everything that bills on Vertex AI in a project's regions, mldev's or not: every endpoint with its deployed
- * models' DedicatedResources, running pipeline jobs and running custom jobs (v1beta1 APIs), with replicas now
+ * models' DedicatedResources, running pipeline jobs, custom jobs and batch prediction jobs (v1beta1 APIs), with replicas now
  * and the last prediction from Cloud Monitoring where it has them. Monitoring is best effort: when it refuses,
  * the inventory says so once and goes on without it.
  */
@@ -86,6 +88,11 @@ public final class VertexInventory implements Inventory {
             List<CustomJob> customList = list("listing custom jobs in " + parent, () -> jobs.listCustomJobs(
                     ListCustomJobsRequest.newBuilder().setParent(parent)
                             .setFilter("state=\"JOB_STATE_RUNNING\"").build()).iterateAll());
+
+            List<BatchPredictionJob> batchList = list("listing batch prediction jobs in " + parent, () -> jobs.listBatchPredictionJobs(
+                    ListBatchPredictionJobsRequest.newBuilder().setParent(parent)
+                            .setFilter("state=\"JOB_STATE_RUNNING\"").build()).iterateAll());
+            batchList.forEach(job -> VertexBillables.batchJob(job, region).ifPresent(billables::add));
 
             for (Endpoint endpoint : endpointList) {
                 billables.addAll(VertexBillables.endpoint(endpoint, region, metrics::facts));

@@ -4,14 +4,11 @@ import com.google.cloud.aiplatform.v1beta1.DeployedModel;
 import com.google.cloud.aiplatform.v1beta1.Endpoint;
 import com.google.cloud.aiplatform.v1beta1.Model;
 import com.google.cloud.aiplatform.v1beta1.UndeployModelRequest;
-import com.google.cloud.storage.Storage;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
 import dev.mldev.bundle.Bundle;
-import dev.mldev.cloud.GcsTransfer;
 import dev.mldev.cloud.CloudContext;
 import dev.mldev.cloud.GcsLocation;
-import dev.mldev.cloud.StorageClients;
 import dev.mldev.deploy.DeploymentRecord;
 import dev.mldev.deploy.DeploymentStore;
 import java.time.Instant;
@@ -46,7 +43,7 @@ public final class VertexDeployer {
     public Outcome deploy(CloudContext cloud, Bundle bundle, VertexSpec spec, Progress progress) {
         String version = VertexResources.safeVersion(bundle.manifest().version());
         String key = VertexResources.deploymentKey(bundle, spec);
-        GcsLocation artifacts = GcsLocation.of(spec.bucket(), "mldev/" + spec.name() + "/" + version + "/");
+        GcsLocation artifacts = VertexModels.artifacts(bundle, spec);
         try (VertexClients vertex = VertexClients.open(cloud, polling)) {
             Optional<Endpoint> endpoint = findEndpoint(vertex, spec.name());
             Optional<DeployedModel> current = endpoint.flatMap(e -> deployedWithKey(vertex, e, key));
@@ -64,15 +61,8 @@ public final class VertexDeployer {
             DeployedModel deployed;
             Endpoint target;
             try {
-                progress.step("uploading bundle to " + artifacts.uri());
-                try (Storage storage = StorageClients.create(cloud)) {
-                    new GcsTransfer(storage, cloud.retry()).upload(bundle.dir(), bundle.files(), artifacts, progress);
-                } catch (MldevException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw MldevException.remote("uploading the bundle failed: " + e.getMessage(), null, e);
-                }
-                Model model = findOrUploadModel(vertex, spec, version, artifacts.uri(), key, rollback, progress);
+                VertexModels.uploadBundle(cloud, bundle, artifacts, progress);
+                Model model = VertexModels.findOrUpload(vertex, spec, version, artifacts.uri(), key, rollback, progress);
                 target = endpoint.isPresent() ? endpoint.get() : createEndpoint(vertex, spec, rollback, progress);
                 store.save(record(bundle, spec, version, artifacts, key, target, model.getName(), null, "deploying").toRecord());
                 deployed = deployModel(vertex, target, spec, model, version, rollback, progress);
@@ -112,23 +102,6 @@ public final class VertexDeployer {
             }
         }
         return Optional.empty();
-    }
-
-    private static Model findOrUploadModel(VertexClients vertex, VertexSpec spec, String version, String artifactUri, String key,
-                                           Rollback rollback, Progress progress) {
-        String parent = vertex.cloud.location();
-        Optional<Model> existing = vertex.listModels(VertexResources.modelFilter(spec.name(), key)).stream().findFirst();
-        if (existing.isPresent()) {
-            progress.step("reusing model " + existing.get().getName() + " uploaded by an earlier run");
-            return existing.get();
-        }
-        progress.step("uploading model " + spec.name() + " (" + version + ")");
-        Model model = VertexResources.model(spec, version, artifactUri, key);
-        String name = vertex.operation("uploading model " + spec.name(),
-                () -> vertex.models.uploadModelAsync(parent, model), progress).getModel();
-        rollback.add("deleted model " + name, () -> vertex.operation("deleting model " + name,
-                () -> vertex.models.deleteModelAsync(name), Progress.NONE));
-        return vertex.call("reading model " + name, () -> vertex.models.getModel(name));
     }
 
     private static Endpoint createEndpoint(VertexClients vertex, VertexSpec spec, Rollback rollback, Progress progress) {
