@@ -5,6 +5,7 @@ import com.google.cloud.aiplatform.v1beta1.Endpoint;
 import com.google.cloud.aiplatform.v1beta1.Model;
 import com.google.cloud.aiplatform.v1beta1.UndeployModelRequest;
 import com.google.cloud.storage.Storage;
+import dev.mldev.Failures;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
 import dev.mldev.bundle.Bundle;
@@ -65,13 +66,11 @@ public final class VertexDeployer {
             Endpoint target;
             try {
                 progress.step("uploading bundle to " + artifacts.uri());
-                try (Storage storage = StorageClients.create(cloud)) {
-                    new GcsTransfer(storage, cloud.retry()).upload(bundle.dir(), bundle.files(), artifacts, progress);
-                } catch (MldevException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw MldevException.remote("uploading the bundle failed: " + e.getMessage(), null, e);
-                }
+                Failures.wrapping(() -> {
+                    try (Storage storage = StorageClients.create(cloud)) {
+                        new GcsTransfer(storage, cloud.retry()).upload(bundle.dir(), bundle.files(), artifacts, progress);
+                    }
+                }, e -> MldevException.remote("uploading the bundle failed: " + e.getMessage(), null, e));
                 Model model = findOrUploadModel(vertex, spec, version, artifacts.uri(), key, rollback, progress);
                 target = endpoint.isPresent() ? endpoint.get() : createEndpoint(vertex, spec, rollback, progress);
                 store.save(record(bundle, spec, version, artifacts, key, target, model.getName(), null, "deploying").toRecord());
