@@ -16,10 +16,13 @@ import dev.mldev.MldevException;
 import dev.mldev.Progress;
 import dev.mldev.TargetKind;
 import dev.mldev.bundle.Bundle;
+import dev.mldev.bundle.Manifest;
 import dev.mldev.cloud.CloudContext;
 import dev.mldev.cloud.GcsLocation;
 import dev.mldev.cloud.GcsTransfer;
 import dev.mldev.cloud.StorageClients;
+import dev.mldev.cost.Forecast;
+import dev.mldev.cost.PriceTables;
 import dev.mldev.runtime.Prediction;
 import dev.mldev.runtime.Predictor;
 import dev.mldev.deploy.DeploymentRecord;
@@ -27,6 +30,8 @@ import dev.mldev.deploy.DeploymentStatus;
 import dev.mldev.deploy.DeploymentStore;
 import dev.mldev.deploy.PredictClient;
 import dev.mldev.deploy.Target;
+import dev.mldev.deploy.vertex.DryRun;
+import dev.mldev.deploy.vertex.VertexForecast;
 import dev.mldev.deploy.vertex.VertexSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -77,6 +82,17 @@ public final class PipelineTarget implements Target {
         this.confirmCancel = confirmCancel;
         this.sdkVersion = sdkVersion;
         this.pollInterval = pollInterval;
+    }
+
+    /** A --dry-run: the image, what deploy would do (with the compiled spec) and the forecast; calls nothing. */
+    public DryRun.Pipeline dryRun(DryRun.Request request) {
+        Manifest manifest = Bundle.open(request.bundle(), env.cacheDir()).manifest();
+        DryRun.ServingImage image = DryRun.image(request, manifest);
+        VertexSpec.Flags flags = request.flagsWith(image.ref());
+        ObjectNode plan = DryRun.withEveryProblem(request, () -> plan(request.bundle(), flags));
+        Forecast forecast = VertexForecast.pipeline(PriceTables.load(env, request.prices()), VertexSpec.check(flags, manifest),
+                DryRun.requests(request));
+        return new DryRun.Pipeline(plan, image, forecast);
     }
 
     /** What deploy would do, with the full compiled spec under "pipeline_spec"; calls nothing. */
