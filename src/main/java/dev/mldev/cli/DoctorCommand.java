@@ -1,5 +1,6 @@
 package dev.mldev.cli;
 
+import dev.mldev.Json;
 import dev.mldev.runtime.Doctor;
 import java.util.Map;
 import picocli.CommandLine.Command;

@@ -2,6 +2,7 @@ package dev.mldev.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mldev.Environment;
+import dev.mldev.Json;
 import dev.mldev.Progress;
 import dev.mldev.cost.Forecast;
 import dev.mldev.deploy.pipeline.PipelineTarget;

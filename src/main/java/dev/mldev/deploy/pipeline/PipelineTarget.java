@@ -1,16 +1,14 @@
 package dev.mldev.deploy.pipeline;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.cloud.aiplatform.v1beta1.PipelineJob;
 import com.google.cloud.storage.Storage;
 import dev.mldev.DeploymentState;
 import dev.mldev.Environment;
 import dev.mldev.Failures;
+import dev.mldev.Json;
 import dev.mldev.Labels;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
@@ -23,8 +21,6 @@ import dev.mldev.cloud.GcsTransfer;
 import dev.mldev.cloud.StorageClients;
 import dev.mldev.cost.Forecast;
 import dev.mldev.cost.PriceTables;
-import dev.mldev.runtime.Prediction;
-import dev.mldev.runtime.Predictor;
 import dev.mldev.deploy.DeploymentRecord;
 import dev.mldev.deploy.DeploymentStatus;
 import dev.mldev.deploy.DeploymentStore;
@@ -33,6 +29,8 @@ import dev.mldev.deploy.Target;
 import dev.mldev.deploy.vertex.DryRun;
 import dev.mldev.deploy.vertex.VertexForecast;
 import dev.mldev.deploy.vertex.VertexSpec;
+import dev.mldev.runtime.Prediction;
+import dev.mldev.runtime.Predictor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -54,10 +52,7 @@ import java.util.function.Predicate;
  * Vertex AI Pipelines run on a GPU that reads the inputs from Cloud Storage and writes the answers back.
  */
 public final class PipelineTarget implements Target {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.MAPPER;
     private static final DateTimeFormatter RUN_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     static final String SPEC_FILE = "pipeline.json";
 
