@@ -78,7 +78,7 @@ class PipelineTargetTest {
 
     @Test
     void deployUploadsTheBundleAndTheSpecAndStartsNothing() {
-        assertThat(record.target()).isEqualTo(dev.mldev.TargetKind.VERTEX_PIPELINE);
+        assertThat(record.target()).isEqualTo("vertex-pipeline");
         assertThat(cloud.storage().objects("mldev-test-bucket")).containsKey("mldev/cls/" + record.version().replaceAll("[^a-z0-9-]", "-")
                 + "/pipeline.json");
         assertThat(record.detail("spec_uri")).endsWith("/pipeline.json");

@@ -96,7 +96,7 @@ class VertexDeployerTest {
         assertThat(model.getContainerSpec().getHealthRoute()).isEqualTo("/health");
 
         var record = store.find("demo").orElseThrow();
-        assertThat(record.target()).isEqualTo(dev.mldev.TargetKind.VERTEX);
+        assertThat(record.target()).isEqualTo("vertex");
         assertThat(record.detail("endpoint")).isEqualTo(endpoint.getName());
         assertThat(record.detail("deployed_model_id")).isEqualTo(deployed.getId());
         assertThat(record.detail("state")).isEqualTo("deployed");
