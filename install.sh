@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Builds mldev and installs it as an application directory:
 #   PREFIX/lib/mldev/lib/*.jar      every runtime jar once (no fat jar: the ONNX Runtime GPU jar is 435 MB)
-#   PREFIX/lib/mldev/native/        ONNX Runtime's native libraries, unpacked once instead of on every run
+#   PREFIX/lib/mldev/native/        ONNX Runtime's native libraries for this machine, unpacked once instead of on
+#                                   every run (and taken out of its jar: one copy); TensorRT's only with --tensorrt
 #   PREFIX/lib/mldev/mldev.jsa      an AppCDS archive for a fast start
 #   PREFIX/bin/mldev                the launcher
-# plus shell completions. Usage: ./install.sh [--prefix DIR] [--cpu] [--uninstall [--purge]]
+# plus shell completions. Usage: ./install.sh [--prefix DIR] [--cpu] [--tensorrt] [--uninstall [--purge]]
 # --purge also removes mldev's caches, settings and, when it records no deployment, its state.
-# or, from a release archive with only a Java runtime (no Maven, no network): ./install.sh --from ARCHIVE [--prefix DIR]
+# or, from a release archive with only a Java runtime (no Maven, no network): ./install.sh --from ARCHIVE [--prefix DIR] [--tensorrt]
 # where ARCHIVE is mldev-VERSION-linux-x64.tar.gz, mldev-VERSION-cost.tar.gz or the directory one was unpacked into.
 set -euo pipefail
 
@@ -15,11 +16,13 @@ profile=""
 uninstall=false
 purge=false
 from=""
+tensorrt=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --prefix) prefix="${2:?--prefix needs a directory}"; shift 2 ;;
     --prefix=*) prefix="${1#--prefix=}"; shift ;;
     --cpu) profile="-Pcpu"; shift ;;
+    --tensorrt) tensorrt=true; shift ;;
     --from) from="${2:?--from needs a release archive (mldev-VERSION-cost.tar.gz or -linux-x64.tar.gz)}"; shift 2 ;;
     --from=*) from="${1#--from=}"; shift ;;
     --uninstall) uninstall=true; shift ;;
@@ -111,7 +114,12 @@ if [ -n "$from" ]; then
   stage=$(new_stage)
   cp "$release"/lib/*.jar "$stage/lib/"
   if [ -d "$release/native" ]; then
-    cp "$release"/native/* "$stage/native/" 2>/dev/null || true
+    for library in "$release"/native/*; do
+      case "$library" in
+        *providers_tensorrt*) $tensorrt || continue ;;
+      esac
+      cp "$library" "$stage/native/"
+    done
   fi
   completions="$release/completions"
   echo "installing mldev from $(basename "$from")..." >&2
@@ -128,7 +136,9 @@ else
   cp target/lib/*.jar "$jar" "$stage/lib/"
   completions="$repo/completions"
 
-  # unpack ONNX Runtime's native libraries for this machine once
+  # ONNX Runtime's native libraries for this machine, unpacked once and taken out of its jar (mldev's
+  # OnnxRuntimeNatives, as for the release archives and the serving image); on a platform the jar has no
+  # libraries for, the jar stays as it is
   case "$(uname -m)" in
     x86_64|amd64) ort_arch=linux-x64 ;;
     aarch64|arm64) ort_arch=linux-aarch64 ;;
@@ -136,12 +146,8 @@ else
   esac
   ort_jar=$(ls "$stage"/lib/onnxruntime*.jar | head -n 1)
   if [ -n "$ort_arch" ]; then
-    unpack=$(mktemp -d)
-    (cd "$unpack" && "$(dirname "$java_bin")/jar" xf "$ort_jar" "ai/onnxruntime/native/$ort_arch/")
-    if [ -d "$unpack/ai/onnxruntime/native/$ort_arch" ]; then
-      mv "$unpack/ai/onnxruntime/native/$ort_arch"/* "$stage/native/"
-    fi
-    rm -rf "$unpack"
+    "$java_bin" -cp "$stage/lib/*" dev.mldev.image.OnnxRuntimeNatives "$ort_jar" "$ort_arch" "$stage/native" \
+      $($tensorrt && echo --tensorrt) >&2 || rm -f "$stage"/native/*
   fi
 fi
 native_opt=""

@@ -227,7 +227,7 @@ function _picocli_mldev_package() {
 
   local commands=""
   local flag_opts="'--zip' '-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'--out' '--preset' '--labels' '--vocab' '--size' '--height' '--max-width' '--color' '--mean' '--std' '--name'"
+  local arg_opts="'--out' '--preset' '--labels' '--vocab' '--size' '--height' '--max-width' '--color' '--mean' '--std' '--name' '--title' '--description' '--example'"
   local NAME_option_args=("imagenet" "ppocr-cls" "ppocr-rec") # --preset values
 
   type compopt &>/dev/null && compopt +o default
@@ -276,6 +276,18 @@ function _picocli_mldev_package() {
       ;;
     '--name')
       return
+      ;;
+    '--title')
+      return
+      ;;
+    '--description')
+      return
+      ;;
+    '--example')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
   esac
 
@@ -354,8 +366,8 @@ function _picocli_mldev_serve() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--preload' '-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'--host' '--port' '--idle-unload' '--max-batch' '--batch-window' '--auth-token-file' '--device'"
+  local flag_opts="'--preload' '--public' '-h' '--help' '-V' '--version' '-v' '--verbose'"
+  local arg_opts="'--host' '--port' '--idle-unload' '--max-batch' '--batch-window' '--auth-token-file' '--device' '--rate-limit'"
   local autocudacpu_option_args=("auto" "cuda" "cpu") # --device values
 
   type compopt &>/dev/null && compopt +o default
@@ -386,6 +398,9 @@ function _picocli_mldev_serve() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${autocudacpu_option_args[@]}" ) )
       return $?
+      ;;
+    '--rate-limit')
+      return
       ;;
   esac
 

@@ -10,17 +10,14 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
-import java.util.zip.CRC32;
 import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-import java.util.zip.ZipInputStream;
-import java.util.zip.ZipOutputStream;
+import dev.mldev.image.OnnxRuntimeNatives;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
@@ -34,11 +31,12 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * stored uncompressed, so gzip compresses the whole archive at once: a third smaller than deflated jars.
  * </ul>
  * Both hold the launcher, install.sh, the completions, LICENSE and README.md under one top directory.
+ * The natives are handled by mldev's own {@code dev.mldev.image.OnnxRuntimeNatives} (hence target/classes on the
+ * class path), as for the serving image and install.sh.
  * Arguments: PROJECT_DIR VERSION COST_LEAVES_OUT (comma-separated jar name prefixes).
  */
 public final class ReleaseArchives {
-    private static final String ORT_NATIVES = "ai/onnxruntime/native/";
-    private static final String PLATFORM = "linux-x64";
+    private static final String PLATFORM = OnnxRuntimeNatives.LINUX_X64;
 
     private final Path project;
     private final String version;
@@ -128,18 +126,16 @@ public final class ReleaseArchives {
         }
     }
 
-    /** This platform's native libraries from the ONNX Runtime jar, unpacked under native/. */
+    /** This platform's native libraries from the ONNX Runtime jar (TensorRT's too: install.sh --tensorrt), unpacked under native/. */
     private static void addNatives(Tar tar, Path ortJar) throws IOException {
-        String prefix = ORT_NATIVES + PLATFORM + "/";
         try (ZipFile zip = new ZipFile(ortJar.toFile())) {
-            List<? extends ZipEntry> natives = Collections.list(zip.entries()).stream()
-                    .filter(e -> !e.isDirectory() && e.getName().startsWith(prefix)).toList();
+            List<ZipEntry> natives = OnnxRuntimeNatives.entries(zip, PLATFORM, true);
             if (natives.isEmpty()) {
                 throw new IllegalStateException(ortJar + " holds no " + PLATFORM + " natives");
             }
             for (ZipEntry entry : natives) {
                 try (InputStream in = zip.getInputStream(entry)) {
-                    tar.add("native/" + entry.getName().substring(prefix.length()), in, entry.getSize(), 0755);
+                    tar.add("native/" + OnnxRuntimeNatives.fileName(entry), in, entry.getSize(), 0755);
                 }
             }
         }
@@ -148,28 +144,7 @@ public final class ReleaseArchives {
     /** The jar again with each entry compressed by {@code method}; ONNX Runtime's natives left out unless asked. */
     private static byte[] rewrite(Path jar, int method, boolean keepNatives) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(jar));
-             ZipOutputStream out = new ZipOutputStream(bytes)) {
-            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
-                if (!keepNatives && entry.getName().startsWith(ORT_NATIVES)) {
-                    continue;
-                }
-                byte[] content = in.readAllBytes();
-                ZipEntry copy = new ZipEntry(entry.getName());
-                copy.setTime(entry.getTime());
-                copy.setMethod(method);
-                if (method == ZipEntry.STORED) {
-                    CRC32 crc = new CRC32();
-                    crc.update(content);
-                    copy.setSize(content.length);
-                    copy.setCompressedSize(content.length);
-                    copy.setCrc(crc.getValue());
-                }
-                out.putNextEntry(copy);
-                out.write(content);
-                out.closeEntry();
-            }
-        }
+        OnnxRuntimeNatives.copyJar(jar, bytes, method, keepNatives);
         return bytes.toByteArray();
     }
 

@@ -14,9 +14,15 @@ import dev.mldev.image.ImageBuilder;
 import dev.mldev.image.ImageDestination;
 import dev.mldev.image.ImagePlan;
 import dev.mldev.image.JavaRuntime;
+import dev.mldev.image.JlinkedRuntime;
+import dev.mldev.image.UnpackedOnnxRuntime;
 import dev.mldev.image.RegistryAuth;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -37,6 +43,7 @@ import picocli.CommandLine.Parameters;
                 "  as user oauth2accesstoken; other registries get none unless --auth adc."})
 final class ImagePushCommand extends BaseCommand {
     static final String JRE_FROM_BASE = "base";
+    static final String JRE_JLINK = "jlink";
 
     @Parameters(index = "0", paramLabel = "REF",
             description = "Where to push: REGION-docker.pkg.dev/PROJECT/REPO/IMAGE:TAG")
@@ -61,10 +68,18 @@ final class ImagePushCommand extends BaseCommand {
                     + "adc (always), none. Default: ${DEFAULT-VALUE}")
     RegistryAuth auth;
 
-    @Option(names = "--jre", paramLabel = "DIR|base",
-            description = "Java runtime copied into the image (Linux x86-64, Java 17+); default: the one running "
-                    + "mldev. 'base' runs the java the base image has on its PATH instead.")
+    @Option(names = "--jre", paramLabel = "jlink|DIR|base",
+            description = "Java runtime of the image: 'jlink' makes one with only the modules mldev needs from the "
+                    + "running JDK (the default when it has jmods); DIR copies that runtime (Linux x86-64, Java 17+), "
+                    + "or jlinks from it when it is a JDK with jmods; 'base' runs the java on the base image's PATH.")
     String jre;
+
+    @Option(names = "--tensorrt",
+            description = "Also carry ONNX Runtime's TensorRT provider library (mldev itself uses CUDA, not TensorRT).")
+    boolean tensorRt;
+
+    @Option(names = "--json", description = "With --dry-run: the plan as a JSON object (layers with bytes and files).")
+    boolean json;
 
     @Option(names = "--app-dir", paramLabel = "DIR",
             description = "Installed mldev whose lib/*.jar go into the image; default: the running one.")
@@ -92,16 +107,26 @@ final class ImagePushCommand extends BaseCommand {
             throw MldevException.usage("--bundle records a pushed image, but --tar pushes nothing",
                     "push to a registry to record the image, or drop --bundle");
         }
+        if (json && !dryRun) {
+            throw MldevException.usage("--json describes a dry run", "add --dry-run, or drop --json");
+        }
         ImageBuilder.checkReference(reference);
         Bundle bundle = bundleDir == null ? null : BundleImage.open(bundleDir);
         AppLayout app = appDir == null ? AppLayout.ofRunning(Cli.class) : AppLayout.of(appDir);
         warnIfCpuOnly(err, app);
         Optional<JavaRuntime> runtime = javaRuntime();
         runtime.ifPresent(jre -> reportSystemLibraries(err, jre));
-        ImagePlan plan = ImagePlan.servingImage(base, runtime, app, VersionProvider.version());
+        UnpackedOnnxRuntime ort = UnpackedOnnxRuntime.of(app.onnxRuntimeJar().orElseThrow(), tensorRt,
+                env().cacheDir().resolve("image"));
+        ImagePlan plan = ImagePlan.servingImage(base, runtime, app, ort, VersionProvider.version());
 
         if (dryRun) {
-            printPlan(out, plan);
+            if (json) {
+                out.println(Json.write(planJson(plan)));
+                out.flush();
+            } else {
+                printPlan(out, plan);
+            }
             err.println("dry run: nothing built or pushed");
             return 0;
         }
@@ -149,8 +174,14 @@ final class ImagePushCommand extends BaseCommand {
         if (JRE_FROM_BASE.equals(jre)) {
             return Optional.empty();
         }
-        JavaRuntime runtime = jre == null ? JavaRuntime.running() : new JavaRuntime(Path.of(jre));
-        return Optional.of(runtime.checkedForLinuxAmd64());
+        Path running = Path.of(System.getProperty("java.home"));
+        Path jdk = jre == null || JRE_JLINK.equals(jre) ? running : Path.of(jre);
+        new JavaRuntime(jdk).checkedForLinuxAmd64();
+        if (JRE_JLINK.equals(jre) || JlinkedRuntime.canJlink(jdk)) {
+            // jlink's release file has no OS_NAME and OS_ARCH: the JDK it was made from was checked instead
+            return Optional.of(JlinkedRuntime.from(jdk, env().cacheDir().resolve("image")));
+        }
+        return Optional.of(new JavaRuntime(jdk));
     }
 
     /** A distribution's JDK links to this machine's libjpeg and lcms: say what was done about it. */
@@ -181,9 +212,29 @@ final class ImagePushCommand extends BaseCommand {
             out.printf("  %-14s %10s  %5d file%s%n", layer.getName(), megabytes(ImagePlan.bytes(layer)), files,
                     files == 1 ? "" : "s");
         }
+        out.printf("  %-14s %10s%n", "total", megabytes(plan.bytes()));
         out.println("entrypoint  " + String.join(" ", plan.entrypoint()));
         plan.environment().forEach((name, value) -> out.println("env         " + name + "=" + value));
         out.flush();
+    }
+
+    private Map<String, Object> planJson(ImagePlan plan) {
+        List<Map<String, Object>> layers = new ArrayList<>();
+        for (FileEntriesLayer layer : plan.layers()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("name", layer.getName());
+            entry.put("bytes", ImagePlan.bytes(layer));
+            entry.put("files", layer.getEntries().size());
+            layers.add(entry);
+        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("image", reference);
+        json.put("base", plan.base());
+        json.put("layers", layers);
+        json.put("bytes", plan.bytes());
+        json.put("entrypoint", plan.entrypoint());
+        json.put("environment", plan.environment());
+        return json;
     }
 
     private static String megabytes(long bytes) {

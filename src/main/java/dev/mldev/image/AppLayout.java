@@ -72,6 +72,17 @@ public record AppLayout(Path libDir, Path mldevJar, List<Path> dependencyJars) {
                 .findFirst();
     }
 
+    /** The dependency jars that {@code serve} and {@code predict} load, the ONNX Runtime jar among them. */
+    public List<Path> servingJars() {
+        List<Path> jars = dependencyJars.stream().filter(jar -> ServingJars.isKept(jar.getFileName().toString()))
+                .toList();
+        if (onnxRuntimeJar().isEmpty()) {
+            throw MldevException.usage(libDir + " holds no ONNX Runtime jar (onnxruntime_gpu-*.jar), which serve needs",
+                    "reinstall mldev (./install.sh), or pass --app-dir with a complete install");
+        }
+        return jars;
+    }
+
     /** Whether the ONNX Runtime in the application can use CUDA. */
     public boolean hasGpuOnnxRuntime() {
         return onnxRuntimeJar().map(jar -> jar.getFileName().toString().startsWith("onnxruntime_gpu-")).orElse(false);

@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,8 @@ import java.util.Optional;
 
 /**
  * What the serving image is made of, before anything is built: the base, the layers in the order they change
- * least to most (Java runtime, dependency jars, mldev's own jar), and how the container starts.
+ * least to most (Java runtime, ONNX Runtime's native libraries, dependency jars, mldev's own jar), and how the
+ * container starts.
  */
 public record ImagePlan(String base, List<FileEntriesLayer> layers, List<String> entrypoint,
                         Map<String, String> environment, Map<String, String> labels) {
@@ -31,15 +33,27 @@ public record ImagePlan(String base, List<FileEntriesLayer> layers, List<String>
     /** The port Vertex AI sends to when the model does not name one (it also sets AIP_HTTP_PORT to it). */
     public static final int SERVING_PORT = 8080;
 
+    /** Where ONNX Runtime's unpacked native libraries lie in the image. */
+    public static final AbsoluteUnixPath NATIVE = AbsoluteUnixPath.get("/app/native");
+
     /**
-     * The serving image: {@code mldev serve} reading the AIP_* variables Vertex AI sets.
+     * The serving image: {@code mldev serve} reading the AIP_* variables Vertex AI sets. It carries the jars that
+     * serve and predict load ({@link ServingJars}), ONNX Runtime's jar without natives and its Linux x86-64
+     * libraries unpacked once.
      *
      * @param jre the runtime to copy in, or empty to run the {@code java} the base image has on its PATH
+     * @param ort the application's ONNX Runtime jar, unpacked
      */
-    public static ImagePlan servingImage(String base, Optional<JavaRuntime> jre, AppLayout app, String version) {
+    public static ImagePlan servingImage(String base, Optional<JavaRuntime> jre, AppLayout app,
+                                         UnpackedOnnxRuntime ort, String version) {
         List<FileEntriesLayer> layers = new ArrayList<>();
         jre.ifPresent(runtime -> layers.add(runtime.layer("java-runtime")));
-        layers.add(jarsLayer("dependencies", app.dependencyJars()));
+        layers.add(filesLayer("onnxruntime-native", ort.natives(), NATIVE, FilePermissions.fromOctalString("755")));
+        List<Path> jars = new ArrayList<>(app.servingJars());
+        jars.remove(app.onnxRuntimeJar().orElseThrow());
+        jars.add(ort.jar());
+        jars.sort(Comparator.comparing(Path::getFileName));
+        layers.add(filesLayer("dependencies", jars, LIB, FilePermissions.DEFAULT_FILE_PERMISSIONS));
         String java = jre.isPresent() ? JavaRuntime.IMAGE_PATH.resolve("bin/java").toString() : "java";
         List<String> javaCommand = javaCommand(java);
         layers.add(mldevLayer(app.mldevJar(), Launcher.write(javaCommand)));
@@ -57,7 +71,13 @@ public record ImagePlan(String base, List<FileEntriesLayer> layers, List<String>
 
     /** mldev's command line without its arguments: what the entrypoint and the {@link Launcher} both run. */
     static List<String> javaCommand(String java) {
-        return List.of(java, "-XX:+ExitOnOutOfMemoryError", "-cp", LIB + "/*", MainClass.NAME);
+        return List.of(java, "-XX:+ExitOnOutOfMemoryError", "-D" + OnnxRuntimeNatives.PATH_PROPERTY + "=" + NATIVE,
+                "-cp", LIB + "/*", MainClass.NAME);
+    }
+
+    /** Uncompressed bytes of all the layers: mldev's share of the image, the base left out. */
+    public long bytes() {
+        return layers.stream().mapToLong(ImagePlan::bytes).sum();
     }
 
     /** Uncompressed bytes of a layer's files: what the dry run shows. */
@@ -82,10 +102,12 @@ public record ImagePlan(String base, List<FileEntriesLayer> layers, List<String>
                 .build();
     }
 
-    private static FileEntriesLayer jarsLayer(String name, List<Path> jars) {
+    private static FileEntriesLayer filesLayer(String name, List<Path> files, AbsoluteUnixPath dir,
+                                               FilePermissions permissions) {
         FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName(name);
-        for (Path jar : jars) {
-            layer.addEntry(jar, LIB.resolve(jar.getFileName().toString()));
+        for (Path file : files) {
+            layer.addEntry(file, dir.resolve(file.getFileName().toString()), permissions,
+                    FileEntriesLayer.DEFAULT_MODIFICATION_TIME);
         }
         return layer.build();
     }

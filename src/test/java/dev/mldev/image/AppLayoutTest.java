@@ -27,6 +27,8 @@ class AppLayoutTest {
 
         assertThat(layout.mldevJar().getFileName().toString()).isEqualTo(ImageFixtures.MLDEV_JAR);
         assertThat(layout.dependencyJars()).extracting(p -> p.getFileName().toString())
+                .containsExactly(ImageFixtures.BIGQUERY_JAR, ImageFixtures.JACKSON_JAR, ImageFixtures.ORT_JAR);
+        assertThat(layout.servingJars()).extracting(p -> p.getFileName().toString())
                 .containsExactly(ImageFixtures.JACKSON_JAR, ImageFixtures.ORT_JAR);
         assertThat(AppLayout.of(app.resolve("lib"))).isEqualTo(layout);
     }
@@ -47,7 +49,7 @@ class AppLayoutTest {
             AppLayout layout = AppLayout.ofRunning(cli);
 
             assertThat(layout.mldevJar()).isEqualTo(installed);
-            assertThat(layout.dependencyJars()).hasSize(2);
+            assertThat(layout.dependencyJars()).hasSize(3);
         }
     }
 

@@ -29,11 +29,22 @@ final class ImageFixtures {
     private ImageFixtures() {
     }
 
-    /** {@code dir/lib} with mldev's jar (holding the CLI's main class) and two dependency jars. */
+    /** A Cloud-only dependency that serve never loads. */
+    static final String BIGQUERY_JAR = "google-cloud-bigquery-2.54.1.jar";
+
+    /**
+     * {@code dir/lib} with mldev's jar (holding the CLI's main class) and three dependency jars: ONNX Runtime's
+     * (with Linux and Windows natives, TensorRT's provider among them), Jackson's and a Cloud-only one.
+     */
     static Path appDir(Path dir) throws IOException {
         Path lib = Files.createDirectories(dir.resolve("lib"));
-        jar(lib.resolve(ORT_JAR), Map.of("ai/onnxruntime/OrtEnvironment.class", "ort".repeat(10_000)));
+        jar(lib.resolve(ORT_JAR), Map.of("ai/onnxruntime/OrtEnvironment.class", "ort".repeat(10_000),
+                "ai/onnxruntime/native/linux-x64/libonnxruntime.so", "elf".repeat(1000),
+                "ai/onnxruntime/native/linux-x64/libonnxruntime_providers_cuda.so", "cuda".repeat(1000),
+                "ai/onnxruntime/native/linux-x64/libonnxruntime_providers_tensorrt.so", "trt".repeat(1000),
+                "ai/onnxruntime/native/win-x64/onnxruntime.dll", "dll".repeat(1000)));
         jar(lib.resolve(JACKSON_JAR), Map.of("com/fasterxml/jackson/databind/ObjectMapper.class", "jackson"));
+        jar(lib.resolve(BIGQUERY_JAR), Map.of("com/google/cloud/bigquery/BigQuery.class", "bigquery"));
         writeMldevJar(dir, "build 1");
         return dir;
     }

@@ -57,25 +57,30 @@ class ImagePushCommandTest {
             RegistryHttp.Manifest manifest = http.manifest("mldev-serve", "1");
             assertThat(run.out().trim()).isEqualTo(ref + "@" + manifest.digest());
             assertThat(manifest.mediaType()).isEqualTo("application/vnd.docker.distribution.manifest.v2+json");
-            assertThat(manifest.layers()).hasSize(4); // base, java runtime, dependencies, mldev
+            assertThat(manifest.layers()).hasSize(5); // base, java runtime, ORT natives, dependencies, mldev
 
             JsonNode config = http.config("mldev-serve", manifest).get("config");
             assertThat(strings(config.get("Entrypoint"))).containsExactly("/opt/java/bin/java",
-                    "-XX:+ExitOnOutOfMemoryError", "-cp", "/app/lib/*", "dev.mldev.cli.Cli", "serve");
+                    "-XX:+ExitOnOutOfMemoryError", "-Donnxruntime.native.path=/app/native", "-cp", "/app/lib/*",
+                    "dev.mldev.cli.Cli", "serve");
             assertThat(strings(config.get("Env"))).contains("JAVA_HOME=/opt/java", "NVIDIA_VISIBLE_DEVICES=all",
                     "PATH=" + ImageFixtures.BASE_ENV.get("PATH"));
             assertThat(config.get("ExposedPorts").has("8080/tcp")).isTrue();
 
             Map<String, TarArchiveEntry> base = http.layerEntries("mldev-serve", manifest.layerDigest(0));
             Map<String, TarArchiveEntry> runtime = http.layerEntries("mldev-serve", manifest.layerDigest(1));
-            Map<String, TarArchiveEntry> dependencies = http.layerEntries("mldev-serve", manifest.layerDigest(2));
-            Map<String, TarArchiveEntry> mldev = http.layerEntries("mldev-serve", manifest.layerDigest(3));
+            Map<String, TarArchiveEntry> natives = http.layerEntries("mldev-serve", manifest.layerDigest(2));
+            Map<String, TarArchiveEntry> dependencies = http.layerEntries("mldev-serve", manifest.layerDigest(3));
+            Map<String, TarArchiveEntry> mldev = http.layerEntries("mldev-serve", manifest.layerDigest(4));
             assertThat(base).containsKey("etc/os-release");
             assertThat(runtime.get("opt/java/bin/java").getMode() & 0777).isEqualTo(0755);
             assertThat(runtime.get("opt/java/conf/security/java.security").isFile())
                     .as("a link out of the runtime is copied as the file it points to").isTrue();
             assertThat(runtime).containsKeys("opt/java/release", "opt/java/lib/modules")
                     .doesNotContainKeys("opt/java/jmods/java.base.jmod", "opt/java/lib/src.zip");
+            assertThat(files(natives)).containsExactlyInAnyOrder("app/native/libonnxruntime.so",
+                    "app/native/libonnxruntime_providers_cuda.so");
+            assertThat(natives.get("app/native/libonnxruntime.so").getMode() & 0777).isEqualTo(0755);
             assertThat(files(dependencies)).containsExactlyInAnyOrder(
                     "app/lib/" + ImageFixtures.ORT_JAR, "app/lib/" + ImageFixtures.JACKSON_JAR);
             // mldev's jar and the launcher a pipeline component's command calls (it replaces the entrypoint)
@@ -99,17 +104,17 @@ class ImagePushCommandTest {
             RegistryHttp http = new RegistryHttp(registry.base());
             RegistryHttp.Manifest first = http.manifest("mldev-serve", "1");
             RegistryHttp.Manifest next = http.manifest("mldev-serve", "2");
-            for (int layer = 0; layer < 3; layer++) {
+            for (int layer = 0; layer < 4; layer++) {
                 assertThat(next.layerDigest(layer)).isEqualTo(first.layerDigest(layer));
             }
-            assertThat(next.layerDigest(3)).isNotEqualTo(first.layerDigest(3));
+            assertThat(next.layerDigest(4)).isNotEqualTo(first.layerDigest(4));
             // over the wire: the new mldev layer and the new container config, nothing else
             assertThat(registry.blobsUploadedSince(mark))
-                    .containsExactlyInAnyOrder(next.layerDigest(3), next.configDigest());
+                    .containsExactlyInAnyOrder(next.layerDigest(4), next.configDigest());
             List<String> stored = new ArrayList<>(registry.blobDigests());
             stored.removeAll(blobsBefore);
             // the registry keeps manifests as blobs too
-            assertThat(stored).containsExactlyInAnyOrder(next.layerDigest(3), next.configDigest(), next.digest());
+            assertThat(stored).containsExactlyInAnyOrder(next.layerDigest(4), next.configDigest(), next.digest());
         }
     }
 
@@ -132,18 +137,18 @@ class ImagePushCommandTest {
             // the base pushed with --jre base: java from the base's PATH, no runtime layer
             JsonNode baseConfig = http.config("cuda-base", baseManifest).get("config");
             assertThat(strings(baseConfig.get("Entrypoint")).get(0)).isEqualTo("java");
-            assertThat(baseManifest.layers()).hasSize(3);
-            assertThat(manifest.layers()).hasSize(6);
+            assertThat(baseManifest.layers()).hasSize(4);
+            assertThat(manifest.layers()).hasSize(8);
             List<String> baseLayers = new ArrayList<>();
-            for (int layer = 0; layer < 3; layer++) {
+            for (int layer = 0; layer < 4; layer++) {
                 assertThat(manifest.layerDigest(layer)).isEqualTo(baseManifest.layerDigest(layer));
                 baseLayers.add(baseManifest.layerDigest(layer));
             }
             // the base's layers were mounted from its repository, not downloaded and uploaded again; so was the
             // dependency layer, which the base (made from the same app) already has. The mldev layer is new: its
             // launcher runs the copied java, the base's runs the java on its PATH
-            assertThat(registry.blobsUploadedSince(mark)).containsExactlyInAnyOrder(manifest.layerDigest(3),
-                    manifest.layerDigest(5), manifest.configDigest());
+            assertThat(registry.blobsUploadedSince(mark)).containsExactlyInAnyOrder(manifest.layerDigest(4),
+                    manifest.layerDigest(7), manifest.configDigest());
             assertThat(registry.log().substring(mark)).contains("mount=" + baseLayers.get(0) + "&from=cuda-base");
         }
     }
@@ -201,7 +206,7 @@ class ImagePushCommandTest {
         Map<String, byte[]> files = TarFiles.read(tar);
         JsonNode manifest = JSON.readTree(files.get("manifest.json")).get(0);
         assertThat(manifest.get("RepoTags").get(0).asText()).isEqualTo("europe-west4-docker.pkg.dev/demo/mldev/serve:1");
-        assertThat(manifest.get("Layers")).hasSize(4);
+        assertThat(manifest.get("Layers")).hasSize(5);
         manifest.get("Layers").forEach(layer -> assertThat(files).containsKey(layer.asText()));
         JsonNode config = JSON.readTree(files.get(manifest.get("Config").asText())).get("config");
         assertThat(strings(config.get("Entrypoint"))).endsWith("dev.mldev.cli.Cli", "serve");
@@ -223,7 +228,7 @@ class ImagePushCommandTest {
         String manifestDigest = index.get("manifests").get(0).get("digest").asText();
         JsonNode manifest = JSON.readTree(files.get("blobs/sha256/" + manifestDigest.substring("sha256:".length())));
         assertThat(manifest.get("mediaType").asText()).isEqualTo("application/vnd.oci.image.manifest.v1+json");
-        assertThat(manifest.get("layers")).hasSize(4);
+        assertThat(manifest.get("layers")).hasSize(5);
         manifest.get("layers").forEach(layer -> assertThat(files)
                 .containsKey("blobs/sha256/" + layer.get("digest").asText().substring("sha256:".length())));
     }
@@ -239,17 +244,47 @@ class ImagePushCommandTest {
 
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).contains("base        tar://" + baseTar, "java-runtime", "dependencies", "mldev",
-                "entrypoint  /opt/java/bin/java -XX:+ExitOnOutOfMemoryError -cp /app/lib/* dev.mldev.cli.Cli serve",
+                "entrypoint  /opt/java/bin/java -XX:+ExitOnOutOfMemoryError -Donnxruntime.native.path=/app/native "
+                        + "-cp /app/lib/* dev.mldev.cli.Cli serve",
                 "env         JAVA_HOME=/opt/java");
-        long ortBytes = Files.size(app.resolve("lib").resolve(ImageFixtures.ORT_JAR));
-        long jacksonBytes = Files.size(app.resolve("lib").resolve(ImageFixtures.JACKSON_JAR));
-        assertThat(run.out()).containsPattern("dependencies +" + java.util.regex.Pattern.quote(
-                String.format("%.1f MB", (ortBytes + jacksonBytes) / 1e6)) + " +2 files");
+        assertThat(run.out()).containsPattern("dependencies +[0-9.]+ MB +2 files").containsPattern("total +[0-9.]+ MB");
         assertThat(run.err()).contains("dry run: nothing built or pushed", "warning: the Java runtime " + jre
                 + " loads libraries it does not ship, which the base image may lack: libjpeg.so.62 (for "
                 + "lib/libjavajpeg.so)");
         assertThat(Files.readString(bundle.resolve("mldev.json"))).isEqualTo(before);
-        assertThat(temp.resolve("home/cache")).doesNotExist();
+        // only ONNX Runtime's natives are unpacked into the cache; no layer is built
+        assertThat(temp.resolve("home/cache/mldev/jib")).doesNotExist();
+    }
+
+    @Test
+    void theJsonDryRunListsLeanLayersWithTheirBytesAndFilesAndTheirTotal() throws Exception {
+        Run run = push("example.com/mldev/serve:1", "--dry-run", "--json");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode plan = JSON.readTree(run.out());
+        Map<String, JsonNode> layers = new java.util.LinkedHashMap<>();
+        plan.get("layers").forEach(layer -> layers.put(layer.get("name").asText(), layer));
+        assertThat(layers.keySet()).containsExactly("java-runtime", "onnxruntime-native", "dependencies", "mldev");
+        // linux-x64 only, no TensorRT provider: libonnxruntime.so and the CUDA provider, 3000 and 4000 bytes
+        assertThat(layers.get("onnxruntime-native").get("files").asInt()).isEqualTo(2);
+        assertThat(layers.get("onnxruntime-native").get("bytes").asLong()).isEqualTo(3000 + 4000);
+        // Jackson and ONNX Runtime's jar without natives; BigQuery is not something serve loads
+        assertThat(layers.get("dependencies").get("files").asInt()).isEqualTo(2);
+        long total = 0;
+        for (JsonNode layer : layers.values()) {
+            total += layer.get("bytes").asLong();
+        }
+        assertThat(plan.get("bytes").asLong()).isEqualTo(total);
+        assertThat(strings(plan.get("entrypoint"))).contains("-Donnxruntime.native.path=/app/native");
+
+        Run withTensorRt = push("example.com/mldev/serve:1", "--dry-run", "--json", "--tensorrt");
+        JsonNode natives = JSON.readTree(withTensorRt.out()).get("layers").get(1);
+        assertThat(natives.get("files").asInt()).as(withTensorRt.err()).isEqualTo(3);
+    }
+
+    @Test
+    void jsonWithoutDryRunIsAUsageError() {
+        assertUsageError(push("example.com/mldev/serve:1", "--json"), "--json describes a dry run");
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.mldev.DeploymentState;
 import dev.mldev.Environment;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
+import dev.mldev.TargetKind;
 import dev.mldev.fake.FakeGoogleCloud;
 import dev.mldev.runtime.Prediction;
 import dev.mldev.runtime.Predictor;
@@ -78,7 +79,7 @@ class PipelineTargetTest {
 
     @Test
     void deployUploadsTheBundleAndTheSpecAndStartsNothing() {
-        assertThat(record.target()).isEqualTo("vertex-pipeline");
+        assertThat(record.target()).isEqualTo(TargetKind.VERTEX_PIPELINE);
         assertThat(cloud.storage().objects("mldev-test-bucket")).containsKey("mldev/cls/" + record.version().replaceAll("[^a-z0-9-]", "-")
                 + "/pipeline.json");
         assertThat(record.detail("spec_uri")).endsWith("/pipeline.json");

@@ -11,6 +11,7 @@ import com.google.rpc.Code;
 import dev.mldev.Environment;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
+import dev.mldev.TargetKind;
 import dev.mldev.bundle.Bundle;
 import dev.mldev.cloud.CloudContext;
 import dev.mldev.cloud.Retry;
@@ -96,7 +97,7 @@ class VertexDeployerTest {
         assertThat(model.getContainerSpec().getHealthRoute()).isEqualTo("/health");
 
         var record = store.find("demo").orElseThrow();
-        assertThat(record.target()).isEqualTo("vertex");
+        assertThat(record.target()).isEqualTo(TargetKind.VERTEX);
         assertThat(record.detail("endpoint")).isEqualTo(endpoint.getName());
         assertThat(record.detail("deployed_model_id")).isEqualTo(deployed.getId());
         assertThat(record.detail("state")).isEqualTo("deployed");
