@@ -1,6 +1,7 @@
 package dev.mldev.cli;
 
 import dev.mldev.Environment;
+import dev.mldev.Failures;
 import dev.mldev.MldevException;
 import dev.mldev.Problems;
 import dev.mldev.bundle.BundleZip;
@@ -163,7 +164,7 @@ public final class Cli {
     private static String describe(Throwable ex) {
         String message = ex.getMessage();
         String type = ex.getClass().getSimpleName();
-        return message == null ? type : type + ": " + message.lines().findFirst().orElse("");
+        return message == null ? type : type + ": " + Failures.firstLine(message);
     }
 
     private static boolean isVerbose(CommandLine.ParseResult parsed) {

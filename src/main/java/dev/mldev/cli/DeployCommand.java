@@ -1,18 +1,19 @@
 package dev.mldev.cli;
 
 import dev.mldev.Durations;
+import dev.mldev.Json;
 import dev.mldev.MldevException;
 import dev.mldev.TargetKind;
 import dev.mldev.deploy.DeploymentRecord;
 import dev.mldev.deploy.local.LocalTarget;
+import dev.mldev.deploy.pipeline.PipelineDeployment;
+import dev.mldev.deploy.vertex.VertexDeployment;
+import dev.mldev.deploy.vertex.VertexTarget;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import dev.mldev.deploy.pipeline.PipelineDeployment;
-import dev.mldev.deploy.vertex.VertexDeployment;
-import dev.mldev.deploy.vertex.VertexTarget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

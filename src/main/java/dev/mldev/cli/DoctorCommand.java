@@ -1,11 +1,8 @@
 package dev.mldev.cli;
 
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtProvider;
-import dev.mldev.runtime.SessionFactory;
-import java.util.LinkedHashMap;
+import dev.mldev.Json;
+import dev.mldev.runtime.Doctor;
 import java.util.Map;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -16,17 +13,7 @@ final class DoctorCommand extends BaseCommand {
 
     @Override
     public Integer call() {
-        OrtEnvironment ort = SessionFactory.ortEnvironment(verbose());
-        SessionFactory.CudaCheck cuda = new SessionFactory(env(), this::notice, verbose()).checkCuda();
-        Map<String, Object> report = new LinkedHashMap<>();
-        report.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
-        report.put("onnxruntime", ort.getVersion());
-        report.put("providers_compiled_in", OrtEnvironment.getAvailableProviders().stream()
-                .map(OrtProvider::getName).collect(Collectors.toList()));
-        report.put("cuda_usable", cuda.usable());
-        report.put("cuda_reason", cuda.usable() ? "CUDA initialises" : cuda.reason());
-        report.put("will_run_on", cuda.usable() ? SessionFactory.CUDA : SessionFactory.CPU);
-        report.put("native_library_path", System.getProperty("onnxruntime.native.path", "(unpacked to the temp directory on each run)"));
+        Map<String, Object> report = Doctor.report(env(), this::notice, verbose()).toMap();
         if (json) {
             out().println(Json.write(report));
         } else {

@@ -3,6 +3,7 @@ package dev.mldev.cli;
 import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
 import com.google.cloud.tools.jib.api.buildplan.ImageFormat;
 import dev.mldev.Environment;
+import dev.mldev.Json;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
 import dev.mldev.bundle.Bundle;

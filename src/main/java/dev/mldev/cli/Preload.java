@@ -1,5 +1,6 @@
 package dev.mldev.cli;
 
+import dev.mldev.Json;
 import dev.mldev.runtime.ImageDecoder;
 import dev.mldev.runtime.SessionFactory;
 

@@ -1,16 +1,12 @@
 package dev.mldev.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mldev.Environment;
-import dev.mldev.MldevException;
-import dev.mldev.Problems;
+import dev.mldev.Json;
 import dev.mldev.Progress;
-import dev.mldev.bundle.Bundle;
-import dev.mldev.bundle.Manifest;
-import dev.mldev.deploy.vertex.VertexForecast;
 import dev.mldev.cost.Forecast;
-import dev.mldev.cost.PriceTables;
 import dev.mldev.deploy.pipeline.PipelineTarget;
-import dev.mldev.deploy.vertex.DeployPlan;
+import dev.mldev.deploy.vertex.DryRun;
 import dev.mldev.deploy.vertex.VertexDeployer;
 import dev.mldev.deploy.vertex.VertexSpec;
 import dev.mldev.deploy.vertex.VertexTarget;
@@ -19,7 +15,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -79,14 +74,11 @@ final class VertexOptions {
     int deployPipeline(PipelineTarget target, Environment env, Path bundle, String name, boolean json, PrintWriter out,
                        Progress progress) {
         if (dryRun) {
-            Manifest manifest = Bundle.open(bundle, env.cacheDir()).manifest();
-            ImageChoice image = imageChoice(manifest, env);
-            var plan = withEveryProblem(() -> target.plan(bundle, flags(name, image.ref())));
-            VertexSpec spec = VertexSpec.check(flags(name, image.ref()), manifest);
-            Forecast forecast = VertexForecast.pipeline(PriceTables.load(env, prices), spec, requests());
+            DryRun.Pipeline dry = target.dryRun(dryRunRequest(env, bundle, name));
+            ObjectNode plan = dry.plan();
             if (json) {
-                plan.set("forecast", forecast.toJson());
-                plan.putObject("image").put("ref", image.ref()).put("from", image.from());
+                plan.set("forecast", dry.forecast().toJson());
+                plan.putObject("image").put("ref", dry.image().ref()).put("from", dry.image().from());
                 out.println(plan.toPrettyString());
                 return 0;
             }
@@ -97,8 +89,8 @@ final class VertexOptions {
             }
             out.println("pipeline spec:");
             out.println(plan.get("pipeline_spec").toPrettyString());
-            out.println(image.line());
-            printForecast(forecast, out);
+            out.println(dry.image().line());
+            printForecast(dry.forecast(), out);
             return 0;
         }
         var record = target.deploy(bundle, flags(name), progress);
@@ -111,81 +103,45 @@ final class VertexOptions {
         return 0;
     }
 
-    /** A dry run's plan; the flags' problems, the plan's and the forecast's, are refused all at once. */
-    private <T> T withEveryProblem(Supplier<T> plan) {
-        Problems problems = new Problems();
-        problems.check(this::requests);
-        T planned = problems.check(plan, null);
-        problems.throwIfAny();
-        return planned;
-    }
-
-    private int requests() {
-        if (requestsPerDay < 0) {
-            throw MldevException.usage("--requests-per-day must be 0 or more", null);
-        }
-        return requestsPerDay;
-    }
-
     private static void printForecast(Forecast forecast, PrintWriter out) {
         out.println("forecast:");
         forecast.lines().forEach(line -> out.println("  " + line));
     }
 
     VertexSpec.Flags flags(String name) {
-        return flags(name, image);
-    }
-
-    private VertexSpec.Flags flags(String name, String imageRef) {
         return new VertexSpec.Flags(name, project, region, bucket, machine, gpu, gpuCount, minReplicas, maxReplicas, idleTimeout,
-                minScaleup, imageRef, serviceAccount);
+                minScaleup, image, serviceAccount);
     }
 
-    /** The serving image a deploy would use and where it comes from; for a dry run, which may go without one. */
-    private record ImageChoice(String ref, String from) {
-        static final String NONE = "(none yet)";
-
-        String line() {
-            return "image: " + ref + " (" + from + ")";
-        }
-
-        Map<String, String> toJson() {
-            return Map.of("ref", ref, "from", from);
-        }
+    private DryRun.Request dryRunRequest(Environment env, Path bundle, String name) {
+        return new DryRun.Request(bundle, flags(name), imageFrom(env), prices, requestsPerDay);
     }
 
-    private ImageChoice imageChoice(Manifest manifest, Environment env) {
-        if (image != null) {
-            boolean flag = command.commandLine().getParseResult().hasMatchedOption("--image");
-            return new ImageChoice(image, flag ? "from --image" : env.get("MLDEV_IMAGE").isPresent() ? "from MLDEV_IMAGE"
-                    : "from " + ConfigDefaults.configFile(env));
+    /** Where --image's value came from: the flag, MLDEV_IMAGE or the config file (defaults fill in the flag). */
+    private String imageFrom(Environment env) {
+        if (image == null) {
+            return null;
         }
-        String recorded = manifest.serving() == null ? null : manifest.serving().image();
-        if (recorded != null && !recorded.isBlank()) {
-            return new ImageChoice(recorded, "from the bundle's serving.image, recorded by 'mldev image push'");
-        }
-        return new ImageChoice(ImageChoice.NONE, "a deploy needs one: 'mldev image push REF --bundle BUNDLE' builds and"
-                + " records it in the bundle, or pass --image REF");
+        boolean flag = command.commandLine().getParseResult().hasMatchedOption("--image");
+        return flag ? "from --image" : env.get("MLDEV_IMAGE").isPresent() ? "from MLDEV_IMAGE" : "from " + ConfigDefaults.configFile(env);
     }
 
     /** Deploys (or, with --dry-run, plans) and prints the result like a local deploy: "NAME  URL", or JSON. */
     int deploy(VertexTarget target, Environment env, Path bundle, String name, boolean json, PrintWriter out,
                Progress progress) {
         if (dryRun) {
-            ImageChoice image = imageChoice(Bundle.open(bundle, env.cacheDir()).manifest(), env);
-            DeployPlan plan = withEveryProblem(() -> target.plan(bundle, flags(name, image.ref())));
-            Forecast forecast = VertexForecast.endpoint(PriceTables.load(env, prices), plan.spec(), requests());
+            DryRun.Endpoint dry = target.dryRun(dryRunRequest(env, bundle, name));
             if (json) {
                 Map<String, Object> result = new LinkedHashMap<>();
-                result.put("plan", plan.summary());
-                result.put("image", image.toJson());
-                result.put("calls", plan.steps().stream().map(s -> List.of(s.call(), s.on(), s.note())).toList());
-                result.put("forecast", forecast.toJson());
+                result.put("plan", dry.plan().summary());
+                result.put("image", Map.of("ref", dry.image().ref(), "from", dry.image().from()));
+                result.put("calls", dry.plan().steps().stream().map(s -> List.of(s.call(), s.on(), s.note())).toList());
+                result.put("forecast", dry.forecast().toJson());
                 out.println(Json.write(result));
             } else {
-                out.print(plan.render());
-                out.println(image.line());
-                printForecast(forecast, out);
+                out.print(dry.plan().render());
+                out.println(dry.image().line());
+                printForecast(dry.forecast(), out);
             }
             return 0;
         }

@@ -3,6 +3,7 @@ package dev.mldev.cloud;
 import com.google.auth.oauth2.ComputeEngineCredentials;
 import com.google.auth.oauth2.GoogleCredentials;
 import dev.mldev.Environment;
+import dev.mldev.Failures;
 import dev.mldev.MldevException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,7 +67,7 @@ public final class AdcCredentials {
         try (InputStream in = Files.newInputStream(file)) {
             credentials = GoogleCredentials.fromStream(in, endpoints::httpTransport).createScoped(SCOPES);
         } catch (IOException | RuntimeException e) {
-            throw new MldevException(MldevException.Kind.REMOTE, "cannot use the credentials in " + file + ": " + firstLine(e),
+            throw new MldevException(MldevException.Kind.REMOTE, "cannot use the credentials in " + file + ": " + Failures.firstLine(e),
                     "download a fresh service-account key, run 'gcloud auth application-default login', or write a "
                             + "Workload Identity Federation file with 'gcloud iam workload-identity-pools create-cred-config'", e);
         }
@@ -99,10 +100,5 @@ public final class AdcCredentials {
 
     private static boolean isWindows() {
         return System.getProperty("os.name", "").startsWith("Windows");
-    }
-
-    private static String firstLine(Exception e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return message.lines().findFirst().orElse(message);
     }
 }

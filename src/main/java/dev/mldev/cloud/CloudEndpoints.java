@@ -107,7 +107,12 @@ public final class CloudEndpoints {
         return builder.build();
     }
 
-    private static URI url(String variable, String value) {
+    /**
+     * An endpoint override's URL, with a scheme and a host (exit 2 otherwise).
+     *
+     * @param example a URL the variable may be set to, for the hint
+     */
+    public static URI overrideUrl(String variable, String value, String example) {
         try {
             URI uri = URI.create(value.trim());
             if (uri.getHost() == null || uri.getScheme() == null) {
@@ -116,11 +121,16 @@ public final class CloudEndpoints {
             return uri;
         } catch (IllegalArgumentException e) {
             throw MldevException.usage(variable + " is not a URL: " + value,
-                    "set it to a URL such as https://us-central1-aiplatform.googleapis.com/, or unset it");
+                    "set it to a URL such as " + example + ", or unset it");
         }
     }
 
-    private static String hostPort(URI uri) {
+    private static URI url(String variable, String value) {
+        return overrideUrl(variable, value, "https://us-central1-aiplatform.googleapis.com/");
+    }
+
+    /** HOST:PORT of a URL, the port implied by its scheme when it names none. */
+    public static String hostPort(URI uri) {
         int port = uri.getPort() > 0 ? uri.getPort() : "http".equals(uri.getScheme()) ? 80 : 443;
         return uri.getHost() + ":" + port;
     }

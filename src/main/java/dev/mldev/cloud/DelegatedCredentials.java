@@ -4,6 +4,7 @@ import com.google.api.client.http.HttpResponseException;
 import com.google.auth.oauth2.ExternalAccountCredentials;
 import com.google.auth.oauth2.GoogleCredentials;
 import com.google.auth.oauth2.ImpersonatedCredentials;
+import dev.mldev.Failures;
 import dev.mldev.MldevException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ final class DelegatedCredentials {
                 federated.retrieveSubjectToken();
             } catch (IOException | RuntimeException e) {
                 throw MldevException.remote("cannot read the CI system's subject token (credential_source in " + file + "): "
-                                + firstLine(e),
+                                + Failures.firstLine(e),
                         "let the job issue an OIDC token (GitHub Actions: 'permissions: id-token: write'; GitLab CI: "
                                 + "'id_tokens') where the file names it, or write the file again with 'gcloud iam "
                                 + "workload-identity-pools create-cred-config'", e);
@@ -46,7 +47,7 @@ final class DelegatedCredentials {
                 impersonated.getSourceCredentials().refresh();
             } catch (IOException | RuntimeException e) {
                 throw MldevException.remote("the source credentials in " + file + " (to impersonate " + impersonated.getAccount()
-                                + ") were refused: " + firstLine(e),
+                                + ") were refused: " + Failures.firstLine(e),
                         "run 'gcloud auth application-default login --impersonate-service-account=" + impersonated.getAccount()
                                 + "' again", e);
             }
@@ -73,7 +74,7 @@ final class DelegatedCredentials {
                                 + " --member=principalSet:" + federated.getAudience().replaceFirst("/providers/.*$", "/*"));
             }
             return MldevException.remote("the token exchange (Security Token Service) refused the CI system's subject "
-                            + "token: " + firstLine(rootCause(e)),
+                            + "token: " + Failures.firstLine(rootCause(e)),
                     "check that 'audience' in " + file + " names the pool's provider (" + federated.getAudience()
                             + ") and that the provider's attribute condition admits this job", e);
         }
@@ -84,7 +85,7 @@ final class DelegatedCredentials {
 
     private static MldevException impersonationDenied(String account, Optional<HttpResponseException> answer, Exception e,
             String role, String command) {
-        String status = answer.map(http -> "HTTP " + http.getStatusCode()).orElse(firstLine(rootCause(e)));
+        String status = answer.map(http -> "HTTP " + http.getStatusCode()).orElse(Failures.firstLine(rootCause(e)));
         return MldevException.remote("impersonating " + account + " was denied (IAM Credentials answered " + status
                         + "): the caller lacks iam.serviceAccounts.getAccessToken on it",
                 "grant " + role + " on the service account: " + command, e);
@@ -106,10 +107,5 @@ final class DelegatedCredentials {
             root = root.getCause();
         }
         return root;
-    }
-
-    private static String firstLine(Throwable e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return message.lines().findFirst().orElse(message);
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mldev.Failures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
@@ -38,7 +39,7 @@ public final class PriceTableJson {
         try {
             root = MAPPER.readTree(in);
         } catch (IOException e) {
-            throw invalid(origin, "not JSON (" + firstLine(e.getMessage()) + ")");
+            throw invalid(origin, "not JSON (" + Failures.firstLine(e.getMessage()) + ")");
         }
         if (root == null || !root.isObject()) {
             throw invalid(origin, "not a JSON object");
@@ -182,9 +183,5 @@ public final class PriceTableJson {
     private static dev.mldev.MldevException invalid(String origin, String what) {
         return dev.mldev.MldevException.usage("price file " + origin + ": " + what,
                 "fix the file, or see 'mldev prices show --json' for the format");
-    }
-
-    private static String firstLine(String message) {
-        return message == null ? "" : message.lines().findFirst().orElse("");
     }
 }

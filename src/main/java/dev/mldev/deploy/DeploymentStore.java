@@ -2,9 +2,7 @@ package dev.mldev.deploy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.mldev.Json;
 import dev.mldev.MldevException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,11 +22,8 @@ import java.util.stream.Stream;
  * the deployment's own files beside it. A record that cannot be read affects only its own deployment.
  */
 public final class DeploymentStore {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .registerModule(new JavaTimeModule())
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .enable(SerializationFeature.INDENT_OUTPUT);
+    /** Records are written in the style of --json output. */
+    private static final ObjectMapper JSON = Json.MAPPER;
     private static final String RECORD = ".json";
 
     private final Path dir;

@@ -1,5 +1,7 @@
 package dev.mldev.deploy;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -23,7 +25,8 @@ import java.util.regex.Pattern;
 /** Sends images to a server speaking the Vertex AI prediction contract and reads the predictions back. */
 public final class PredictClient {
     private static final ObjectMapper JSON = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private static final Pattern INSTANCE = Pattern.compile("instances\\[(\\d{1,9})]");
 
@@ -108,14 +111,22 @@ public final class PredictClient {
                 throw MldevException.remote("the server answered " + (predictions == null ? "no" : predictions.size())
                         + " predictions for " + images.size() + " images", null, null);
             }
-            List<Prediction> out = new ArrayList<>();
-            for (int i = 0; i < images.size(); i++) {
-                out.add(JSON.treeToValue(predictions.get(i), Prediction.class).withImage(images.get(i).name()));
-            }
-            return out;
+            return named(predictions, images);
         } catch (IOException e) {
             throw MldevException.remote("the server's answer is not a predictions object: " + e.getMessage(), null, e);
         }
+    }
+
+    /**
+     * Predictions in mldev's JSON (a server's answer, a pipeline run's results), one per image in order, each named
+     * as its image was. The caller checks that the counts match.
+     */
+    public static List<Prediction> named(JsonNode predictions, List<Predictor.Input> images) throws JsonProcessingException {
+        List<Prediction> out = new ArrayList<>(images.size());
+        for (int i = 0; i < images.size(); i++) {
+            out.add(JSON.treeToValue(predictions.get(i), Prediction.class).withImage(images.get(i).name()));
+        }
+        return out;
     }
 
     /** The server names an image by its place in the request ("instances[0]"); the user knows it by its name. */

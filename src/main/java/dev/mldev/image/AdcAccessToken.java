@@ -3,6 +3,7 @@ package dev.mldev.image;
 import com.google.auth.oauth2.AccessToken;
 import com.google.auth.oauth2.GoogleCredentials;
 import dev.mldev.Environment;
+import dev.mldev.Failures;
 import dev.mldev.MldevException;
 import dev.mldev.cloud.AdcCredentials;
 import dev.mldev.cloud.CloudEndpoints;
@@ -33,7 +34,7 @@ public final class AdcAccessToken {
             credentials.refreshIfExpired();
         } catch (IOException e) {
             throw MldevException.remote("cannot get an access token from Application Default Credentials: "
-                            + firstLine(e),
+                            + Failures.firstLine(e),
                     "run 'gcloud auth application-default login', or check the key file in "
                             + "GOOGLE_APPLICATION_CREDENTIALS", e);
         }
@@ -48,10 +49,5 @@ public final class AdcAccessToken {
     /** Found as gcloud finds them, through the same loader the Vertex AI commands use. */
     private GoogleCredentials load() {
         return AdcCredentials.load(env, CloudEndpoints.from(env));
-    }
-
-    private static String firstLine(Exception e) {
-        String message = e.getMessage();
-        return message == null ? e.getClass().getSimpleName() : message.lines().findFirst().orElse("");
     }
 }

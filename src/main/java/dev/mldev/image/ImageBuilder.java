@@ -20,6 +20,7 @@ import com.google.cloud.tools.jib.api.buildplan.Port;
 import com.google.cloud.tools.jib.event.events.ProgressEvent;
 import com.google.cloud.tools.jib.event.progress.ProgressEventHandler;
 import com.google.cloud.tools.jib.registry.RegistryCredentialsNotSentException;
+import dev.mldev.Failures;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
 import java.io.IOException;
@@ -186,7 +187,7 @@ public final class ImageBuilder {
         }
         String registry = parse(destination.reference(), "image reference").getRegistry();
         if (cause instanceof RegistryUnauthorizedException || cause instanceof RegistryAuthenticationFailedException) {
-            return MldevException.remote("the registry refused the push: " + firstLine(cause),
+            return MldevException.remote("the registry refused the push: " + Failures.firstLine(cause),
                     RegistryAuth.isGoogleRegistry(registry)
                             ? "run 'gcloud auth application-default login' and check that the account has "
                             + "roles/artifactregistry.writer on the repository"
@@ -194,30 +195,25 @@ public final class ImageBuilder {
                             + "access rules", cause);
         }
         if (cause instanceof InsecureRegistryException) {
-            return MldevException.remote("a registry does not speak HTTPS: " + firstLine(cause),
+            return MldevException.remote("a registry does not speak HTTPS: " + Failures.firstLine(cause),
                     "pass --insecure-registry for a registry you trust on a private network", cause);
         }
         if (cause instanceof RegistryCredentialsNotSentException) {
             return MldevException.remote("a registry asked for credentials over plain HTTP, which mldev does not "
-                    + "send: " + firstLine(cause), "serve the registry over HTTPS", cause);
+                    + "send: " + Failures.firstLine(cause), "serve the registry over HTTPS", cause);
         }
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof SSLException) {
                 return MldevException.remote("cannot reach the registry for " + destination.reference() + ": "
-                                + firstLine(t),
+                                + Failures.firstLine(t),
                         "check the registry address and your network (plain HTTP needs --insecure-registry)", cause);
             }
         }
         if (cause instanceof RegistryException) {
-            return MldevException.remote("the registry failed: " + firstLine(cause), null, cause);
+            return MldevException.remote("the registry failed: " + Failures.firstLine(cause), null, cause);
         }
         return new MldevException(MldevException.Kind.FAILURE, "building " + destination.reference() + " failed: "
-                + firstLine(cause), "run again with --verbose for the stack trace", cause);
-    }
-
-    private static String firstLine(Throwable t) {
-        String message = t.getMessage();
-        return message == null ? t.getClass().getSimpleName() : message.lines().findFirst().orElse("");
+                + Failures.firstLine(cause), "run again with --verbose for the stack trace", cause);
     }
 
     private static void deleteQuietly(Path file) {

@@ -1,8 +1,9 @@
 package dev.mldev.runtime;
 
+import dev.mldev.Failures;
 import dev.mldev.MldevException;
-import java.awt.Graphics2D;
 import java.awt.Color;
+import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.ComponentSampleModel;
@@ -76,28 +77,24 @@ public final class ImageDecoder {
     }
 
     private static <T> T withReader(byte[] bytes, String name, ReaderUse<T> use) {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw bad(name, "is not an image mldev can read", "use PNG, JPEG, BMP or GIF");
+        return Failures.wrapping(() -> {
+            try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+                Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+                if (!readers.hasNext()) {
+                    throw bad(name, "is not an image mldev can read", "use PNG, JPEG, BMP or GIF");
+                }
+                ImageReader reader = readers.next();
+                try {
+                    reader.setInput(in, true, true);
+                    reader.addIIOReadWarningListener((source, warning) -> {
+                        throw new IllegalStateException(warning);
+                    });
+                    return use.apply(reader);
+                } finally {
+                    reader.dispose();
+                }
             }
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(in, true, true);
-                reader.addIIOReadWarningListener((source, warning) -> {
-                    throw new IllegalStateException(warning);
-                });
-                return use.apply(reader);
-            } finally {
-                reader.dispose();
-            }
-        } catch (MldevException e) {
-            throw e;
-        } catch (IOException | RuntimeException e) {
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            throw bad(name, "is damaged or truncated (" + why.lines().findFirst().orElse("") + ")",
-                    "check the file or export it again");
-        }
+        }, e -> bad(name, "is damaged or truncated (" + Failures.firstLine(e) + ")", "check the file or export it again"));
     }
 
     private static Dimensions checked(ImageReader reader, String name) throws IOException {

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.mldev.Failures;
 import dev.mldev.MldevException;
 import dev.mldev.bundle.Manifest.TensorSpec;
 import java.nio.ByteBuffer;
@@ -57,7 +58,7 @@ public final class ModelSession implements AutoCloseable {
             return outputs;
         } catch (OrtException e) {
             throw MldevException.failure("the model failed on an input of shape " + Arrays.toString(shape) + ": "
-                    + SessionFactory.firstLine(e.getMessage()), "check the bundle's preprocessing against the model");
+                    + Failures.firstLine(e), "check the bundle's preprocessing against the model");
         }
     }
 

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.providers.OrtCUDAProviderOptions;
 import dev.mldev.Environment;
+import dev.mldev.Failures;
 import dev.mldev.MldevException;
 import dev.mldev.bundle.Bundle;
 import java.io.IOException;
@@ -109,7 +110,7 @@ public final class SessionFactory {
             }
             return session;
         } catch (OrtException e) {
-            throw MldevException.failure("ONNX Runtime cannot load " + model + ": " + firstLine(e.getMessage()),
+            throw MldevException.failure("ONNX Runtime cannot load " + model + ": " + Failures.firstLine(e),
                     "check that the file is a complete ONNX model (re-export or download it again)");
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -128,8 +129,8 @@ public final class SessionFactory {
             forgetFailure();
             return new CudaCheck(true, null);
         } catch (OrtException e) {
-            rememberFailure(found.fingerprint(), firstLine(e.getMessage()));
-            return new CudaCheck(false, firstLine(e.getMessage()));
+            rememberFailure(found.fingerprint(), Failures.firstLine(e));
+            return new CudaCheck(false, Failures.firstLine(e));
         }
     }
 
@@ -164,8 +165,8 @@ public final class SessionFactory {
             forgetFailure();
             return CUDA;
         } catch (OrtException e) {
-            rememberFailure(found.fingerprint(), firstLine(e.getMessage()));
-            return fallBackOrFail(device, firstLine(e.getMessage()));
+            rememberFailure(found.fingerprint(), Failures.firstLine(e));
+            return fallBackOrFail(device, Failures.firstLine(e));
         }
     }
 
@@ -215,9 +216,5 @@ public final class SessionFactory {
         } catch (IOException e) {
             // harmless
         }
-    }
-
-    static String firstLine(String message) {
-        return message == null ? "unknown error" : message.lines().findFirst().orElse("").trim();
     }
 }

@@ -3,6 +3,7 @@ package dev.mldev.serve;
 import com.google.cloud.storage.Blob;
 import com.google.cloud.storage.Storage;
 import dev.mldev.Environment;
+import dev.mldev.Failures;
 import dev.mldev.MldevException;
 import dev.mldev.cloud.StorageClients;
 import java.io.IOException;
@@ -44,30 +45,31 @@ public final class BundleLocation {
         // one trailing slash whether the location ends with none or several ("p/" must not list "p//")
         String folder = slash < 0 ? "" : rest.substring(slash + 1).replaceAll("/+$", "");
         String prefix = folder.isEmpty() ? "" : folder + "/";
-        int files = 0;
-        try {
-            for (Blob blob : storage.get().list(bucket, Storage.BlobListOption.prefix(prefix)).iterateAll()) {
-                String relative = blob.getName().substring(prefix.length());
-                if (relative.isEmpty() || relative.endsWith("/")) {
-                    continue;
-                }
-                Path target = downloadDir.resolve(relative).normalize();
-                if (!target.startsWith(downloadDir)) {
-                    continue; // an object name with .. cannot write outside the download directory
-                }
-                Files.createDirectories(target.getParent());
-                blob.downloadTo(target);
-                files++;
-            }
-        } catch (MldevException e) {
-            throw e;
-        } catch (IOException | RuntimeException e) {
-            throw MldevException.remote("cannot download the bundle from " + location + ": " + e.getMessage(),
-                    "check that the service account can read the bucket (roles/storage.objectViewer)", e);
-        }
+        int files = Failures.wrapping(() -> download(bucket, prefix, downloadDir),
+                e -> MldevException.remote("cannot download the bundle from " + location + ": " + e.getMessage(),
+                        "check that the service account can read the bucket (roles/storage.objectViewer)", e));
         if (files == 0) {
             throw MldevException.failure("no objects under " + location, "upload the bundle there first (mldev deploy does)");
         }
         return downloadDir;
+    }
+
+    /** Downloads every object under the prefix into the directory; returns how many. */
+    private int download(String bucket, String prefix, Path downloadDir) throws IOException {
+        int count = 0;
+        for (Blob blob : storage.get().list(bucket, Storage.BlobListOption.prefix(prefix)).iterateAll()) {
+            String relative = blob.getName().substring(prefix.length());
+            if (relative.isEmpty() || relative.endsWith("/")) {
+                continue;
+            }
+            Path target = downloadDir.resolve(relative).normalize();
+            if (!target.startsWith(downloadDir)) {
+                continue; // an object name with .. cannot write outside the download directory
+            }
+            Files.createDirectories(target.getParent());
+            blob.downloadTo(target);
+            count++;
+        }
+        return count;
     }
 }

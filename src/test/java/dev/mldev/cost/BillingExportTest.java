@@ -102,6 +102,16 @@ class BillingExportTest {
     }
 
     @Test
+    void anEndpointOverrideThatIsNoUrlIsAUsageError() {
+        assertThatThrownBy(() -> BillingExport.connect(new Environment(Map.of(BillingExport.ENDPOINT_OVERRIDE, "localhost:9050"), home),
+                TABLE, Clock.fixed(NOW, ZoneOffset.UTC)))
+                .isInstanceOf(MldevException.class)
+                .hasMessage(BillingExport.ENDPOINT_OVERRIDE + " is not a URL: localhost:9050")
+                .extracting(e -> ((MldevException) e).kind()).isEqualTo(MldevException.Kind.USAGE);
+        assertThat(bigQuery.queries()).isEmpty();
+    }
+
+    @Test
     void tableNamesAreCheckedBeforeAnyQuery() {
         assertThatThrownBy(() -> BillingExport.checkTable("dataset.table"))
                 .hasMessageContaining("is not a BigQuery table name like PROJECT.DATASET.TABLE");

@@ -3,9 +3,9 @@ package dev.mldev.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mldev.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import dev.mldev.cli.Json;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

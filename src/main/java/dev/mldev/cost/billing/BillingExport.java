@@ -10,6 +10,7 @@ import com.google.cloud.bigquery.QueryParameterValue;
 import com.google.cloud.bigquery.TableResult;
 import dev.mldev.Environment;
 import dev.mldev.MldevException;
+import dev.mldev.cloud.CloudEndpoints;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Clock;
@@ -45,7 +46,7 @@ public final class BillingExport {
         BigQueryOptions.Builder options = BigQueryOptions.newBuilder().setProjectId(checkTable(table).split("\\.")[0]);
         Optional<String> override = env.get(ENDPOINT_OVERRIDE);
         if (override.isPresent()) {
-            URI url = URI.create(override.get().trim());
+            URI url = CloudEndpoints.overrideUrl(ENDPOINT_OVERRIDE, override.get(), "https://bigquery.googleapis.com/");
             options.setHost(url.getScheme() + "://" + url.getAuthority());
             if ("http".equals(url.getScheme())) {
                 options.setCredentials(NoCredentials.getInstance());

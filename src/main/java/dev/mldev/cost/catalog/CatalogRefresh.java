@@ -9,8 +9,10 @@ import com.google.cloud.billing.v1.ListSkusRequest;
 import com.google.cloud.billing.v1.Service;
 import com.google.cloud.billing.v1.Sku;
 import dev.mldev.Environment;
+import dev.mldev.Failures;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
+import dev.mldev.cloud.CloudEndpoints;
 import dev.mldev.cost.PriceTable;
 import dev.mldev.cost.PriceTableJson;
 import io.grpc.ManagedChannelBuilder;
@@ -56,9 +58,9 @@ public final class CatalogRefresh implements AutoCloseable {
         CloudCatalogSettings.Builder settings = CloudCatalogSettings.newBuilder();
         Optional<String> override = env.get(ENDPOINT_OVERRIDE);
         if (override.isPresent()) {
-            URI url = parse(override.get());
+            URI url = CloudEndpoints.overrideUrl(ENDPOINT_OVERRIDE, override.get(), "https://cloudbilling.googleapis.com/");
             boolean plaintext = "http".equals(url.getScheme());
-            String hostPort = url.getHost() + ":" + (url.getPort() > 0 ? url.getPort() : plaintext ? 80 : 443);
+            String hostPort = CloudEndpoints.hostPort(url);
             InstantiatingGrpcChannelProvider.Builder channel = InstantiatingGrpcChannelProvider.newBuilder()
                     .setEndpoint(hostPort);
             if (plaintext) {
@@ -131,22 +133,9 @@ public final class CatalogRefresh implements AutoCloseable {
 
     private static MldevException failed(ApiException e) {
         return MldevException.remote("cannot read the Cloud Billing Catalog: " + e.getStatusCode().getCode() + ": "
-                        + Optional.ofNullable(e.getMessage()).orElse("").lines().findFirst().orElse(""),
+                        + Failures.firstLine(e.getMessage()),
                 "enable the API (gcloud services enable cloudbilling.googleapis.com) and check the credentials"
                         + " (gcloud auth application-default login); the cached prices were left as they were", e);
-    }
-
-    private static URI parse(String value) {
-        try {
-            URI url = URI.create(value.trim());
-            if (url.getHost() == null || url.getScheme() == null) {
-                throw new IllegalArgumentException("no scheme or host");
-            }
-            return url;
-        } catch (IllegalArgumentException e) {
-            throw MldevException.usage(ENDPOINT_OVERRIDE + " is not a URL: " + value,
-                    "set it to a URL such as https://cloudbilling.googleapis.com/, or unset it");
-        }
     }
 
     @Override

@@ -10,6 +10,7 @@ import com.google.protobuf.Timestamp;
 import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
 import dev.mldev.Durations;
+import dev.mldev.Failures;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
 import dev.mldev.cloud.Backoff;
@@ -111,7 +112,7 @@ final class PipelineRunner implements AutoCloseable {
     private MldevException failed(PipelineJob job) {
         String why = task(job).filter(t -> !t.getError().getMessage().isEmpty()).map(t -> t.getError().getMessage())
                 .orElse(job.getError().getMessage().isEmpty() ? "no error was reported" : job.getError().getMessage());
-        return MldevException.remote("pipeline run " + state(job.getState()) + ": " + why.lines().findFirst().orElse(why),
+        return MldevException.remote("pipeline run " + state(job.getState()) + ": " + Failures.firstLine(why),
                 "see the run's logs: " + consoleLink(job), null);
     }
 

@@ -1,31 +1,36 @@
 package dev.mldev.deploy.pipeline;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.cloud.aiplatform.v1beta1.PipelineJob;
 import com.google.cloud.storage.Storage;
 import dev.mldev.DeploymentState;
 import dev.mldev.Environment;
+import dev.mldev.Failures;
+import dev.mldev.Json;
 import dev.mldev.Labels;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
 import dev.mldev.TargetKind;
 import dev.mldev.bundle.Bundle;
+import dev.mldev.bundle.Manifest;
 import dev.mldev.cloud.CloudContext;
 import dev.mldev.cloud.GcsLocation;
 import dev.mldev.cloud.GcsTransfer;
 import dev.mldev.cloud.StorageClients;
-import dev.mldev.runtime.Prediction;
-import dev.mldev.runtime.Predictor;
+import dev.mldev.cost.Forecast;
+import dev.mldev.cost.PriceTables;
 import dev.mldev.deploy.DeploymentRecord;
 import dev.mldev.deploy.DeploymentStatus;
 import dev.mldev.deploy.DeploymentStore;
+import dev.mldev.deploy.PredictClient;
 import dev.mldev.deploy.Target;
+import dev.mldev.deploy.vertex.DryRun;
+import dev.mldev.deploy.vertex.VertexForecast;
 import dev.mldev.deploy.vertex.VertexSpec;
+import dev.mldev.runtime.Prediction;
+import dev.mldev.runtime.Predictor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +40,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -48,10 +52,7 @@ import java.util.function.Predicate;
  * Vertex AI Pipelines run on a GPU that reads the inputs from Cloud Storage and writes the answers back.
  */
 public final class PipelineTarget implements Target {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.MAPPER;
     private static final DateTimeFormatter RUN_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     static final String SPEC_FILE = "pipeline.json";
 
@@ -76,6 +77,17 @@ public final class PipelineTarget implements Target {
         this.confirmCancel = confirmCancel;
         this.sdkVersion = sdkVersion;
         this.pollInterval = pollInterval;
+    }
+
+    /** A --dry-run: the image, what deploy would do (with the compiled spec) and the forecast; calls nothing. */
+    public DryRun.Pipeline dryRun(DryRun.Request request) {
+        Manifest manifest = Bundle.open(request.bundle(), env.cacheDir()).manifest();
+        DryRun.ServingImage image = DryRun.image(request, manifest);
+        VertexSpec.Flags flags = request.flagsWith(image.ref());
+        ObjectNode plan = DryRun.withEveryProblem(request, () -> plan(request.bundle(), flags));
+        Forecast forecast = VertexForecast.pipeline(PriceTables.load(env, request.prices()), VertexSpec.check(flags, manifest),
+                DryRun.requests(request));
+        return new DryRun.Pipeline(plan, image, forecast);
     }
 
     /** What deploy would do, with the full compiled spec under "pipeline_spec"; calls nothing. */
@@ -107,16 +119,14 @@ public final class PipelineTarget implements Target {
         CloudContext cloud = CloudContext.connect(env, spec.project(), spec.region());
         GcsLocation folder = bundleFolder(spec, bundle);
         String specJson = PipelineSpecCompiler.compile(spec, folder.uri(), sdkVersion).toPrettyString();
-        try (Storage storage = StorageClients.create(cloud)) {
-            GcsTransfer gcs = new GcsTransfer(storage, cloud.retry());
-            progress.step("uploading bundle to " + folder.uri());
-            gcs.upload(bundle.dir(), bundle.files(), folder, progress);
-            gcs.put(folder, SPEC_FILE, specJson.getBytes(StandardCharsets.UTF_8), "application/json");
-        } catch (MldevException e) {
-            throw e;
-        } catch (Exception e) {
-            throw MldevException.remote("uploading to " + folder.uri() + " failed: " + e.getMessage(), null, e);
-        }
+        Failures.wrapping(() -> {
+            try (Storage storage = StorageClients.create(cloud)) {
+                GcsTransfer gcs = new GcsTransfer(storage, cloud.retry());
+                progress.step("uploading bundle to " + folder.uri());
+                gcs.upload(bundle.dir(), bundle.files(), folder, progress);
+                gcs.put(folder, SPEC_FILE, specJson.getBytes(StandardCharsets.UTF_8), "application/json");
+            }
+        }, e -> MldevException.remote("uploading to " + folder.uri() + " failed: " + e.getMessage(), null, e));
         PipelineDeployment deployment = new PipelineDeployment(spec.name(), bundle.dir().toAbsolutePath().toString(),
                 bundle.manifest().version(), spec.project(), spec.region(), spec.bucket(), folder.uri(), folder.uri() + SPEC_FILE,
                 spec.image(), spec.machineType(), spec.gpu().map(g -> g.gcloudName()).orElse("none"), spec.gpuCount(),
@@ -135,41 +145,39 @@ public final class PipelineTarget implements Target {
         String runId = "mldev-" + deployment.name() + "-" + RUN_TIME.format(Instant.now()) + "-"
                 + UUID.randomUUID().toString().substring(0, 6);
         GcsLocation run = GcsLocation.of(deployment.bucket(), "mldev/" + deployment.name() + "/runs/" + runId + "/");
-        try (Storage storage = StorageClients.create(cloud); PipelineRunner runner = new PipelineRunner(cloud, pollInterval)) {
-            GcsTransfer gcs = new GcsTransfer(storage, cloud.retry());
-            progress.step("uploading " + images.size() + " inputs to " + run.uri() + "in/");
-            for (int i = 0; i < images.size(); i++) {
-                gcs.put(run.child("in"), inputName(i, images.get(i).name()), images.get(i).bytes(), "application/octet-stream");
-            }
-            PipelineJob job = runner.create(runId, runId, specJson, Map.of(
-                            PipelineSpecCompiler.INPUT_DIR, PipelineSpecCompiler.mounted(run.uri() + "in"),
-                            PipelineSpecCompiler.OUTPUT_FILE, PipelineSpecCompiler.mounted(run.uri() + "out/predictions.json")),
-                    run.uri() + "root", Labels.of(deployment.name()), deployment.serviceAccount());
-            progress.step("pipeline run " + runId + ": " + runner.consoleLink(job));
-            Thread caller = Thread.currentThread();
-            Thread onCtrlC = new Thread(() -> {
-                caller.interrupt();
-                try {
-                    caller.join(Duration.ofMinutes(1).toMillis());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+        return Failures.wrapping(() -> {
+            try (Storage storage = StorageClients.create(cloud); PipelineRunner runner = new PipelineRunner(cloud, pollInterval)) {
+                GcsTransfer gcs = new GcsTransfer(storage, cloud.retry());
+                progress.step("uploading " + images.size() + " inputs to " + run.uri() + "in/");
+                for (int i = 0; i < images.size(); i++) {
+                    gcs.put(run.child("in"), inputName(i, images.get(i).name()), images.get(i).bytes(), "application/octet-stream");
                 }
-            });
-            Runtime.getRuntime().addShutdownHook(onCtrlC);
-            PipelineRunner.Finished finished;
-            try {
-                finished = runner.follow(job, deployment.gpuCount(), confirmCancel, progress);
-            } finally {
-                removeHook(onCtrlC);
+                PipelineJob job = runner.create(runId, runId, specJson, Map.of(
+                                PipelineSpecCompiler.INPUT_DIR, PipelineSpecCompiler.mounted(run.uri() + "in"),
+                                PipelineSpecCompiler.OUTPUT_FILE, PipelineSpecCompiler.mounted(run.uri() + "out/predictions.json")),
+                        run.uri() + "root", Labels.of(deployment.name()), deployment.serviceAccount());
+                progress.step("pipeline run " + runId + ": " + runner.consoleLink(job));
+                Thread caller = Thread.currentThread();
+                Thread onCtrlC = new Thread(() -> {
+                    caller.interrupt();
+                    try {
+                        caller.join(Duration.ofMinutes(1).toMillis());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                Runtime.getRuntime().addShutdownHook(onCtrlC);
+                PipelineRunner.Finished finished;
+                try {
+                    finished = runner.follow(job, deployment.gpuCount(), confirmCancel, progress);
+                } finally {
+                    removeHook(onCtrlC);
+                }
+                notice.accept("pipeline run " + runId + ": wall time " + PipelineRunner.format(finished.wall()) + ", GPU time billed "
+                        + PipelineRunner.format(finished.gpuBilled()) + " (" + deployment.gpuCount() + " x " + deployment.gpu() + ")");
+                return parse(gcs.read(run.child("out"), "predictions.json"), images);
             }
-            notice.accept("pipeline run " + runId + ": wall time " + PipelineRunner.format(finished.wall()) + ", GPU time billed "
-                    + PipelineRunner.format(finished.gpuBilled()) + " (" + deployment.gpuCount() + " x " + deployment.gpu() + ")");
-            return parse(gcs.read(run.child("out"), "predictions.json"), images);
-        } catch (MldevException e) {
-            throw e;
-        } catch (Exception e) {
-            throw MldevException.remote("the pipeline run failed: " + e.getMessage(), null, e);
-        }
+        }, e -> MldevException.remote("the pipeline run failed: " + e.getMessage(), null, e));
     }
 
     @Override
@@ -185,13 +193,11 @@ public final class PipelineTarget implements Target {
         if (purge) {
             CloudContext cloud = CloudContext.connect(env, deployment.project(), deployment.region());
             GcsLocation all = GcsLocation.of(deployment.bucket(), "mldev/" + deployment.name() + "/");
-            try (Storage storage = StorageClients.create(cloud)) {
-                progress.step("deleted " + new GcsTransfer(storage, cloud.retry()).deleteAll(all) + " objects under " + all.uri());
-            } catch (MldevException e) {
-                throw e;
-            } catch (Exception e) {
-                throw MldevException.remote("deleting " + all.uri() + " failed: " + e.getMessage(), null, e);
-            }
+            Failures.wrapping(() -> {
+                try (Storage storage = StorageClients.create(cloud)) {
+                    progress.step("deleted " + new GcsTransfer(storage, cloud.retry()).deleteAll(all) + " objects under " + all.uri());
+                }
+            }, e -> MldevException.remote("deleting " + all.uri() + " failed: " + e.getMessage(), null, e));
         }
         store.remove(record.name());
     }
@@ -214,11 +220,7 @@ public final class PipelineTarget implements Target {
                 throw MldevException.remote("the pipeline wrote " + array.size() + " results for " + images.size() + " images",
                         "check the run's logs in the console", null);
             }
-            List<Prediction> predictions = new ArrayList<>();
-            for (int i = 0; i < images.size(); i++) {
-                predictions.add(JSON.treeToValue(array.get(i), Prediction.class).withImage(images.get(i).name()));
-            }
-            return predictions;
+            return PredictClient.named(array, images);
         } catch (IOException e) {
             throw MldevException.remote("the pipeline's results are not mldev's prediction JSON: " + e.getMessage(), null, e);
         }

@@ -2,6 +2,7 @@ package dev.mldev.deploy.vertex;
 
 import com.google.cloud.aiplatform.v1beta1.Model;
 import com.google.cloud.storage.Storage;
+import dev.mldev.Failures;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
 import dev.mldev.bundle.Bundle;
@@ -54,13 +55,11 @@ public final class VertexModels {
 
     static void uploadBundle(CloudContext cloud, Bundle bundle, GcsLocation artifacts, Progress progress) {
         progress.step("uploading bundle to " + artifacts.uri());
-        try (Storage storage = StorageClients.create(cloud)) {
-            new GcsTransfer(storage, cloud.retry()).upload(bundle.dir(), bundle.files(), artifacts, progress);
-        } catch (MldevException e) {
-            throw e;
-        } catch (Exception e) {
-            throw MldevException.remote("uploading the bundle failed: " + e.getMessage(), null, e);
-        }
+        Failures.wrapping(() -> {
+            try (Storage storage = StorageClients.create(cloud)) {
+                new GcsTransfer(storage, cloud.retry()).upload(bundle.dir(), bundle.files(), artifacts, progress);
+            }
+        }, e -> MldevException.remote("uploading the bundle failed: " + e.getMessage(), null, e));
     }
 
     private static Optional<Model> find(VertexClients vertex, VertexSpec spec, String key) {

@@ -8,6 +8,8 @@ import dev.mldev.Progress;
 import dev.mldev.TargetKind;
 import dev.mldev.bundle.Bundle;
 import dev.mldev.cloud.CloudContext;
+import dev.mldev.cost.Forecast;
+import dev.mldev.cost.PriceTables;
 import dev.mldev.runtime.Prediction;
 import dev.mldev.runtime.Predictor;
 import dev.mldev.deploy.DeploymentRecord;
@@ -37,6 +39,14 @@ public final class VertexTarget implements Target {
         this.store = store;
         this.wakeTimeout = wakeTimeout;
         this.notice = notice;
+    }
+
+    /** A --dry-run: the image, the calls a deploy would make and the forecast; calls nothing. */
+    public DryRun.Endpoint dryRun(DryRun.Request request) {
+        DryRun.ServingImage image = DryRun.image(request, Bundle.open(request.bundle(), env.cacheDir()).manifest());
+        DeployPlan plan = DryRun.withEveryProblem(request, () -> plan(request.bundle(), request.flagsWith(image.ref())));
+        Forecast forecast = VertexForecast.endpoint(PriceTables.load(env, request.prices()), plan.spec(), DryRun.requests(request));
+        return new DryRun.Endpoint(plan, image, forecast);
     }
 
     /** The calls a deploy would make, checked like a real deploy but without calling anything. */

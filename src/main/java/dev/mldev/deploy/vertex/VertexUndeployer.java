@@ -5,6 +5,7 @@ import com.google.cloud.aiplatform.v1beta1.Endpoint;
 import com.google.cloud.aiplatform.v1beta1.Model;
 import com.google.cloud.aiplatform.v1beta1.UndeployModelRequest;
 import com.google.cloud.storage.Storage;
+import dev.mldev.Failures;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
 import dev.mldev.cloud.GcsTransfer;
@@ -62,14 +63,12 @@ public final class VertexUndeployer {
                 }
                 if (where.bucket() != null && !where.bucket().isBlank()) {
                     GcsLocation bundles = GcsLocation.of(where.bucket(), "mldev/" + where.name() + "/");
-                    try (Storage storage = StorageClients.create(cloud)) {
-                        int count = new GcsTransfer(storage, cloud.retry()).deleteAll(bundles);
-                        removed.add("deleted " + count + " objects under " + bundles.uri());
-                    } catch (MldevException e) {
-                        throw e;
-                    } catch (Exception e) {
-                        throw MldevException.remote("deleting " + bundles.uri() + " failed: " + e.getMessage(), null, e);
-                    }
+                    Failures.wrapping(() -> {
+                        try (Storage storage = StorageClients.create(cloud)) {
+                            int count = new GcsTransfer(storage, cloud.retry()).deleteAll(bundles);
+                            removed.add("deleted " + count + " objects under " + bundles.uri());
+                        }
+                    }, e -> MldevException.remote("deleting " + bundles.uri() + " failed: " + e.getMessage(), null, e));
                 }
             }
         }

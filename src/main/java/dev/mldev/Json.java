@@ -1,4 +1,4 @@
-package dev.mldev.cli;
+package dev.mldev;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -6,7 +6,11 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
-/** The JSON style of every --json output: snake_case fields, ISO-8601 times, indented. */
+/**
+ * mldev's one JSON style, for every {@code --json} output and the deployment records: snake_case fields, ISO-8601
+ * times, indented. Formats that differ (the manifest, the price table, prediction JSON, the server's answers) keep
+ * their own mapper beside their code.
+ */
 public final class Json {
     public static final ObjectMapper MAPPER = new ObjectMapper()
             .registerModule(new JavaTimeModule())
