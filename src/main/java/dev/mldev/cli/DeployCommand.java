@@ -13,6 +13,7 @@ import java.util.Map;
 import dev.mldev.deploy.pipeline.PipelineDeployment;
 import dev.mldev.deploy.vertex.VertexDeployment;
 import dev.mldev.deploy.vertex.VertexTarget;
+import dev.mldev.deploy.cloudrun.CloudRunTarget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,7 +29,7 @@ final class DeployCommand extends BaseCommand {
     @Parameters(index = "0", paramLabel = "BUNDLE", description = "Bundle directory or .zip.")
     Path bundle;
 
-    @Option(names = "--target", paramLabel = "local|vertex|vertex-pipeline",
+    @Option(names = "--target", paramLabel = "local|vertex|vertex-pipeline|cloud-run",
             description = "Where to deploy (default: vertex when a Google Cloud project is configured, else local).")
     String target;
 
@@ -47,6 +48,9 @@ final class DeployCommand extends BaseCommand {
     @Mixin
     VertexOptions vertex;
 
+    @Mixin
+    CloudRunOptions cloudRun;
+
     @Override
     public Integer call() {
         // with a Google Cloud project configured (flag, environment or config file) the product's point: Vertex AI
@@ -54,6 +58,10 @@ final class DeployCommand extends BaseCommand {
         if (chosen == TargetKind.VERTEX) {
             return vertex.deploy(Targets.vertex(env(), VertexTarget.DEFAULT_WAKE_TIMEOUT, this::notice), env(), bundle, name, json, out(),
                     terminal().progress(err()));
+        }
+        if (chosen == TargetKind.CLOUD_RUN) {
+            return cloudRun.deploy(vertex, Targets.cloudRun(env(), CloudRunTarget.DEFAULT_WAKE_TIMEOUT, this::notice), env(), bundle,
+                    name, json, out(), err(), terminal());
         }
         if (chosen == TargetKind.VERTEX_PIPELINE) {
             return vertex.deployPipeline(Targets.pipeline(env(), this::notice, question -> true), env(), bundle, name, json, out(),

@@ -13,6 +13,7 @@ import dev.mldev.deploy.local.LocalBillables;
 import dev.mldev.cost.PriceTables;
 import dev.mldev.cost.billing.ActualSpend;
 import dev.mldev.cost.billing.BillingExport;
+import dev.mldev.cost.cloudrun.CloudRunInventory;
 import dev.mldev.cost.vertex.VertexConnection;
 import dev.mldev.cost.vertex.VertexInventory;
 import dev.mldev.cost.vertex.VertexRegions;
@@ -32,8 +33,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "status", description = {
         "List what is deployed or running, and what it costs while idle.",
-        "Local deployments, and every Vertex AI endpoint and running pipeline or custom job in the project's regions:"
-                + " whether each is warm, at zero or down.",
+        "Local deployments, and every Vertex AI endpoint, running pipeline or custom job and Cloud Run service in the"
+                + " project's regions: whether each is warm, at zero or down.",
         "With --max-idle-cost, exits 3 when the total idle cost per hour is over the limit (unknown prices fail)."})
 final class StatusCommand extends BaseCommand {
     enum Scope { local, vertex, all }
@@ -86,6 +87,9 @@ final class StatusCommand extends BaseCommand {
             // mldev's own Vertex AI deployments are among what the inventory lists
             billables.addAll(new VertexInventory(VertexConnection.open(env(), project), vertexRegions,
                     Clock.systemUTC(), this::notice).list());
+            if (scope() == Scope.all) {
+                billables.addAll(new CloudRunInventory(env(), project, vertexRegions, this::notice).list());
+            }
         }
         IdleCostReport report = new IdleCosts(PriceTables.load(env(), prices), Clock.systemUTC()).report(billables);
         IdleCostReport.Verdict verdict = maxIdleCost == null ? null : report.gate(maxIdleCost);
