@@ -423,8 +423,8 @@ function _picocli_mldev_deploy() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--json' '--dry-run' '-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'--target' '--name' '--port' '--idle-unload' '--project' '--region' '--bucket' '--machine' '--gpu' '--gpu-count' '--min-replicas' '--max-replicas' '--idle-timeout' '--min-scaleup' '--image' '--service-account' '--requests-per-day' '--prices'"
+  local flag_opts="'--json' '--dry-run' '--public' '--zonal-redundancy' '--yes' '-h' '--help' '-V' '--version' '-v' '--verbose'"
+  local arg_opts="'--target' '--name' '--port' '--idle-unload' '--project' '--region' '--bucket' '--machine' '--gpu' '--gpu-count' '--min-replicas' '--max-replicas' '--idle-timeout' '--min-scaleup' '--image' '--service-account' '--requests-per-day' '--prices' '--max-instances'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -485,6 +485,9 @@ function _picocli_mldev_deploy() {
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
+      ;;
+    '--max-instances')
+      return
       ;;
   esac
 
@@ -722,7 +725,7 @@ function _picocli_mldev_image_push() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--insecure-registry' '--dry-run' '-h' '--help' '-V' '--version' '-v' '--verbose'"
+  local flag_opts="'--insecure-registry' '--tensorrt' '--json' '--dry-run' '-h' '--help' '-V' '--version' '-v' '--verbose'"
   local arg_opts="'--base' '--tar' '--auth' '--jre' '--app-dir' '--bundle' '--format'"
   local autoadcnone_option_args=("AUTO" "ADC" "NONE") # --auth values
   local dockeroci_option_args=("docker" "oci") # --format values

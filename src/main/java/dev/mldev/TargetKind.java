@@ -16,7 +16,9 @@ public enum TargetKind {
     /** A Vertex AI dedicated endpoint that scales to zero. */
     VERTEX("vertex"),
     /** One Vertex AI Pipelines run per prediction. */
-    VERTEX_PIPELINE("vertex-pipeline");
+    VERTEX_PIPELINE("vertex-pipeline"),
+    /** A Cloud Run GPU service that scales to zero. */
+    CLOUD_RUN("cloud-run");
 
     private final String id;
 

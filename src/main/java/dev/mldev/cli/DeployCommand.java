@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import dev.mldev.deploy.cloudrun.CloudRunTarget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,7 +30,7 @@ final class DeployCommand extends BaseCommand {
     @Parameters(index = "0", paramLabel = "BUNDLE", description = "Bundle directory or .zip.")
     Path bundle;
 
-    @Option(names = "--target", paramLabel = "local|vertex|vertex-pipeline",
+    @Option(names = "--target", paramLabel = "local|vertex|vertex-pipeline|cloud-run",
             description = "Where to deploy (default: vertex when a Google Cloud project is configured, else local).")
     String target;
 
@@ -48,6 +49,9 @@ final class DeployCommand extends BaseCommand {
     @Mixin
     VertexOptions vertex;
 
+    @Mixin
+    CloudRunOptions cloudRun;
+
     @Override
     public Integer call() {
         // with a Google Cloud project configured (flag, environment or config file) the product's point: Vertex AI
@@ -55,6 +59,10 @@ final class DeployCommand extends BaseCommand {
         if (chosen == TargetKind.VERTEX) {
             return vertex.deploy(Targets.vertex(env(), VertexTarget.DEFAULT_WAKE_TIMEOUT, this::notice), env(), bundle, name, json, out(),
                     terminal().progress(err()));
+        }
+        if (chosen == TargetKind.CLOUD_RUN) {
+            return cloudRun.deploy(vertex, Targets.cloudRun(env(), CloudRunTarget.DEFAULT_WAKE_TIMEOUT, this::notice), env(), bundle,
+                    name, json, out(), err(), terminal());
         }
         if (chosen == TargetKind.VERTEX_PIPELINE) {
             return vertex.deployPipeline(Targets.pipeline(env(), this::notice, question -> true), env(), bundle, name, json, out(),

@@ -117,7 +117,7 @@ final class ImagePushCommand extends BaseCommand {
         warnIfCpuOnly(err, app);
         Optional<JavaRuntime> runtime = javaRuntime();
         runtime.ifPresent(jre -> reportSystemLibraries(err, jre));
-        UnpackedOnnxRuntime ort = UnpackedOnnxRuntime.of(app.onnxRuntimeJar().orElseThrow(), tensorRt,
+        UnpackedOnnxRuntime ort = UnpackedOnnxRuntime.of(app.requireOnnxRuntimeJar(), tensorRt,
                 env().cacheDir().resolve("image"));
         ImagePlan plan = ImagePlan.servingImage(base, runtime, app, ort, VersionProvider.version());
 
@@ -164,9 +164,8 @@ final class ImagePushCommand extends BaseCommand {
 
     private static void warnIfCpuOnly(PrintWriter err, AppLayout app) {
         if (!app.hasGpuOnnxRuntime()) {
-            err.println("warning: " + app.libDir() + " has " + app.onnxRuntimeJar()
-                    .map(jar -> "the CPU-only ONNX Runtime (" + jar.getFileName() + ")").orElse("no ONNX Runtime")
-                    + ": the image will not use the GPU");
+            err.println("warning: " + app.libDir() + " has the CPU-only ONNX Runtime ("
+                    + app.requireOnnxRuntimeJar().getFileName() + "): the image will not use the GPU");
             err.println("hint: install mldev without --cpu (./install.sh), or pass --app-dir with such an install");
         }
     }

@@ -24,7 +24,8 @@ import sun.misc.Signal;
         description = {"Serve a bundle over HTTP (Vertex AI's custom-container contract).",
                 "The model loads on the first request and unloads after --idle-unload without requests.",
                 "AIP_HTTP_PORT, AIP_HEALTH_ROUTE, AIP_PREDICT_ROUTE and AIP_STORAGE_URI (a path or gs://...)",
-                "override the flags when set, as Vertex AI sets them in its containers.",
+                "override the flags when set, as Vertex AI sets them in its containers; without AIP_HTTP_PORT, PORT",
+                "(as Cloud Run sets it) replaces the default port.",
                 "GET / is a demo page: pick an image, see the answer (see docs/serve.md)."},
         footer = {"", "Example:", "  mldev serve ocr-rec --port 8080 --idle-unload 10m",
                 "  curl -s localhost:8080/predict -d '{\"instances\":[{\"b64\":\"'$(base64 -w0 line.png)'\"}]}'"})
@@ -32,7 +33,7 @@ public final class ServeCommand extends BaseCommand {
     @Parameters(index = "0", arity = "0..1", paramLabel = "BUNDLE", description = "Bundle directory or .zip.")
     String bundle;
 
-    @Option(names = "--host", paramLabel = "ADDR", description = "Address to bind (default: 127.0.0.1; 0.0.0.0 under AIP_HTTP_PORT).")
+    @Option(names = "--host", paramLabel = "ADDR", description = "Address to bind (default: 127.0.0.1; 0.0.0.0 under AIP_HTTP_PORT or on Cloud Run).")
     String host;
 
     @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "Port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
@@ -72,7 +73,8 @@ public final class ServeCommand extends BaseCommand {
     @Override
     public Integer call() throws IOException, InterruptedException {
         Environment env = env();
-        boolean onVertex = env.get("AIP_HTTP_PORT").isPresent();
+        // Cloud Run sets K_SERVICE in every container it runs
+        boolean onVertex = env.get("AIP_HTTP_PORT").isPresent() || env.get("K_SERVICE").isPresent();
         ServeOptions options = options(env, onVertex);
         PredictServer server = PredictServer.start(options, Bundle.open(options.bundle()),
                 new SessionFactory(env, this::notice, verbose()).withoutSpinning());
@@ -102,13 +104,16 @@ public final class ServeCommand extends BaseCommand {
             throw MldevException.usage("no bundle to serve", "give BUNDLE, or set AIP_STORAGE_URI");
         }
         Path bundlePath = BundleLocation.withDefaultCredentials(env).resolve(location);
-        int httpPort = env.get("AIP_HTTP_PORT").map(ServeCommand::port).orElse(port);
+        int httpPort = env.get("AIP_HTTP_PORT").map(v -> port("AIP_HTTP_PORT", v))
+                .or(() -> spec.commandLine().getParseResult().hasMatchedOption("--port") ? java.util.Optional.empty()
+                        : env.get("PORT").map(v -> port("PORT", v)))
+                .orElse(port);
         String bindHost = host != null ? host : onVertex ? "0.0.0.0" : "127.0.0.1";
         if (maxBatch < 1) {
             throw MldevException.usage("--max-batch must be 1 or more", null);
         }
         return new ServeOptions(bundlePath, bindHost, httpPort, env.get("AIP_HEALTH_ROUTE").orElse("/health"),
-                env.get("AIP_PREDICT_ROUTE").orElse("/predict"), idleUnload, preload, maxBatch, batchWindow,
+                env.get("AIP_PREDICT_ROUTE").orElse(ServeOptions.DEFAULT_PREDICT_ROUTE), idleUnload, preload, maxBatch, batchWindow,
                 token(env), device, ServeOptions.DEFAULT_MAX_BODY_BYTES, RateLimit.forServer(rateLimit, isPublic, onVertex, bindHost));
     }
 
@@ -126,11 +131,11 @@ public final class ServeCommand extends BaseCommand {
         return env.get("MLDEV_AUTH_TOKEN").orElse(null);
     }
 
-    private static int port(String value) {
+    private static int port(String variable, String value) {
         try {
             return Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
-            throw MldevException.usage("AIP_HTTP_PORT is '" + value + "', not a port number", null);
+            throw MldevException.usage(variable + " is '" + value + "', not a port number", null);
         }
     }
 }

@@ -17,8 +17,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "status", description = {
         "List what is deployed or running, and what it costs while idle.",
-        "Local deployments, and every Vertex AI endpoint and running pipeline or custom job in the project's regions:"
-                + " whether each is warm, at zero or down.",
+        "Local deployments, and every Vertex AI endpoint, running pipeline or custom job and Cloud Run service in the"
+                + " project's regions: whether each is warm, at zero or down.",
         "With --max-idle-cost, exits 3 when the total idle cost per hour is over the limit (unknown prices fail)."})
 final class StatusCommand extends BaseCommand {
     @Option(names = "--target", paramLabel = "local|vertex|all",

@@ -5,6 +5,7 @@ import dev.mldev.MldevException;
 import dev.mldev.TargetKind;
 import dev.mldev.deploy.DeploymentStore;
 import dev.mldev.deploy.Target;
+import dev.mldev.deploy.cloudrun.CloudRunTarget;
 import dev.mldev.deploy.local.LocalTarget;
 import dev.mldev.deploy.pipeline.PipelineDeployment;
 import dev.mldev.deploy.pipeline.PipelineTarget;
@@ -33,7 +34,12 @@ final class Targets {
             case LOCAL -> local(env, notice);
             case VERTEX -> vertex(env, wakeTimeout, notice);
             case VERTEX_PIPELINE -> pipeline(env, notice, confirm);
+            case CLOUD_RUN -> cloudRun(env, wakeTimeout, notice);
         };
+    }
+
+    static CloudRunTarget cloudRun(Environment env, Duration wakeTimeout, Consumer<String> notice) {
+        return new CloudRunTarget(env, store(env), wakeTimeout, notice);
     }
 
     static VertexTarget vertex(Environment env, Duration wakeTimeout, Consumer<String> notice) {

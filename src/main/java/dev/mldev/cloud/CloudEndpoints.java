@@ -27,12 +27,14 @@ public final class CloudEndpoints {
     public static final String AIPLATFORM_OVERRIDE = "CLOUDSDK_API_ENDPOINT_OVERRIDES_AIPLATFORM";
     public static final String STORAGE_OVERRIDE = "CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE";
     public static final String MONITORING_OVERRIDE = "CLOUDSDK_API_ENDPOINT_OVERRIDES_MONITORING";
+    public static final String RUN_OVERRIDE = "CLOUDSDK_API_ENDPOINT_OVERRIDES_RUN";
     public static final String CA_FILE = "CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE";
 
     private final Optional<URI> aiplatform;
     private final Optional<URI> storage;
     private final Optional<URI> monitoring;
     private final Optional<CustomCa> customCa;
+    private Optional<URI> run = Optional.empty();
 
     private CloudEndpoints(Optional<URI> aiplatform, Optional<URI> storage, Optional<URI> monitoring,
                            Optional<CustomCa> customCa) {
@@ -43,10 +45,17 @@ public final class CloudEndpoints {
     }
 
     public static CloudEndpoints from(Environment env) {
-        return new CloudEndpoints(env.get(AIPLATFORM_OVERRIDE).map(v -> url(AIPLATFORM_OVERRIDE, v)),
+        CloudEndpoints endpoints = new CloudEndpoints(env.get(AIPLATFORM_OVERRIDE).map(v -> url(AIPLATFORM_OVERRIDE, v)),
                 env.get(STORAGE_OVERRIDE).map(v -> url(STORAGE_OVERRIDE, v)),
                 env.get(MONITORING_OVERRIDE).map(v -> url(MONITORING_OVERRIDE, v)),
                 env.get(CA_FILE).map(Path::of).map(CustomCa::load));
+        endpoints.run = env.get(RUN_OVERRIDE).map(v -> url(RUN_OVERRIDE, v));
+        return endpoints;
+    }
+
+    /** Base URL of the Cloud Run Admin API's REST surface (scheme, host and port; global, not regional). */
+    public String runBaseUrl() {
+        return run.map(u -> u.getScheme() + "://" + hostPort(u)).orElse("https://run.googleapis.com");
     }
 
     /** host:port of the regional Vertex AI API. */

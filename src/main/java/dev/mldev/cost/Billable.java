@@ -26,6 +26,7 @@ import java.util.Objects;
  * @param idleSince       time of the last prediction, or null when unknown
  * @param url             where predictions go, or null
  * @param requestsServed  predictions served since it started, or null when unknown
+ * @param instance        a Cloud Run service's instance size (CPU and memory limits), or null for other kinds
  */
 public record Billable(
         String name,
@@ -42,7 +43,12 @@ public record Billable(
         Duration scaleToZeroIdle,
         Instant idleSince,
         String url,
-        Long requestsServed) {
+        Long requestsServed,
+        ServiceInstance instance) {
+
+    /** A Cloud Run instance's CPU and memory limits, which it bills by (its GPUs are the accelerator fields). */
+    public record ServiceInstance(java.math.BigDecimal cpus, java.math.BigDecimal memoryGib) {
+    }
 
     /** What sort of thing bills, which decides how it bills with no traffic. */
     public enum Kind {
@@ -55,7 +61,9 @@ public record Billable(
         /** A Vertex AI custom job: bills its nodes while it runs. */
         CUSTOM_JOB,
         /** A Vertex AI batch prediction job: bills its replicas while it runs. */
-        BATCH_JOB;
+        BATCH_JOB,
+        /** A Cloud Run service: bills each instance (CPU, memory, GPU) while it runs; min instances when idle. */
+        SERVICE;
 
         public boolean isJob() {
             return this == PIPELINE_JOB || this == CUSTOM_JOB || this == BATCH_JOB;
@@ -93,6 +101,7 @@ public record Billable(
         private Instant idleSince;
         private String url;
         private Long requestsServed;
+        private ServiceInstance instance;
 
         private Builder(String name, TargetKind target, Kind kind, DeploymentState state) {
             this.name = name;
@@ -145,9 +154,15 @@ public record Billable(
             return this;
         }
 
+        /** A Cloud Run instance's size; the accelerators go in {@link #machine} with a null machine type. */
+        public Builder instance(ServiceInstance size) {
+            this.instance = size;
+            return this;
+        }
+
         public Billable build() {
             return new Billable(name, target, kind, state, replicasNow, region, machineType, acceleratorType,
-                    acceleratorCount, minReplicas, maxReplicas, scaleToZeroIdle, idleSince, url, requestsServed);
+                    acceleratorCount, minReplicas, maxReplicas, scaleToZeroIdle, idleSince, url, requestsServed, instance);
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.mldev.cloud.CloudContext;
 import dev.mldev.cost.billing.ActualSpend;
 import dev.mldev.cost.billing.BillingExport;
 import dev.mldev.cost.vertex.VertexConnection;
+import dev.mldev.cost.cloudrun.CloudRunInventory;
 import dev.mldev.cost.vertex.VertexInventory;
 import dev.mldev.cost.vertex.VertexRegions;
 import java.math.BigDecimal;
@@ -71,6 +72,9 @@ public final class CostStatus {
         if (!vertexRegions.isEmpty()) {
             // mldev's own Vertex AI deployments are among what the inventory lists
             billables.addAll(new VertexInventory(VertexConnection.open(env, request.project()), vertexRegions, clock, notice).list());
+            if (request.effectiveScope() == Scope.all) {
+                billables.addAll(new CloudRunInventory(env, request.project(), vertexRegions, notice).list());
+            }
         }
         IdleCostReport report = new IdleCosts(PriceTables.load(env, request.prices()), clock).report(billables);
         IdleCostReport.Verdict verdict = request.maxIdleCost() == null ? null : report.gate(request.maxIdleCost());

@@ -84,6 +84,27 @@ public record Forecast(
     }
 
     /**
+     * A service that scales to zero and holds requests while an instance starts (Cloud Run): idle it bills nothing;
+     * a wake keeps one instance up for {@code awakeWindow} (the cold start and the idle time before the instance is
+     * stopped). Best case: the requests come together (one wake a day); worst case: traffic keeps all
+     * {@code maxInstances} up all day, the most it can bill (its cost cap).
+     */
+    public static Forecast service(NodePrice instance, int maxInstances, Duration awakeWindow, int requestsPerDay) {
+        checkRequests(requestsPerDay);
+        List<String> notes = List.of("min instances 0: idle costs nothing; a wake keeps one instance up about "
+                        + Durations.format(awakeWindow) + " (cold start, then idle until Cloud Run stops it)",
+                "best case: the " + requestsPerDay + " requests come together (one wake a day); worst case: traffic keeps all "
+                        + maxInstances + " max instances up all day (the cost cap)");
+        if (!instance.isKnown()) {
+            return new Forecast(null, instance.unknown(), BigDecimal.ZERO, null, null, null, requestsPerDay, notes);
+        }
+        BigDecimal wake = hours(instance.perHour(), awakeWindow);
+        BigDecimal best = requestsPerDay == 0 ? BigDecimal.ZERO : wake;
+        BigDecimal worst = instance.times(maxInstances).multiply(HOURS_PER_DAY);
+        return new Forecast(instance.perHour(), null, BigDecimal.ZERO, wake, best, worst, requestsPerDay, notes);
+    }
+
+    /**
      * A pipeline target: nothing exists between requests, and each request is one run of {@code runTime} on one
      * node plus the per-run Pipelines fee.
      */

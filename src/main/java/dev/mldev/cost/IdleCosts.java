@@ -30,6 +30,9 @@ public final class IdleCosts {
         if (b.kind().isJob()) {
             return jobRow(b, node);
         }
+        if (b.kind() == Billable.Kind.SERVICE) {
+            return serviceRow(b, node);
+        }
         return endpointRow(b, node);
     }
 
@@ -61,6 +64,17 @@ public final class IdleCosts {
         BigDecimal cost = node.times(b.minReplicas());
         return new IdleCostRow(b, cost, cost,
                 withUnknown("min replicas " + b.minReplicas() + ": never scales to zero", node));
+    }
+
+    private IdleCostRow serviceRow(Billable b, NodePrice node) {
+        if (b.minReplicas() == 0) {
+            // no instance at min 0, so the idle cost is known even when the instance price is not
+            return new IdleCostRow(b, BigDecimal.ZERO, node.times(1),
+                    withUnknown("min instances 0: scales to zero, bills only while an instance runs", node));
+        }
+        BigDecimal cost = node.times(b.minReplicas());
+        return new IdleCostRow(b, cost, cost, withUnknown("min instances " + b.minReplicas()
+                + ": keeps " + (b.minReplicas() == 1 ? "an instance" : b.minReplicas() + " instances") + " up, billed every hour", node));
     }
 
     private static String shape(Billable b, int nodes) {

@@ -16,7 +16,9 @@ public record Price(BigDecimal perHour, Basis basis, String source) {
         /** A Compute Engine list price: Vertex AI bills it times {@link PriceTable#vertexMarkup()}. */
         COMPUTE_ENGINE,
         /** Vertex AI's own price: no markup. */
-        VERTEX_AI
+        VERTEX_AI,
+        /** Cloud Run's own price (per vCPU, per GiB of memory or per GPU, each an hour): no markup. */
+        CLOUD_RUN
     }
 
     public Price {
@@ -27,6 +29,6 @@ public record Price(BigDecimal perHour, Basis basis, String source) {
 
     /** What one hour costs on Vertex AI. */
     public BigDecimal vertexPerHour(BigDecimal markup) {
-        return basis == Basis.VERTEX_AI ? perHour : perHour.multiply(markup);
+        return basis == Basis.COMPUTE_ENGINE ? perHour.multiply(markup) : perHour;
     }
 }

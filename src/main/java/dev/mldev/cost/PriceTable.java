@@ -26,13 +26,25 @@ public record PriceTable(
         List<String> assumptions,
         Map<String, RegionPrices> regions) {
 
-    /** The prices in one region. Keys: machine type names, Vertex AI accelerator names. */
-    public record RegionPrices(Map<String, Price> machines, Map<String, Price> accelerators) {
+    /**
+     * The prices in one region. Keys: machine type names, Vertex AI accelerator names; Cloud Run's
+     * {@link #CLOUD_RUN_CPU}, {@link #CLOUD_RUN_MEMORY} and GPU names as Cloud Run spells them ("nvidia-l4").
+     */
+    public record RegionPrices(Map<String, Price> machines, Map<String, Price> accelerators, Map<String, Price> cloudRun) {
         public RegionPrices {
             machines = Map.copyOf(machines);
             accelerators = Map.copyOf(accelerators);
+            cloudRun = Map.copyOf(cloudRun);
+        }
+
+        public RegionPrices(Map<String, Price> machines, Map<String, Price> accelerators) {
+            this(machines, accelerators, Map.of());
         }
     }
+
+    /** Cloud Run rows: one vCPU for an hour, one GiB of memory for an hour (instance-based billing). */
+    public static final String CLOUD_RUN_CPU = "cpu";
+    public static final String CLOUD_RUN_MEMORY = "memory";
 
     public PriceTable {
         assumptions = List.copyOf(assumptions);
@@ -48,6 +60,11 @@ public record PriceTable(
     public Optional<Price> accelerator(String region, String acceleratorType) {
         return Optional.ofNullable(regions.get(region))
                 .map(r -> r.accelerators().get(Accelerators.normalize(acceleratorType)));
+    }
+
+    /** A Cloud Run price row ({@link #CLOUD_RUN_CPU}, {@link #CLOUD_RUN_MEMORY} or a GPU) in a region, if the table has it. */
+    public Optional<Price> cloudRun(String region, String item) {
+        return Optional.ofNullable(regions.get(region)).map(r -> r.cloudRun().get(item));
     }
 
     public PriceTable withOrigin(String newOrigin) {

@@ -72,7 +72,8 @@ public final class PriceTableJson {
             String where = "regions." + region.getKey();
             regions.put(region.getKey(), new PriceTable.RegionPrices(
                     prices(region.getValue().path("machines"), origin, where + ".machines", false, source),
-                    prices(region.getValue().path("accelerators"), origin, where + ".accelerators", true, source)));
+                    prices(region.getValue().path("accelerators"), origin, where + ".accelerators", true, source),
+                    prices(region.getValue().path("cloud_run"), origin, where + ".cloud_run", false, source)));
         }
         return new PriceTable(asOf, source, origin, markup, assumptions, regions);
     }
@@ -120,6 +121,10 @@ public final class PriceTableJson {
             new TreeMap<>(prices.machines()).forEach((k, v) -> machines.set(k, row(v)));
             ObjectNode accelerators = region.putObject("accelerators");
             new TreeMap<>(prices.accelerators()).forEach((k, v) -> accelerators.set(k, row(v)));
+            if (!prices.cloudRun().isEmpty()) {
+                ObjectNode cloudRun = region.putObject("cloud_run");
+                new TreeMap<>(prices.cloudRun()).forEach((k, v) -> cloudRun.set(k, row(v)));
+            }
         });
         return root;
     }
@@ -157,7 +162,8 @@ public final class PriceTableJson {
         Price.Basis parsed = switch (basis) {
             case "compute_engine" -> Price.Basis.COMPUTE_ENGINE;
             case "vertex_ai" -> Price.Basis.VERTEX_AI;
-            default -> throw invalid(origin, where + ".basis must be compute_engine or vertex_ai, not '" + basis + "'");
+            case "cloud_run" -> Price.Basis.CLOUD_RUN;
+            default -> throw invalid(origin, where + ".basis must be compute_engine, vertex_ai or cloud_run, not '" + basis + "'");
         };
         return new Price(decimal(node.path("price"), origin, where + ".price"), parsed,
                 node.path("source").asText(tableSource));

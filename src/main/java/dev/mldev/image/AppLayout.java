@@ -74,13 +74,15 @@ public record AppLayout(Path libDir, Path mldevJar, List<Path> dependencyJars) {
 
     /** The dependency jars that {@code serve} and {@code predict} load, the ONNX Runtime jar among them. */
     public List<Path> servingJars() {
-        List<Path> jars = dependencyJars.stream().filter(jar -> ServingJars.isKept(jar.getFileName().toString()))
-                .toList();
-        if (onnxRuntimeJar().isEmpty()) {
-            throw MldevException.usage(libDir + " holds no ONNX Runtime jar (onnxruntime_gpu-*.jar), which serve needs",
-                    "reinstall mldev (./install.sh), or pass --app-dir with a complete install");
-        }
-        return jars;
+        requireOnnxRuntimeJar();
+        return dependencyJars.stream().filter(jar -> ServingJars.isKept(jar.getFileName().toString())).toList();
+    }
+
+    /** The ONNX Runtime jar, which serve needs, or a usage error saying how to get an install that has it. */
+    public Path requireOnnxRuntimeJar() {
+        return onnxRuntimeJar().orElseThrow(() -> MldevException.usage(
+                libDir + " holds no ONNX Runtime jar (onnxruntime_gpu-*.jar), which serve needs",
+                "reinstall mldev (./install.sh), or pass --app-dir with a complete install"));
     }
 
     /** Whether the ONNX Runtime in the application can use CUDA. */

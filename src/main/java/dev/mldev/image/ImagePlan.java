@@ -50,7 +50,7 @@ public record ImagePlan(String base, List<FileEntriesLayer> layers, List<String>
         jre.ifPresent(runtime -> layers.add(runtime.layer("java-runtime")));
         layers.add(filesLayer("onnxruntime-native", ort.natives(), NATIVE, FilePermissions.fromOctalString("755")));
         List<Path> jars = new ArrayList<>(app.servingJars());
-        jars.remove(app.onnxRuntimeJar().orElseThrow());
+        jars.remove(app.requireOnnxRuntimeJar());
         jars.add(ort.jar());
         jars.sort(Comparator.comparing(Path::getFileName));
         layers.add(filesLayer("dependencies", jars, LIB, FilePermissions.DEFAULT_FILE_PERMISSIONS));

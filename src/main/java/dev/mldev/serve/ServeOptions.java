@@ -25,6 +25,9 @@ public record ServeOptions(
         Device device,
         long maxBodyBytes,
         RateLimit rateLimit) {
+    /** Where predictions are posted when the platform names no route (AIP_PREDICT_ROUTE). */
+    public static final String DEFAULT_PREDICT_ROUTE = "/predict";
+
 
     public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
 

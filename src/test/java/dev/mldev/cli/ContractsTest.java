@@ -23,7 +23,7 @@ class ContractsTest {
                 .isInstanceOf(MldevException.class)
                 .hasMessage("unknown target 'gke'")
                 .satisfies(e -> assertThat(((MldevException) e).hint())
-                        .isEqualTo("use --target local, vertex or vertex-pipeline"));
+                        .isEqualTo("use --target local, vertex, vertex-pipeline or cloud-run"));
     }
 
     @Test

@@ -24,6 +24,7 @@ public final class FakeAuth {
     private final Map<String, String> refreshTokens = new ConcurrentHashMap<>();
     private final Set<String> issued = ConcurrentHashMap.newKeySet();
     private final Set<String> revoked = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> idTokens = new ConcurrentHashMap<>();
 
     public void addServiceAccount(ServiceAccountKey key) {
         serviceAccounts.put(key.email(), key.publicKey());
@@ -73,6 +74,47 @@ public final class FakeAuth {
         String token = "ya29.fake-metadata-" + UUID.randomUUID();
         issued.add(token);
         return token;
+    }
+
+    /**
+     * The audience of an ID-token request (a service account's signed JWT carrying {@code target_audience}, as
+     * google-auth's IdTokenProvider sends it to the token endpoint), or empty for any other request. Unlike an access
+     * token's JWT, this one's {@code aud} is the key file's token_uri (here the fake's own /token).
+     */
+    public Optional<String> idTokenAudience(Map<String, String> form) {
+        String assertion = form.getOrDefault("assertion", "");
+        if (!"urn:ietf:params:oauth:grant-type:jwt-bearer".equals(form.get("grant_type")) || !verifyJwt(assertion, false)) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(assertion.split("\\.")[1]));
+            if (!claims.path("aud").asText().endsWith("/token")) {
+                return Optional.empty();
+            }
+            return Optional.ofNullable(claims.path("target_audience").asText(null));
+        } catch (IOException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A Google-style ID token (a JWT) for {@code audience}; only {@link #acceptsIdToken} checks it. */
+    public String issueIdToken(String audience) {
+        long now = System.currentTimeMillis() / 1000;
+        String header = base64Url("{\"alg\":\"RS256\",\"typ\":\"JWT\"}");
+        String claims = base64Url(JSON.createObjectNode().put("iss", "https://accounts.google.com").put("aud", audience)
+                .put("sub", "fake-" + UUID.randomUUID()).put("iat", now).put("exp", now + 3600).toString());
+        String token = header + "." + claims + "." + base64Url("fake-signature-" + UUID.randomUUID());
+        idTokens.put(token, audience);
+        return token;
+    }
+
+    /** Whether the token is an ID token issued here for exactly this audience (what Cloud Run checks). */
+    public boolean acceptsIdToken(String token, String audience) {
+        return audience.equals(idTokens.get(token)) && !revoked.contains(token);
+    }
+
+    private static String base64Url(String text) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** A token this endpoint issued, or a self-signed JWT (gax's JWT access) from a known service account. */

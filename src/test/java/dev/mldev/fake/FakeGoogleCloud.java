@@ -1,5 +1,6 @@
 package dev.mldev.fake;
 
+import dev.mldev.serve.ServeOptions;
 import dev.mldev.cloud.AdcCredentials;
 import dev.mldev.cloud.CloudEndpoints;
 import dev.mldev.testing.ImageRoot;
@@ -37,6 +38,7 @@ public final class FakeGoogleCloud implements AutoCloseable {
     private final FakeCustomJobs customJobs = new FakeCustomJobs();
     private final FakeBatchPredictionJobs batchJobs = new FakeBatchPredictionJobs(vertex, storage);
     private final FakeMonitoring monitoring = new FakeMonitoring();
+    private final FakeCloudRun cloudRun = new FakeCloudRun(auth, faults);
     private final GrpcFakeServer grpc;
     private final FakeHttps https;
     private final ServiceAccountKey serviceAccount = ServiceAccountKey.generate(PROJECT);
@@ -48,6 +50,7 @@ public final class FakeGoogleCloud implements AutoCloseable {
         https = new FakeHttps(auth, faults);
         storage.mount(https);
         prediction.mount(https);
+        cloudRun.mount(https);
         https.start();
         vertex.setDedicatedDns("127.0.0.1:" + https.port());
         grpc = new GrpcFakeServer(auth, faults)
@@ -70,13 +73,53 @@ public final class FakeGoogleCloud implements AutoCloseable {
     }
 
     public void runServingImage(Supplier<ImageRoot> image) {
-        vertex.runContainers(new ServingContainer.Runner(() -> {
+        Supplier<ImageRoot> withCa = () -> {
             ImageRoot root = image.get();
             copy(FakeTls.get().caPem(), root.file(CONTAINER_CA));
             return root;
-        }, Map.of(CloudEndpoints.STORAGE_OVERRIDE, https.baseUrl() + "/storage/v1/",
-                CloudEndpoints.CA_FILE, CONTAINER_CA,
-                "GCE_METADATA_HOST", metadata.host())));
+        };
+        Map<String, String> cloud = containerCloud(CONTAINER_CA);
+        vertex.runContainers(new ServingContainer.Runner(withCa, cloud));
+        cloudRun.runInstances((service, variables) -> {
+            ImageRoot root = withCa.get();
+            return ServingContainer.launch(root.command(root.entrypoint(), withCloud(variables, cloud), Map.of()),
+                    Integer.parseInt(variables.get("PORT")), startupProbePath(service), ServeOptions.DEFAULT_PREDICT_ROUTE);
+        });
+    }
+
+    /**
+     * Cloud Run instances run this build's {@code mldev serve} as a process on this machine (the test class path),
+     * with the variables Cloud Run sets: the real serving code and its PORT handling, without building the image.
+     */
+    public void runCloudRunServeProcesses(Path home) {
+        Map<String, String> cloud = containerCloud(FakeTls.get().caPem().toString());
+        cloudRun.runInstances((service, variables) -> {
+            ProcessBuilder process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), "dev.mldev.cli.Cli", "serve");
+            process.environment().clear();
+            process.environment().putAll(withCloud(variables, cloud));
+            process.environment().put("HOME", home.toString());
+            process.environment().put("XDG_CACHE_HOME", home.resolve("cache").toString());
+            return ServingContainer.launch(process, Integer.parseInt(variables.get("PORT")), startupProbePath(service), ServeOptions.DEFAULT_PREDICT_ROUTE);
+        });
+    }
+
+    /** What a process on a Google Cloud machine reaches this fake through: storage, the CA file, the metadata server. */
+    private Map<String, String> containerCloud(String caFile) {
+        return Map.of(CloudEndpoints.STORAGE_OVERRIDE, https.baseUrl() + "/storage/v1/", CloudEndpoints.CA_FILE, caFile,
+                "GCE_METADATA_HOST", metadata.host());
+    }
+
+    private static Map<String, String> withCloud(Map<String, String> variables, Map<String, String> cloud) {
+        Map<String, String> all = new HashMap<>(cloud);
+        all.putAll(variables);
+        // the one liberty taken: no GPU exists here
+        all.computeIfPresent("MLDEV_DEVICE", (name, device) -> device.equals("cuda") ? "cpu" : device);
+        return all;
+    }
+
+    private static String startupProbePath(com.fasterxml.jackson.databind.JsonNode service) {
+        return service.path("template").path("containers").path(0).path("startupProbe").path("httpGet").path("path").asText("/");
     }
 
     private static void copy(Path from, Path to) {
@@ -94,6 +137,10 @@ public final class FakeGoogleCloud implements AutoCloseable {
 
     public FakeBatchPredictionJobs batchJobs() {
         return batchJobs;
+    }
+
+    public FakeCloudRun cloudRun() {
+        return cloudRun;
     }
 
     public FakeMonitoring monitoring() {
@@ -152,6 +199,7 @@ public final class FakeGoogleCloud implements AutoCloseable {
         return Map.of(CloudEndpoints.AIPLATFORM_OVERRIDE, "https://" + grpc.address() + "/",
                 CloudEndpoints.STORAGE_OVERRIDE, https.baseUrl() + "/storage/v1/",
                 CloudEndpoints.MONITORING_OVERRIDE, "https://" + grpc.address() + "/",
+                CloudEndpoints.RUN_OVERRIDE, https.baseUrl() + "/",
                 CloudEndpoints.CA_FILE, FakeTls.get().caPem().toString(),
                 "NO_GCE_CHECK", "true");
     }
@@ -159,6 +207,7 @@ public final class FakeGoogleCloud implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         vertex.stopContainers();
+        cloudRun.close();
         grpc.close();
         https.close();
         metadata.close();

@@ -108,6 +108,11 @@ public final class FakeHttps implements AutoCloseable {
     private void token(HttpExchange exchange) throws IOException {
         try (exchange) {
             Map<String, String> form = parseForm(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            var audience = auth.idTokenAudience(form);
+            if (audience.isPresent()) {
+                send(exchange, 200, JSON.createObjectNode().put("id_token", auth.issueIdToken(audience.get())).toString());
+                return;
+            }
             var token = auth.exchange(form);
             ObjectNode body = JSON.createObjectNode();
             if (token.isEmpty()) {

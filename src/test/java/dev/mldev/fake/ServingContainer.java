@@ -82,14 +82,22 @@ final class ServingContainer implements AutoCloseable {
         variables.put("AIP_DEPLOYED_MODEL_ID", deployedModelId);
         List<String> argv = new ArrayList<>(spec.getCommandCount() > 0 ? spec.getCommandList() : image.entrypoint());
         argv.addAll(spec.getArgsList());
+        return launch(image.command(argv, variables, Map.of()), port, variables.get("AIP_HEALTH_ROUTE"),
+                variables.get("AIP_PREDICT_ROUTE"));
+    }
+
+    /**
+     * Runs {@code command} (a container's entrypoint, or a process standing in for one) that listens on {@code port},
+     * and returns once {@code healthRoute} answers 200; predictions go to {@code predictRoute}.
+     */
+    static ServingContainer launch(ProcessBuilder command, int port, String healthRoute, String predictRoute) {
         try {
             Path log = Files.createTempFile("mldev-serving-container-", ".log");
             long started = System.nanoTime();
-            Process process = image.command(argv, variables, Map.of()).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
+            Process process = command.redirectErrorStream(true).redirectOutput(log.toFile()).start();
             URI base = URI.create("http://127.0.0.1:" + port);
-            return new ServingContainer(process, log, base, base.resolve(variables.get("AIP_PREDICT_ROUTE")), started,
-                    awaitHealthy(process, base.resolve(variables.get("AIP_HEALTH_ROUTE")), log, started));
+            return new ServingContainer(process, log, base, base.resolve(predictRoute), started,
+                    awaitHealthy(process, base.resolve(healthRoute), log, started));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -163,7 +171,7 @@ final class ServingContainer implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

@@ -70,7 +70,7 @@ class ServingImageRunsTest {
         }
     }
 
-    /** An installed mldev made of this build's classes and the one library --version needs (picocli). */
+    /** An installed mldev made of this build's classes, the one library --version needs (picocli) and an ONNX Runtime jar. */
     private static Path realMldevApp(Path dir) throws IOException, URISyntaxException {
         Path lib = Files.createDirectories(dir.resolve("lib"));
         Path classes = Path.of(Cli.class.getProtectionDomain().getCodeSource().getLocation().toURI());
@@ -84,6 +84,9 @@ class ServingImageRunsTest {
         }
         Path picocli = Path.of(CommandLine.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Files.copy(picocli, lib.resolve(picocli.getFileName()));
+        // the image needs an ONNX Runtime jar to unpack; --version does not load it, so the small fixture will do
+        Path fixture = ImageFixtures.appDir(dir.resolveSibling("fixture-app")).resolve("lib");
+        Files.copy(fixture.resolve(ImageFixtures.ORT_JAR), lib.resolve(ImageFixtures.ORT_JAR));
         return dir;
     }
 

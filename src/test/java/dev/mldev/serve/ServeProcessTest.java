@@ -112,6 +112,25 @@ class ServeProcessTest {
     }
 
     /** As on Vertex AI: the bundle comes from gs:// (the fake Cloud Storage), with the service account's ADC. */
+    /** Cloud Run sets PORT (and K_SERVICE), not AIP_HTTP_PORT: the server listens there, on every interface. */
+    @Test
+    void cloudRunsPortReplacesTheDefaultPort() throws Exception {
+        int free;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            free = socket.getLocalPort();
+        }
+        process = serve(Map.of("PORT", String.valueOf(free), "K_SERVICE", "mldev-ocr", "AIP_STORAGE_URI", rec.toString()));
+        assertThat(listeningPort()).isEqualTo(free);
+        assertThat(Files.readString(log)).contains("listening on http://0.0.0.0:" + free);
+        awaitHealthy("http://127.0.0.1:" + free + "/health", process);
+    }
+
+    @Test
+    void anExplicitPortWinsOverPort() throws Exception {
+        process = serve(Map.of("PORT", "1"), rec.toString(), "--port", "0");
+        assertThat(listeningPort()).isNotEqualTo(1);
+    }
+
     @Test
     void bundleFromCloudStorage() throws Exception {
         try (FakeGoogleCloud cloud = new FakeGoogleCloud()) {

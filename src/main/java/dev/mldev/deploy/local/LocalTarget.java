@@ -1,5 +1,6 @@
 package dev.mldev.deploy.local;
 
+import dev.mldev.serve.ServeOptions;
 import dev.mldev.DeploymentState;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
@@ -138,7 +139,7 @@ public final class LocalTarget implements Target {
                     + "; deploy it again with 'mldev deploy " + deployment.bundle() + "'");
         }
         try {
-            return client.predict(URI.create(deployment.url() + "/predict"), authToken, images, topK, Duration.ofMinutes(2));
+            return client.predict(URI.create(deployment.url() + ServeOptions.DEFAULT_PREDICT_ROUTE), authToken, images, topK, Duration.ofMinutes(2));
         } catch (PredictClient.HttpError e) {
             throw MldevException.failure(deployment.name() + " answered " + e.status() + ": " + e.getMessage(),
                     e.status() == 401 ? "set MLDEV_AUTH_TOKEN to the server's token" : "see its log: " + deployment.detail("log"));

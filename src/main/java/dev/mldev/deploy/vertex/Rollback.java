@@ -10,18 +10,18 @@ import java.util.List;
  * The undo steps for what one deploy run created, run newest first when the run fails. An undo step that
  * fails is reported by name so the user knows what is left (and that 'mldev undeploy' removes it).
  */
-final class Rollback {
+public final class Rollback {
     private record Step(String description, Runnable undo) {
     }
 
     private final Deque<Step> steps = new ArrayDeque<>();
 
-    void add(String description, Runnable undo) {
+    public void add(String description, Runnable undo) {
         steps.push(new Step(description, undo));
     }
 
     /** Runs every undo step; returns what was undone and what could not be. */
-    String undoAll() {
+    public String undoAll() {
         List<String> done = new ArrayList<>();
         List<String> failed = new ArrayList<>();
         while (!steps.isEmpty()) {

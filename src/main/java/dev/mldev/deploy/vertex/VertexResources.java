@@ -1,5 +1,6 @@
 package dev.mldev.deploy.vertex;
 
+import dev.mldev.serve.ServeOptions;
 import com.google.cloud.aiplatform.v1beta1.DedicatedResources;
 import com.google.cloud.aiplatform.v1beta1.DeployedModel;
 import com.google.cloud.aiplatform.v1beta1.Endpoint;
@@ -22,7 +23,7 @@ import java.util.Map;
 final class VertexResources {
     static final String KEY_LABEL = "mldev-key";
     static final int CONTAINER_PORT = 8080;
-    static final String PREDICT_ROUTE = "/predict";
+    static final String PREDICT_ROUTE = ServeOptions.DEFAULT_PREDICT_ROUTE;
     static final String HEALTH_ROUTE = "/health";
 
     private VertexResources() {
