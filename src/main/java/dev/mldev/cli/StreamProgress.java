@@ -9,6 +9,7 @@ import java.util.function.LongSupplier;
  */
 final class StreamProgress {
     private static final long REDRAW_NANOS = 100_000_000L;
+    private static final int BAR = 20;
 
     private final Progress progress;
     private final long total;
@@ -46,9 +47,11 @@ final class StreamProgress {
         beforeOutput();
     }
 
-    /** E.g. {@code 500/2000 images  33.1/s  about 45 s left  (2 failed)}. */
+    /** E.g. {@code [#####               ] 500/2000 images  33/s  about 45 s left  (2 failed)}. */
     static String line(long done, long total, long failed, long elapsedNanos) {
-        StringBuilder line = new StringBuilder().append(done).append('/').append(total).append(" images");
+        int filled = total > 0 ? (int) (Math.min(done, total) * BAR / total) : 0;
+        StringBuilder line = new StringBuilder().append('[').append("#".repeat(filled)).append(" ".repeat(BAR - filled))
+                .append("] ").append(done).append('/').append(total).append(" images");
         double seconds = elapsedNanos / 1e9;
         if (done > 0 && seconds > 0) {
             double rate = done / seconds;

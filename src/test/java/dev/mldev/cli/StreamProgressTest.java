@@ -13,11 +13,12 @@ class StreamProgressTest {
 
     @Test
     void showsCountRateAndTimeLeft() {
-        assertThat(StreamProgress.line(0, 2000, 0, 0)).isEqualTo("0/2000 images");
-        assertThat(StreamProgress.line(500, 2000, 0, 15 * SECOND)).isEqualTo("500/2000 images  33/s  about 45 s left");
+        assertThat(StreamProgress.line(0, 2000, 0, 0)).isEqualTo("[                    ] 0/2000 images");
+        assertThat(StreamProgress.line(500, 2000, 0, 15 * SECOND))
+                .isEqualTo("[#####               ] 500/2000 images  33/s  about 45 s left");
         assertThat(StreamProgress.line(10, 2000, 2, 4 * SECOND))
-                .isEqualTo("10/2000 images  2.5/s  about 13 min 16 s left  (2 failed)");
-        assertThat(StreamProgress.line(2000, 2000, 0, 50 * SECOND)).isEqualTo("2000/2000 images  40/s");
+                .isEqualTo("[                    ] 10/2000 images  2.5/s  about 13 min 16 s left  (2 failed)");
+        assertThat(StreamProgress.line(2000, 2000, 0, 50 * SECOND)).isEqualTo("[####################] 2000/2000 images  40/s");
     }
 
     @Test
@@ -33,8 +34,8 @@ class StreamProgressTest {
         progress.beforeOutput();
         progress.beforeOutput(); // nothing drawn since: nothing to clear
         assertThat(shown).hasSize(3);
-        assertThat(shown.get(0)).startsWith("1/100 images");
-        assertThat(shown.get(1)).startsWith("3/100 images");
+        assertThat(shown.get(0)).contains("] 1/100 images");
+        assertThat(shown.get(1)).contains("] 3/100 images");
         assertThat(shown.get(2)).isEmpty();
     }
 }
