@@ -227,7 +227,7 @@ function _picocli_mldev_package() {
 
   local commands=""
   local flag_opts="'--zip' '-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'--out' '--preset' '--labels' '--vocab' '--size' '--height' '--max-width' '--color' '--mean' '--std' '--name'"
+  local arg_opts="'--out' '--preset' '--labels' '--vocab' '--size' '--height' '--max-width' '--color' '--mean' '--std' '--name' '--title' '--description' '--example'"
   local NAME_option_args=("imagenet" "ppocr-cls" "ppocr-rec") # --preset values
 
   type compopt &>/dev/null && compopt +o default
@@ -276,6 +276,18 @@ function _picocli_mldev_package() {
       ;;
     '--name')
       return
+      ;;
+    '--title')
+      return
+      ;;
+    '--description')
+      return
+      ;;
+    '--example')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
   esac
 
@@ -360,8 +372,8 @@ function _picocli_mldev_serve() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--preload' '-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'--host' '--port' '--idle-unload' '--max-batch' '--batch-window' '--auth-token-file' '--device'"
+  local flag_opts="'--preload' '--public' '-h' '--help' '-V' '--version' '-v' '--verbose'"
+  local arg_opts="'--host' '--port' '--idle-unload' '--max-batch' '--batch-window' '--auth-token-file' '--device' '--rate-limit'"
   local autocudacpu_option_args=("auto" "cuda" "cpu") # --device values
 
   type compopt &>/dev/null && compopt +o default
@@ -393,6 +405,9 @@ function _picocli_mldev_serve() {
       COMPREPLY=( $( compReplyArray "${autocudacpu_option_args[@]}" ) )
       return $?
       ;;
+    '--rate-limit')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -412,7 +427,7 @@ function _picocli_mldev_deploy() {
 
   local commands=""
   local flag_opts="'--json' '--dry-run' '-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'--target' '--name' '--port' '--idle-unload' '--project' '--region' '--bucket' '--machine' '--gpu' '--gpu-count' '--min-replicas' '--max-replicas' '--idle-timeout' '--min-scaleup' '--image' '--requests-per-day' '--prices'"
+  local arg_opts="'--target' '--name' '--port' '--idle-unload' '--project' '--region' '--bucket' '--machine' '--gpu' '--gpu-count' '--min-replicas' '--max-replicas' '--idle-timeout' '--min-scaleup' '--image' '--service-account' '--requests-per-day' '--prices'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -460,6 +475,9 @@ function _picocli_mldev_deploy() {
       return
       ;;
     '--image')
+      return
+      ;;
+    '--service-account')
       return
       ;;
     '--requests-per-day')

@@ -51,7 +51,7 @@ public final class Problems {
         private final List<MldevException> problems;
 
         Several(List<MldevException> problems) {
-            super(problems.get(0).exitCode(), problems.size() + " problems: "
+            super(problems.get(0).kind(), problems.size() + " problems: "
                     + problems.stream().map(Throwable::getMessage).collect(Collectors.joining("; ")), null);
             this.problems = problems;
         }

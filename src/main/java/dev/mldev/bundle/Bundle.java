@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -156,6 +157,15 @@ public final class Bundle {
         }
     }
 
+    /** The demo's example image number {@code index} (from 0), or empty when the bundle has no such example. */
+    public Optional<Path> example(int index) {
+        List<String> examples = manifest.demo() == null ? List.of() : manifest.demo().examples();
+        if (index < 0 || index >= examples.size()) {
+            return Optional.empty();
+        }
+        return Optional.of(inside(new FileField("demo.examples[" + index + "]", examples.get(index))));
+    }
+
     /** A file the manifest names, and the field that names it. */
     private record FileField(String field, String file) {
     }
@@ -166,6 +176,11 @@ public final class Bundle {
             fields.add(new FileField("postprocess.labels_file", c.labelsFile()));
         } else if (manifest.postprocess() instanceof Postprocess.Ctc c) {
             fields.add(new FileField("postprocess.vocab_file", c.vocabFile()));
+        }
+        if (manifest.demo() != null) {
+            for (int i = 0; i < manifest.demo().examples().size(); i++) {
+                fields.add(new FileField("demo.examples[" + i + "]", manifest.demo().examples().get(i)));
+            }
         }
         return fields;
     }

@@ -51,6 +51,14 @@ record JsonFields(String path, Map<?, ?> values) {
         return out;
     }
 
+    List<String> texts(String name) {
+        List<?> list = get(name, List.class, "an array of strings");
+        if (list != null && !list.stream().allMatch(String.class::isInstance)) {
+            throw wrong(name, "an array of strings", list);
+        }
+        return list == null ? null : list.stream().map(String.class::cast).toList();
+    }
+
     List<Long> integers(String name) {
         List<Number> numbers = numbers(name, "whole numbers");
         if (numbers != null && numbers.stream().anyMatch(n -> n.doubleValue() != n.longValue())) {

@@ -76,12 +76,14 @@ public final class ManifestIo {
         JsonFields model = f.object("model");
         JsonFields pre = f.object("preprocess");
         JsonFields serving = f.object("serving");
+        JsonFields demo = f.object("demo");
         return new Manifest(f.integer("schema"), f.text("name"), f.text("version"),
                 model == null ? null : new Manifest.ModelFile(model.text("file"), model.text("sha256")),
                 tensors(f.objects("inputs")), tensors(f.objects("outputs")),
                 pre == null ? null : preprocess(pre), postprocess(f.object("postprocess")),
                 serving == null ? null : new Serving(serving.text("machine_type"), serving.text("gpu"),
-                        serving.integer("gpu_count"), serving.text("idle_timeout"), serving.text("image")));
+                        serving.integer("gpu_count"), serving.text("idle_timeout"), serving.text("image")),
+                demo == null ? null : new Demo(demo.text("title"), demo.text("description"), demo.texts("examples")));
     }
 
     private static List<Manifest.TensorSpec> tensors(List<JsonFields> list) {

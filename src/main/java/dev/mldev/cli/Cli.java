@@ -1,7 +1,6 @@
 package dev.mldev.cli;
 
 import dev.mldev.Environment;
-import dev.mldev.ExitCodes;
 import dev.mldev.MldevException;
 import dev.mldev.Problems;
 import dev.mldev.bundle.BundleZip;
@@ -67,7 +66,7 @@ public final class Cli {
         cli.setDefaultValueProvider(new ConfigDefaults(env));
         cli.setColorScheme(CommandLine.Help.defaultColorScheme(
                 terminal.colour() ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF));
-        cli.setExecutionStrategy(Cli::executeAndCheckOutput);
+        cli.setExecutionStrategy(new OnnxRuntimeMissing(Cli::executeAndCheckOutput));
         cli.setExecutionExceptionHandler(Cli::handleExecutionException);
         cli.setParameterExceptionHandler(Cli::handleParameterException);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
@@ -128,7 +127,7 @@ public final class Cli {
                 known.printStackTrace(err);
             }
             err.flush();
-            return known.exitCode();
+            return ExitCodes.of(known.kind());
         }
         err.println("mldev: " + describe(ex));
         if (verbose) {

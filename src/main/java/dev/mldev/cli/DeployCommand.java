@@ -2,6 +2,7 @@ package dev.mldev.cli;
 
 import dev.mldev.Durations;
 import dev.mldev.MldevException;
+import dev.mldev.TargetKind;
 import dev.mldev.deploy.DeploymentRecord;
 import dev.mldev.deploy.local.LocalTarget;
 import java.nio.file.Path;
@@ -49,17 +50,14 @@ final class DeployCommand extends BaseCommand {
     @Override
     public Integer call() {
         // with a Google Cloud project configured (flag, environment or config file) the product's point: Vertex AI
-        String chosen = target != null ? target : vertex.project != null ? VertexDeployment.TARGET : LocalTarget.NAME;
-        if (chosen.equals(VertexDeployment.TARGET)) {
+        TargetKind chosen = target != null ? TargetKind.of(target) : vertex.project != null ? TargetKind.VERTEX : TargetKind.LOCAL;
+        if (chosen == TargetKind.VERTEX) {
             return vertex.deploy(Targets.vertex(env(), VertexTarget.DEFAULT_WAKE_TIMEOUT, this::notice), env(), bundle, name, json, out(),
                     terminal().progress(err()));
         }
-        if (chosen.equals(PipelineDeployment.TARGET)) {
+        if (chosen == TargetKind.VERTEX_PIPELINE) {
             return vertex.deployPipeline(Targets.pipeline(env(), this::notice, question -> true), env(), bundle, name, json, out(),
                     terminal().progress(err()));
-        }
-        if (!chosen.equals(LocalTarget.NAME)) {
-            throw MldevException.usage("unknown --target '" + chosen + "'", "use --target local, vertex or vertex-pipeline");
         }
         List<String> serveArgs = new ArrayList<>();
         if (idleUnload != null) {

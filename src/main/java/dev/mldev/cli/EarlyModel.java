@@ -47,8 +47,12 @@ final class EarlyModel {
             return; // picocli says what is wrong with it
         }
         Relay notices = new Relay();
-        early = new Early(path, device, PredictCommand.startOpening(env, path, device, notices, args.verbose()),
-                notices);
+        try {
+            early = new Early(path, device, PredictCommand.startOpening(env, path, device, notices, args.verbose()),
+                    notices);
+        } catch (NoClassDefFoundError e) {
+            // the cost archive, without ONNX Runtime: the command meets this again and says which archive has it
+        }
     }
 
     /**

@@ -62,6 +62,16 @@ final class PackageCommand extends BaseCommand {
     @Option(names = "--zip", description = "Write a .zip of the bundle instead of a directory.")
     boolean zip;
 
+    @Option(names = "--title", paramLabel = "TEXT", description = "Heading of the demo page 'mldev serve' shows at / (default: the name).")
+    String title;
+
+    @Option(names = "--description", paramLabel = "TEXT", description = "A paragraph about the model on the demo page.")
+    String description;
+
+    @Option(names = "--example", arity = "1..*", paramLabel = "IMAGE",
+            description = "Example images to copy into the bundle and offer on the demo page (at most 8, 2 MiB each).")
+    List<Path> examples;
+
     @Override
     public Integer call() {
         if (color != null && !color.equalsIgnoreCase("rgb") && !color.equalsIgnoreCase("bgr")) {
@@ -75,7 +85,8 @@ final class PackageCommand extends BaseCommand {
         }
         Packager.Request request = new Packager.Request(model, preset, labels, vocab, resize(),
                 color == null ? null : color.toLowerCase(java.util.Locale.ROOT), mean, std, name, out, zip);
-        Path written = new Packager(new SessionFactory(env(), this::notice, verbose())).pack(request);
+        Packager.Showcase showcase = new Packager.Showcase(title, description, examples == null ? List.of() : examples);
+        Path written = new Packager(new SessionFactory(env(), this::notice, verbose())).pack(request, showcase);
         Manifest manifest = Bundle.open(written, env().cacheDir()).manifest();
         out().printf("%s  %s version %s  (%s, %s)%n", written, manifest.name(), manifest.version(),
                 manifest.postprocess().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT),

@@ -1,7 +1,6 @@
 package dev.mldev.cli;
 
 import dev.mldev.Environment;
-import dev.mldev.ExitCodes;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
 import dev.mldev.deploy.DeploymentRecord;

@@ -1,6 +1,7 @@
 package dev.mldev.cli;
 
 import dev.mldev.Environment;
+import dev.mldev.cost.Price;
 import dev.mldev.cost.PriceTable;
 import dev.mldev.cost.PriceTableJson;
 import dev.mldev.cost.PriceTables;
@@ -68,14 +69,15 @@ final class PricesCommand extends BaseCommand {
                     return;
                 }
                 out.println();
-                out.println(name + "\tCOMPUTE ENGINE/H\tVERTEX AI/H");
+                out.println(name + "\tCOMPUTE ENGINE/H\tVERTEX AI/H\tSOURCE");
                 new TreeMap<>(prices.machines()).forEach((k, v) -> line(out, k, v, table.vertexMarkup()));
                 new TreeMap<>(prices.accelerators()).forEach((k, v) -> line(out, k, v, table.vertexMarkup()));
             });
         }
 
-        private static void line(PrintWriter out, String name, BigDecimal price, BigDecimal markup) {
-            out.println(name + "\t" + Usd.format(price) + "\t" + Usd.format(price.multiply(markup)));
+        private static void line(PrintWriter out, String name, Price price, BigDecimal markup) {
+            String computeEngine = price.basis() == Price.Basis.COMPUTE_ENGINE ? Usd.format(price.perHour()) : "-";
+            out.println(name + "\t" + computeEngine + "\t" + Usd.format(price.vertexPerHour(markup)) + "\t" + price.source());
         }
     }
 

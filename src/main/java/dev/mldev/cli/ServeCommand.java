@@ -7,6 +7,7 @@ import dev.mldev.runtime.Device;
 import dev.mldev.runtime.SessionFactory;
 import dev.mldev.serve.BundleLocation;
 import dev.mldev.serve.PredictServer;
+import dev.mldev.serve.RateLimit;
 import dev.mldev.serve.ServeOptions;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -23,7 +24,8 @@ import sun.misc.Signal;
         description = {"Serve a bundle over HTTP (Vertex AI's custom-container contract).",
                 "The model loads on the first request and unloads after --idle-unload without requests.",
                 "AIP_HTTP_PORT, AIP_HEALTH_ROUTE, AIP_PREDICT_ROUTE and AIP_STORAGE_URI (a path or gs://...)",
-                "override the flags when set, as Vertex AI sets them in its containers."},
+                "override the flags when set, as Vertex AI sets them in its containers.",
+                "GET / is a demo page: pick an image, see the answer (see docs/serve.md)."},
         footer = {"", "Example:", "  mldev serve ocr-rec --port 8080 --idle-unload 10m",
                 "  curl -s localhost:8080/predict -d '{\"instances\":[{\"b64\":\"'$(base64 -w0 line.png)'\"}]}'"})
 public final class ServeCommand extends BaseCommand {
@@ -58,6 +60,15 @@ public final class ServeCommand extends BaseCommand {
     @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cuda|cpu", description = "Where the model runs.")
     Device device;
 
+    @Option(names = "--rate-limit", paramLabel = "N/min|off",
+            description = "Predictions one client address may make a minute; 429 with Retry-After beyond (default: "
+                    + "30/min when public, else off).")
+    String rateLimit;
+
+    @Option(names = "--public", description = "The server is public (behind a proxy, say): turns the rate limit on "
+            + "by default, as listening on a non-loopback --host does.")
+    boolean isPublic;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         Environment env = env();
@@ -69,7 +80,9 @@ public final class ServeCommand extends BaseCommand {
         // one line that scripts and tests read the bound port from (--port 0 picks one)
         err().println("mldev serve: listening on http://" + address);
         notice("serving " + options.bundle() + " on http://" + address + " (POST " + options.predictRoute()
-                + ", GET " + options.healthRoute() + ", GET /metrics)" + (options.authToken() != null ? ", bearer token required" : ""));
+                + ", GET " + options.healthRoute() + ", GET /metrics, demo page GET /)"
+                + (options.authToken() != null ? ", bearer token required" : "")
+                + (options.rateLimit() != null ? ", rate limit " + options.rateLimit() + " per client" : ""));
         if (options.authToken() == null && !onVertex && !InetAddress.getByName(options.host()).isLoopbackAddress()) {
             notice("warning: listening on " + options.host() + " without a token: anyone who can reach it can use it"
                     + " (set --auth-token-file or MLDEV_AUTH_TOKEN)");
@@ -96,7 +109,7 @@ public final class ServeCommand extends BaseCommand {
         }
         return new ServeOptions(bundlePath, bindHost, httpPort, env.get("AIP_HEALTH_ROUTE").orElse("/health"),
                 env.get("AIP_PREDICT_ROUTE").orElse("/predict"), idleUnload, preload, maxBatch, batchWindow,
-                token(env), device, ServeOptions.DEFAULT_MAX_BODY_BYTES);
+                token(env), device, ServeOptions.DEFAULT_MAX_BODY_BYTES, RateLimit.forServer(rateLimit, isPublic, onVertex, bindHost));
     }
 
     private String token(Environment env) throws IOException {

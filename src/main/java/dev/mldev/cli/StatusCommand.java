@@ -1,6 +1,7 @@
 package dev.mldev.cli;
 
 import dev.mldev.MldevException;
+import dev.mldev.TargetKind;
 import dev.mldev.cloud.CloudContext;
 import dev.mldev.cost.Billable;
 import dev.mldev.cost.IdleCostGate;
@@ -8,7 +9,7 @@ import dev.mldev.cost.IdleCostJson;
 import dev.mldev.cost.IdleCostReport;
 import dev.mldev.cost.IdleCostText;
 import dev.mldev.cost.IdleCosts;
-import dev.mldev.cost.LocalBillables;
+import dev.mldev.deploy.local.LocalBillables;
 import dev.mldev.cost.PriceTables;
 import dev.mldev.cost.billing.ActualSpend;
 import dev.mldev.cost.billing.BillingExport;
@@ -18,6 +19,7 @@ import dev.mldev.cost.vertex.VertexRegions;
 import dev.mldev.deploy.DeploymentRecord;
 import dev.mldev.deploy.DeploymentStore;
 import dev.mldev.deploy.local.LocalTarget;
+import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -77,7 +79,7 @@ final class StatusCommand extends BaseCommand {
         List<Billable> billables = new ArrayList<>();
         if (scope() != Scope.vertex) {
             LocalTarget local = Targets.local(env(), this::notice);
-            records.stream().filter(r -> r.target().equals(LocalTarget.NAME))
+            records.stream().filter(r -> r.target().equals(TargetKind.LOCAL))
                     .forEach(r -> billables.add(LocalBillables.of(local.status(r))));
         }
         if (!vertexRegions.isEmpty()) {
@@ -106,7 +108,17 @@ final class StatusCommand extends BaseCommand {
             }
         }
         out().flush();
-        return IdleCostGate.apply(verdict, err());
+        return applyGate(verdict, err());
+    }
+
+    /** The gate's one line on stderr and its exit code: 3 when tripped, 0 when passed or not asked for. */
+    static int applyGate(IdleCostReport.Verdict verdict, PrintWriter err) {
+        if (verdict == null) {
+            return ExitCodes.OK;
+        }
+        err.println("mldev: " + verdict.summary());
+        err.flush();
+        return verdict.passed() ? ExitCodes.OK : ExitCodes.GATE;
     }
 
     private Scope scope() {
@@ -120,7 +132,7 @@ final class StatusCommand extends BaseCommand {
         }
         Set<String> wanted = new LinkedHashSet<>(allRegions ? VertexRegions.all() : regions);
         if (!allRegions) {
-            records.stream().filter(r -> !r.target().equals(LocalTarget.NAME) && r.detail("region") != null)
+            records.stream().filter(r -> !r.target().equals(TargetKind.LOCAL) && r.detail("region") != null)
                     .forEach(r -> wanted.add(r.detail("region")));
         }
         if (wanted.isEmpty()) {

@@ -2,6 +2,7 @@ package dev.mldev.cli;
 
 import dev.mldev.Environment;
 import dev.mldev.MldevException;
+import dev.mldev.TargetKind;
 import dev.mldev.deploy.DeploymentStore;
 import dev.mldev.deploy.Target;
 import dev.mldev.deploy.local.LocalTarget;
@@ -27,13 +28,11 @@ final class Targets {
      * @param notice      one-line messages a target has for stderr
      * @param confirm     asks the user a yes/no question (vertex-pipeline: cancel the run on Ctrl-C?)
      */
-    static Target of(String target, Environment env, Duration wakeTimeout, Consumer<String> notice, Predicate<String> confirm) {
+    static Target of(TargetKind target, Environment env, Duration wakeTimeout, Consumer<String> notice, Predicate<String> confirm) {
         return switch (target) {
-            case LocalTarget.NAME -> local(env, notice);
-            case VertexDeployment.TARGET -> vertex(env, wakeTimeout, notice);
-            case PipelineDeployment.TARGET -> pipeline(env, notice, confirm);
-            default -> throw MldevException.failure("deployment target '" + target + "' is not supported by this mldev",
-                    "upgrade mldev");
+            case LOCAL -> local(env, notice);
+            case VERTEX -> vertex(env, wakeTimeout, notice);
+            case VERTEX_PIPELINE -> pipeline(env, notice, confirm);
         };
     }
 

@@ -6,7 +6,7 @@ import dev.mldev.Problems;
 import dev.mldev.Progress;
 import dev.mldev.bundle.Bundle;
 import dev.mldev.bundle.Manifest;
-import dev.mldev.cost.DeployForecast;
+import dev.mldev.deploy.vertex.VertexForecast;
 import dev.mldev.cost.Forecast;
 import dev.mldev.cost.PriceTables;
 import dev.mldev.deploy.pipeline.PipelineTarget;
@@ -62,6 +62,9 @@ final class VertexOptions {
     @Option(names = "--image", paramLabel = "REF", description = "vertex: the serving image (default: MLDEV_IMAGE, the bundle's).")
     String image;
 
+    @Option(names = "--service-account", paramLabel = "EMAIL", description = "vertex: the service account the model or each pipeline run runs as (default: Vertex AI's; pipelines: the Compute Engine default service account).")
+    String serviceAccount;
+
     @Option(names = "--dry-run", description = "vertex: print each call the deploy would make, with its resources, and the cost forecast; call nothing.")
     boolean dryRun;
 
@@ -80,7 +83,7 @@ final class VertexOptions {
             ImageChoice image = imageChoice(manifest, env);
             var plan = withEveryProblem(() -> target.plan(bundle, flags(name, image.ref())));
             VertexSpec spec = VertexSpec.check(flags(name, image.ref()), manifest);
-            Forecast forecast = DeployForecast.pipeline(PriceTables.load(env, prices), spec, requests());
+            Forecast forecast = VertexForecast.pipeline(PriceTables.load(env, prices), spec, requests());
             if (json) {
                 plan.set("forecast", forecast.toJson());
                 plan.putObject("image").put("ref", image.ref()).put("from", image.from());
@@ -135,7 +138,7 @@ final class VertexOptions {
 
     private VertexSpec.Flags flags(String name, String imageRef) {
         return new VertexSpec.Flags(name, project, region, bucket, machine, gpu, gpuCount, minReplicas, maxReplicas, idleTimeout,
-                minScaleup, imageRef);
+                minScaleup, imageRef, serviceAccount);
     }
 
     /** The serving image a deploy would use and where it comes from; for a dry run, which may go without one. */
@@ -171,7 +174,7 @@ final class VertexOptions {
         if (dryRun) {
             ImageChoice image = imageChoice(Bundle.open(bundle, env.cacheDir()).manifest(), env);
             DeployPlan plan = withEveryProblem(() -> target.plan(bundle, flags(name, image.ref())));
-            Forecast forecast = DeployForecast.endpoint(PriceTables.load(env, prices), plan.spec(), requests());
+            Forecast forecast = VertexForecast.endpoint(PriceTables.load(env, prices), plan.spec(), requests());
             if (json) {
                 Map<String, Object> result = new LinkedHashMap<>();
                 result.put("plan", plan.summary());

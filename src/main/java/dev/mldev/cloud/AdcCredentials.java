@@ -3,7 +3,6 @@ package dev.mldev.cloud;
 import com.google.auth.oauth2.ComputeEngineCredentials;
 import com.google.auth.oauth2.GoogleCredentials;
 import dev.mldev.Environment;
-import dev.mldev.ExitCodes;
 import dev.mldev.MldevException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +14,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Application Default Credentials, found in gcloud's order: the file named by GOOGLE_APPLICATION_CREDENTIALS,
+ * Application Default Credentials (any type gcloud writes, Workload Identity Federation included), found in gcloud's order: the file named by GOOGLE_APPLICATION_CREDENTIALS,
  * then gcloud's ADC file ({@code gcloud auth application-default login}), then the metadata server of a Google
  * Cloud machine. Read from the {@link Environment} rather than the process so tests can point it anywhere.
  */
@@ -33,7 +32,7 @@ public final class AdcCredentials {
         if (named.isPresent()) {
             Path file = Path.of(named.get());
             if (!Files.isRegularFile(file)) {
-                throw new MldevException(ExitCodes.REMOTE, CREDENTIALS_VARIABLE + " names " + file + ", which does not exist",
+                throw new MldevException(MldevException.Kind.REMOTE, CREDENTIALS_VARIABLE + " names " + file + ", which does not exist",
                         "point it at a service-account key file, or unset it and run 'gcloud auth application-default login'");
             }
             return fromFile(file, endpoints);
@@ -45,7 +44,7 @@ public final class AdcCredentials {
         if (metadataServerAnswers(env)) {
             return ComputeEngineCredentials.create().createScoped(SCOPES);
         }
-        throw new MldevException(ExitCodes.REMOTE, "no Google Cloud credentials found",
+        throw new MldevException(MldevException.Kind.REMOTE, "no Google Cloud credentials found",
                 "run 'gcloud auth application-default login', or set " + CREDENTIALS_VARIABLE + " to a service-account key file");
     }
 
@@ -57,13 +56,24 @@ public final class AdcCredentials {
         return dir.resolve("application_default_credentials.json");
     }
 
+    /**
+     * Any ADC file type google-auth reads: a service-account key, a gcloud user, Workload Identity Federation
+     * ({@code external_account}) or impersonation ({@code impersonated_service_account}); the last two fetch their
+     * first token now, so a failure names its step ({@link DelegatedCredentials}).
+     */
     private static GoogleCredentials fromFile(Path file, CloudEndpoints endpoints) {
+        GoogleCredentials credentials;
         try (InputStream in = Files.newInputStream(file)) {
-            return GoogleCredentials.fromStream(in, endpoints::httpTransport).createScoped(SCOPES);
+            credentials = GoogleCredentials.fromStream(in, endpoints::httpTransport).createScoped(SCOPES);
         } catch (IOException | RuntimeException e) {
-            throw new MldevException(ExitCodes.REMOTE, "cannot use the credentials in " + file + ": " + firstLine(e),
-                    "download a fresh service-account key, or run 'gcloud auth application-default login'", e);
+            throw new MldevException(MldevException.Kind.REMOTE, "cannot use the credentials in " + file + ": " + firstLine(e),
+                    "download a fresh service-account key, run 'gcloud auth application-default login', or write a "
+                            + "Workload Identity Federation file with 'gcloud iam workload-identity-pools create-cred-config'", e);
         }
+        if (DelegatedCredentials.applies(credentials)) {
+            DelegatedCredentials.fetchFirstToken(credentials, file);
+        }
+        return credentials;
     }
 
     /** The same check google-auth makes: a quick GET that answers with Metadata-Flavor: Google. */

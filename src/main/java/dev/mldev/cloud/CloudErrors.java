@@ -4,7 +4,6 @@ import com.google.api.gax.rpc.ApiException;
 import com.google.api.gax.rpc.StatusCode;
 import com.google.cloud.BaseServiceException;
 import com.google.rpc.ErrorInfo;
-import dev.mldev.ExitCodes;
 import dev.mldev.MldevException;
 import java.util.Map;
 import java.util.Optional;
@@ -29,6 +28,10 @@ public final class CloudErrors {
             "monitoring.", "roles/monitoring.viewer",
             "serviceusage.", "roles/serviceusage.serviceUsageConsumer");
 
+    /** "Quota exceeded for quota metric 'X'", "The following quota metrics exceed quota limits: X". */
+    private static final Pattern QUOTA = Pattern.compile(
+            "(?i)quota (?:exceeded for (?:quota metric )?'?([\\w./-]+?)'?(?:[\\s.,]|$)|metrics exceed quota limits: ([\\w./-]+))");
+
     private CloudErrors() {
     }
 
@@ -39,19 +42,41 @@ public final class CloudErrors {
         ErrorInfo info = e.getErrorDetails() == null ? null : e.getErrorDetails().getErrorInfo();
         return switch (code) {
             case PERMISSION_DENIED -> permissionDenied(e, doing, project, message, info);
-            case UNAUTHENTICATED -> new MldevException(ExitCodes.REMOTE, "Google Cloud refused the credentials while " + doing,
+            case UNAUTHENTICATED -> new MldevException(MldevException.Kind.REMOTE, "Google Cloud refused the credentials while " + doing,
                     "run 'gcloud auth application-default login' again, or check the key file in GOOGLE_APPLICATION_CREDENTIALS", e);
             case NOT_FOUND -> MldevException.remote(doing + " failed: not found: " + strip(message),
                     "check --project and --region", e);
+            case RESOURCE_EXHAUSTED -> quota(info, message).map(q -> MldevException.remote(doing + " failed: quota exceeded for "
+                    + q + ": " + strip(message), quotaHint(project, q), e))
+                    .orElseGet(() -> MldevException.remote(doing + " failed: " + code + ": " + strip(message), null, e));
             default -> MldevException.remote(doing + " failed: " + code + ": " + strip(message), null, e);
         };
+    }
+
+    /** How to raise a quota, named as Google names it (quota_metric), or null when unknown. */
+    public static String quotaHint(String project, String quota) {
+        return "waiting does not help: request a higher quota at https://console.cloud.google.com/iam-admin/quotas?project="
+                + project + (quota == null ? "" : " (filter by " + quota + ")") + ", or use fewer resources or requests";
+    }
+
+    /** The quota a RESOURCE_EXHAUSTED answer is about: ErrorInfo's quota_metric, else the "quota metric(s)" in the text. */
+    private static Optional<String> quota(ErrorInfo info, String message) {
+        if (info != null && info.containsMetadata("quota_metric")) {
+            return Optional.of(info.getMetadataOrThrow("quota_metric"));
+        }
+        return quotaNamedIn(message);
+    }
+
+    /** The quota a message names ("Quota exceeded for quota metric 'X'", "... exceed quota limits: X"), if any. */
+    public static Optional<String> quotaNamedIn(String message) {
+        return firstGroup(QUOTA.matcher(message));
     }
 
     /** Cloud Storage's (HTTP) errors, translated the same way. */
     public static MldevException translate(BaseServiceException e, String doing, String project) {
         String message = Optional.ofNullable(e.getMessage()).orElse("HTTP " + e.getCode());
         return switch (e.getCode()) {
-            case 401 -> new MldevException(ExitCodes.REMOTE, "Google Cloud refused the credentials while " + doing,
+            case 401 -> new MldevException(MldevException.Kind.REMOTE, "Google Cloud refused the credentials while " + doing,
                     "run 'gcloud auth application-default login' again, or check the key file in GOOGLE_APPLICATION_CREDENTIALS", e);
             case 403 -> permissionDenied(e, doing, project, message, null);
             case 404 -> MldevException.remote(doing + " failed: not found: " + strip(message),

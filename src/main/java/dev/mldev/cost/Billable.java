@@ -1,5 +1,7 @@
 package dev.mldev.cost;
 
+import dev.mldev.DeploymentState;
+import dev.mldev.TargetKind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -10,7 +12,7 @@ import java.util.Objects;
  * when the target does not know them (replicas now, idle since, scale-to-zero period).
  *
  * @param name            what the user calls it (deployment name, endpoint display name, job name)
- * @param target          where it lives: {@code local}, {@code vertex}, {@code vertex-pipeline}
+ * @param target          where it lives
  * @param kind            what sort of thing bills
  * @param state           its state now
  * @param replicasNow     nodes running now, or null when unknown
@@ -27,9 +29,9 @@ import java.util.Objects;
  */
 public record Billable(
         String name,
-        String target,
+        TargetKind target,
         Kind kind,
-        State state,
+        DeploymentState state,
         Integer replicasNow,
         String region,
         String machineType,
@@ -58,22 +60,6 @@ public record Billable(
         }
     }
 
-    /** The states shown by {@code mldev status}. */
-    public enum State {
-        /** Scaled to zero: deployed, no node running. */
-        ZERO,
-        /** At least one node up and able to answer. */
-        WARM,
-        /** Not running at all (stopped, undeployed, failed). */
-        DOWN,
-        /** A job that is running now. */
-        RUNNING;
-
-        public String label() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
-    }
-
     public Billable {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(target, "target");
@@ -84,16 +70,16 @@ public record Billable(
         }
     }
 
-    public static Builder builder(String name, String target, Kind kind, State state) {
+    public static Builder builder(String name, TargetKind target, Kind kind, DeploymentState state) {
         return new Builder(name, target, kind, state);
     }
 
     /** Fills the optional facts of a {@link Billable} by name, since most targets know only some of them. */
     public static final class Builder {
         private final String name;
-        private final String target;
+        private final TargetKind target;
         private final Kind kind;
-        private final State state;
+        private final DeploymentState state;
         private Integer replicasNow;
         private String region;
         private String machineType;
@@ -106,7 +92,7 @@ public record Billable(
         private String url;
         private Long requestsServed;
 
-        private Builder(String name, String target, Kind kind, State state) {
+        private Builder(String name, TargetKind target, Kind kind, DeploymentState state) {
             this.name = name;
             this.target = target;
             this.kind = kind;

@@ -83,15 +83,19 @@ public record Forecast(
         return new Forecast(node.perHour(), null, BigDecimal.ZERO, wake, best, worst, requestsPerDay, notes);
     }
 
-    /** A pipeline target: nothing exists between requests, and each request is one run of {@code runTime}. */
-    public static Forecast perRun(NodePrice node, Duration runTime, int requestsPerDay) {
+    /**
+     * A pipeline target: nothing exists between requests, and each request is one run of {@code runTime} on one
+     * node plus the per-run Pipelines fee.
+     */
+    public static Forecast perRun(NodePrice node, Duration runTime, BigDecimal runFee, int requestsPerDay) {
         checkRequests(requestsPerDay);
         List<String> notes = List.of("nothing runs between requests: each request is one pipeline run of about "
-                + Durations.format(runTime) + " on one node");
+                + Durations.format(runTime) + " on one node, plus the Vertex AI Pipelines fee of " + Usd.format(runFee)
+                + " per run");
         if (!node.isKnown()) {
             return new Forecast(null, node.unknown(), BigDecimal.ZERO, null, null, null, requestsPerDay, notes);
         }
-        BigDecimal run = hours(node.perHour(), runTime);
+        BigDecimal run = hours(node.perHour(), runTime).add(runFee);
         BigDecimal day = run.multiply(BigDecimal.valueOf(requestsPerDay));
         return new Forecast(node.perHour(), null, BigDecimal.ZERO, run, day, day, requestsPerDay, notes);
     }

@@ -73,7 +73,7 @@ public final class IdleCostJson {
         Billable b = row.billable();
         ObjectNode node = MAPPER.createObjectNode();
         node.put("name", b.name());
-        node.put("target", b.target());
+        node.put("target", b.target().id());
         node.put("kind", b.kind().name().toLowerCase(java.util.Locale.ROOT));
         node.put("state", b.state().label());
         node.put("replicas", b.replicasNow());

@@ -23,7 +23,7 @@ public final class IdleCostText {
         List<List<String>> rows = new ArrayList<>();
         for (IdleCostRow row : report.rows()) {
             Billable b = row.billable();
-            rows.add(List.of(b.name(), b.target(), b.state().label(),
+            rows.add(List.of(b.name(), b.target().id(), b.state().label(),
                     b.replicasNow() == null ? "-" : b.replicasNow().toString(),
                     idleFor(b.idleSince(), report.generatedAt()),
                     b.requestsServed() == null ? "-" : b.requestsServed().toString(),

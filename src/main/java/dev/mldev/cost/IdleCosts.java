@@ -1,5 +1,6 @@
 package dev.mldev.cost;
 
+import dev.mldev.DeploymentState;
 import dev.mldev.Durations;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -34,7 +35,7 @@ public final class IdleCosts {
 
     private IdleCostRow jobRow(Billable b, NodePrice node) {
         String what = b.kind() == Billable.Kind.PIPELINE_JOB ? "pipeline job" : "custom job";
-        if (b.state() != Billable.State.RUNNING) {
+        if (b.state() != DeploymentState.RUNNING) {
             return new IdleCostRow(b, BigDecimal.ZERO, BigDecimal.ZERO, what + " not running: bills nothing");
         }
         // a running job bills for every node it holds, traffic or not
@@ -44,7 +45,7 @@ public final class IdleCosts {
     }
 
     private IdleCostRow endpointRow(Billable b, NodePrice node) {
-        if (b.state() == Billable.State.DOWN) {
+        if (b.state() == DeploymentState.DOWN) {
             return new IdleCostRow(b, BigDecimal.ZERO, BigDecimal.ZERO, "no model deployed: bills nothing");
         }
         if (b.minReplicas() == 0) {

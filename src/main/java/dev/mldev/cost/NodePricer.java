@@ -5,7 +5,8 @@ import java.util.Optional;
 
 /**
  * Prices one node of a {@link Billable}: machine type plus accelerator count x accelerator price, from the
- * price table of its region, times the Vertex AI markup for cloud nodes. Local nodes cost nothing.
+ * price table of its region, each row at its Vertex AI price (Compute Engine rows times the markup, Vertex AI rows
+ * as they are). Local nodes cost nothing.
  */
 public final class NodePricer {
     private final PriceTable table;
@@ -33,19 +34,19 @@ public final class NodePricer {
         if (machineType == null) {
             return NodePrice.unknown("machine type unknown");
         }
-        Optional<BigDecimal> machine = table.machine(region, machineType);
+        Optional<Price> machine = table.machine(region, machineType);
         if (machine.isEmpty()) {
             return NodePrice.unknown("no price for machine type " + machineType + " in " + region);
         }
-        BigDecimal node = machine.get();
+        BigDecimal node = machine.get().vertexPerHour(table.vertexMarkup());
         if (acceleratorType != null && acceleratorCount > 0) {
-            Optional<BigDecimal> accelerator = table.accelerator(region, acceleratorType);
+            Optional<Price> accelerator = table.accelerator(region, acceleratorType);
             if (accelerator.isEmpty()) {
                 return NodePrice.unknown("no price for accelerator " + Accelerators.normalize(acceleratorType)
                         + " in " + region);
             }
-            node = node.add(accelerator.get().multiply(BigDecimal.valueOf(acceleratorCount)));
+            node = node.add(accelerator.get().vertexPerHour(table.vertexMarkup()).multiply(BigDecimal.valueOf(acceleratorCount)));
         }
-        return NodePrice.known(node.multiply(table.vertexMarkup()));
+        return NodePrice.known(node);
     }
 }

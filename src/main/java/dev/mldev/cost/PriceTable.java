@@ -8,12 +8,13 @@ import java.util.Optional;
 
 /**
  * Hourly on-demand prices in USD per region: machine types (vCPU and memory only) and accelerators (per GPU),
- * with the date they were taken, where from, and the Vertex AI markup over Compute Engine.
+ * each row with its own source and basis ({@link Price}), with the date they were taken, where from, and the
+ * Vertex AI markup over Compute Engine for the rows that are Compute Engine prices.
  *
  * @param asOf         the date the prices were taken
  * @param source       where they came from, in words
  * @param origin       which file or resource this table was read from (shown by {@code mldev prices})
- * @param vertexMarkup factor applied to Compute Engine prices for Vertex AI nodes
+ * @param vertexMarkup factor applied to rows that are Compute Engine prices for Vertex AI nodes
  * @param assumptions  what the prices leave out or assume, in words
  * @param regions      region name to its prices
  */
@@ -26,7 +27,7 @@ public record PriceTable(
         Map<String, RegionPrices> regions) {
 
     /** The prices in one region. Keys: machine type names, Vertex AI accelerator names. */
-    public record RegionPrices(Map<String, BigDecimal> machines, Map<String, BigDecimal> accelerators) {
+    public record RegionPrices(Map<String, Price> machines, Map<String, Price> accelerators) {
         public RegionPrices {
             machines = Map.copyOf(machines);
             accelerators = Map.copyOf(accelerators);
@@ -38,13 +39,13 @@ public record PriceTable(
         regions = Map.copyOf(regions);
     }
 
-    /** Compute Engine price per hour of a machine type (without GPUs) in a region, if the table has it. */
-    public Optional<BigDecimal> machine(String region, String machineType) {
+    /** The price row of a machine type (without GPUs) in a region, if the table has it. */
+    public Optional<Price> machine(String region, String machineType) {
         return Optional.ofNullable(regions.get(region)).map(r -> r.machines().get(machineType));
     }
 
-    /** Compute Engine price per hour of one accelerator in a region, if the table has it. */
-    public Optional<BigDecimal> accelerator(String region, String acceleratorType) {
+    /** The price row of one accelerator in a region, if the table has it. */
+    public Optional<Price> accelerator(String region, String acceleratorType) {
         return Optional.ofNullable(regions.get(region))
                 .map(r -> r.accelerators().get(Accelerators.normalize(acceleratorType)));
     }

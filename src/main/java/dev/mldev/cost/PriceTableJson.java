@@ -64,15 +64,16 @@ public final class PriceTableJson {
         if (!regionsNode.isObject() || regionsNode.isEmpty()) {
             throw invalid(origin, "no \"regions\" object with at least one region");
         }
+        String source = root.path("source").asText("unknown");
         Map<String, PriceTable.RegionPrices> regions = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = regionsNode.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> region = it.next();
             String where = "regions." + region.getKey();
             regions.put(region.getKey(), new PriceTable.RegionPrices(
-                    prices(region.getValue().path("machines"), origin, where + ".machines", false),
-                    prices(region.getValue().path("accelerators"), origin, where + ".accelerators", true)));
+                    prices(region.getValue().path("machines"), origin, where + ".machines", false, source),
+                    prices(region.getValue().path("accelerators"), origin, where + ".accelerators", true, source)));
         }
-        return new PriceTable(asOf, root.path("source").asText("unknown"), origin, markup, assumptions, regions);
+        return new PriceTable(asOf, source, origin, markup, assumptions, regions);
     }
 
     public static PriceTable read(Path file) throws IOException {
@@ -115,15 +116,26 @@ public final class PriceTableJson {
         new TreeMap<>(table.regions()).forEach((name, prices) -> {
             ObjectNode region = regions.putObject(name);
             ObjectNode machines = region.putObject("machines");
-            new TreeMap<>(prices.machines()).forEach((k, v) -> machines.put(k, v.toPlainString()));
+            new TreeMap<>(prices.machines()).forEach((k, v) -> machines.set(k, row(v)));
             ObjectNode accelerators = region.putObject("accelerators");
-            new TreeMap<>(prices.accelerators()).forEach((k, v) -> accelerators.put(k, v.toPlainString()));
+            new TreeMap<>(prices.accelerators()).forEach((k, v) -> accelerators.set(k, row(v)));
         });
         return root;
     }
 
-    private static Map<String, BigDecimal> prices(JsonNode node, String origin, String where, boolean accelerators) {
-        Map<String, BigDecimal> prices = new LinkedHashMap<>();
+    private static ObjectNode row(Price price) {
+        ObjectNode row = MAPPER.createObjectNode().put("price", price.perHour().toPlainString());
+        row.put("basis", price.basis().name().toLowerCase(java.util.Locale.ROOT));
+        return row.put("source", price.source());
+    }
+
+    /**
+     * Rows are {@code {"price": "0.35", "basis": "compute_engine" | "vertex_ai", "source": "..."}}; a bare price
+     * (the older format) is a Compute Engine price from the table's {@code source}.
+     */
+    private static Map<String, Price> prices(JsonNode node, String origin, String where, boolean accelerators,
+                                              String tableSource) {
+        Map<String, Price> prices = new LinkedHashMap<>();
         if (node.isMissingNode()) {
             return prices;
         }
@@ -132,8 +144,22 @@ public final class PriceTableJson {
         }
         node.fields().forEachRemaining(e -> prices.put(
                 accelerators ? Accelerators.normalize(e.getKey()) : e.getKey(),
-                decimal(e.getValue(), origin, where + "." + e.getKey())));
+                price(e.getValue(), origin, where + "." + e.getKey(), tableSource)));
         return prices;
+    }
+
+    private static Price price(JsonNode node, String origin, String where, String tableSource) {
+        if (!node.isObject()) {
+            return new Price(decimal(node, origin, where), Price.Basis.COMPUTE_ENGINE, tableSource);
+        }
+        String basis = node.path("basis").asText("compute_engine");
+        Price.Basis parsed = switch (basis) {
+            case "compute_engine" -> Price.Basis.COMPUTE_ENGINE;
+            case "vertex_ai" -> Price.Basis.VERTEX_AI;
+            default -> throw invalid(origin, where + ".basis must be compute_engine or vertex_ai, not '" + basis + "'");
+        };
+        return new Price(decimal(node.path("price"), origin, where + ".price"), parsed,
+                node.path("source").asText(tableSource));
     }
 
     private static BigDecimal decimal(JsonNode node, String origin, String where) {

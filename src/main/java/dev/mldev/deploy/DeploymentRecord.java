@@ -1,5 +1,6 @@
 package dev.mldev.deploy;
 
+import dev.mldev.TargetKind;
 import java.time.Instant;
 import java.util.Map;
 
@@ -7,13 +8,12 @@ import java.util.Map;
  * What mldev remembers about one deployment, stored as JSON under the state directory so later commands
  * (predict, status, undeploy) can find it by name.
  *
- * @param target  {@code local}, {@code vertex} or {@code vertex-pipeline}
  * @param url     where predictions go (local server, dedicated endpoint), or null
  * @param details target-specific facts (pid and port, project/region/endpoint id, bucket, ...)
  */
 public record DeploymentRecord(
         String name,
-        String target,
+        TargetKind target,
         String bundle,
         String version,
         String url,

@@ -49,17 +49,23 @@ public final class PredictClient {
         this(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
     }
 
-    /** A non-2xx answer: its status and the server's error text. */
+    /** A non-2xx answer: its status, the server's error text and its whole body (Google's error details). */
     public static final class HttpError extends RuntimeException {
         private final int status;
+        private final String body;
 
-        public HttpError(int status, String message) {
+        public HttpError(int status, String message, String body) {
             super(message);
             this.status = status;
+            this.body = body;
         }
 
         public int status() {
             return status;
+        }
+
+        public String body() {
+            return body;
         }
     }
 
@@ -163,7 +169,8 @@ public final class PredictClient {
 
     private static List<Prediction> answer(HttpResponse<String> response, List<Predictor.Input> images) {
         if (response.statusCode() / 100 != 2) {
-            throw new HttpError(response.statusCode(), withImageNames(errorText(response.body()), images));
+            throw new HttpError(response.statusCode(), withImageNames(errorText(response.body()), images),
+                    response.body());
         }
         return parse(response.body(), images);
     }

@@ -20,7 +20,6 @@ import com.google.cloud.tools.jib.api.buildplan.Port;
 import com.google.cloud.tools.jib.event.events.ProgressEvent;
 import com.google.cloud.tools.jib.event.progress.ProgressEventHandler;
 import com.google.cloud.tools.jib.registry.RegistryCredentialsNotSentException;
-import dev.mldev.ExitCodes;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
 import java.io.IOException;
@@ -212,7 +211,7 @@ public final class ImageBuilder {
         if (cause instanceof RegistryException) {
             return MldevException.remote("the registry failed: " + firstLine(cause), null, cause);
         }
-        return new MldevException(ExitCodes.FAILURE, "building " + destination.reference() + " failed: "
+        return new MldevException(MldevException.Kind.FAILURE, "building " + destination.reference() + " failed: "
                 + firstLine(cause), "run again with --verbose for the stack trace", cause);
     }
 

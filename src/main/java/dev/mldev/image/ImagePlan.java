@@ -4,6 +4,7 @@ import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
 import com.google.cloud.tools.jib.api.buildplan.FileEntry;
 import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
+import dev.mldev.MainClass;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,7 +30,6 @@ public record ImagePlan(String base, List<FileEntriesLayer> layers, List<String>
     public static final AbsoluteUnixPath LIB = AbsoluteUnixPath.get("/app/lib");
     /** The port Vertex AI sends to when the model does not name one (it also sets AIP_HTTP_PORT to it). */
     public static final int SERVING_PORT = 8080;
-    static final String MAIN_CLASS = "dev.mldev.cli.Cli";
 
     /**
      * The serving image: {@code mldev serve} reading the AIP_* variables Vertex AI sets.
@@ -57,7 +57,7 @@ public record ImagePlan(String base, List<FileEntriesLayer> layers, List<String>
 
     /** mldev's command line without its arguments: what the entrypoint and the {@link Launcher} both run. */
     static List<String> javaCommand(String java) {
-        return List.of(java, "-XX:+ExitOnOutOfMemoryError", "-cp", LIB + "/*", MAIN_CLASS);
+        return List.of(java, "-XX:+ExitOnOutOfMemoryError", "-cp", LIB + "/*", MainClass.NAME);
     }
 
     /** Uncompressed bytes of a layer's files: what the dry run shows. */

@@ -58,6 +58,19 @@ public final class ImageDecoder {
         });
     }
 
+    /**
+     * Checks that the whole image decodes, and returns its format as a file extension (png, jpg, gif or bmp): how
+     * {@code mldev package --example} stores an example under a name that says what it is.
+     */
+    public static String decodableFormat(byte[] bytes, String name) {
+        return withReader(bytes, name, reader -> {
+            checked(reader, name);
+            reader.read(0);
+            String format = reader.getFormatName().toLowerCase(java.util.Locale.ROOT);
+            return format.equals("jpeg") ? "jpg" : format;
+        });
+    }
+
     private interface ReaderUse<T> {
         T apply(ImageReader reader) throws IOException;
     }

@@ -2,6 +2,7 @@ package dev.mldev.runtime;
 
 import dev.mldev.MldevException;
 import dev.mldev.bundle.BundleWriter;
+import dev.mldev.bundle.Demo;
 import dev.mldev.bundle.Hashes;
 import dev.mldev.bundle.Manifest;
 import dev.mldev.bundle.Manifest.TensorSpec;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -40,8 +42,28 @@ public final class Packager {
                           List<Double> mean, List<Double> std, String name, Path out, boolean zip) {
     }
 
+    /**
+     * What the demo page shows, from {@code --title --description --example}; each field may be null or empty.
+     *
+     * @param examples image files to copy into the bundle
+     */
+    public record Showcase(String title, String description, List<Path> examples) {
+        public static final Showcase NONE = new Showcase(null, null, List.of());
+
+        boolean isEmpty() {
+            return title == null && description == null && (examples == null || examples.isEmpty());
+        }
+    }
+
     public Path pack(Request request) {
+        return pack(request, Showcase.NONE);
+    }
+
+    public Path pack(Request request, Showcase showcase) {
         requireFile(request.model(), "model");
+        Map<String, byte[]> examples = examples(showcase);
+        Demo demo = showcase.isEmpty() ? null
+                : new Demo(showcase.title(), showcase.description(), List.copyOf(examples.keySet()));
         Presets.Preset preset = request.preset() == null ? null : Presets.named(request.preset());
         Preprocess preprocess = preprocess(request, preset);
         AuxFile aux = auxFile(request, preset);
@@ -61,17 +83,60 @@ public final class Packager {
         String name = request.name() != null ? request.name()
                 : request.model().getFileName().toString().replaceFirst("\\.onnx$", "");
         Manifest draft = new Manifest(Manifest.SCHEMA, name, null, new Manifest.ModelFile("model.onnx", modelSha),
-                inputs, outputs, preprocess, postprocess, Serving.defaults());
+                inputs, outputs, preprocess, postprocess, Serving.defaults(), demo);
+        StringBuilder exampleHashes = new StringBuilder();
+        examples.values().forEach(bytes -> exampleHashes.append(Hashes.sha256(bytes)));
         String version = Hashes.sha256(modelSha + (aux == null ? "" : String.join("\n", aux.lines()))
-                + ManifestIo.write(draft)).substring(0, 12);
+                + ManifestIo.write(draft) + exampleHashes).substring(0, 12);
         Manifest manifest = new Manifest(Manifest.SCHEMA, name, version, draft.model(), inputs, outputs, preprocess,
-                postprocess, Serving.defaults());
+                postprocess, Serving.defaults(), demo);
 
-        Map<String, byte[]> extras = new TreeMap<>();
+        Map<String, byte[]> extras = new TreeMap<>(examples);
         if (aux != null) {
             extras.put(aux.fileName(), (String.join("\n", aux.lines()) + "\n").getBytes(StandardCharsets.UTF_8));
         }
         return BundleWriter.write(manifest, request.model(), extras, request.out(), request.zip());
+    }
+
+    /** The example images by the name each gets in the bundle, in the order given; each checked to decode. */
+    private static Map<String, byte[]> examples(Showcase showcase) {
+        checkLength("--title", showcase.title(), Demo.MAX_TITLE);
+        checkLength("--description", showcase.description(), Demo.MAX_DESCRIPTION);
+        List<Path> files = showcase.examples() == null ? List.of() : showcase.examples();
+        if (files.size() > Demo.MAX_EXAMPLES) {
+            throw MldevException.usage(files.size() + " --example images given; a bundle holds at most "
+                    + Demo.MAX_EXAMPLES, "choose the " + Demo.MAX_EXAMPLES + " that show the model best");
+        }
+        Map<String, byte[]> examples = new LinkedHashMap<>();
+        for (Path file : files) {
+            requireFile(file, "--example");
+            byte[] bytes;
+            try {
+                if (Files.size(file) > Demo.MAX_EXAMPLE_BYTES) {
+                    throw MldevException.usage("--example " + file + " has " + Files.size(file) + " bytes, more than the "
+                            + Demo.MAX_EXAMPLE_BYTES / (1024 * 1024) + " MiB an example may have",
+                            "scale it down or save it as JPEG");
+                }
+                bytes = Files.readAllBytes(file);
+            } catch (IOException e) {
+                throw MldevException.usage("cannot read --example " + file + ": " + e.getMessage(), null);
+            }
+            String format;
+            try {
+                format = ImageDecoder.decodableFormat(bytes, file.toString());
+            } catch (MldevException e) {
+                throw MldevException.usage("--example " + e.getMessage(), "give an example image as PNG, JPEG, BMP or GIF");
+            }
+            examples.put(Demo.exampleFile(examples.size(), format), bytes);
+        }
+        return examples;
+    }
+
+    private static void checkLength(String option, String value, int max) {
+        if (value != null && value.length() > max) {
+            throw MldevException.usage(option + " has " + value.length() + " characters; at most " + max,
+                    "shorten it");
+        }
     }
 
     /** A labels or vocabulary file that goes into the bundle. */

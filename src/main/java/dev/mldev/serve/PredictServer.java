@@ -2,7 +2,6 @@ package dev.mldev.serve;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mldev.ExitCodes;
 import dev.mldev.MldevException;
 import dev.mldev.bundle.Bundle;
 import dev.mldev.runtime.ImageDecoder;
@@ -44,6 +43,7 @@ import io.netty.handler.flow.FlowControlHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.BindException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -65,7 +65,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The prediction server, speaking Vertex AI's custom-container contract: {@code POST predictRoute} with
  * {@code {"instances":[{"b64":...}],"parameters":{"top_k":3}}} answers {@code {"predictions":[...]}};
- * {@code GET healthRoute} answers 200 while a request would be served; {@code GET /metrics} is Prometheus text.
+ * {@code GET healthRoute} answers 200 while a request would be served; {@code GET /metrics} is Prometheus text;
+ * {@code GET /} is the {@link DemoPage}. With a {@link RateLimit}, a client over it gets 429 with Retry-After.
  * <p>
  * Built on Netty's non-blocking HTTP codec: reading requests takes no thread, so slow or idle clients cost a
  * socket, not a worker, and {@link RequestDeadline} closes those that take too long. A whole request is
@@ -93,6 +94,8 @@ public final class PredictServer implements AutoCloseable {
     private volatile boolean stopping;
     private final byte[] token;
     private final String bundleVersion;
+    private final DemoPage page;
+    private final RateLimiter rateLimiter;
     private Channel listener;
 
     private PredictServer(ServeOptions options, ServeLimits limits, Bundle bundle, SessionFactory sessions) {
@@ -107,6 +110,8 @@ public final class PredictServer implements AutoCloseable {
         this.model = new ModelHolder(bundle, sessions, options.device(), options.idleUnload(), limits.tensors(),
                 metrics::modelLoaded);
         holder[0] = model;
+        this.page = new DemoPage(bundle, options, model::isLoaded);
+        this.rateLimiter = options.rateLimit() == null ? null : new RateLimiter(options.rateLimit(), System::nanoTime);
         this.batcher = new Batcher(model, options.maxBatch(), options.batchWindow().toNanos(), metrics::batch);
         this.decoders = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 new DefaultThreadFactory("mldev-decode", true));
@@ -241,6 +246,8 @@ public final class PredictServer implements AutoCloseable {
                 metrics.request("health", health(reply));
             } else if (path.equals("/metrics")) {
                 metrics.request("metrics", reply.send(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
+            } else if (DemoPage.isRoute(path)) {
+                metrics.request("page", page(request.method(), path, reply));
             } else {
                 metrics.request("other", reply.error(404, "no route " + path + "; predict is POST "
                         + options.predictRoute() + ", health is GET " + options.healthRoute()));
@@ -261,12 +268,39 @@ public final class PredictServer implements AutoCloseable {
         return reply.send(problem == null ? 200 : 503, "application/json", body.toJson());
     }
 
+    private int page(HttpMethod method, String path, Reply reply) {
+        if (!method.equals(HttpMethod.GET)) {
+            reply.header("Allow", "GET");
+            return reply.error(405, "use GET for " + path);
+        }
+        DemoPage.Asset asset = page.get(path);
+        if (asset == null) {
+            return reply.error(404, "no " + path + " here; the demo page is GET /");
+        }
+        asset.headers().forEach(reply::header);
+        return reply.send(200, asset.contentType(), asset.body());
+    }
+
+    /** 0 when the client may predict now, else the seconds it must wait. */
+    private long rateLimitWait(Reply reply) {
+        return rateLimiter == null ? 0 : rateLimiter.acquire(reply.client());
+    }
+
+    private void rateLimited(PredictReply answer, long wait) {
+        answer.reply.header("Retry-After", Long.toString(wait));
+        answer.send(429, json(Map.of("error", "rate limit: this address may make " + options.rateLimit().perMinute()
+                + " predictions a minute; retry in " + wait + " s", "rate_limited", true)));
+    }
+
     private void predict(FullHttpRequest request, Reply reply) {
         long start = System.nanoTime();
         inFlight.incrementAndGet();
         PredictReply answer = new PredictReply(reply, start);
+        long wait = request.method().equals(HttpMethod.POST) ? rateLimitWait(reply) : 0;
         if (!request.method().equals(HttpMethod.POST)) {
             answer.error(405, "use POST for " + options.predictRoute());
+        } else if (wait > 0) {
+            rateLimited(answer, wait);
         } else if (!authorised(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
             reply.header("WWW-Authenticate", "Bearer");
             answer.error(401, "missing or wrong bearer token");
@@ -343,7 +377,7 @@ public final class PredictServer implements AutoCloseable {
         if (cause instanceof TimeoutException) {
             answer.error(503, "the model did not answer within " + REQUEST_TIMEOUT.toSeconds() + " s");
         } else if (cause instanceof MldevException e) {
-            answer.error(e.exitCode() == ExitCodes.USAGE ? 400 : 500, e.getMessage());
+            answer.error(e.kind() == MldevException.Kind.USAGE ? 400 : 500, e.getMessage());
         } else {
             answer.error(500, "prediction failed: " + cause);
         }
@@ -405,7 +439,16 @@ public final class PredictServer implements AutoCloseable {
             return send(status, "application/json", json(Map.of("error", message)));
         }
 
+        /** The client's address, what a rate limit counts by. */
+        InetAddress client() {
+            return ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+        }
+
         int send(int status, String type, String body) {
+            return send(status, type, body.getBytes(StandardCharsets.UTF_8));
+        }
+
+        int send(int status, String type, byte[] body) {
             FullHttpResponse response = response(status, type, body);
             headers.forEach((name, value) -> response.headers().set(name, value));
             boolean open = keepAlive && !close;
@@ -418,7 +461,10 @@ public final class PredictServer implements AutoCloseable {
     }
 
     private static FullHttpResponse response(int status, String type, String body) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        return response(status, type, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static FullHttpResponse response(int status, String type, byte[] bytes) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
                 Unpooled.wrappedBuffer(bytes));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, type).setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);

@@ -9,6 +9,7 @@ import java.time.Duration;
  *
  * @param authToken  the bearer token requests must carry, or null for none
  * @param maxBodyBytes requests with a larger body get 413
+ * @param rateLimit    predict requests allowed per client, or null for no limit (429 with Retry-After beyond)
  */
 public record ServeOptions(
         Path bundle,
@@ -22,7 +23,15 @@ public record ServeOptions(
         Duration batchWindow,
         String authToken,
         Device device,
-        long maxBodyBytes) {
+        long maxBodyBytes,
+        RateLimit rateLimit) {
 
     public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
+
+    /** Options without a rate limit. */
+    public ServeOptions(Path bundle, String host, int port, String healthRoute, String predictRoute, Duration idleUnload,
+            boolean preload, int maxBatch, Duration batchWindow, String authToken, Device device, long maxBodyBytes) {
+        this(bundle, host, port, healthRoute, predictRoute, idleUnload, preload, maxBatch, batchWindow, authToken,
+                device, maxBodyBytes, null);
+    }
 }

@@ -59,4 +59,21 @@ class ManifestIoTest {
         assertThatThrownBy(() -> ManifestIo.read(good.substring(0, good.length() / 2), "m"))
                 .hasMessageStartingWith("m is not valid JSON: ").satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }
+
+    @Test
+    void theDemoSectionIsOptionalAndRoundTrips() {
+        Manifest plain = manifest("ppocr-rec", new Postprocess.Ctc("vocab.txt", 0, true), Serving.defaults());
+        assertThat(ManifestIo.write(plain)).as("bundles without a demo are written as before").doesNotContain("\"demo\" :");
+        assertThat(ManifestIo.read(ManifestIo.write(plain), "m").demo()).isNull();
+
+        Manifest withDemo = plain.withDemo(new Demo("Read a line", "PP-OCR", List.of("example-1.png", "example-2.jpg")));
+        assertThat(ManifestIo.read(ManifestIo.write(withDemo), "m")).isEqualTo(withDemo);
+        Manifest titleOnly = plain.withDemo(new Demo("Read a line", null, List.of()));
+        assertThat(ManifestIo.write(titleOnly)).doesNotContain("description");
+        assertThat(ManifestIo.read(ManifestIo.write(titleOnly), "m")).isEqualTo(titleOnly);
+
+        String json = ManifestIo.write(withDemo);
+        assertThatThrownBy(() -> ManifestIo.read(json.replace("\"example-2.jpg\"", "7"), "m"))
+                .hasMessage("m: demo.examples must be an array of strings, not [example-1.png, 7]");
+    }
 }

@@ -256,4 +256,23 @@ class VertexCliTest {
         assertThat(undeploy.exitCode).as(undeploy.toString()).isZero();
         assertThat(cloud.storage().objects("mldev-test-bucket").keySet()).noneMatch(k -> k.startsWith("mldev/batch/"));
     }
+
+    @Test
+    void dryRunsShowTheServiceAccountTheDeployWouldRunAs() {
+        String account = "runner@" + FakeGoogleCloud.PROJECT + ".iam.gserviceaccount.com";
+        CliRun endpoint = mldev(env(), "deploy", bundle.toString(), "--target", "vertex", "--image", IMAGE, "--dry-run",
+                "--service-account", account);
+        assertThat(endpoint.exitCode).as(endpoint.toString()).isZero();
+        assertThat(endpoint.out).contains("\"serviceAccount\": \"" + account + "\"");
+
+        CliRun pipeline = mldev(env(), "deploy", bundle.toString(), "--target", "vertex-pipeline", "--image", IMAGE, "--dry-run",
+                "--service-account", account);
+        assertThat(pipeline.exitCode).as(pipeline.toString()).isZero();
+        assertThat(pipeline.out).contains("each predict: PipelineService.CreatePipelineJob running as service account " + account);
+
+        CliRun wrong = mldev(env(), "deploy", bundle.toString(), "--target", "vertex", "--image", IMAGE, "--dry-run",
+                "--service-account", "runner");
+        assertThat(wrong.exitCode).isEqualTo(2);
+        assertThat(wrong.err).contains("--service-account 'runner' is not a service account's email");
+    }
 }

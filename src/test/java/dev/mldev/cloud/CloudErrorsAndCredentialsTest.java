@@ -81,7 +81,7 @@ class CloudErrorsAndCredentialsTest {
             listEndpoints(context);
         } catch (MldevException e) {
             seen.add(e);
-            assertThat(e.exitCode()).isEqualTo(4);
+            assertThat(e.kind()).isEqualTo(MldevException.Kind.REMOTE);
             return e;
         } catch (Exception e) {
             throw new AssertionError(e);
@@ -145,7 +145,7 @@ class CloudErrorsAndCredentialsTest {
             throw new AssertionError("connected without credentials");
         } catch (MldevException e) {
             seen.add(e);
-            assertThat(e.exitCode()).isEqualTo(4);
+            assertThat(e.kind()).isEqualTo(MldevException.Kind.REMOTE);
             assertThat(e.getMessage()).isEqualTo("no Google Cloud credentials found");
             assertThat(e.hint()).contains("gcloud auth application-default login").contains("GOOGLE_APPLICATION_CREDENTIALS");
         }
@@ -156,7 +156,7 @@ class CloudErrorsAndCredentialsTest {
             throw new AssertionError("connected with a missing key file");
         } catch (MldevException e) {
             seen.add(e);
-            assertThat(e.exitCode()).isEqualTo(4);
+            assertThat(e.kind()).isEqualTo(MldevException.Kind.REMOTE);
             assertThat(e.getMessage()).contains("missing.json").contains("does not exist");
         }
     }

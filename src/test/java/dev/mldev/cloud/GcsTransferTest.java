@@ -1,5 +1,6 @@
 package dev.mldev.cloud;
 
+import dev.mldev.MldevException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.cloud.storage.Storage;
@@ -100,7 +101,7 @@ class GcsTransferTest {
             gcs.put(nowhere, "a", new byte[] {1}, "application/octet-stream");
             throw new AssertionError("uploaded to a missing bucket");
         } catch (dev.mldev.MldevException e) {
-            assertThat(e.exitCode()).isEqualTo(4);
+            assertThat(e.kind()).isEqualTo(MldevException.Kind.REMOTE);
             assertThat(e.hint()).contains("gcloud storage buckets create");
         }
     }

@@ -96,7 +96,7 @@ class BillingExportTest {
     void billingTableWithoutProjectIsAUsageError() {
         CliRun run = CliRun.run(home, Map.of(BillingExport.ENDPOINT_OVERRIDE, bigQuery.url()), "status",
                 "--billing-table", TABLE);
-        assertThat(run.exitCode).isEqualTo(dev.mldev.ExitCodes.USAGE);
+        assertThat(run.exitCode).isEqualTo(dev.mldev.cli.ExitCodes.USAGE);
         assertThat(run.err).startsWith("mldev: --billing-table needs the project whose spend to show");
         assertThat(bigQuery.queries()).isEmpty();
     }

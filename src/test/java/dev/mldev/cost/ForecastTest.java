@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mldev.MldevException;
+import dev.mldev.deploy.vertex.VertexForecast;
 import java.math.BigDecimal;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -70,12 +71,13 @@ class ForecastTest {
     }
 
     @Test
-    void pipelineRunsCostTheirRunTimeEach() {
-        // 10 minutes at 0.92/h = 0.92 / 6 = 0.15333...; 10 runs = 1.5333...
-        Forecast f = Forecast.perRun(node, Duration.ofMinutes(10), 10);
-        assertThat(f.costPerWake()).isEqualByComparingTo("0.1533333333");
-        assertThat(f.toJson().get("cost_per_wake_usd").decimalValue()).isEqualByComparingTo("0.153333");
-        assertThat(f.toJson().get("daily_cost_usd_worst").decimalValue()).isEqualByComparingTo("1.533333");
+    void pipelineRunsCostTheirRunTimeAndTheRunFeeEach() {
+        // 10 minutes at 0.92/h = 0.92 / 6 = 0.15333..., plus the $0.03 Pipelines fee; 10 runs = 1.8333...
+        Forecast f = Forecast.perRun(node, Duration.ofMinutes(10), VertexForecast.PIPELINE_RUN_FEE, 10);
+        assertThat(f.costPerWake()).isEqualByComparingTo("0.1833333333");
+        assertThat(f.toJson().get("cost_per_wake_usd").decimalValue()).isEqualByComparingTo("0.183333");
+        assertThat(f.toJson().get("daily_cost_usd_worst").decimalValue()).isEqualByComparingTo("1.833333");
+        assertThat(f.notes()).anyMatch(n -> n.contains("Vertex AI Pipelines fee of $0.03 per run"));
         assertThat(f.idleCostPerHour()).isEqualByComparingTo("0");
     }
 

@@ -2,6 +2,8 @@ package dev.mldev.cost;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mldev.DeploymentState;
+import dev.mldev.TargetKind;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.ZoneOffset;
@@ -23,7 +25,7 @@ class IdleCostsTest {
 
     @Test
     void twoMinReplicasBillTwoNodes() {
-        Billable two = Billable.builder("pair", "vertex", Billable.Kind.ENDPOINT, Billable.State.WARM)
+        Billable two = Billable.builder("pair", TargetKind.VERTEX, Billable.Kind.ENDPOINT, DeploymentState.WARM)
                 .region("us-central1").machine("n1-standard-4", "NVIDIA_TESLA_T4", 2).replicas(2, 4).build();
         // (0.20 + 2 x 0.35) x 1.15 = 1.035 per node, x 2 nodes = 2.07
         assertThat(costs.row(two).idleCostPerHour()).isEqualByComparingTo("2.07");
@@ -59,9 +61,9 @@ class IdleCostsTest {
 
     @Test
     void unknownRegionAndAcceleratorAreUnknownToo() {
-        Billable elsewhere = Billable.builder("far", "vertex", Billable.Kind.ENDPOINT, Billable.State.WARM)
+        Billable elsewhere = Billable.builder("far", TargetKind.VERTEX, Billable.Kind.ENDPOINT, DeploymentState.WARM)
                 .region("antarctica-south1").machine("g2-standard-8", "NVIDIA_L4", 1).replicas(1, 1).build();
-        Billable oddGpu = Billable.builder("odd", "vertex", Billable.Kind.ENDPOINT, Billable.State.WARM)
+        Billable oddGpu = Billable.builder("odd", TargetKind.VERTEX, Billable.Kind.ENDPOINT, DeploymentState.WARM)
                 .region("us-central1").machine("g2-standard-8", "NVIDIA_B999", 1).replicas(1, 1).build();
         assertThat(costs.row(elsewhere).reason()).endsWith("price unknown: no prices for region antarctica-south1");
         assertThat(costs.row(oddGpu).reason()).endsWith("price unknown: no price for accelerator NVIDIA_B999 in us-central1");
@@ -70,7 +72,7 @@ class IdleCostsTest {
 
     @Test
     void scaleToZeroWithUnknownPriceStillIdlesAtZero() {
-        Billable b = Billable.builder("z", "vertex", Billable.Kind.ENDPOINT, Billable.State.ZERO)
+        Billable b = Billable.builder("z", TargetKind.VERTEX, Billable.Kind.ENDPOINT, DeploymentState.ZERO)
                 .region("us-central1").machine("x9-huge-1", null, 0).replicas(0, 1).build();
         IdleCostRow row = costs.row(b);
         assertThat(row.idleCostPerHour()).isEqualByComparingTo("0");
@@ -80,8 +82,8 @@ class IdleCostsTest {
     @Test
     void localDeploymentsAndFinishedJobsCostNothing() {
         assertThat(costs.row(TestPrices.local()).idleCostPerHour()).isEqualByComparingTo("0");
-        Billable done = Billable.builder("old-run", "vertex-pipeline", Billable.Kind.PIPELINE_JOB,
-                Billable.State.DOWN).region("us-central1").machine("g2-standard-8", "NVIDIA_L4", 1).build();
+        Billable done = Billable.builder("old-run", TargetKind.VERTEX_PIPELINE, Billable.Kind.PIPELINE_JOB,
+                DeploymentState.DOWN).region("us-central1").machine("g2-standard-8", "NVIDIA_L4", 1).build();
         assertThat(costs.row(done).idleCostPerHour()).isEqualByComparingTo("0");
         assertThat(costs.row(done).reason()).isEqualTo("pipeline job not running: bills nothing");
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mldev.Environment;
-import dev.mldev.ExitCodes;
 import dev.mldev.MldevException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +37,26 @@ class PriceTablesTest {
         }
         // the well-known anchor: n1-standard-4 in us-central1 is $0.189999 an hour on Compute Engine
         assertThat(table.machine("us-central1", "n1-standard-4")).hasValueSatisfying(
-                p -> assertThat(p).isEqualByComparingTo("0.189999"));
+                p -> assertThat(p.perHour()).isEqualByComparingTo("0.189999"));
+        for (String region : table.regions().keySet()) {
+            table.regions().get(region).machines().forEach((name, p) -> assertThat(p.source()).as(name).isNotBlank());
+            table.regions().get(region).accelerators().forEach((name, p) -> assertThat(p.source()).as(name).isNotBlank());
+        }
+    }
+
+    @Test
+    void theH100RowIsVertexAisOwnPriceAndIsNotMarkedUpAgain() {
+        PriceTable table = PriceTables.builtIn();
+        assertThat(table.accelerator("us-central1", "NVIDIA_H100_80GB")).hasValueSatisfying(p -> {
+            assertThat(p.basis()).isEqualTo(Price.Basis.VERTEX_AI);
+            assertThat(p.source()).contains("Vertex AI");
+        });
+        // a3-highgpu-1g: 1.18251 x 1.15 (a Compute Engine row) + 9.7966 (Vertex AI's own) = 11.1564865
+        assertThat(new NodePricer(table).price("us-central1", "a3-highgpu-1g", "NVIDIA_H100_80GB", 1).perHour())
+                .isEqualByComparingTo("11.1564865");
+        // an L4 row is a Compute Engine price: (0.14653 + 0.5599) x 1.15 = 0.8123945
+        assertThat(new NodePricer(table).price("us-central1", "g2-standard-4", "NVIDIA_L4", 1).perHour())
+                .isEqualByComparingTo("0.8123945");
     }
 
     @Test
@@ -82,7 +100,7 @@ class PriceTablesTest {
         assertThatThrownBy(() -> PriceTableJson.read(file)).isInstanceOf(MldevException.class)
                 .hasMessage("price file " + file + ": regions.us-central1.machines.g2-standard-8 must be a price"
                         + " in USD per hour, not \"cheap\"")
-                .satisfies(e -> assertThat(((MldevException) e).exitCode()).isEqualTo(ExitCodes.USAGE));
+                .satisfies(e -> assertThat(((MldevException) e).kind()).isEqualTo(MldevException.Kind.USAGE));
         Files.writeString(file, "{\"schema\": 1, \"as_of\": \"yesterday\", \"regions\": {}}");
         assertThatThrownBy(() -> PriceTableJson.read(file)).hasMessageContaining("as_of must be a date");
         Files.writeString(file, "not json");

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mldev.Environment;
-import dev.mldev.ExitCodes;
+import dev.mldev.cli.ExitCodes;
 import dev.mldev.cli.Cli;
 import dev.mldev.cli.Terminal;
 import dev.mldev.cost.catalog.CatalogRefresh;
@@ -99,17 +99,27 @@ class PricesRefreshTest {
         PriceTable table = PriceTableJson.read(cache());
         // g2-standard-8: 8 vCPU x 0.025 + 32 GiB x 0.003 = 0.296
         assertThat(table.machine("us-central1", "g2-standard-8")).hasValueSatisfying(
-                p -> assertThat(p).isEqualByComparingTo("0.296"));
+                p -> assertThat(p.perHour()).isEqualByComparingTo("0.296"));
         // n1-standard-4: 4 x 0.031611 + 15 x 0.004237 = 0.189999, the published price
         assertThat(table.machine("us-central1", "n1-standard-4")).hasValueSatisfying(
-                p -> assertThat(p).isEqualByComparingTo("0.189999"));
+                p -> assertThat(p.perHour()).isEqualByComparingTo("0.189999"));
         // europe-west4: 4 x 0.034773 + 15 x 0.004661 = 0.209007
         assertThat(table.machine("europe-west4", "n1-standard-4")).hasValueSatisfying(
-                p -> assertThat(p).isEqualByComparingTo("0.209007"));
+                p -> assertThat(p.perHour()).isEqualByComparingTo("0.209007"));
         // on-demand only: not the spot (0.22) or commitment (0.35) L4 price
-        assertThat(table.accelerator("us-central1", "NVIDIA_L4")).hasValueSatisfying(
-                p -> assertThat(p).isEqualByComparingTo("0.56"));
-        assertThat(table.accelerator("us-east1", "NVIDIA_L4")).isPresent();
+        assertThat(table.accelerator("us-east1", "NVIDIA_L4")).hasValueSatisfying(p -> {
+            assertThat(p.perHour()).isEqualByComparingTo("0.56");
+            assertThat(p.basis()).isEqualTo(Price.Basis.COMPUTE_ENGINE);
+            assertThat(p.source()).contains("Compute Engine SKU 'Nvidia L4 GPU running in Americas' (C1)");
+        });
+        // where Vertex AI has its own GPU price, that is the row, not Compute Engine's times one median markup
+        assertThat(table.accelerator("us-central1", "NVIDIA_L4")).hasValueSatisfying(p -> {
+            assertThat(p.perHour()).isEqualByComparingTo("0.644");
+            assertThat(p.basis()).isEqualTo(Price.Basis.VERTEX_AI);
+            assertThat(p.source()).contains("Vertex AI SKU 'Vertex AI: Online/Batch Prediction Nvidia L4 GPU running in Americas' (V1)");
+        });
+        assertThat(table.machine("us-central1", "n1-standard-4")).hasValueSatisfying(p -> assertThat(p.source())
+                .contains("'N1 Predefined Instance Core running in Americas' (B1) x 4 vCPU"));
         assertThat(table.accelerator("us-central1", "NVIDIA_TESLA_T4")).isPresent();
         assertThat(table.machine("us-east1", "n1-standard-4")).isEmpty();
         assertThat(table.machine("us-central1", "a2-highgpu-1g")).isEmpty();
@@ -129,8 +139,29 @@ class PricesRefreshTest {
         assertThat(run("prices", "show", "--json", "--region", "us-central1")).isEqualTo(ExitCodes.OK);
         JsonNode shown = new ObjectMapper().readTree(out.toString());
         assertThat(shown.get("regions").fieldNames()).toIterable().containsExactly("us-central1");
-        assertThat(shown.get("regions").get("us-central1").get("accelerators").get("NVIDIA_L4").asText())
-                .isEqualTo("0.56");
+        assertThat(shown.get("regions").get("us-central1").get("accelerators").get("NVIDIA_L4").get("price").asText())
+                .isEqualTo("0.644");
+    }
+
+    @Test
+    void eachGpuIsPricedAtItsOwnVertexAiPriceNotOneMedianMarkup() throws Exception {
+        fillCatalog();
+        catalog.addSku(COMPUTE_ENGINE, sku("C5", "Nvidia H100 80GB GPU running in Americas", "OnDemand", "h", "9.0", "us-central1"));
+        catalog.addSku(VERTEX_AI, sku("V4", "Vertex AI: Online/Batch Prediction Nvidia H100 80GB GPU running in Americas",
+                "OnDemand", "h", "9.7966", "us-central1"));
+        catalog.addSku(COMPUTE_ENGINE, sku("C6", "Nvidia Tesla V100 GPU running in Americas", "OnDemand", "h", "2.48", "us-central1"));
+        assertThat(run("prices", "refresh")).as(err.toString()).isEqualTo(ExitCodes.OK);
+        PriceTable table = PriceTableJson.read(cache());
+        NodePricer pricer = new NodePricer(table);
+
+        // ratios L4 1.15, T4 1.15, H100 1.0885: the median (1.15) is only for the rows without a Vertex AI price
+        assertThat(table.vertexMarkup()).isEqualByComparingTo("1.15");
+        // n1-standard-4 0.189999 x 1.15 + H100 9.7966 as Vertex AI sells it (not 9.0 x 1.15 = 10.35)
+        assertThat(pricer.price("us-central1", "n1-standard-4", "NVIDIA_H100_80GB", 1).perHour())
+                .isEqualByComparingTo("10.01509885");
+        // V100 has no Vertex AI SKU here: its Compute Engine price, marked up: 0.189999 x 1.15 + 2.48 x 1.15
+        assertThat(pricer.price("us-central1", "n1-standard-4", "NVIDIA_TESLA_V100", 1).perHour())
+                .isEqualByComparingTo("3.07049885");
     }
 
     @Test

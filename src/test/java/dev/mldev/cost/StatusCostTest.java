@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mldev.ExitCodes;
+import dev.mldev.cli.ExitCodes;
+import dev.mldev.TargetKind;
 import dev.mldev.deploy.DeploymentRecord;
 import dev.mldev.deploy.DeploymentStore;
 import dev.mldev.testing.CliRun;
@@ -22,7 +23,7 @@ class StatusCostTest {
 
     /** A local deployment whose server is gone (no such pid): down, and free. */
     private void recordStoppedLocalDeployment() {
-        new DeploymentStore(home.resolve("state/mldev")).save(new DeploymentRecord("ocr-cls", "local", "/b", "1",
+        new DeploymentStore(home.resolve("state/mldev")).save(new DeploymentRecord("ocr-cls", TargetKind.LOCAL, "/b", "1",
                 "http://127.0.0.1:9", Instant.parse("2026-11-28T10:00:00Z"),
                 Map.of("pid", Long.toString(Long.MAX_VALUE), "port", "9", "log", home.resolve("x.log").toString())));
     }

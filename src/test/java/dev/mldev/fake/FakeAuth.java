@@ -55,9 +55,14 @@ public final class FakeAuth {
         if (!ok) {
             return Optional.empty();
         }
+        return Optional.of(issue());
+    }
+
+    /** A new access token every fake accepts, as the token exchange (STS) and IAM Credentials issue them. */
+    public String issue() {
         String token = "ya29.fake-" + UUID.randomUUID();
         issued.add(token);
-        return Optional.of(token);
+        return token;
     }
 
     /** A token for a known service account, as a Google Cloud machine's metadata server hands one out. */

@@ -141,13 +141,26 @@ public final class FakeHttps implements AutoCloseable {
         }
     }
 
-    /** Google's JSON error body, with the HTTP status its code maps to. */
+    /** Google's JSON error body, with the HTTP status its code maps to and the details ("@type" named). */
     static void sendError(HttpExchange exchange, Status status) throws IOException {
         Code code = Code.forNumber(status.getCode());
         ObjectNode error = JSON.createObjectNode();
-        error.putObject("error").put("code", httpStatus(code)).put("message", status.getMessage()).put("status", code.name());
+        ObjectNode body = error.putObject("error").put("code", httpStatus(code)).put("message", status.getMessage())
+                .put("status", code.name());
+        if (status.getDetailsCount() > 0) {
+            var details = body.putArray("details");
+            for (com.google.protobuf.Any detail : status.getDetailsList()) {
+                details.add(JSON.readTree(DETAILS.print(detail)));
+            }
+        }
         send(exchange, httpStatus(code), error.toString());
     }
+
+    private static final com.google.protobuf.util.JsonFormat.Printer DETAILS = com.google.protobuf.util.JsonFormat.printer()
+            .usingTypeRegistry(com.google.protobuf.util.JsonFormat.TypeRegistry.newBuilder()
+                    .add(com.google.rpc.ErrorInfo.getDescriptor()).add(com.google.rpc.QuotaFailure.getDescriptor())
+                    .add(com.google.rpc.Help.getDescriptor()).build())
+            .omittingInsignificantWhitespace();
 
     static int httpStatus(Code code) {
         return switch (code) {

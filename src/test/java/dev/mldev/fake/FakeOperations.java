@@ -17,10 +17,11 @@ import java.util.function.Supplier;
 /**
  * google.longrunning.Operations for every fake service. A long-running call is recorded here: its change is
  * made at once (or, with an injected operation fault, not at all), and GetOperation reports it done once
- * {@link #setDelay} has passed, so clients poll as they do against Google.
+ * {@link #setDelay} has passed, so clients poll as they do against Google. CancelOperation on a running
+ * operation undoes its change (where the call gave an undo) and ends it with CANCELLED, as Google's do.
  */
 public final class FakeOperations {
-    private record Entry(Operation finished, long doneAtMillis) {
+    private record Entry(Operation finished, long doneAtMillis, Runnable undo) {
     }
 
     private final Map<String, Entry> operations = new ConcurrentHashMap<>();
@@ -42,8 +43,13 @@ public final class FakeOperations {
      * change and returns the response, or throws a StatusRuntimeException to fail the operation.
      */
     public Operation start(String call, String parent, Message metadata, Supplier<? extends Message> change) {
+        return start(call, parent, metadata, change, () -> { });
+    }
+
+    /** The same, with {@code undo} reverting the change when the operation is cancelled while it runs. */
+    public Operation start(String call, String parent, Message metadata, Supplier<? extends Message> change, Runnable undo) {
         String name = parent + "/operations/" + ids.incrementAndGet();
-        Entry entry = finish(call, name, metadata, change);
+        Entry entry = finish(call, name, metadata, change, undo);
         operations.put(name, entry);
         return current(entry);
     }
@@ -52,30 +58,46 @@ public final class FakeOperations {
      * As {@link #start}, but the change is made on another thread and the call answers at once with the
      * operation not done, as Google's services do for slow changes (a DeployModel waiting for its container).
      */
-    public Operation startInBackground(String call, String parent, Message metadata, Supplier<? extends Message> change) {
+    public Operation startInBackground(String call, String parent, Message metadata, Supplier<? extends Message> change,
+                                       Runnable undo) {
         String name = parent + "/operations/" + ids.incrementAndGet();
-        Entry pending = new Entry(Operation.newBuilder().setName(name).setMetadata(Any.pack(metadata)).build(), Long.MAX_VALUE);
+        Entry pending = new Entry(Operation.newBuilder().setName(name).setMetadata(Any.pack(metadata)).build(),
+                Long.MAX_VALUE, () -> { });
         operations.put(name, pending);
-        Thread worker = new Thread(() -> operations.replace(name, pending, finish(call, name, metadata, change)), name);
+        // cancelled while the change runs: the change is undone once it is made
+        Thread worker = new Thread(() -> {
+            Entry done = finish(call, name, metadata, change, undo);
+            if (!operations.replace(name, pending, done)) {
+                done.undo.run();
+            }
+        }, name);
         worker.setDaemon(true);
         worker.start();
         return current(pending);
     }
 
-    private Entry finish(String call, String name, Message metadata, Supplier<? extends Message> change) {
+    private Entry finish(String call, String name, Message metadata, Supplier<? extends Message> change, Runnable undo) {
         Operation.Builder finished = Operation.newBuilder().setName(name).setMetadata(Any.pack(metadata)).setDone(true);
         var fault = faults.take(call, Faults.Where.OPERATION);
+        Runnable undoIt = () -> { };
         if (fault.isPresent()) {
             finished.setError(fault.get());
         } else {
             try {
                 finished.setResponse(Any.pack(change.get()));
+                undoIt = undo;
             } catch (io.grpc.StatusRuntimeException e) {
                 finished.setError(com.google.rpc.Status.newBuilder().setCode(e.getStatus().getCode().value())
                         .setMessage(String.valueOf(e.getStatus().getDescription())));
             }
         }
-        return new Entry(finished.build(), System.currentTimeMillis() + delay.toMillis());
+        return new Entry(finished.build(), System.currentTimeMillis() + delay.toMillis(), undoIt);
+    }
+
+    /** Whether the named operation is still running (not done, not cancelled). */
+    public boolean running(String name) {
+        Entry entry = operations.get(name);
+        return entry != null && !current(entry).getDone();
     }
 
     public GrpcFakeServer.Service service() {
@@ -87,9 +109,21 @@ public final class FakeOperations {
                     return Empty.getDefaultInstance();
                 })
                 .unary("CancelOperation", CancelOperationRequest.getDefaultInstance(), Empty.getDefaultInstance(), request -> {
-                    find(request.getName());
+                    cancel(request.getName());
                     return Empty.getDefaultInstance();
                 });
+    }
+
+    /** A running operation's change is undone and it ends with CANCELLED; a finished one is left as it is. */
+    private synchronized void cancel(String name) {
+        Entry entry = find(name);
+        if (current(entry).getDone()) {
+            return;
+        }
+        entry.undo.run();
+        Operation cancelled = entry.finished.toBuilder().clearResponse().setError(com.google.rpc.Status.newBuilder()
+                .setCode(com.google.rpc.Code.CANCELLED_VALUE).setMessage("Operation was cancelled.")).build();
+        operations.put(name, new Entry(cancelled, 0, () -> { }));
     }
 
     private Entry find(String name) {

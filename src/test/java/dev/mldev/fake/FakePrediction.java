@@ -14,22 +14,29 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A dedicated endpoint's prediction surface ({@code POST /v1beta1/ENDPOINT:predict}). A deployed model at zero
- * replicas answers 429 "not yet ready ... scale-up from zero" and starts scaling up; once the scale-up delay
+ * A dedicated endpoint's prediction surface ({@code POST /v1beta1/ENDPOINT:predict}). A body over 10 MiB is refused
+ * with 400 INVALID_ARGUMENT "Request payload size exceeds the limit". A deployed model at zero replicas answers 429
+ * "not yet ready ... scale-up from zero" and starts scaling up (later answers may be 503/504, see
+ * {@link #setColdStartCodes}); once the scale-up delay
  * has passed and the serving container's health route answers, requests are forwarded to its predict route
  * (the container DeployModel started, see {@link FakeGoogleCloud#runServingImage}, or else a server the test
  * started with {@link #setContainer}), and the answer gains deployedModelId as Vertex's does.
  */
 public final class FakePrediction {
+    /** A dedicated endpoint's request limit: "up to 10 MB" (taken as 10 MiB, the larger reading). */
+    static final int REQUEST_LIMIT = 10 * 1024 * 1024;
+
     private final FakeVertex vertex;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final AtomicInteger notReadyAnswers = new AtomicInteger();
     private volatile URI container;
     private volatile Duration scaleUpDelay = Duration.ofSeconds(1);
+    private volatile List<Code> coldStartCodes = List.of(Code.RESOURCE_EXHAUSTED);
 
     FakePrediction(FakeVertex vertex) {
         this.vertex = vertex;
@@ -44,7 +51,16 @@ public final class FakePrediction {
         this.scaleUpDelay = delay;
     }
 
-    /** How many 429 "not ready" answers were given. */
+    /**
+     * What requests get while the model scales up from zero, in turn: the first is always 429 "not yet ready" (it
+     * starts the scale-up); a GPU cold start of several minutes also answers 503 (UNAVAILABLE) and 504
+     * (DEADLINE_EXCEEDED) on the way.
+     */
+    public void setColdStartCodes(Code... codes) {
+        this.coldStartCodes = List.of(codes);
+    }
+
+    /** How many answers were given while a model was not ready. */
     public int notReadyAnswers() {
         return notReadyAnswers.get();
     }
@@ -70,11 +86,20 @@ public final class FakePrediction {
                 .orElseThrow(() -> new FakeHttps.HttpError(Code.FAILED_PRECONDITION,
                         "Endpoint " + endpointName + " does not have any deployed model."));
         Model model = vertex.modelNamed(target.getModel());
-        byte[] request = exchange.getRequestBody().readAllBytes();
+        byte[] request = exchange.getRequestBody().readNBytes(REQUEST_LIMIT + 1);
+        if (request.length > REQUEST_LIMIT) {
+            exchange.getRequestBody().transferTo(java.io.OutputStream.nullOutputStream());
+            throw new FakeHttps.HttpError(Code.INVALID_ARGUMENT, "Request payload size exceeds the limit: " + REQUEST_LIMIT + " bytes.");
+        }
         if (vertex.replicas(target.getId()) == 0 && !wakeUp(target, model)) {
-            notReadyAnswers.incrementAndGet();
-            throw new FakeHttps.HttpError(Code.RESOURCE_EXHAUSTED, "Model is not yet ready for inference. "
-                    + "The model is in the process of scale-up from zero; please retry.");
+            int answer = notReadyAnswers.getAndIncrement();
+            List<Code> codes = coldStartCodes;
+            Code code = answer == 0 ? Code.RESOURCE_EXHAUSTED : codes.get(answer % codes.size());
+            throw new FakeHttps.HttpError(code, switch (code) {
+                case UNAVAILABLE -> "The service is currently unavailable.";
+                case DEADLINE_EXCEEDED -> "Deadline exceeded while waiting for the model server.";
+                default -> "Model is not yet ready for inference. The model is in the process of scale-up from zero; please retry.";
+            });
         }
         Optional<ServingContainer> running = vertex.container(target.getId());
         String container = running.map(c -> c.baseUrl().toString()).orElseGet(this::container);

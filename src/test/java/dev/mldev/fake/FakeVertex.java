@@ -27,6 +27,7 @@ import com.google.longrunning.Operation;
 import com.google.protobuf.Empty;
 import com.google.protobuf.Timestamp;
 import io.grpc.Status;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -47,8 +49,6 @@ import java.util.regex.Pattern;
  */
 public final class FakeVertex {
     static final String V1BETA1 = "google.cloud.aiplatform.v1beta1.";
-    private static final Pattern STATE_TERM = Pattern.compile("state\\s*=\\s*\"?([A-Z_]+)\"?");
-    private static final Pattern LABEL_TERM = Pattern.compile("labels\\.([a-z0-9_-]+)\\s*=\\s*\"?([a-z0-9_-]*)\"?");
 
     private final FakeOperations operations;
     private final FakeStorage storage;
@@ -59,8 +59,13 @@ public final class FakeVertex {
     private ServingContainer.Runner containers;
     /** When the scale-up from zero of a deployed model began (its first request at zero). */
     private final Map<String, Long> wakeStarted = new HashMap<>();
+    /** When each dedicated endpoint gets its DNS name: Vertex leaves it empty for a while after creation. */
+    private final Map<String, Long> dnsAssignedAt = new HashMap<>();
+    /** The DeployModel operation running on each endpoint: Vertex refuses a second one meanwhile. */
+    private final Map<String, String> deploying = new HashMap<>();
     private final AtomicLong ids = new AtomicLong(4_000_000_000L);
     private String dedicatedDns = "127.0.0.1:1";
+    private Duration dnsDelay = Duration.ofMillis(300);
 
     FakeVertex(FakeOperations operations, FakeStorage storage) {
         this.operations = operations;
@@ -72,12 +77,17 @@ public final class FakeVertex {
         this.dedicatedDns = hostPort;
     }
 
+    /** How long after its creation a dedicated endpoint's dedicated_endpoint_dns stays empty. */
+    public synchronized void setDnsDelay(Duration delay) {
+        this.dnsDelay = delay;
+    }
+
     public synchronized List<Model> models() {
         return List.copyOf(models.values());
     }
 
     public synchronized List<Endpoint> endpoints() {
-        return endpoints.values().stream().map(this::withReplicaStatus).toList();
+        return List.copyOf(endpoints.keySet()).stream().map(this::endpoint).map(this::withReplicaStatus).toList();
     }
 
     public synchronized List<DeployedModel> deployedModels() {
@@ -136,6 +146,12 @@ public final class FakeVertex {
         Endpoint endpoint = endpoints.get(name);
         if (endpoint == null) {
             throw Status.NOT_FOUND.withDescription("Endpoint `" + name + "` not found.").asRuntimeException();
+        }
+        Long dnsAt = dnsAssignedAt.get(name);
+        if (dnsAt != null && System.currentTimeMillis() >= dnsAt) {
+            dnsAssignedAt.remove(name);
+            endpoint = endpoint.toBuilder().setDedicatedEndpointDns(dedicatedDns).build();
+            endpoints.put(name, endpoint);
         }
         return endpoint;
     }
@@ -214,7 +230,7 @@ public final class FakeVertex {
                         Endpoint.Builder endpoint = request.getEndpoint().toBuilder().setName(name).setCreateTime(now())
                                 .setUpdateTime(now()).setEtag("etag-" + id);
                         if (endpoint.getDedicatedEndpointEnabled()) {
-                            endpoint.setDedicatedEndpointDns(dedicatedDns);
+                            dnsAssignedAt.put(name, System.currentTimeMillis() + dnsDelay.toMillis());
                         }
                         endpoints.put(name, endpoint.build());
                         return endpoint.build();
@@ -223,7 +239,7 @@ public final class FakeVertex {
     }
 
     private synchronized ListEndpointsResponse listEndpoints(ListEndpointsRequest request) {
-        return ListEndpointsResponse.newBuilder().addAllEndpoints(endpoints.values().stream()
+        return ListEndpointsResponse.newBuilder().addAllEndpoints(List.copyOf(endpoints.keySet()).stream().map(this::endpoint)
                 .filter(e -> e.getName().startsWith(request.getParent() + "/"))
                 .filter(e -> matches(request.getFilter(), e.getLabelsMap()))
                 .map(this::withReplicaStatus).toList()).build();
@@ -255,13 +271,19 @@ public final class FakeVertex {
             throw Status.INVALID_ARGUMENT.withDescription(
                     "min_replica_count 0 needs a dedicated endpoint and a scale_to_zero_spec.").asRuntimeException();
         }
+        String inProgress = deploying.get(endpoint.getName());
+        if (inProgress != null && operations.running(inProgress)) {
+            throw Status.FAILED_PRECONDITION.withDescription("The Endpoint " + endpoint.getName()
+                    + " has an operation in progress (" + inProgress + "); retry after it finishes.").asRuntimeException();
+        }
         int splitTotal = request.getTrafficSplitMap().values().stream().mapToInt(Integer::intValue).sum();
         if (!request.getTrafficSplitMap().isEmpty() && splitTotal != 100) {
             throw Status.INVALID_ARGUMENT.withDescription("traffic_split must sum to 100, not " + splitTotal + ".").asRuntimeException();
         }
         ServingContainer.Runner runner = containers;
+        Endpoint before = endpoint;
+        String id = String.valueOf(ids.incrementAndGet());
         Supplier<DeployModelResponse> deploy = () -> {
-            String id = String.valueOf(ids.incrementAndGet());
             // the container starts outside the lock: other calls go on while it loads its model
             ServingContainer container = runner == null ? null : runner.start(model, request.getEndpoint(), id);
             synchronized (this) {
@@ -287,10 +309,21 @@ public final class FakeVertex {
                 return DeployModelResponse.newBuilder().setDeployedModel(deployed).build();
             }
         };
+        Runnable undo = () -> {
+            synchronized (this) {
+                endpoints.put(before.getName(), endpoint(before.getName()).toBuilder().clearDeployedModels()
+                        .addAllDeployedModels(before.getDeployedModelsList()).clearTrafficSplit()
+                        .putAllTrafficSplit(before.getTrafficSplitMap()).build());
+                replicas.remove(id);
+                Optional.ofNullable(running.remove(id)).ifPresent(ServingContainer::close);
+            }
+        };
         String call = V1BETA1 + "EndpointService/DeployModel";
         var metadata = DeployModelOperationMetadata.getDefaultInstance();
-        return runner == null ? operations.start(call, request.getEndpoint(), metadata, deploy)
-                : operations.startInBackground(call, request.getEndpoint(), metadata, deploy);
+        Operation started = runner == null ? operations.start(call, request.getEndpoint(), metadata, deploy, undo)
+                : operations.startInBackground(call, request.getEndpoint(), metadata, deploy, undo);
+        deploying.put(endpoint.getName(), started.getName());
+        return started;
     }
 
     private synchronized Operation undeployModel(UndeployModelRequest request) {
@@ -347,33 +380,16 @@ public final class FakeVertex {
         }
     }
 
-    /** Vertex's list filter, the part mldev uses: {@code labels.KEY="VALUE"} terms joined by AND. */
+    /** Vertex's list filter ({@link FakeFilter}) over a resource's labels. */
     static boolean matches(String filter, Map<String, String> labels) {
-        return matches(filter, labels, null);
+        return FakeFilter.parse(filter, Set.of()).matches(FakeFilter.labels(labels));
     }
 
     /** The same, for resources that have a state: {@code state="JOB_STATE_RUNNING"} terms too. */
     static boolean matches(String filter, Map<String, String> labels, String state) {
-        if (filter == null || filter.isBlank()) {
-            return true;
-        }
-        for (String term : filter.split("(?i)\\s+AND\\s+")) {
-            Matcher stateTerm = STATE_TERM.matcher(term.trim());
-            if (state != null && stateTerm.matches()) {
-                if (!stateTerm.group(1).equals(state)) {
-                    return false;
-                }
-                continue;
-            }
-            Matcher m = LABEL_TERM.matcher(term.trim());
-            if (!m.matches()) {
-                throw Status.INVALID_ARGUMENT.withDescription("Unsupported filter: " + term).asRuntimeException();
-            }
-            if (!m.group(2).equals(labels.get(m.group(1)))) {
-                return false;
-            }
-        }
-        return true;
+        Map<String, String> values = FakeFilter.labels(labels);
+        values.put("state", state);
+        return FakeFilter.parse(filter, Set.of("state")).matches(values);
     }
 
     static Timestamp now() {

@@ -69,6 +69,22 @@ public final class Faults {
                 .build();
     }
 
+    /**
+     * What a Google API answers when a quota is used up: RESOURCE_EXHAUSTED (HTTP 429) naming the quota, with
+     * ErrorInfo RATE_LIMIT_EXCEEDED (quota_metric, quota_limit) and a QuotaFailure violation.
+     */
+    public static Status quotaExceeded(String quotaMetric, String quotaLimit, String project) {
+        return Status.newBuilder().setCode(Code.RESOURCE_EXHAUSTED_VALUE)
+                .setMessage("Quota exceeded for quota metric '" + quotaMetric + "' and limit '" + quotaLimit
+                        + "' of service 'aiplatform.googleapis.com' for consumer 'project_number:" + project + "'.")
+                .addDetails(Any.pack(ErrorInfo.newBuilder().setReason("RATE_LIMIT_EXCEEDED").setDomain("googleapis.com")
+                        .putMetadata("service", "aiplatform.googleapis.com").putMetadata("consumer", "projects/" + project)
+                        .putMetadata("quota_metric", quotaMetric).putMetadata("quota_limit", quotaLimit).build()))
+                .addDetails(Any.pack(com.google.rpc.QuotaFailure.newBuilder().addViolations(com.google.rpc.QuotaFailure.Violation
+                        .newBuilder().setSubject(quotaMetric).setDescription(quotaLimit)).build()))
+                .build();
+    }
+
     /** What a Google API answers when it is not enabled in the project. */
     public static Status serviceDisabled(String service, String project) {
         return Status.newBuilder().setCode(Code.PERMISSION_DENIED_VALUE)

@@ -3,7 +3,6 @@ package dev.mldev.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.mldev.ExitCodes;
 import dev.mldev.MldevException;
 import dev.mldev.cli.Cli;
 import java.io.InputStream;
@@ -56,7 +55,7 @@ class AppLayoutTest {
     void runningFromBuildClassesAsksForAnAppDir() {
         assertThatThrownBy(() -> AppLayout.ofRunning(Cli.class))
                 .isInstanceOfSatisfying(MldevException.class, e -> {
-                    assertThat(e.exitCode()).isEqualTo(ExitCodes.USAGE);
+                    assertThat(e.kind()).isEqualTo(MldevException.Kind.USAGE);
                     assertThat(e.hint()).contains("--app-dir");
                 })
                 .hasMessageContaining("not from an installed application");

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.onnxruntime.providers.OrtCUDAProviderOptions;
 import dev.mldev.Environment;
-import dev.mldev.ExitCodes;
 import dev.mldev.MldevException;
 import dev.mldev.bundle.Preprocess.Resize;
 import dev.mldev.runtime.CudaSettings.ConvAlgoSearch;
@@ -59,7 +58,7 @@ class CudaSettingsTest {
     void aBadValueIsAUsageErrorNamingTheVariableAndTheChoices() {
         assertThatThrownBy(() -> CudaSettings.from(env("fastest")))
                 .isInstanceOfSatisfying(MldevException.class, e -> {
-                    assertThat(e.exitCode()).isEqualTo(ExitCodes.USAGE);
+                    assertThat(e.kind()).isEqualTo(MldevException.Kind.USAGE);
                     assertThat(e.getMessage()).isEqualTo(
                             "MLDEV_CUDNN_CONV_ALGO_SEARCH='fastest' is not a cuDNN convolution algorithm search");
                     assertThat(e.hint()).contains("exhaustive, heuristic or default").contains("unset it");

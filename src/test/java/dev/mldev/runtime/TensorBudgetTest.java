@@ -3,7 +3,6 @@ package dev.mldev.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.mldev.ExitCodes;
 import dev.mldev.MldevException;
 import dev.mldev.bundle.Preprocess;
 import dev.mldev.testing.CliRun;
@@ -27,7 +26,7 @@ class TensorBudgetTest {
         assertThatThrownBy(() -> budget.check(keepAspect(0), "wide.png", 5000, 1))
                 .isInstanceOf(MldevException.class)
                 .hasMessage("image wide.png (5000x1) would need a 48x240000 input tensor, wider than the limit of 8192")
-                .satisfies(e -> assertThat(((MldevException) e).exitCode()).isEqualTo(ExitCodes.USAGE))
+                .satisfies(e -> assertThat(((MldevException) e).kind()).isEqualTo(MldevException.Kind.USAGE))
                 .satisfies(e -> assertThat(((MldevException) e).hint()).contains("at most 170 pixels wide"));
     }
 

@@ -3,6 +3,7 @@ package dev.mldev.cost.vertex;
 import com.google.monitoring.v3.Point;
 import com.google.monitoring.v3.TimeSeries;
 import com.google.monitoring.v3.TypedValue;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -12,18 +13,25 @@ import java.util.Map;
  * Reads Vertex AI's Cloud Monitoring series into {@link EndpointFacts} per deployed model: the newest
  * {@code prediction/online/replicas} point, and the end of the newest {@code prediction/online/prediction_count}
  * interval with a prediction in it. Series carry the resource label {@code endpoint_id} and the metric label
- * {@code deployed_model_id}.
+ * {@code deployed_model_id}. The replicas series stops when a model scales to zero, so its last point (say, 1
+ * replica) stays the newest: a newest point older than {@link #REPLICAS_CURRENT} says nothing about now, and the
+ * count is left unknown (the Vertex AI API's own count is used instead).
  */
 public final class EndpointMetrics {
     public static final String REPLICAS = "aiplatform.googleapis.com/prediction/online/replicas";
     public static final String PREDICTIONS = "aiplatform.googleapis.com/prediction/online/prediction_count";
+    /** The replicas metric is sampled every 60 s and can take 180 s to show: a point older than this is stale. */
+    static final Duration REPLICAS_CURRENT = Duration.ofMinutes(5);
 
     private final Map<String, Integer> replicas = new HashMap<>();
     private final Map<String, Instant> lastPrediction = new HashMap<>();
 
-    public EndpointMetrics(List<TimeSeries> replicaSeries, List<TimeSeries> predictionSeries) {
+    /** @param now when the series were read */
+    public EndpointMetrics(List<TimeSeries> replicaSeries, List<TimeSeries> predictionSeries, Instant now) {
+        Instant current = now.minus(REPLICAS_CURRENT);
         for (TimeSeries series : replicaSeries) {
-            newest(series).ifPresent(point -> replicas.merge(key(series), (int) number(point.getValue()), Integer::sum));
+            newest(series).filter(point -> instant(point.getInterval().getEndTime()).isAfter(current))
+                    .ifPresent(point -> replicas.merge(key(series), (int) number(point.getValue()), Integer::sum));
         }
         for (TimeSeries series : predictionSeries) {
             series.getPointsList().stream().filter(p -> number(p.getValue()) > 0)

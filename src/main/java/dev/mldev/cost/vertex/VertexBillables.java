@@ -14,6 +14,9 @@ import com.google.cloud.aiplatform.v1beta1.PipelineState;
 import com.google.cloud.aiplatform.v1beta1.PipelineTaskDetail;
 import com.google.cloud.aiplatform.v1beta1.WorkerPoolSpec;
 import com.google.protobuf.util.JsonFormat;
+import dev.mldev.DeploymentState;
+import dev.mldev.Labels;
+import dev.mldev.TargetKind;
 import dev.mldev.cost.Billable;
 import java.io.IOException;
 import java.time.Duration;
@@ -30,10 +33,6 @@ import java.util.function.BiFunction;
  * every running job with its machines. Not only mldev's: anything in the project that bills is listed.
  */
 public final class VertexBillables {
-    static final String TARGET = "vertex";
-    static final String PIPELINE_TARGET = "vertex-pipeline";
-    /** The label mldev puts on its endpoints, holding the deployment's name. */
-    static final String MLDEV_NAME_LABEL = "mldev-name";
     /** ScaleToZeroSpec's idle_scaledown_period when unset. */
     static final Duration DEFAULT_IDLE_SCALEDOWN = Duration.ofHours(1);
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -50,12 +49,12 @@ public final class VertexBillables {
                                           BiFunction<String, String, EndpointFacts> facts) {
         String endpointId = lastSegment(endpoint.getName());
         // mldev's own endpoints show under their deployment name, others under their display name
-        String endpointName = endpoint.getLabelsOrDefault(MLDEV_NAME_LABEL,
+        String endpointName = endpoint.getLabelsOrDefault(Labels.NAME,
                 endpoint.getDisplayName().isEmpty() ? endpointId : endpoint.getDisplayName());
         String url = endpoint.getDedicatedEndpointDns().isEmpty() ? null
                 : "https://" + endpoint.getDedicatedEndpointDns();
         if (endpoint.getDeployedModelsCount() == 0) {
-            return List.of(Billable.builder(endpointName, TARGET, Billable.Kind.ENDPOINT, Billable.State.DOWN)
+            return List.of(Billable.builder(endpointName, TargetKind.VERTEX, Billable.Kind.ENDPOINT, DeploymentState.DOWN)
                     .region(region).replicasNow(0).build());
         }
         List<Billable> billables = new ArrayList<>();
@@ -75,7 +74,7 @@ public final class VertexBillables {
         if (!model.hasDedicatedResources()) {
             // automatic or shared resources: Vertex AI picks the machine, so its price cannot be known here
             int min = model.hasAutomaticResources() ? model.getAutomaticResources().getMinReplicaCount() : 1;
-            return Billable.builder(name, TARGET, Billable.Kind.ENDPOINT, state(replicas, min))
+            return Billable.builder(name, TargetKind.VERTEX, Billable.Kind.ENDPOINT, state(replicas, min))
                     .region(region).replicas(min, model.getAutomaticResources().getMaxReplicaCount())
                     .replicasNow(replicas).idleSince(facts.lastPrediction()).url(url).build();
         }
@@ -88,7 +87,7 @@ public final class VertexBillables {
                     : DEFAULT_IDLE_SCALEDOWN;
         }
         MachineSpec machine = resources.getMachineSpec();
-        return Billable.builder(name, TARGET, Billable.Kind.ENDPOINT, state(replicas, min))
+        return Billable.builder(name, TargetKind.VERTEX, Billable.Kind.ENDPOINT, state(replicas, min))
                 .region(region).machine(machine.getMachineType(), accelerator(machine), machine.getAcceleratorCount())
                 .replicas(min, resources.getMaxReplicaCount()).replicasNow(replicas).scaleToZeroIdle(scaleToZero)
                 .idleSince(facts.lastPrediction()).url(url).build();
@@ -105,8 +104,8 @@ public final class VertexBillables {
             return Optional.empty();
         }
         String name = job.getDisplayName().isEmpty() ? lastSegment(job.getName()) : job.getDisplayName();
-        Billable.Builder billable = Billable.builder(name, PIPELINE_TARGET, Billable.Kind.PIPELINE_JOB,
-                Billable.State.RUNNING).region(region).replicasNow(1);
+        Billable.Builder billable = Billable.builder(name, TargetKind.VERTEX_PIPELINE, Billable.Kind.PIPELINE_JOB,
+                DeploymentState.RUNNING).region(region).replicasNow(1);
         Optional<MachineSpec> machine = mainJobs(job).stream().map(customJobs::get)
                 .filter(java.util.Objects::nonNull)
                 .flatMap(c -> c.getJobSpec().getWorkerPoolSpecsList().stream())
@@ -133,8 +132,8 @@ public final class VertexBillables {
         for (int i = 0; i < pools.size(); i++) {
             WorkerPoolSpec pool = pools.get(i);
             MachineSpec machine = pool.getMachineSpec();
-            billables.add(Billable.builder(pools.size() == 1 ? name : name + "/pool-" + i, TARGET,
-                            Billable.Kind.CUSTOM_JOB, Billable.State.RUNNING)
+            billables.add(Billable.builder(pools.size() == 1 ? name : name + "/pool-" + i, TargetKind.VERTEX,
+                            Billable.Kind.CUSTOM_JOB, DeploymentState.RUNNING)
                     .region(region).machine(machine.getMachineType(), accelerator(machine),
                             machine.getAcceleratorCount())
                     .replicasNow((int) pool.getReplicaCount()).build());
@@ -154,11 +153,11 @@ public final class VertexBillables {
         return names;
     }
 
-    private static Billable.State state(Integer replicas, int minReplicas) {
+    private static DeploymentState state(Integer replicas, int minReplicas) {
         if (replicas != null) {
-            return replicas > 0 ? Billable.State.WARM : Billable.State.ZERO;
+            return replicas > 0 ? DeploymentState.WARM : DeploymentState.ZERO;
         }
-        return minReplicas > 0 ? Billable.State.WARM : Billable.State.ZERO;
+        return minReplicas > 0 ? DeploymentState.WARM : DeploymentState.ZERO;
     }
 
     private static String accelerator(MachineSpec machine) {

@@ -121,14 +121,14 @@ public final class VertexInventory implements Inventory {
                     now.minus(PREDICTION_LOOKBACK), now, Aggregation.newBuilder()
                             .setAlignmentPeriod(com.google.protobuf.Duration.newBuilder().setSeconds(300))
                             .setPerSeriesAligner(Aggregation.Aligner.ALIGN_SUM).build());
-            return new EndpointMetrics(replicas, predictions);
+            return new EndpointMetrics(replicas, predictions, now);
         } catch (ApiException e) {
             notice.accept("Cloud Monitoring not available (" + e.getStatusCode().getCode() + "): replicas and"
                     + " last predictions come from Vertex AI only");
-            return new EndpointMetrics(List.of(), List.of());
+            return new EndpointMetrics(List.of(), List.of(), now);
         } catch (IOException e) {
             notice.accept("Cloud Monitoring not available (" + e.getMessage() + ")");
-            return new EndpointMetrics(List.of(), List.of());
+            return new EndpointMetrics(List.of(), List.of(), now);
         }
     }
 

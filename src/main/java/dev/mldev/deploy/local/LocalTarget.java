@@ -1,7 +1,9 @@
 package dev.mldev.deploy.local;
 
+import dev.mldev.DeploymentState;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
+import dev.mldev.TargetKind;
 import dev.mldev.bundle.Bundle;
 import dev.mldev.deploy.DeploymentLock;
 import dev.mldev.deploy.DeploymentName;
@@ -45,7 +47,6 @@ import java.util.function.Consumer;
  * answers on the recorded port counts only when its health names that pid.
  */
 public final class LocalTarget implements Target {
-    public static final String NAME = "local";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     /** Long enough for another mldev to finish a deploy or an undeploy of the same deployment. */
@@ -89,12 +90,12 @@ public final class LocalTarget implements Target {
             Optional<DeploymentRecord> existing = store.find(deployName);
             if (existing.isPresent()) {
                 DeploymentRecord old = existing.get();
-                boolean running = NAME.equals(old.target()) && server(old).isPresent();
+                boolean running = old.target() == TargetKind.LOCAL && server(old).isPresent();
                 if (running && bundle.manifest().version().equals(old.version()) && ownHealth(old).isPresent()) {
                     progress.step(deployName + " already runs version " + old.version() + ": nothing to change");
                     return old;
                 }
-                if (running || !NAME.equals(old.target())) {
+                if (running || old.target() != TargetKind.LOCAL) {
                     throw MldevException.usage("a deployment named '" + deployName + "' already exists (" + old.target() + ")",
                             "undeploy it first ('mldev undeploy " + deployName + "') or choose another --name");
                 }
@@ -122,7 +123,7 @@ public final class LocalTarget implements Target {
         Map<String, String> details = new HashMap<>(Map.of("pid", Long.toString(process.pid()),
                 "port", Integer.toString(chosenPort), "log", log.toString()));
         ServerProcess.startInstant(process).ifPresent(started -> details.put("started", started.toString()));
-        DeploymentRecord record = new DeploymentRecord(name, NAME, bundlePath.toAbsolutePath().toString(),
+        DeploymentRecord record = new DeploymentRecord(name, TargetKind.LOCAL, bundlePath.toAbsolutePath().toString(),
                 bundle.manifest().version(), "http://127.0.0.1:" + chosenPort, Instant.now(), Map.copyOf(details));
         store.save(record); // before the wait: a deploy interrupted now leaves a server that undeploy still finds
         try {
@@ -171,10 +172,10 @@ public final class LocalTarget implements Target {
     public DeploymentStatus status(DeploymentRecord deployment) {
         Optional<ServerHealth> health = server(deployment).isPresent() ? ownHealth(deployment) : Optional.empty();
         if (health.isEmpty()) {
-            return new DeploymentStatus(deployment.name(), NAME, deployment.url(), "down", null, -1);
+            return new DeploymentStatus(deployment.name(), TargetKind.LOCAL, deployment.url(), DeploymentState.DOWN, null, -1);
         }
         ServerHealth h = health.get();
-        return new DeploymentStatus(deployment.name(), NAME, deployment.url(), h.modelLoaded() ? "loaded" : "zero",
+        return new DeploymentStatus(deployment.name(), TargetKind.LOCAL, deployment.url(), h.modelLoaded() ? DeploymentState.WARM : DeploymentState.ZERO,
                 Instant.now().minusSeconds(h.idleSeconds()), h.requestsServed());
     }
 

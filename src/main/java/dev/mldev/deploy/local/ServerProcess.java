@@ -1,5 +1,6 @@
 package dev.mldev.deploy.local;
 
+import dev.mldev.MainClass;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +40,7 @@ final class ServerProcess {
         command.add(marker(workDir));
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add("dev.mldev.cli.Cli");
+        command.add(MainClass.NAME);
         return command;
     }
 

@@ -47,7 +47,7 @@ final class PipelineRunner implements AutoCloseable {
     }
 
     PipelineJob create(String runId, String displayName, String specJson, Map<String, String> parameters, String outputDirectory,
-                       Map<String, String> labels) {
+                       Map<String, String> labels, String serviceAccount) {
         Struct.Builder spec = Struct.newBuilder();
         try {
             JsonFormat.parser().merge(specJson, spec);
@@ -56,9 +56,12 @@ final class PipelineRunner implements AutoCloseable {
         }
         PipelineJob.RuntimeConfig.Builder runtime = PipelineJob.RuntimeConfig.newBuilder().setGcsOutputDirectory(outputDirectory);
         parameters.forEach((k, v) -> runtime.putParameterValues(k, Value.newBuilder().setStringValue(v).build()));
-        PipelineJob job = PipelineJob.newBuilder().setDisplayName(displayName).setPipelineSpec(spec).setRuntimeConfig(runtime)
-                .putAllLabels(labels).build();
-        return cloud.retry().call("creating pipeline run " + runId, () -> client.createPipelineJob(cloud.location(), job, runId));
+        PipelineJob.Builder job = PipelineJob.newBuilder().setDisplayName(displayName).setPipelineSpec(spec).setRuntimeConfig(runtime)
+                .putAllLabels(labels);
+        if (serviceAccount != null) {
+            job.setServiceAccount(serviceAccount);
+        }
+        return cloud.retry().call("creating pipeline run " + runId, () -> client.createPipelineJob(cloud.location(), job.build(), runId));
     }
 
     /**

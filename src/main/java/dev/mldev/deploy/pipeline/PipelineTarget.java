@@ -8,9 +8,12 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.cloud.aiplatform.v1beta1.PipelineJob;
 import com.google.cloud.storage.Storage;
+import dev.mldev.DeploymentState;
 import dev.mldev.Environment;
+import dev.mldev.Labels;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
+import dev.mldev.TargetKind;
 import dev.mldev.bundle.Bundle;
 import dev.mldev.cloud.CloudContext;
 import dev.mldev.cloud.GcsLocation;
@@ -84,9 +87,17 @@ public final class PipelineTarget implements Target {
         plan.put("plan", "deploy " + bundle.manifest().name() + " " + bundle.manifest().version() + " as vertex-pipeline '"
                 + spec.name() + "' (dry run: nothing is called)");
         plan.putArray("calls").add("storage upload " + bundle.files().size() + " files to " + folder.uri())
-                .add("storage upload " + folder.uri() + SPEC_FILE);
+                .add("storage upload " + folder.uri() + SPEC_FILE)
+                .add("each predict: PipelineService.CreatePipelineJob running as " + runsAs(flags.serviceAccount()));
+        plan.put("service_account", flags.serviceAccount());
         plan.set("pipeline_spec", PipelineSpecCompiler.compile(spec, folder.uri(), sdkVersion));
         return plan;
+    }
+
+    /** Who a run runs as ({@code flags.serviceAccount()} was checked with the rest of the flags). */
+    private static String runsAs(String serviceAccount) {
+        return serviceAccount == null ? "the Compute Engine default service account (pass --service-account to choose one)"
+                : "service account " + serviceAccount;
     }
 
     /** Uploads the bundle and the compiled spec, and records the deployment. Nothing runs until a predict. */
@@ -108,7 +119,8 @@ public final class PipelineTarget implements Target {
         }
         PipelineDeployment deployment = new PipelineDeployment(spec.name(), bundle.dir().toAbsolutePath().toString(),
                 bundle.manifest().version(), spec.project(), spec.region(), spec.bucket(), folder.uri(), folder.uri() + SPEC_FILE,
-                spec.image(), spec.machineType(), spec.gpu().map(g -> g.gcloudName()).orElse("none"), spec.gpuCount(), Instant.now());
+                spec.image(), spec.machineType(), spec.gpu().map(g -> g.gcloudName()).orElse("none"), spec.gpuCount(),
+                flags.serviceAccount(), Instant.now());
         DeploymentRecord record = deployment.toRecord();
         store.save(record);
         writeLocalSpec(spec.name(), specJson);
@@ -132,7 +144,7 @@ public final class PipelineTarget implements Target {
             PipelineJob job = runner.create(runId, runId, specJson, Map.of(
                             PipelineSpecCompiler.INPUT_DIR, PipelineSpecCompiler.mounted(run.uri() + "in"),
                             PipelineSpecCompiler.OUTPUT_FILE, PipelineSpecCompiler.mounted(run.uri() + "out/predictions.json")),
-                    run.uri() + "root", Map.of("managed-by", "mldev", "mldev-name", deployment.name()));
+                    run.uri() + "root", Labels.of(deployment.name()), deployment.serviceAccount());
             progress.step("pipeline run " + runId + ": " + runner.consoleLink(job));
             Thread caller = Thread.currentThread();
             Thread onCtrlC = new Thread(() -> {
@@ -162,8 +174,8 @@ public final class PipelineTarget implements Target {
 
     @Override
     public DeploymentStatus status(DeploymentRecord record) {
-        return new DeploymentStatus(record.name(), PipelineDeployment.TARGET, PipelineDeployment.from(record).specUri(),
-                "on-demand", null, -1);
+        return new DeploymentStatus(record.name(), TargetKind.VERTEX_PIPELINE, PipelineDeployment.from(record).specUri(),
+                DeploymentState.ZERO, null, -1); // nothing runs between runs
     }
 
     /** Nothing runs or bills between runs: forgets the deployment; purge also deletes its bundle and runs. */

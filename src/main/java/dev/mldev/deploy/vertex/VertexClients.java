@@ -12,8 +12,10 @@ import com.google.cloud.aiplatform.v1beta1.ListModelsRequest;
 import com.google.cloud.aiplatform.v1beta1.Model;
 import com.google.cloud.aiplatform.v1beta1.ModelServiceClient;
 import com.google.cloud.aiplatform.v1beta1.ModelServiceSettings;
+import dev.mldev.Durations;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
+import dev.mldev.cloud.Backoff;
 import dev.mldev.cloud.CloudContext;
 import dev.mldev.cloud.CloudErrors;
 import java.io.IOException;
@@ -32,9 +34,13 @@ import java.util.stream.StreamSupport;
  * elapsed time and an interrupt says what was left running.
  */
 final class VertexClients implements AutoCloseable {
-    /** How often operations are polled: quickly at first, then every {@code max}, for at most {@code total}. */
-    record Polling(Duration initial, Duration max, Duration total) {
-        static final Polling STANDARD = new Polling(Duration.ofSeconds(2), Duration.ofSeconds(20), Duration.ofMinutes(90));
+    /**
+     * How often operations (and an endpoint without its DNS name) are polled: quickly at first, then every
+     * {@code max}, for at most {@code total} (an operation) or {@code dnsWait} (the DNS name).
+     */
+    record Polling(Duration initial, Duration max, Duration total, Duration dnsWait) {
+        static final Polling STANDARD = new Polling(Duration.ofSeconds(2), Duration.ofSeconds(20), Duration.ofMinutes(90),
+                Duration.ofMinutes(10));
 
         RetrySettings retrySettings() {
             return RetrySettings.newBuilder().setInitialRetryDelayDuration(initial).setRetryDelayMultiplier(1.5)
@@ -47,11 +53,13 @@ final class VertexClients implements AutoCloseable {
     final CloudContext cloud;
     final ModelServiceClient models;
     final EndpointServiceClient endpoints;
+    private final Polling polling;
 
-    private VertexClients(CloudContext cloud, ModelServiceClient models, EndpointServiceClient endpoints) {
+    private VertexClients(CloudContext cloud, ModelServiceClient models, EndpointServiceClient endpoints, Polling polling) {
         this.cloud = cloud;
         this.models = models;
         this.endpoints = endpoints;
+        this.polling = polling;
     }
 
     static VertexClients open(CloudContext cloud, Polling polling) {
@@ -66,7 +74,7 @@ final class VertexClients implements AutoCloseable {
             endpoint.deployModelOperationSettings().setPollingAlgorithm(poll);
             endpoint.undeployModelOperationSettings().setPollingAlgorithm(poll);
             ModelServiceClient modelClient = ModelServiceClient.create(model.build());
-            return new VertexClients(cloud, modelClient, EndpointServiceClient.create(endpoint.build()));
+            return new VertexClients(cloud, modelClient, EndpointServiceClient.create(endpoint.build()), polling);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the Vertex AI clients", e);
         }
@@ -86,6 +94,30 @@ final class VertexClients implements AutoCloseable {
                 .setParent(cloud.location()).setFilter(filter).build();
         return call("listing models in " + cloud.location(),
                 () -> StreamSupport.stream(models.listModels(request).iterateAll().spliterator(), false).toList());
+    }
+
+    /**
+     * The endpoint once Vertex AI has given it its DNS name: {@code dedicated_endpoint_dns} can be empty in the
+     * CreateEndpoint and DeployModel results for a while, so the endpoint is read again until it is set.
+     */
+    Endpoint awaitDedicatedDns(Endpoint endpoint, Progress progress) {
+        Backoff backoff = new Backoff(polling.initial(), polling.max(), 1.5);
+        long began = System.nanoTime();
+        Endpoint current = endpoint;
+        while (current.getDedicatedEndpointDns().isBlank()) {
+            Duration waited = Duration.ofNanos(System.nanoTime() - began);
+            if (waited.compareTo(polling.dnsWait()) >= 0) {
+                progress.status("");
+                throw MldevException.remote("Vertex AI gave endpoint " + endpoint.getName() + " no DNS name within "
+                        + Durations.format(polling.dnsWait()) + ": mldev cannot send it predictions yet",
+                        "run the same deploy again later: it changes nothing else and records the address once it is set", null);
+            }
+            progress.status("waiting for the endpoint's DNS name (" + waited.toSeconds() + " s)");
+            Backoff.sleep(backoff.nextDelay());
+            current = call("reading endpoint " + endpoint.getName(), () -> endpoints.getEndpoint(endpoint.getName()));
+        }
+        progress.status("");
+        return current;
     }
 
     /** A plain call, retried and translated. */

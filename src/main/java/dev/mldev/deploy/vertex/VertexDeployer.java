@@ -52,7 +52,8 @@ public final class VertexDeployer {
             Optional<DeployedModel> current = endpoint.flatMap(e -> deployedWithKey(vertex, e, key));
             if (current.isPresent()) {
                 progress.step(spec.name() + " already serves this bundle with these settings: nothing to change");
-                VertexDeployment deployment = record(bundle, spec, version, artifacts, key, endpoint.get(), current.get().getModel(),
+                Endpoint addressed = vertex.awaitDedicatedDns(endpoint.get(), progress);
+                VertexDeployment deployment = record(bundle, spec, version, artifacts, key, addressed, current.get().getModel(),
                         current.get().getId(), "deployed");
                 List<String> retired = retireOthers(vertex, endpoint.get(), current.get(), progress);
                 store.save(deployment.toRecord());
@@ -60,7 +61,8 @@ public final class VertexDeployer {
             }
             Optional<DeploymentRecord> previousRecord = store.find(spec.name());
             Rollback rollback = new Rollback();
-            VertexDeployment deployment;
+            DeployedModel deployed;
+            Endpoint target;
             try {
                 progress.step("uploading bundle to " + artifacts.uri());
                 try (Storage storage = StorageClients.create(cloud)) {
@@ -71,17 +73,20 @@ public final class VertexDeployer {
                     throw MldevException.remote("uploading the bundle failed: " + e.getMessage(), null, e);
                 }
                 Model model = findOrUploadModel(vertex, spec, version, artifacts.uri(), key, rollback, progress);
-                Endpoint target = endpoint.isPresent() ? endpoint.get() : createEndpoint(vertex, spec, rollback, progress);
+                target = endpoint.isPresent() ? endpoint.get() : createEndpoint(vertex, spec, rollback, progress);
                 store.save(record(bundle, spec, version, artifacts, key, target, model.getName(), null, "deploying").toRecord());
-                DeployedModel deployed = deployModel(vertex, target, spec, model, version, rollback, progress);
-                deployment = record(bundle, spec, version, artifacts, key, target, deployed.getModel(), deployed.getId(), "deployed");
+                deployed = deployModel(vertex, target, spec, model, version, rollback, progress);
             } catch (RuntimeException e) {
                 String undone = rollback.undoAll();
                 previousRecord.ifPresentOrElse(store::save, () -> store.remove(spec.name()));
                 throw withRollback(e, undone);
             }
+            // the model serves from here on: waiting for the endpoint's DNS name rolls nothing back
+            Endpoint now = vertex.awaitDedicatedDns(vertex.call("reading endpoint " + target.getName(),
+                    () -> vertex.endpoints.getEndpoint(target.getName())), progress);
+            VertexDeployment deployment = record(bundle, spec, version, artifacts, key, now, deployed.getModel(), deployed.getId(),
+                    "deployed");
             store.save(deployment.toRecord());
-            Endpoint now = vertex.call("reading endpoint " + deployment.endpoint(), () -> vertex.endpoints.getEndpoint(deployment.endpoint()));
             DeployedModel fresh = now.getDeployedModelsList().stream()
                     .filter(d -> d.getId().equals(deployment.deployedModelId())).findFirst().orElseThrow();
             List<String> retired = retireOthers(vertex, now, fresh, progress);
@@ -176,7 +181,7 @@ public final class VertexDeployer {
 
     private static MldevException withRollback(RuntimeException e, String undone) {
         if (e instanceof MldevException known) {
-            return new MldevException(known.exitCode(), known.getMessage() + "; " + undone, known.hint(), known);
+            return new MldevException(known.kind(), known.getMessage() + "; " + undone, known.hint(), known);
         }
         return MldevException.remote("deploy failed: " + e + "; " + undone, null, e);
     }

@@ -1,6 +1,7 @@
 package dev.mldev.deploy.vertex;
 
 import dev.mldev.MldevException;
+import dev.mldev.TargetKind;
 import dev.mldev.deploy.DeploymentRecord;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -9,7 +10,8 @@ import java.util.Map;
 /**
  * What mldev records about a Vertex AI deployment, stored in {@link DeploymentRecord#details()} under these
  * keys (read by status and cost): project, region, bucket, endpoint, endpoint_dns, model, deployed_model_id,
- * artifact_uri, deployment_key, machine_type, gpu, gpu_count, min_replicas, max_replicas, idle_timeout_s, state
+ * artifact_uri, deployment_key, machine_type, gpu, gpu_count, min_replicas, max_replicas, idle_timeout_s,
+ * service_account (empty: Vertex AI's default), state
  * ("deploying" while a deploy runs, then "deployed").
  */
 public record VertexDeployment(
@@ -29,10 +31,15 @@ public record VertexDeployment(
         String state,
         Instant createdAt) {
 
-    public static final String TARGET = "vertex";
 
-    /** https://DNS/v1beta1/ENDPOINT:predict: a dedicated endpoint takes predictions only on its own host. */
+    /**
+     * https://DNS/v1beta1/ENDPOINT:predict: a dedicated endpoint takes predictions only on its own host. Null while
+     * the endpoint has no DNS name (Vertex AI can leave it empty for a while after creating the endpoint).
+     */
     public String predictUrl() {
+        if (endpointDns == null || endpointDns.isBlank()) {
+            return null;
+        }
         String base = endpointDns.startsWith("http://") || endpointDns.startsWith("https://") ? endpointDns : "https://" + endpointDns;
         return base.replaceAll("/+$", "") + "/v1beta1/" + endpoint + ":predict";
     }
@@ -54,8 +61,22 @@ public record VertexDeployment(
         details.put("min_replicas", String.valueOf(spec.minReplicas()));
         details.put("max_replicas", String.valueOf(spec.maxReplicas()));
         details.put("idle_timeout_s", spec.idleTimeout() == null ? "" : String.valueOf(spec.idleTimeout().toSeconds()));
+        details.put("service_account", spec.serviceAccount() == null ? "" : spec.serviceAccount());
         details.put("state", state);
-        return new DeploymentRecord(name, TARGET, bundle, version, predictUrl(), createdAt, details);
+        return new DeploymentRecord(name, TargetKind.VERTEX, bundle, version, predictUrl(), createdAt, details);
+    }
+
+    /** Whether a recorded predict URL names a host ("https:///v1beta1/..." was recorded by older versions). */
+    static boolean hasHost(String url) {
+        if (url == null || url.isBlank()) {
+            return false;
+        }
+        try {
+            String host = java.net.URI.create(url).getHost();
+            return host != null && !host.isEmpty();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** Where a recorded deployment lives: enough to predict and undeploy. */
@@ -63,7 +84,7 @@ public record VertexDeployment(
     }
 
     public static Location locate(DeploymentRecord record) {
-        if (!TARGET.equals(record.target())) {
+        if (record.target() != TargetKind.VERTEX) {
             throw MldevException.usage("deployment '" + record.name() + "' is a " + record.target() + " deployment, not vertex",
                     "pass --target " + record.target());
         }

@@ -1,100 +1,153 @@
 package dev.mldev.deploy.vertex;
 
 import dev.mldev.Durations;
-import dev.mldev.ExitCodes;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
 import dev.mldev.cloud.Backoff;
 import dev.mldev.cloud.CloudContext;
+import dev.mldev.cloud.CloudErrors;
 import dev.mldev.runtime.Prediction;
 import dev.mldev.runtime.Predictor;
 import dev.mldev.deploy.PredictClient;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Sends images to a dedicated endpoint. An endpoint at zero replicas answers 429 "not yet ready ...
- * scale-up from zero" and starts waking: retried with exponential backoff and jitter until the wake timeout,
- * showing "waking endpoint from zero (42 s)". Reports the wake and total times.
+ * Sends images to a dedicated endpoint, split into requests under its 10 MB limit. An endpoint at zero replicas
+ * answers 429 "not yet ready ... scale-up from zero" and starts waking, and during a GPU cold start its front
+ * also answers 502/503/504: all are retried with exponential backoff and jitter until the wake timeout, showing
+ * "waking endpoint from zero (42 s)". A 429 about quota stops at once, naming the quota. Reports the wake and
+ * total times.
  */
 public final class VertexPredictor {
-    private static final int TRANSIENT_ATTEMPTS = 4;
     private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
 
     private final PredictClient client;
     private final Supplier<String> accessToken;
     private final Duration initialBackoff;
+    private final long requestLimit;
+    private final Consumer<String> notice;
 
-    VertexPredictor(PredictClient client, Supplier<String> accessToken, Duration initialBackoff) {
+    VertexPredictor(PredictClient client, Supplier<String> accessToken, Duration initialBackoff, long requestLimit,
+                    Consumer<String> notice) {
         this.client = client;
         this.accessToken = accessToken;
         this.initialBackoff = initialBackoff;
+        this.requestLimit = requestLimit;
+        this.notice = notice;
     }
 
-    public static VertexPredictor connect(CloudContext cloud) {
-        return new VertexPredictor(new PredictClient(cloud.endpoints().httpClient()), cloud::accessToken, Duration.ofSeconds(1));
+    /** @param notice one-line messages for stderr (that the images go in several requests) */
+    public static VertexPredictor connect(CloudContext cloud, Consumer<String> notice) {
+        return new VertexPredictor(new PredictClient(cloud.endpoints().httpClient()), cloud::accessToken, Duration.ofSeconds(1),
+                PredictRequests.DEDICATED_ENDPOINT_LIMIT, notice);
     }
 
     /** The answers in input order, with the time spent waking the endpoint (zero when it was up) and in all. */
-    public record Result(List<Prediction> predictions, Duration wake, Duration total) {
+    public record Result(List<Prediction> predictions, Duration wake, Duration total, int requests) {
     }
 
     public Result predict(String url, List<Predictor.Input> images, int topK, Duration wakeTimeout, Progress progress) {
-        long start = System.nanoTime();
-        long wakeStart = 0;
-        int transientFailures = 0;
+        List<List<Predictor.Input>> requests = PredictRequests.split(images, requestLimit);
+        if (requests.size() > 1) {
+            notice.accept("sending the " + images.size() + " images in " + requests.size() + " requests, in order: a dedicated"
+                    + " endpoint takes at most " + PredictRequests.megabytes(requestLimit) + " per request");
+        }
+        Wake wake = new Wake(wakeTimeout, progress);
+        List<Prediction> predictions = new ArrayList<>(images.size());
+        for (List<Predictor.Input> request : requests) {
+            predictions.addAll(send(url, request, topK, wake));
+        }
+        progress.status("");
+        return new Result(predictions, wake.spent(), Duration.ofNanos(System.nanoTime() - wake.start), requests.size());
+    }
+
+    private List<Prediction> send(String url, List<Predictor.Input> images, int topK, Wake wake) {
         Backoff backoff = new Backoff(initialBackoff, Duration.ofSeconds(15), 1.6);
         while (true) {
             long sentAt = System.nanoTime();
             try {
-                List<Prediction> predictions = client.predict(URI.create(url), accessToken.get(), images, topK, REQUEST_TIMEOUT);
-                progress.status("");
-                Duration wake = wakeStart == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - wakeStart);
-                return new Result(predictions, wake, Duration.ofNanos(System.nanoTime() - start));
+                List<Prediction> answer = client.predict(URI.create(url), accessToken.get(), images, topK, REQUEST_TIMEOUT);
+                wake.finished();
+                return answer;
             } catch (PredictClient.HttpError e) {
-                if (isWaking(e)) {
-                    wakeStart = wakeStart == 0 ? sentAt : wakeStart;
-                    Duration waited = Duration.ofNanos(System.nanoTime() - wakeStart);
-                    if (waited.compareTo(wakeTimeout) >= 0) {
-                        progress.status("");
-                        throw MldevException.remote("the endpoint did not wake from zero within " + Durations.format(wakeTimeout),
-                                "try again (it may still be scaling up), or raise --wake-timeout", null);
-                    }
-                    progress.status("waking endpoint from zero (" + waited.toSeconds() + " s)");
-                    Duration delay = backoff.nextDelay();
-                    Duration left = wakeTimeout.minus(waited);
-                    Backoff.sleep(delay.compareTo(left) > 0 ? left : delay);
-                } else if (isTransient(e) && ++transientFailures < TRANSIENT_ATTEMPTS) {
-                    Backoff.sleep(backoff.nextDelay());
-                } else {
-                    progress.status("");
-                    throw failure(e, url);
+                PredictFailure failure = PredictFailure.of(e);
+                if (!failure.retriable()) {
+                    wake.progress.status("");
+                    throw failure(failure, url);
                 }
+                wake.waitBeforeRetry(failure, sentAt, backoff.nextDelay());
             }
         }
     }
 
-    /** 429 and Vertex's "not yet ready ... scale-up" answers mean the endpoint is waking from zero. */
-    private static boolean isWaking(PredictClient.HttpError e) {
-        String text = String.valueOf(e.getMessage()).toLowerCase();
-        return e.status() == 429 || text.contains("not yet ready") || text.contains("scale-up");
+    /** The wake from zero: when it began, and the deadline all requests share. */
+    private static final class Wake {
+        final long start = System.nanoTime();
+        final Duration timeout;
+        final Progress progress;
+        long began;
+        long ended;
+
+        Wake(Duration timeout, Progress progress) {
+            this.timeout = timeout;
+            this.progress = progress;
+        }
+
+        void waitBeforeRetry(PredictFailure failure, long sentAt, Duration delay) {
+            began = began == 0 ? sentAt : began;
+            Duration waited = Duration.ofNanos(System.nanoTime() - began);
+            if (waited.compareTo(timeout) >= 0) {
+                progress.status("");
+                throw MldevException.remote("the endpoint did not wake from zero within " + Durations.format(timeout)
+                        + " (last answer: HTTP " + failure.status() + " " + failure.message() + ")",
+                        "try again (it may still be scaling up), or raise --wake-timeout", null);
+            }
+            progress.status(failure.kind() == PredictFailure.Kind.WAKING
+                    ? "waking endpoint from zero (" + waited.toSeconds() + " s)"
+                    : "waking endpoint from zero: HTTP " + failure.status() + " while it starts (" + waited.toSeconds() + " s)");
+            Duration left = timeout.minus(waited);
+            Backoff.sleep(delay.compareTo(left) > 0 ? left : delay);
+        }
+
+        void finished() {
+            if (began != 0 && ended == 0) {
+                ended = System.nanoTime();
+            }
+        }
+
+        Duration spent() {
+            return began == 0 ? Duration.ZERO : Duration.ofNanos(ended - began);
+        }
     }
 
-    private static boolean isTransient(PredictClient.HttpError e) {
-        return e.status() == 502 || e.status() == 503 || e.status() == 504;
-    }
-
-    private static MldevException failure(PredictClient.HttpError e, String url) {
-        return switch (e.status()) {
-            case 401 -> new MldevException(ExitCodes.REMOTE, "the endpoint refused the credentials",
-                    "run 'gcloud auth application-default login' again, or check GOOGLE_APPLICATION_CREDENTIALS");
-            case 403 -> new MldevException(ExitCodes.REMOTE, "permission denied on the endpoint: the account lacks aiplatform.endpoints.predict",
-                    "grant roles/aiplatform.user on the project to the account in use");
-            case 404 -> new MldevException(ExitCodes.REMOTE, "the endpoint at " + URI.create(url).getHost() + " does not exist: "
-                    + e.getMessage(), "see 'mldev status'; deploy again if it was removed");
-            default -> new MldevException(ExitCodes.REMOTE, "the endpoint answered HTTP " + e.status() + ": " + e.getMessage(), null);
+    private static MldevException failure(PredictFailure failure, String url) {
+        return switch (failure.kind()) {
+            case QUOTA -> new MldevException(MldevException.Kind.REMOTE, "quota exceeded" + (failure.quota() == null ? "" : " for "
+                    + failure.quota()) + ": " + failure.message(), CloudErrors.quotaHint(project(url), failure.quota()));
+            case TOO_LARGE -> new MldevException(MldevException.Kind.REMOTE, "the endpoint refused the request as too large (HTTP "
+                    + failure.status() + "): " + failure.message(), "send fewer or smaller images per call");
+            default -> switch (failure.status()) {
+                case 401 -> new MldevException(MldevException.Kind.REMOTE, "the endpoint refused the credentials",
+                        "run 'gcloud auth application-default login' again, or check GOOGLE_APPLICATION_CREDENTIALS");
+                case 403 -> new MldevException(MldevException.Kind.REMOTE, "permission denied on the endpoint: the account lacks"
+                        + " aiplatform.endpoints.predict", "grant roles/aiplatform.user on the project to the account in use");
+                case 404 -> new MldevException(MldevException.Kind.REMOTE, "the endpoint at " + URI.create(url).getHost() + " does not exist: "
+                        + failure.message(), "see 'mldev status'; deploy again if it was removed");
+                default -> new MldevException(MldevException.Kind.REMOTE, "the endpoint answered HTTP " + failure.status() + ": "
+                        + failure.message(), null);
+            };
         };
+    }
+
+    /** The project in .../v1beta1/projects/P/locations/..., for the quota page's address. */
+    private static String project(String url) {
+        String path = URI.create(url).getPath();
+        int at = path.indexOf("/projects/");
+        return at < 0 ? "PROJECT" : path.substring(at + "/projects/".length()).split("/")[0];
     }
 }

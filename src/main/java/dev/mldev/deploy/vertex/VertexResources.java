@@ -8,6 +8,7 @@ import com.google.cloud.aiplatform.v1beta1.MachineSpec;
 import com.google.cloud.aiplatform.v1beta1.Model;
 import com.google.cloud.aiplatform.v1beta1.ModelContainerSpec;
 import com.google.cloud.aiplatform.v1beta1.Port;
+import dev.mldev.Labels;
 import dev.mldev.bundle.Bundle;
 import dev.mldev.bundle.Hashes;
 import java.nio.file.Path;
@@ -19,8 +20,6 @@ import java.util.Map;
  * carries mldev-key, a digest of the bundle's files and the serving settings, which makes deploys idempotent.
  */
 final class VertexResources {
-    static final String MANAGED_BY = "managed-by";
-    static final String NAME_LABEL = "mldev-name";
     static final String KEY_LABEL = "mldev-key";
     static final int CONTAINER_PORT = 8080;
     static final String PREDICT_ROUTE = "/predict";
@@ -31,7 +30,7 @@ final class VertexResources {
 
     /** A filter for Vertex's list calls: the resources of this deployment name. */
     static String labelFilter(String name) {
-        return "labels." + MANAGED_BY + "=\"mldev\" AND labels." + NAME_LABEL + "=\"" + name + "\"";
+        return "labels." + Labels.MANAGED_BY + "=\"" + Labels.MLDEV + "\" AND labels." + Labels.NAME + "=\"" + name + "\"";
     }
 
     static String modelFilter(String name, String key) {
@@ -48,6 +47,9 @@ final class VertexResources {
                 .append(spec.gpu().map(Accelerator::gcloudName).orElse("none")).append(' ').append(spec.gpuCount()).append('\n')
                 .append(spec.minReplicas()).append(' ').append(spec.maxReplicas()).append('\n')
                 .append(spec.idleTimeout()).append(' ').append(spec.minScaleup());
+        if (spec.serviceAccount() != null) {
+            text.append('\n').append(spec.serviceAccount());
+        }
         return Hashes.sha256(text.toString()).substring(0, 16);
     }
 
@@ -64,7 +66,7 @@ final class VertexResources {
                 .setDescription("Deployed by mldev from bundle version " + version)
                 .setArtifactUri(artifactUri)
                 .setContainerSpec(container)
-                .putAllLabels(labels(spec.name()))
+                .putAllLabels(Labels.of(spec.name()))
                 .putLabels(KEY_LABEL, key)
                 .build();
     }
@@ -74,7 +76,7 @@ final class VertexResources {
                 .setDisplayName("mldev-" + spec.name())
                 .setDescription("mldev deployment " + spec.name())
                 .setDedicatedEndpointEnabled(true)
-                .putAllLabels(labels(spec.name()))
+                .putAllLabels(Labels.of(spec.name()))
                 .build();
     }
 
@@ -90,20 +92,19 @@ final class VertexResources {
                     .setIdleScaledownPeriod(protoDuration(spec.idleTimeout()))
                     .setMinScaleupPeriod(protoDuration(spec.minScaleup())));
         }
-        return DeployedModel.newBuilder()
+        DeployedModel.Builder deployed = DeployedModel.newBuilder()
                 .setModel(modelName)
                 .setDisplayName("mldev-" + spec.name() + "-" + version)
-                .setDedicatedResources(resources)
-                .build();
+                .setDedicatedResources(resources);
+        if (spec.serviceAccount() != null) {
+            deployed.setServiceAccount(spec.serviceAccount());
+        }
+        return deployed.build();
     }
 
     /** All traffic to the model being deployed ("0" names it in a DeployModel request). */
     static Map<String, Integer> allTrafficToNew() {
         return Map.of("0", 100);
-    }
-
-    private static Map<String, String> labels(String name) {
-        return Map.of(MANAGED_BY, "mldev", NAME_LABEL, name);
     }
 
     private static com.google.protobuf.Duration protoDuration(java.time.Duration d) {

@@ -9,11 +9,13 @@ import dev.mldev.cloud.GcsLocation;
 import dev.mldev.deploy.DeploymentName;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * A checked Vertex AI deployment: every flag resolved against the bundle's serving defaults and validated
  * before any call (exit 2 with every problem found). Scale-to-zero (min 0 replicas) takes the idle timeout and the
- * minimum scale-up period, each 5 minutes to 8 hours.
+ * minimum scale-up period, each 5 minutes to 8 hours. The service account (null: Vertex AI's default, for pipelines
+ * the Compute Engine default service account) is what the serving container or pipeline runs as.
  */
 public record VertexSpec(
         String name,
@@ -27,15 +29,17 @@ public record VertexSpec(
         int maxReplicas,
         Duration idleTimeout,
         Duration minScaleup,
-        String image) {
+        String image,
+        String serviceAccount) {
 
     static final Duration SCALE_TO_ZERO_MIN = Duration.ofMinutes(5);
     static final Duration SCALE_TO_ZERO_MAX = Duration.ofHours(8);
+    private static final Pattern SERVICE_ACCOUNT = Pattern.compile("[a-z0-9][a-z0-9._-]*@[a-z0-9][a-z0-9.-]*\\.gserviceaccount\\.com");
 
     /** The flags as given; null means "not given". */
     public record Flags(String name, String project, String region, String bucket, String machineType, String gpu,
                         Integer gpuCount, Integer minReplicas, Integer maxReplicas, String idleTimeout, String minScaleup,
-                        String image) {
+                        String image, String serviceAccount) {
     }
 
     /** Runs every check, and refuses with all the problems found, not the first alone. */
@@ -78,9 +82,14 @@ public record VertexSpec(
             problems.add(MldevException.usage("no serving image for " + name,
                     "pass --image REF, or push one with 'mldev image push' (it records the image in the bundle)"));
         }
+        String serviceAccount = flags.serviceAccount();
+        if (serviceAccount != null && !SERVICE_ACCOUNT.matcher(serviceAccount).matches()) {
+            problems.add(MldevException.usage("--service-account '" + serviceAccount + "' is not a service account's email",
+                    "pass one like mldev-runner@" + flags.project() + ".iam.gserviceaccount.com (gcloud iam service-accounts list)"));
+        }
         problems.throwIfAny();
         return new VertexSpec(name, flags.project(), flags.region(), flags.bucket().replaceFirst("^gs://", "").replaceAll("/+$", ""),
-                machine, gpu, gpu.isPresent() ? gpuCount : 0, min, max, idle, scaleup, image);
+                machine, gpu, gpu.isPresent() ? gpuCount : 0, min, max, idle, scaleup, image, serviceAccount);
     }
 
     public boolean scalesToZero() {

@@ -1,9 +1,11 @@
 package dev.mldev.deploy.vertex;
 
 import com.google.cloud.aiplatform.v1beta1.Endpoint;
+import dev.mldev.DeploymentState;
 import dev.mldev.Environment;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
+import dev.mldev.TargetKind;
 import dev.mldev.bundle.Bundle;
 import dev.mldev.cloud.CloudContext;
 import dev.mldev.runtime.Prediction;
@@ -53,12 +55,13 @@ public final class VertexTarget implements Target {
     @Override
     public List<Prediction> predict(DeploymentRecord deployment, List<Predictor.Input> images, int topK, Progress progress) {
         VertexDeployment.Location where = VertexDeployment.locate(deployment);
-        if (where.predictUrl() == null || where.predictUrl().isBlank()) {
-            throw MldevException.failure("deployment '" + where.name() + "' has no endpoint yet (its deploy did not finish)",
-                    "run the deploy again, or 'mldev undeploy " + where.name() + "'");
+        if (!VertexDeployment.hasHost(where.predictUrl())) {
+            throw MldevException.failure("deployment '" + where.name() + "' has no endpoint address yet (its deploy did not finish,"
+                    + " or Vertex AI had not yet given the endpoint its DNS name)",
+                    "run the same deploy again: it reads the endpoint's address and records it; or 'mldev undeploy " + where.name() + "'");
         }
         CloudContext cloud = CloudContext.connect(env, where.project(), where.region());
-        VertexPredictor.Result result = VertexPredictor.connect(cloud).predict(where.predictUrl(), images, topK, wakeTimeout, progress);
+        VertexPredictor.Result result = VertexPredictor.connect(cloud, notice).predict(where.predictUrl(), images, topK, wakeTimeout, progress);
         notice.accept(result.predictions().size() + " predictions in " + seconds(result.total())
                 + (result.wake().isZero() ? "" : ", " + seconds(result.wake()) + " of it waking the endpoint from zero"));
         return result.predictions();
@@ -67,21 +70,16 @@ public final class VertexTarget implements Target {
     @Override
     public DeploymentStatus status(DeploymentRecord deployment) {
         VertexDeployment.Location where = VertexDeployment.locate(deployment);
-        String state;
-        try {
-            CloudContext cloud = CloudContext.connect(env, where.project(), where.region());
-            try (VertexClients vertex = VertexClients.open(cloud, VertexClients.Polling.STANDARD)) {
-                List<Endpoint> endpoints = vertex.listEndpoints(VertexResources.labelFilter(where.name()));
-                int replicas = endpoints.stream().flatMap(e -> e.getDeployedModelsList().stream())
-                        .mapToInt(d -> d.getStatus().getAvailableReplicaCount()).sum();
-                boolean deployed = endpoints.stream().anyMatch(e -> e.getDeployedModelsCount() > 0);
-                state = !deployed ? "down" : replicas == 0 ? "zero" : "running";
-            }
-        } catch (MldevException e) {
-            notice.accept(where.name() + ": " + e.getMessage());
-            state = "unknown";
+        DeploymentState state;
+        CloudContext cloud = CloudContext.connect(env, where.project(), where.region());
+        try (VertexClients vertex = VertexClients.open(cloud, VertexClients.Polling.STANDARD)) {
+            List<Endpoint> endpoints = vertex.listEndpoints(VertexResources.labelFilter(where.name()));
+            int replicas = endpoints.stream().flatMap(e -> e.getDeployedModelsList().stream())
+                    .mapToInt(d -> d.getStatus().getAvailableReplicaCount()).sum();
+            boolean deployed = endpoints.stream().anyMatch(e -> e.getDeployedModelsCount() > 0);
+            state = !deployed ? DeploymentState.DOWN : replicas == 0 ? DeploymentState.ZERO : DeploymentState.WARM;
         }
-        return new DeploymentStatus(where.name(), VertexDeployment.TARGET, where.predictUrl(), state, null, -1);
+        return new DeploymentStatus(where.name(), TargetKind.VERTEX, where.predictUrl(), state, null, -1);
     }
 
     @Override

@@ -37,10 +37,23 @@ class EndpointMetricsTest {
                         point("2026-11-28T11:58:00Z", 0), point("2026-11-28T11:59:00Z", 2))),
                 List.of(series(EndpointMetrics.PREDICTIONS, "111", "9",
                         point("2026-11-28T09:00:00Z", 5), point("2026-11-28T10:30:00Z", 1),
-                        point("2026-11-28T11:00:00Z", 0))));
+                        point("2026-11-28T11:00:00Z", 0))), Instant.parse("2026-11-28T12:00:00Z"));
         EndpointFacts facts = metrics.facts("111", "9");
         assertThat(facts.replicas()).isEqualTo(2);
         assertThat(facts.lastPrediction()).isEqualTo(Instant.parse("2026-11-28T10:30:00Z"));
         assertThat(metrics.facts("222", "1")).isEqualTo(EndpointFacts.NONE);
+    }
+
+    @Test
+    void aReplicasSeriesThatStoppedReportingSaysNothingAboutNow() {
+        // scaled to zero at about 11:45: the series' last point (1 replica at 11:44) is its newest, but stale at 12:00
+        List<TimeSeries> replicas = List.of(series(EndpointMetrics.REPLICAS, "111", "9",
+                point("2026-11-28T11:43:00Z", 1), point("2026-11-28T11:44:00Z", 1)));
+
+        EndpointMetrics atNoon = new EndpointMetrics(replicas, List.of(), Instant.parse("2026-11-28T12:00:00Z"));
+        EndpointMetrics justAfter = new EndpointMetrics(replicas, List.of(), Instant.parse("2026-11-28T11:47:00Z"));
+
+        assertThat(atNoon.facts("111", "9").replicas()).as("unknown, not warm").isNull();
+        assertThat(justAfter.facts("111", "9").replicas()).isEqualTo(1);
     }
 }

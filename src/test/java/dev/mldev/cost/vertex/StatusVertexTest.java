@@ -25,7 +25,7 @@ import com.google.monitoring.v3.TimeInterval;
 import com.google.monitoring.v3.TimeSeries;
 import com.google.monitoring.v3.TypedValue;
 import com.google.protobuf.Timestamp;
-import dev.mldev.ExitCodes;
+import dev.mldev.cli.ExitCodes;
 import dev.mldev.fake.FakeGoogleCloud;
 import dev.mldev.testing.CliRun;
 import java.nio.file.Path;
@@ -69,10 +69,15 @@ class StatusVertexTest {
                 point(LAST_PREDICTION.minus(1, ChronoUnit.HOURS), 3), point(LAST_PREDICTION, 1)));
     }
 
-    /** Not billing idle: min replicas 0, scale to zero after 30 minutes, at zero now. */
+    /**
+     * Not billing idle: min replicas 0, scale to zero after 30 minutes, at zero now. Its replicas series stopped
+     * reporting when it scaled down 10 minutes ago, at 1 replica: that stale point must not make it look warm.
+     */
     private void scaleToZeroEndpoint() {
         cloud.vertex().putEndpoint(endpoint("102", "sleepy", VertexBillablesTest.deployed("12", 0, 1,
                 Duration.ofMinutes(30))), 0);
+        cloud.monitoring().add(series(EndpointMetrics.REPLICAS, "102", "12",
+                point(Instant.now().minus(11, ChronoUnit.MINUTES), 1), point(Instant.now().minus(10, ChronoUnit.MINUTES), 1)));
     }
 
     /** A machine type no price table knows. */

@@ -19,6 +19,7 @@ import com.google.cloud.aiplatform.v1beta1.PipelineTaskExecutorDetail;
 import com.google.cloud.aiplatform.v1beta1.WorkerPoolSpec;
 import com.google.protobuf.Struct;
 import com.google.protobuf.util.JsonFormat;
+import dev.mldev.DeploymentState;
 import dev.mldev.cost.Billable;
 import dev.mldev.cost.IdleCostRow;
 import dev.mldev.cost.IdleCosts;
@@ -66,7 +67,7 @@ class VertexBillablesTest {
         assertThat(billables).hasSize(1);
         Billable b = billables.get(0);
         assertThat(b.name()).isEqualTo("always-on");
-        assertThat(b.state()).isEqualTo(Billable.State.WARM);
+        assertThat(b.state()).isEqualTo(DeploymentState.WARM);
         assertThat(b.replicasNow()).isEqualTo(1);
         assertThat(b.idleSince()).isEqualTo(last);
         assertThat(b.acceleratorType()).isEqualTo("NVIDIA_L4");
@@ -80,7 +81,7 @@ class VertexBillablesTest {
     void scaleToZeroEndpointAtZeroBillsNothing() {
         Billable b = VertexBillables.endpoint(endpoint("222", "sleepy", deployed("8", 0, 1, Duration.ofMinutes(30))),
                 "us-central1", (e, d) -> new EndpointFacts(0, null)).get(0);
-        assertThat(b.state()).isEqualTo(Billable.State.ZERO);
+        assertThat(b.state()).isEqualTo(DeploymentState.ZERO);
         assertThat(b.scaleToZeroIdle()).isEqualTo(Duration.ofMinutes(30));
         assertThat(costs.row(b).idleCostPerHour()).isEqualByComparingTo("0");
         assertThat(costs.row(b).reason()).isEqualTo("scale-to-zero after 30m idle");
@@ -101,7 +102,7 @@ class VertexBillablesTest {
         Billable b = VertexBillables.endpoint(endpoint("333", "", deployed("7", 0, 1, null)), "us-central1",
                 (e, d) -> EndpointFacts.NONE).get(0);
         assertThat(b.name()).isEqualTo("333");
-        assertThat(b.state()).isEqualTo(Billable.State.ZERO);
+        assertThat(b.state()).isEqualTo(DeploymentState.ZERO);
         assertThat(b.replicasNow()).isNull();
         assertThat(b.scaleToZeroIdle()).isEqualTo(Duration.ofHours(1));
     }
@@ -109,7 +110,7 @@ class VertexBillablesTest {
     @Test
     void endpointWithoutModelsIsDownAndSeveralModelsAreNamedApart() {
         assertThat(VertexBillables.endpoint(endpoint("444", "empty"), "us-central1", (e, d) -> EndpointFacts.NONE))
-                .singleElement().satisfies(b -> assertThat(b.state()).isEqualTo(Billable.State.DOWN));
+                .singleElement().satisfies(b -> assertThat(b.state()).isEqualTo(DeploymentState.DOWN));
         assertThat(VertexBillables.endpoint(endpoint("555", "split", deployed("1", 1, 1, null),
                         deployed("2", 0, 1, null)), "us-central1", (e, d) -> EndpointFacts.NONE))
                 .extracting(Billable::name).containsExactly("split/model-1", "split/model-2");

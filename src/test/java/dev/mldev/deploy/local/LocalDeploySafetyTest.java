@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mldev.Environment;
+import dev.mldev.TargetKind;
 import dev.mldev.bundle.Bundle;
 import dev.mldev.deploy.DeploymentRecord;
 import dev.mldev.deploy.DeploymentStore;
@@ -146,7 +147,7 @@ class LocalDeploySafetyTest {
         // a process that happens to have the recorded pid now, with a command line like a server's
         Process stranger = new ProcessBuilder("bash", "-c", "sleep 60; true", "dev.mldev.cli.Cli", "serve").start();
         try {
-            store().save(new DeploymentRecord("ocr-cls", LocalTarget.NAME, cls.toString(), "1", "http://127.0.0.1:9",
+            store().save(new DeploymentRecord("ocr-cls", TargetKind.LOCAL, cls.toString(), "1", "http://127.0.0.1:9",
                     Instant.now(), Map.of("pid", Long.toString(stranger.pid()), "port", "9",
                     "started", Instant.now().minusSeconds(3600).toString())));
             assertThat(CliRun.run(home, "status").out).contains("ocr-cls\tlocal\tdown");

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.cloud.aiplatform.v1beta1.PipelineJob;
 import com.google.cloud.aiplatform.v1beta1.PipelineState;
+import dev.mldev.DeploymentState;
 import dev.mldev.Environment;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
+import dev.mldev.TargetKind;
 import dev.mldev.fake.FakeGoogleCloud;
 import dev.mldev.runtime.Prediction;
 import dev.mldev.runtime.Predictor;
@@ -72,16 +74,16 @@ class PipelineTargetTest {
             return answer;
         }, "mldev-test", Duration.ofMillis(100));
         record = target.deploy(bundle, new VertexSpec.Flags("cls", FakeGoogleCloud.PROJECT, FakeGoogleCloud.REGION, "mldev-test-bucket",
-                "g2-standard-4", "nvidia-l4", 1, null, null, null, null, IMAGE), Progress.NONE);
+                "g2-standard-4", "nvidia-l4", 1, null, null, null, null, IMAGE, null), Progress.NONE);
     }
 
     @Test
     void deployUploadsTheBundleAndTheSpecAndStartsNothing() {
-        assertThat(record.target()).isEqualTo("vertex-pipeline");
+        assertThat(record.target()).isEqualTo(TargetKind.VERTEX_PIPELINE);
         assertThat(cloud.storage().objects("mldev-test-bucket")).containsKey("mldev/cls/" + record.version().replaceAll("[^a-z0-9-]", "-")
                 + "/pipeline.json");
         assertThat(record.detail("spec_uri")).endsWith("/pipeline.json");
-        assertThat(target.status(record).state()).isEqualTo("on-demand");
+        assertThat(target.status(record).state()).isEqualTo(DeploymentState.ZERO);
     }
 
     @Test
@@ -165,5 +167,24 @@ class PipelineTargetTest {
         assertThat(((MldevException) thrown).hint()).contains("https://console.cloud.google.com/vertex-ai/locations/us-central1/pipelines/runs/");
         assertThat(cloud.pipelines().jobs().get(before).getState()).isNotIn(PipelineState.PIPELINE_STATE_CANCELLING,
                 PipelineState.PIPELINE_STATE_CANCELLED);
+    }
+
+    @Test
+    void runsAsTheServiceAccountGivenAndThePlanSaysWhich() {
+        String account = "mldev-runner@" + FakeGoogleCloud.PROJECT + ".iam.gserviceaccount.com";
+        VertexSpec.Flags flags = new VertexSpec.Flags("cls-sa", FakeGoogleCloud.PROJECT, FakeGoogleCloud.REGION, "mldev-test-bucket",
+                "g2-standard-4", "nvidia-l4", 1, null, null, null, null, IMAGE, account);
+        assertThat(target.plan(bundle, flags).get("calls").toString()).contains("running as service account " + account);
+        assertThat(target.plan(bundle, new VertexSpec.Flags("cls", FakeGoogleCloud.PROJECT, FakeGoogleCloud.REGION, "mldev-test-bucket",
+                "g2-standard-4", "nvidia-l4", 1, null, null, null, null, IMAGE, null)).get("calls").toString())
+                .contains("running as the Compute Engine default service account (pass --service-account to choose one)");
+
+        DeploymentRecord withAccount = target.deploy(bundle, flags, Progress.NONE);
+        assertThat(withAccount.detail("service_account")).isEqualTo(account);
+        int before = cloud.pipelines().jobs().size();
+        target.predict(withAccount, images.subList(0, 1), 0, Progress.NONE);
+
+        assertThat(cloud.pipelines().jobs().get(before).getServiceAccount()).isEqualTo(account);
+        assertThat(record.detail("service_account")).isEmpty();
     }
 }

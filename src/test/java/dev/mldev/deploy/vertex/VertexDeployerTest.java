@@ -11,6 +11,7 @@ import com.google.rpc.Code;
 import dev.mldev.Environment;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
+import dev.mldev.TargetKind;
 import dev.mldev.bundle.Bundle;
 import dev.mldev.cloud.CloudContext;
 import dev.mldev.cloud.Retry;
@@ -30,7 +31,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class VertexDeployerTest {
-    static final VertexClients.Polling FAST = new VertexClients.Polling(Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(30));
+    static final VertexClients.Polling FAST = new VertexClients.Polling(Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(30), Duration.ofSeconds(10));
 
     @TempDir
     Path home;
@@ -62,7 +63,7 @@ class VertexDeployerTest {
 
     VertexSpec spec(Bundle bundle) {
         return VertexSpec.check(new VertexSpec.Flags(null, FakeGoogleCloud.PROJECT, FakeGoogleCloud.REGION, "mldev-test-bucket",
-                null, null, null, null, null, null, null, null), bundle.manifest());
+                null, null, null, null, null, null, null, null, null), bundle.manifest());
     }
 
     @Test
@@ -96,7 +97,7 @@ class VertexDeployerTest {
         assertThat(model.getContainerSpec().getHealthRoute()).isEqualTo("/health");
 
         var record = store.find("demo").orElseThrow();
-        assertThat(record.target()).isEqualTo("vertex");
+        assertThat(record.target()).isEqualTo(TargetKind.VERTEX);
         assertThat(record.detail("endpoint")).isEqualTo(endpoint.getName());
         assertThat(record.detail("deployed_model_id")).isEqualTo(deployed.getId());
         assertThat(record.detail("state")).isEqualTo("deployed");
@@ -163,7 +164,7 @@ class VertexDeployerTest {
 
         assertThatThrownBy(() -> deployer.deploy(context, bundle, spec(bundle), Progress.NONE))
                 .isInstanceOf(MldevException.class)
-                .satisfies(e -> assertThat(((MldevException) e).exitCode()).isEqualTo(4))
+                .satisfies(e -> assertThat(((MldevException) e).kind()).isEqualTo(MldevException.Kind.REMOTE))
                 .satisfies(e -> assertThat(e.getMessage()).containsAnyOf("rolled back", "nothing had been created"));
 
         assertThat(cloud.vertex().endpoints()).as("no endpoint left").isEmpty();
@@ -213,5 +214,20 @@ class VertexDeployerTest {
         cloud.faults().failOnce("EndpointService/ListEndpoints", Faults.status(Code.INVALID_ARGUMENT, "bad filter"));
         assertThatThrownBy(() -> deployer.deploy(context, bundle, spec(bundle), Progress.NONE))
                 .hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("bad filter");
+    }
+
+    @Test
+    void aGpuQuotaRefusalNamesTheQuotaAndHowToRaiseIt() {
+        cloud.faults().failOperationOnce("EndpointService/DeployModel", com.google.rpc.Status.newBuilder()
+                .setCode(Code.RESOURCE_EXHAUSTED_VALUE).setMessage("The following quota metrics exceed quota limits:"
+                        + " aiplatform.googleapis.com/custom_model_serving_nvidia_l4_gpus").build());
+        Bundle bundle = bundle("1.0.0", "model-v1");
+
+        assertThatThrownBy(() -> deployer.deploy(context, bundle, spec(bundle), Progress.NONE))
+                .isInstanceOf(MldevException.class)
+                .hasMessageContaining("quota exceeded for aiplatform.googleapis.com/custom_model_serving_nvidia_l4_gpus")
+                .satisfies(e -> assertThat(((MldevException) e).hint())
+                        .startsWith("waiting does not help: request a higher quota at https://console.cloud.google.com/iam-admin/quotas?project="
+                                + FakeGoogleCloud.PROJECT + " (filter by aiplatform.googleapis.com/custom_model_serving_nvidia_l4_gpus)"));
     }
 }

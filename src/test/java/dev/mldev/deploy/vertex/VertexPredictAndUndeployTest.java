@@ -3,9 +3,11 @@ package dev.mldev.deploy.vertex;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.rpc.Code;
 import dev.mldev.Environment;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
+import dev.mldev.TargetKind;
 import dev.mldev.bundle.Bundle;
 import dev.mldev.cloud.CloudContext;
 import dev.mldev.cloud.Retry;
@@ -68,18 +70,113 @@ class VertexPredictAndUndeployTest {
     @BeforeEach
     void deploy() {
         cloud.faults().clear();
+        notices.clear();
         cloud.storage().createBucket("mldev-test-bucket");
         Environment env = new Environment(cloud.environment(home), home);
         store = new DeploymentStore(env.stateDir());
         context = CloudContext.connect(env, FakeGoogleCloud.PROJECT, FakeGoogleCloud.REGION)
                 .withRetry(new Retry(FakeGoogleCloud.PROJECT, 3, Duration.ofMillis(10), Duration.ofMillis(40)));
         VertexSpec spec = VertexSpec.check(new VertexSpec.Flags("cls", FakeGoogleCloud.PROJECT, FakeGoogleCloud.REGION,
-                "mldev-test-bucket", null, null, null, null, null, "15m", null, TestBundle.IMAGE), bundle.manifest());
+                "mldev-test-bucket", null, null, null, null, null, "15m", null, TestBundle.IMAGE, null), bundle.manifest());
         deployment = new VertexDeployer(store, VertexDeployerTest.FAST).deploy(context, bundle, spec, Progress.NONE).deployment();
     }
 
+    final List<String> notices = new CopyOnWriteArrayList<>();
+
     VertexPredictor predictor() {
-        return new VertexPredictor(new PredictClient(context.endpoints().httpClient()), context::accessToken, Duration.ofMillis(100));
+        return predictor(PredictRequests.DEDICATED_ENDPOINT_LIMIT);
+    }
+
+    VertexPredictor predictor(long requestLimit) {
+        return new VertexPredictor(new PredictClient(context.endpoints().httpClient()), context::accessToken, Duration.ofMillis(100),
+                requestLimit, notices::add);
+    }
+
+    @Test
+    void aRecordedDnsNameIsNeverEmpty() {
+        assertThat(deployment.endpointDns()).as("read again until Vertex set it").isNotBlank();
+        assertThat(store.find("cls").orElseThrow().url()).startsWith("https://127.0.0.1:");
+    }
+
+    @Test
+    void aRecordWithoutHostIsOneClearFailureNotACrash() {
+        DeploymentRecord full = store.find("cls").orElseThrow();
+        DeploymentRecord hostless = new DeploymentRecord("cls", TargetKind.VERTEX, full.bundle(), full.version(),
+                "https:///v1beta1/" + deployment.endpoint() + ":predict", full.createdAt(), full.details());
+        VertexTarget target = new VertexTarget(new Environment(cloud.environment(home), home), store, Duration.ofMinutes(1), notices::add);
+
+        assertThatThrownBy(() -> target.predict(hostless, images, 0, Progress.NONE))
+                .isInstanceOf(MldevException.class)
+                .hasMessageContaining("has no endpoint address")
+                .satisfies(e -> assertThat(((MldevException) e).hint()).contains("run the same deploy again"));
+    }
+
+    @Test
+    void wakesThroughColdStart503And504UntilTheWakeTimeout() {
+        cloud.vertex().scaleToZero(deployment.endpoint());
+        cloud.prediction().setScaleUpDelay(Duration.ofMillis(1500));
+        cloud.prediction().setColdStartCodes(Code.RESOURCE_EXHAUSTED, Code.UNAVAILABLE, Code.DEADLINE_EXCEEDED);
+        int before = cloud.prediction().notReadyAnswers();
+        try {
+            VertexPredictor.Result result = predictor().predict(deployment.predictUrl(), images, 0, Duration.ofMinutes(1), Progress.NONE);
+
+            assertThat(result.predictions()).extracting(Prediction::label).containsExactly("0", "180");
+            assertThat(cloud.prediction().notReadyAnswers() - before).as("more 5xx answers than the old 4 tries").isGreaterThan(4);
+            assertThat(result.wake()).isGreaterThanOrEqualTo(Duration.ofMillis(1500));
+        } finally {
+            cloud.prediction().setColdStartCodes(Code.RESOURCE_EXHAUSTED);
+        }
+    }
+
+    @Test
+    void aQuota429StopsAtOnceNamingTheQuota() {
+        cloud.faults().failAlways("predict", Faults.quotaExceeded("aiplatform.googleapis.com/online_prediction_requests_per_base_model",
+                "OnlinePredictionRequestsPerMinutePerProjectPerRegion", FakeGoogleCloud.PROJECT));
+        long start = System.nanoTime();
+
+        assertThatThrownBy(() -> predictor().predict(deployment.predictUrl(), images, 0, Duration.ofSeconds(20), Progress.NONE))
+                .isInstanceOf(MldevException.class)
+                .hasMessageContaining("quota exceeded for aiplatform.googleapis.com/online_prediction_requests_per_base_model")
+                .satisfies(e -> assertThat(((MldevException) e).hint())
+                        .contains("https://console.cloud.google.com/iam-admin/quotas?project=" + FakeGoogleCloud.PROJECT));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("no waiting on a quota").isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void imagesOverTheRequestLimitGoInSeveralRequestsInOrder() {
+        // two incompressible PNGs of about 6 MB each: 16 MB of base64 together, over the endpoint's 10 MB
+        List<Predictor.Input> large = List.of(new Predictor.Input("noise-1.png", noisePng(1)),
+                new Predictor.Input("noise-2.png", noisePng(2)), images.get(1));
+
+        VertexPredictor.Result result = predictor().predict(deployment.predictUrl(), large, 0, Duration.ofMinutes(1), Progress.NONE);
+
+        assertThat(result.requests()).isEqualTo(2);
+        assertThat(result.predictions()).extracting(Prediction::image).containsExactly("noise-1.png", "noise-2.png", "upside-down.png");
+        assertThat(result.predictions().get(2).label()).isEqualTo("180");
+        assertThat(notices).containsExactly("sending the 3 images in 2 requests, in order: a dedicated endpoint takes at most 10.0 MB"
+                + " per request");
+    }
+
+    @Test
+    void theFakeRefusesABodyOverTenMegabytesAsTheEndpointDoes() {
+        List<Predictor.Input> large = List.of(new Predictor.Input("noise-1.png", noisePng(1)),
+                new Predictor.Input("noise-2.png", noisePng(2)));
+
+        assertThatThrownBy(() -> predictor(Long.MAX_VALUE).predict(deployment.predictUrl(), large, 0, Duration.ofMinutes(1), Progress.NONE))
+                .isInstanceOf(MldevException.class)
+                .hasMessageContaining("refused the request as too large (HTTP 400)")
+                .hasMessageContaining("Request payload size exceeds the limit");
+    }
+
+    static byte[] noisePng(long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(1450, 1450, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                image.setRGB(x, y, random.nextInt());
+            }
+        }
+        return TextImages.encode(image, "png");
     }
 
     @Test
@@ -148,7 +245,7 @@ class VertexPredictAndUndeployTest {
     @Test
     void undeployFindsWhatAnInterruptedDeployLeftByItsLabels() {
         DeploymentRecord full = store.find("cls").orElseThrow();
-        store.save(new DeploymentRecord("cls", "vertex", full.bundle(), full.version(), null, full.createdAt(),
+        store.save(new DeploymentRecord("cls", TargetKind.VERTEX, full.bundle(), full.version(), null, full.createdAt(),
                 Map.of("project", FakeGoogleCloud.PROJECT, "region", FakeGoogleCloud.REGION, "bucket", "mldev-test-bucket",
                         "state", "deploying")));
 

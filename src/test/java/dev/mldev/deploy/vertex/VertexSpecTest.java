@@ -24,14 +24,14 @@ class VertexSpecTest {
     }
 
     static VertexSpec.Flags flags(String machine, String gpu, Integer count, Integer min, Integer max, String idle, String scaleup) {
-        return new VertexSpec.Flags(null, "my-project-1", "us-central1", "my-bucket", machine, gpu, count, min, max, idle, scaleup, null);
+        return new VertexSpec.Flags(null, "my-project-1", "us-central1", "my-bucket", machine, gpu, count, min, max, idle, scaleup, null, null);
     }
 
     static MldevException refusal(VertexSpec.Flags flags) {
         try {
             VertexSpec.check(flags, manifest);
         } catch (MldevException e) {
-            assertThat(e.exitCode()).isEqualTo(2);
+            assertThat(e.kind()).isEqualTo(MldevException.Kind.USAGE);
             assertThat(e.hint()).isNotBlank();
             return e;
         }
@@ -110,16 +110,16 @@ class VertexSpecTest {
 
     @Test
     void whereAndWhatAreChecked() {
-        assertThat(refusal(new VertexSpec.Flags(null, null, "us-central1", "b-1", null, null, null, null, null, null, null, null))
+        assertThat(refusal(new VertexSpec.Flags(null, null, "us-central1", "b-1", null, null, null, null, null, null, null, null, null))
                 .hint()).contains("--project", "MLDEV_PROJECT");
-        assertThat(refusal(new VertexSpec.Flags(null, "My Project", "us-central1", "b-1", null, null, null, null, null, null, null, null))
+        assertThat(refusal(new VertexSpec.Flags(null, "My Project", "us-central1", "b-1", null, null, null, null, null, null, null, null, null))
                 .getMessage()).contains("not a Google Cloud project id");
-        assertThat(refusal(new VertexSpec.Flags(null, "my-project-1", "central", "b-1", null, null, null, null, null, null, null, null))
+        assertThat(refusal(new VertexSpec.Flags(null, "my-project-1", "central", "b-1", null, null, null, null, null, null, null, null, null))
                 .getMessage()).contains("not a Google Cloud region");
-        assertThat(refusal(new VertexSpec.Flags(null, "my-project-1", "us-central1", null, null, null, null, null, null, null, null, null))
+        assertThat(refusal(new VertexSpec.Flags(null, "my-project-1", "us-central1", null, null, null, null, null, null, null, null, null, null))
                 .hint()).contains("--bucket");
         assertThat(refusal(new VertexSpec.Flags("Bad_Name", "my-project-1", "us-central1", "b-1", null, null, null, null, null, null,
-                null, null)).getMessage()).contains("cannot name");
+                null, null, null)).getMessage()).contains("cannot name");
     }
 
     @Test
@@ -143,5 +143,22 @@ class VertexSpecTest {
                 .contains("4. EndpointService.DeployModel").contains("\"acceleratorType\": \"NVIDIA_L4\"")
                 .contains("\"maxReplicaCount\": 2").contains("\"idleScaledownPeriod\": \"900s\"")
                 .contains("5. EndpointService.UndeployModel");
+    }
+
+    @Test
+    void aServiceAccountIsCheckedAndGoesIntoTheDeployedModelAndTheKey() {
+        String account = "mldev-runner@my-project-1.iam.gserviceaccount.com";
+        VertexSpec.Flags plain = flags(null, null, null, null, null, null, null);
+        VertexSpec.Flags given = new VertexSpec.Flags(null, "my-project-1", "us-central1", "my-bucket", null, null, null, null, null,
+                null, null, null, account);
+        VertexSpec spec = VertexSpec.check(given, manifest);
+
+        assertThat(spec.serviceAccount()).isEqualTo(account);
+        assertThat(VertexSpec.check(plain, manifest).serviceAccount()).isNull();
+        assertThat(VertexResources.deployedModel(spec, "m", "1").getServiceAccount()).isEqualTo(account);
+        assertThat(DeployPlan.json(VertexResources.deployedModel(spec, "m", "1"))).contains("\"serviceAccount\": \"" + account + "\"");
+        assertThat(refusal(new VertexSpec.Flags(null, "my-project-1", "us-central1", "my-bucket", null, null, null, null, null,
+                null, null, null, "mldev-runner")).getMessage())
+                .isEqualTo("--service-account 'mldev-runner' is not a service account's email");
     }
 }

@@ -1,6 +1,8 @@
-package dev.mldev;
+package dev.mldev.cli;
 
-/** The process exit codes, documented in --help and the README. */
+import dev.mldev.MldevException;
+
+/** The process exit codes, documented in --help and the README. Only the CLI chooses them. */
 public final class ExitCodes {
     public static final int OK = 0;
     public static final int FAILURE = 1;
@@ -11,5 +13,14 @@ public final class ExitCodes {
     public static final int REMOTE = 4;
 
     private ExitCodes() {
+    }
+
+    /** The exit code of a failure of this kind. */
+    public static int of(MldevException.Kind kind) {
+        return switch (kind) {
+            case FAILURE -> FAILURE;
+            case USAGE -> USAGE;
+            case REMOTE -> REMOTE;
+        };
     }
 }

@@ -1,10 +1,13 @@
-package dev.mldev.cost;
+package dev.mldev.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.mldev.ExitCodes;
 import dev.mldev.MldevException;
+import dev.mldev.cost.IdleCostGate;
+import dev.mldev.cost.IdleCostReport;
+import dev.mldev.cost.IdleCosts;
+import dev.mldev.cost.TestPrices;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.math.BigDecimal;
@@ -21,7 +24,7 @@ class IdleCostGateTest {
     private int print(IdleCostReport report, String max) {
         BigDecimal limit = max == null ? null : new BigDecimal(max);
         IdleCostGate.checkLimit(limit);
-        return IdleCostGate.apply(limit == null ? null : report.gate(limit), new PrintWriter(err));
+        return StatusCommand.applyGate(limit == null ? null : report.gate(limit), new PrintWriter(err));
     }
 
     @Test
@@ -56,6 +59,6 @@ class IdleCostGateTest {
     void negativeLimitIsAUsageError() {
         assertThatThrownBy(() -> print(costs.report(List.of()), "-1"))
                 .isInstanceOf(MldevException.class).hasMessageContaining("--max-idle-cost must be 0 or more")
-                .satisfies(e -> assertThat(((MldevException) e).exitCode()).isEqualTo(ExitCodes.USAGE));
+                .satisfies(e -> assertThat(((MldevException) e).kind()).isEqualTo(MldevException.Kind.USAGE));
     }
 }
