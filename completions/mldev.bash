@@ -317,8 +317,8 @@ function _picocli_mldev_predict() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--local' '--json' '-h' '--help' '-V' '--version' '-v' '--verbose'"
-  local arg_opts="'--model' '--target' '--device' '--top-k' '--wake-timeout'"
+  local flag_opts="'--recursive' '--local' '--json' '--jsonl' '--resume' '--continue-on-error' '-h' '--help' '-V' '--version' '-v' '--verbose'"
+  local arg_opts="'--model' '--target' '--device' '--top-k' '--output' '--wake-timeout'"
   local autocudacpu_option_args=("auto" "cuda" "cpu") # --device values
 
   type compopt &>/dev/null && compopt +o default
@@ -340,6 +340,12 @@ function _picocli_mldev_predict() {
       ;;
     '--top-k')
       return
+      ;;
+    '--output')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--wake-timeout')
       return

@@ -1,5 +1,9 @@
 package dev.mldev.cli;
 
+import dev.mldev.MldevException;
+import dev.mldev.runtime.Predictor;
+import dev.mldev.runtime.PendingImage;
+import dev.mldev.runtime.ImageResult;
 import dev.mldev.Durations;
 import dev.mldev.cost.PriceTables;
 import dev.mldev.deploy.vertex.batch.BatchSpec;
@@ -90,12 +94,17 @@ final class BatchCommand extends BaseCommand {
             return 0;
         }
         List<Path> files = inputs.stream().filter(i -> !i.startsWith("gs://")).map(Path::of).toList();
-        VertexBatch.Result result = batch.run(bundle, flags, PredictCommand.readImages(files), terminal().progress(err()));
+        List<Predictor.Input> images = ImageWalk.expand(files, false).stream().map(PredictCommand::pending)
+                .map(PendingImage::read).toList();
+        VertexBatch.Result result = batch.run(bundle, flags, images, terminal().progress(err()));
         notice("batch prediction job " + result.job() + " took " + Durations.format(Duration.ofSeconds(result.wall().toSeconds())));
         if (result.outputsKept()) {
             out().println(result.outputDirectory());
         } else {
-            PredictionPrinter.print(result.predictions(), json, out());
+            PredictionPrinter printer = new PredictionPrinter(json ? PredictionPrinter.Format.JSON
+                    : PredictionPrinter.Format.TEXT, out(), PredictionPrinter::stdoutFailure);
+            result.predictions().forEach(prediction -> printer.write(ImageResult.of(prediction)));
+            printer.finish();
         }
         return 0;
     }

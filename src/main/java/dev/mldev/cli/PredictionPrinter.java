@@ -1,25 +1,63 @@
 package dev.mldev.cli;
 
+import dev.mldev.MldevException;
+import dev.mldev.runtime.ImageResult;
 import dev.mldev.runtime.Prediction;
 import dev.mldev.runtime.PredictionJson;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.math.MathContext;
-import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
-/** Predictions as people read them (one line each) or as a JSON array. */
+/**
+ * Results as they come, each flushed at once: lines people read, one JSON object per line ({@code --jsonl}), or
+ * a JSON array written element by element ({@code --json}). A failed image is a line (an object) of its own.
+ */
 final class PredictionPrinter {
-    private PredictionPrinter() {
+    enum Format { TEXT, JSON, JSONL }
+
+    private final Format format;
+    private final PrintWriter out;
+    private final Supplier<MldevException> writeFailure;
+    private final PredictionJson.ArrayWriter array;
+
+    /** @param writeFailure what to throw when {@code out} can no longer be written (a full disk, a closed pipe) */
+    /** The failure of a write to standard output that did not go through (a full disk, a closed pipe). */
+    static MldevException stdoutFailure() {
+        return MldevException.failure("cannot write the output: standard output is full or closed",
+                "check the disk or the pipe stdout goes to");
     }
 
-    static void print(List<Prediction> predictions, boolean json, PrintWriter out) {
-        if (json) {
-            out.println(PredictionJson.array(predictions));
-            return;
+    PredictionPrinter(Format format, PrintWriter out, Supplier<MldevException> writeFailure) {
+        this.format = format;
+        this.out = out;
+        this.writeFailure = writeFailure;
+        this.array = format == Format.JSON ? new PredictionJson.ArrayWriter(out) : null;
+    }
+
+    void write(ImageResult result) {
+        switch (format) {
+            case JSON -> array.write(result);
+            case JSONL -> out.println(PredictionJson.line(result));
+            case TEXT -> out.println(result.ok() ? line(result.prediction())
+                    : result.image() + "  error: " + result.failure().getMessage());
         }
-        for (Prediction p : predictions) {
-            out.println(line(p));
+        check();
+    }
+
+    /** Ends the output: the array's closing bracket. */
+    void finish() {
+        if (array != null) {
+            array.finish();
+            out.println();
+        }
+        check();
+    }
+
+    private void check() {
+        if (out.checkError()) { // flushes too
+            throw writeFailure.get();
         }
     }
 

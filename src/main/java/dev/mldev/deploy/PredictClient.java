@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mldev.MldevException;
+import dev.mldev.runtime.ImageResult;
+import dev.mldev.runtime.PendingImage;
 import dev.mldev.runtime.Prediction;
 import dev.mldev.runtime.Predictor;
 import java.io.IOException;
@@ -16,9 +18,16 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,6 +36,9 @@ public final class PredictClient {
     private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** Answers that refuse one request's image (bad, too large), not the deployment as a whole. */
+    private static final Set<Integer> BAD_INPUT = Set.of(400, 413, 422);
 
     private static final Pattern INSTANCE = Pattern.compile("instances\\[(\\d{1,9})]");
 
@@ -80,28 +92,96 @@ public final class PredictClient {
      * @throws HttpError on a non-2xx answer
      */
     public List<Prediction> predict(URI url, String bearerToken, List<Predictor.Input> images, int topK, Duration timeout) {
+        HttpResponse<String> response;
+        try {
+            response = http.send(request(url, bearerToken, images, topK, timeout), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw unreachable(url, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw MldevException.failure("interrupted", null);
+        }
+        return answer(response, images);
+    }
+
+    /**
+     * Sends the images one a request, with at most {@code inFlight} requests under way (the server batches
+     * concurrent requests), and hands each result to {@code results} in input order as it is answered. An image
+     * that cannot be read, or that the server refuses as bad input (400, 413, 422), becomes a failed result;
+     * any other error answer goes through {@code errors} and stops the stream, as does {@code results} throwing.
+     */
+    public void predictEach(URI url, String bearerToken, Iterator<PendingImage> images, int topK, Duration timeout,
+            int inFlight, Function<HttpError, MldevException> errors, Consumer<ImageResult> results) {
+        ArrayDeque<CompletableFuture<ImageResult>> pending = new ArrayDeque<>();
+        try {
+            while (images.hasNext() || !pending.isEmpty()) {
+                while (pending.size() < inFlight && images.hasNext()) {
+                    pending.add(send(url, bearerToken, images.next(), topK, timeout, errors));
+                }
+                results.accept(await(pending.remove()));
+            }
+        } finally {
+            pending.forEach(request -> request.cancel(true));
+        }
+    }
+
+    private CompletableFuture<ImageResult> send(URI url, String bearerToken, PendingImage image, int topK,
+            Duration timeout, Function<HttpError, MldevException> errors) {
+        List<Predictor.Input> one;
+        try {
+            one = List.of(image.read());
+        } catch (MldevException e) {
+            return CompletableFuture.completedFuture(ImageResult.failed(image.name(), e));
+        }
+        return http.sendAsync(request(url, bearerToken, one, topK, timeout), HttpResponse.BodyHandlers.ofString())
+                .handle((response, thrown) -> {
+                    if (thrown != null) {
+                        Throwable cause = thrown instanceof CompletionException ? thrown.getCause() : thrown;
+                        throw cause instanceof IOException io ? unreachable(url, io) : new CompletionException(cause);
+                    }
+                    try {
+                        return ImageResult.of(answer(response, one).get(0));
+                    } catch (HttpError e) {
+                        MldevException failure = errors.apply(e);
+                        if (BAD_INPUT.contains(e.status())) {
+                            return ImageResult.failed(image.name(), failure);
+                        }
+                        throw failure;
+                    }
+                });
+    }
+
+    private static ImageResult await(CompletableFuture<ImageResult> request) {
+        try {
+            return request.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    private static HttpRequest request(URI url, String bearerToken, List<Predictor.Input> images, int topK,
+            Duration timeout) {
         HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(timeout)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body(images, topK)));
         if (bearerToken != null) {
             request.header("Authorization", "Bearer " + bearerToken);
         }
-        HttpResponse<String> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw MldevException.failure("cannot reach " + url.getHost() + ":" + url.getPort() + ": "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()),
-                    "check that the deployment is up ('mldev status')");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw MldevException.failure("interrupted", null);
-        }
+        return request.build();
+    }
+
+    private static List<Prediction> answer(HttpResponse<String> response, List<Predictor.Input> images) {
         if (response.statusCode() / 100 != 2) {
             throw new HttpError(response.statusCode(), withImageNames(errorText(response.body()), images),
                     response.body());
         }
         return parse(response.body(), images);
+    }
+
+    private static MldevException unreachable(URI url, IOException e) {
+        return MldevException.failure("cannot reach " + url.getHost() + ":" + url.getPort() + ": "
+                + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()),
+                "check that the deployment is up ('mldev status')");
     }
 
     private static List<Prediction> parse(String body, List<Predictor.Input> images) {

@@ -34,6 +34,77 @@ public final class PredictionJson {
         });
     }
 
+    /** One result on one line (no newline), as {@code predict --jsonl} writes it. */
+    public static String line(ImageResult result) {
+        return write(false, g -> writeResult(g, result));
+    }
+
+    /**
+     * An indented JSON array written one result at a time, each flushed to {@code out} as it comes: the same
+     * text {@link #array} gives for the whole list. Nothing is written before the first result or {@link #finish()}.
+     */
+    public static final class ArrayWriter {
+        private final JsonGenerator g;
+        private boolean started;
+
+        public ArrayWriter(java.io.Writer out) {
+            try {
+                g = FACTORY.createGenerator(out).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            g.useDefaultPrettyPrinter();
+        }
+
+        public void write(ImageResult result) {
+            run(() -> {
+                start();
+                writeResult(g, result);
+                g.flush();
+            });
+        }
+
+        /** Closes the array (an empty one if no result came). */
+        public void finish() {
+            run(() -> {
+                start();
+                g.writeEndArray();
+                g.close();
+            });
+        }
+
+        private void start() throws IOException {
+            if (!started) {
+                g.writeStartArray();
+                started = true;
+            }
+        }
+
+        private void run(Step step) {
+            try {
+                step.run();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private interface Step {
+            void run() throws IOException;
+        }
+    }
+
+    private static void writeResult(JsonGenerator g, ImageResult result) throws IOException {
+        if (result.ok()) {
+            writePrediction(g, result.prediction());
+            return;
+        }
+        g.writeStartObject();
+        writeText(g, "image", result.image());
+        writeText(g, "error", result.failure().getMessage());
+        writeText(g, "hint", result.failure().hint());
+        g.writeEndObject();
+    }
+
     private interface Body {
         void write(JsonGenerator g) throws IOException;
     }

@@ -1,11 +1,13 @@
 package dev.mldev.runtime;
 
+import dev.mldev.MldevException;
 import dev.mldev.bundle.Bundle;
 import dev.mldev.runtime.ImageDecoder.BgrImage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 /**
@@ -77,6 +79,73 @@ public final class Predictor implements AutoCloseable {
             runBatch(batch, images, topK, results);
         }
         return List.of(results);
+    }
+
+    /**
+     * Predicts a stream of images, handing each result to {@code results} in input order as soon as it and all
+     * before it are done. Each run batches what is decoded by then (at most {@link #MAX_BATCH} images), so the
+     * first results come out while later images are still being read. An image that cannot be read or decoded,
+     * or is beyond the tensor budget, becomes a failed result; {@code results} may throw to stop the stream.
+     */
+    public synchronized void predictEach(DecodeAhead images, int topK, Consumer<ImageResult> results) {
+        while (images.hasNext()) {
+            List<DecodeAhead.Item> window = new ArrayList<>();
+            window.add(images.next());
+            while (window.size() < MAX_BATCH && images.nextIsReady()) {
+                window.add(images.next());
+            }
+            predictWindow(window, topK, results);
+        }
+    }
+
+    /** Ahead of the window, at most: what is decoded while a batch runs. */
+    public static int decodeDepth() {
+        return MAX_BATCH;
+    }
+
+    private void predictWindow(List<DecodeAhead.Item> window, int topK, Consumer<ImageResult> results) {
+        ImageResult[] done = new ImageResult[window.size()];
+        List<Decoded> runnable = new ArrayList<>();
+        List<Integer> places = new ArrayList<>();
+        for (int i = 0; i < window.size(); i++) {
+            DecodeAhead.Item item = window.get(i);
+            MldevException failure = item.failure() != null ? item.failure() : budgetFailure(item.decoded());
+            if (failure != null) {
+                done[i] = ImageResult.failed(item.name(), failure);
+            } else {
+                places.add(i);
+                runnable.add(item.decoded());
+            }
+        }
+        Prediction[] predictions = new Prediction[runnable.size()];
+        int emitted = emitReady(done, 0, results);
+        for (List<Integer> batch : batches(runnable)) {
+            runBatch(batch, runnable, topK, predictions);
+            for (int j : batch) {
+                done[places.get(j)] = ImageResult.of(predictions[j]);
+            }
+            emitted = emitReady(done, emitted, results);
+        }
+    }
+
+    /** Hands over the results from {@code from} up to the first not done yet; returns where it stopped. */
+    private static int emitReady(ImageResult[] done, int from, Consumer<ImageResult> results) {
+        int i = from;
+        while (i < done.length && done[i] != null) {
+            results.accept(done[i]);
+            done[i] = null; // handed over: not held until the window ends
+            i++;
+        }
+        return i;
+    }
+
+    private MldevException budgetFailure(Decoded decoded) {
+        try {
+            budget.check(preprocessor, decoded.name(), decoded.image().width(), decoded.image().height());
+            return null;
+        } catch (MldevException e) {
+            return e;
+        }
     }
 
     private void runBatch(List<Integer> batch, List<Decoded> images, int topK, Prediction[] results) {

@@ -46,8 +46,11 @@ class BadInputTest {
     }
 
     @Test
-    void directoryAsImage() {
-        assertRefused(predict(home), 1, home.toString(), "is a directory");
+    void directoryWithoutImages() throws IOException {
+        Path empty = Files.createDirectories(home.resolve("empty-dir/sub"));
+        Files.writeString(empty.resolve("notes.txt"), "not an image");
+        assertRefused(predict(empty.getParent()), 1, empty.getParent().toString(), "has no PNG, JPEG, BMP or GIF files",
+                "--recursive");
     }
 
     @Test

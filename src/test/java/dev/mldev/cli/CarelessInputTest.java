@@ -13,6 +13,7 @@ import java.io.RandomAccessFile;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -127,8 +128,19 @@ class CarelessInputTest {
         assertThat(deploy.exitCode).as(deploy.toString()).isZero();
         try {
             CliRun r = CliRun.run(home, "predict", "--target", "careless", image.toString(), notes.toString());
-            assertRefused(r, 1, notes + " is not an image");
-            assertThat(r.err).doesNotContain("instances[");
+            assertThat(r.exitCode).as(r.toString()).isEqualTo(1);
+            assertThat(r.err).contains(notes + " is not an image").doesNotContain("instances[").doesNotContain("Exception");
+            // streamed: the image before the bad one has its result already
+            assertThat(r.out.lines()).singleElement().asString().startsWith(image + "  ");
+
+            CliRun going = CliRun.run(home, "predict", "--target", "careless", "--jsonl", "--continue-on-error",
+                    notes.toString(), image.toString());
+            assertThat(going.exitCode).as(going.toString()).isEqualTo(1);
+            List<String> lines = going.out.lines().toList();
+            assertThat(lines).hasSize(2);
+            assertThat(lines.get(0)).contains("\"image\":\"" + notes + "\"", "is not an image");
+            assertThat(lines.get(1)).contains("\"image\":\"" + image + "\"", "\"label\"");
+            assertThat(going.err).contains("1 of 2 images failed");
         } finally {
             CliRun.run(home, "undeploy", "careless", "--yes");
         }

@@ -27,6 +27,32 @@ class PredictionJsonTest {
     }
 
     @Test
+    void theStreamedArrayIsTheWholeArrayWrittenPieceByPiece() {
+        java.io.StringWriter out = new java.io.StringWriter();
+        PredictionJson.ArrayWriter array = new PredictionJson.ArrayWriter(out);
+        assertThat(out.toString()).as("nothing before the first result").isEmpty();
+        array.write(ImageResult.of(TEXT));
+        assertThat(out.toString()).as("flushed as it comes").contains("Scale to");
+        array.write(ImageResult.of(LABEL));
+        array.write(ImageResult.of(RAW));
+        array.finish();
+        assertThat(out.toString()).isEqualTo(PredictionJson.array(List.of(TEXT, LABEL, RAW)));
+
+        java.io.StringWriter empty = new java.io.StringWriter();
+        new PredictionJson.ArrayWriter(empty).finish();
+        assertThat(empty.toString()).isEqualTo(PredictionJson.array(List.of()));
+    }
+
+    @Test
+    void aFailedImageIsItsNameTheErrorAndTheHint() throws Exception {
+        String line = PredictionJson.line(ImageResult.failed("x.png",
+                dev.mldev.MldevException.failure("image x.png is not an image", "pass PNG or JPEG files")));
+        assertThat(new ObjectMapper().readTree(line)).isEqualTo(new ObjectMapper().readTree(
+                "{\"image\":\"x.png\",\"error\":\"image x.png is not an image\",\"hint\":\"pass PNG or JPEG files\"}"));
+        assertThat(line).doesNotContain("\n");
+    }
+
+    @Test
     void theServeResponseReadsBackAsWritten() throws Exception {
         ObjectMapper client = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
         String response = PredictionJson.response(List.of(TEXT, LABEL, RAW));

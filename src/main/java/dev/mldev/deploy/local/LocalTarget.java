@@ -13,6 +13,8 @@ import dev.mldev.deploy.DeploymentStatus;
 import dev.mldev.deploy.DeploymentStore;
 import dev.mldev.deploy.PredictClient;
 import dev.mldev.deploy.Target;
+import dev.mldev.runtime.ImageResult;
+import dev.mldev.runtime.PendingImage;
 import dev.mldev.runtime.Prediction;
 import dev.mldev.runtime.Predictor;
 import dev.mldev.serve.ServerHealth;
@@ -32,6 +34,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +53,9 @@ public final class LocalTarget implements Target {
     /** Long enough for another mldev to finish a deploy or an undeploy of the same deployment. */
     private static final Duration LOCK_WAIT = START_TIMEOUT.plus(STOP_TIMEOUT).plusSeconds(30);
     private static final String LOG = "serve.log";
+    private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
+    /** Requests a streamed predict keeps under way, so that the server has concurrent requests to batch. */
+    private static final int IN_FLIGHT = 8;
 
     private final DeploymentStore store;
     private final String authToken;
@@ -133,17 +139,34 @@ public final class LocalTarget implements Target {
 
     @Override
     public List<Prediction> predict(DeploymentRecord deployment, List<Predictor.Input> images, int topK, Progress progress) {
+        requireRunning(deployment);
+        try {
+            return client.predict(URI.create(deployment.url() + ServeOptions.DEFAULT_PREDICT_ROUTE), authToken, images, topK, REQUEST_TIMEOUT);
+        } catch (PredictClient.HttpError e) {
+            throw answered(deployment, e);
+        }
+    }
+
+    /** One image a request, {@link #IN_FLIGHT} at once: the server batches concurrent requests itself. */
+    @Override
+    public void predictEach(DeploymentRecord deployment, Iterator<PendingImage> images, int topK, Progress progress,
+            Consumer<ImageResult> results) {
+        requireRunning(deployment);
+        client.predictEach(URI.create(deployment.url() + ServeOptions.DEFAULT_PREDICT_ROUTE), authToken, images, topK, REQUEST_TIMEOUT, IN_FLIGHT,
+                e -> answered(deployment, e), results);
+    }
+
+    private void requireRunning(DeploymentRecord deployment) {
         if (server(deployment).isEmpty()) {
             throw MldevException.failure("cannot reach " + deployment.name() + ": its server (pid " + deployment.detail("pid")
                     + ") is not running", "'mldev status' shows it down; its log is " + deployment.detail("log")
                     + "; deploy it again with 'mldev deploy " + deployment.bundle() + "'");
         }
-        try {
-            return client.predict(URI.create(deployment.url() + ServeOptions.DEFAULT_PREDICT_ROUTE), authToken, images, topK, Duration.ofMinutes(2));
-        } catch (PredictClient.HttpError e) {
-            throw MldevException.failure(deployment.name() + " answered " + e.status() + ": " + e.getMessage(),
-                    e.status() == 401 ? "set MLDEV_AUTH_TOKEN to the server's token" : "see its log: " + deployment.detail("log"));
-        }
+    }
+
+    private static MldevException answered(DeploymentRecord deployment, PredictClient.HttpError e) {
+        return MldevException.failure(deployment.name() + " answered " + e.status() + ": " + e.getMessage(),
+                e.status() == 401 ? "set MLDEV_AUTH_TOKEN to the server's token" : "see its log: " + deployment.detail("log"));
     }
 
     @Override

@@ -49,7 +49,7 @@ class LocalDeployTest {
         assertThat(entry.get("name").asText()).isEqualTo("ocr-cls");
         assertThat(entry.get("target").asText()).isEqualTo("local");
         assertThat(entry.get("state").asText()).isEqualTo("warm");
-        assertThat(entry.get("requests_served").asLong()).isEqualTo(1);
+        assertThat(entry.get("requests_served").asLong()).isEqualTo(2); // a streamed predict sends one image a request
 
         CliRun noConfirmation = CliRun.run(home, "undeploy", "ocr-cls");
         assertThat(noConfirmation.exitCode).isEqualTo(2);
