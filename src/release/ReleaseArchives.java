@@ -1,3 +1,4 @@
+import dev.mldev.image.OnnxRuntimeNatives;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,7 +18,6 @@ import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-import dev.mldev.image.OnnxRuntimeNatives;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
@@ -151,7 +151,10 @@ public final class ReleaseArchives {
     private void writeSums(List<Path> archives) throws IOException {
         StringBuilder sums = new StringBuilder();
         for (Path archive : archives) {
-            sums.append(sha256(archive)).append("  ").append(archive.getFileName()).append('\n');
+            sums.append(sha256(archive))
+                    .append("  ")
+                    .append(archive.getFileName())
+                    .append('\n');
         }
         Files.writeString(target().resolve("SHA256SUMS"), sums.toString());
     }

@@ -5,12 +5,12 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.mldev.Environment;
 import dev.mldev.bundle.Bundle;
+import dev.mldev.deploy.PredictClient;
 import dev.mldev.runtime.Device;
 import dev.mldev.runtime.ImageDecoder;
 import dev.mldev.runtime.Predictor;
 import dev.mldev.runtime.Preprocessor;
 import dev.mldev.runtime.SessionFactory;
-import dev.mldev.deploy.PredictClient;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -51,16 +51,28 @@ public final class LoadBench {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        Process server = new ProcessBuilder(launcher, "serve", bundle.toString(), "--port", Integer.toString(port),
-                "--device", "cpu", "--max-batch", "16").redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process server = new ProcessBuilder(
+                        launcher,
+                        "serve",
+                        bundle.toString(),
+                        "--port",
+                        Integer.toString(port),
+                        "--device",
+                        "cpu",
+                        "--max-batch",
+                        "16")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         String base = "http://127.0.0.1:" + port;
         double batches;
         double batchImages;
         HttpClient http = HttpClient.newHttpClient();
         try {
             awaitHealthy(http, base);
-            List<String> bodies = images.stream().map(b -> PredictClient.body(List.of(new Predictor.Input("x", b)), 0)).toList();
+            List<String> bodies = images.stream()
+                    .map(b -> PredictClient.body(List.of(new Predictor.Input("x", b)), 0))
+                    .toList();
             double firstMs = timeOne(http, base, bodies.get(0));
             double[] warm = new double[20];
             for (int i = 0; i < warm.length; i++) {
@@ -96,8 +108,17 @@ public final class LoadBench {
         for (int i = 0; i < bodies.size(); i++) {
             Files.writeString(dir.resolve(i + ".json"), bodies.get(i));
         }
-        ProcessBuilder wrk = new ProcessBuilder("wrk", "-t1", "-c" + concurrency, "-d" + seconds + "s", "--timeout",
-                "120s", "-s", script.toString(), base + "/predict").redirectErrorStream(true);
+        ProcessBuilder wrk = new ProcessBuilder(
+                        "wrk",
+                        "-t1",
+                        "-c" + concurrency,
+                        "-d" + seconds + "s",
+                        "--timeout",
+                        "120s",
+                        "-s",
+                        script.toString(),
+                        base + "/predict")
+                .redirectErrorStream(true);
         wrk.environment().put("MLDEV_BODIES", dir.toString());
         wrk.environment().put("MLDEV_BODY_COUNT", Integer.toString(bodies.size()));
         String output;
@@ -152,7 +173,8 @@ public final class LoadBench {
                 session.run(Map.of(input, tensors.get(runs % tensors.size()))).close();
                 runs++;
             }
-            System.out.printf("raw_batch %d%nraw_images_per_s %.1f%n", batch, runs * batch / ((System.nanoTime() - start) / 1e9));
+            System.out.printf(
+                    "raw_batch %d%nraw_images_per_s %.1f%n", batch, runs * batch / ((System.nanoTime() - start) / 1e9));
         } finally {
             tensors.forEach(OnnxTensor::close);
         }
@@ -175,7 +197,8 @@ public final class LoadBench {
             Preprocessor.Size s = preprocessor.sizeFor(image.width(), image.height());
             preprocessor.write(image, new Preprocessor.Size(height, width, s.contentWidth()), data, j * item);
         }
-        return OnnxTensor.createTensor(env, FloatBuffer.wrap(data), preprocessor.tensorShape(images.size(), height, width));
+        return OnnxTensor.createTensor(
+                env, FloatBuffer.wrap(data), preprocessor.tensorShape(images.size(), height, width));
     }
 
     /**
@@ -191,8 +214,8 @@ public final class LoadBench {
             }
             batches.add(inputs);
         }
-        SessionFactory sessions = new SessionFactory(new Environment(Map.of(), Path.of("/tmp")), m -> { }, false)
-                .withoutSpinning();
+        SessionFactory sessions =
+                new SessionFactory(new Environment(Map.of(), Path.of("/tmp")), m -> {}, false).withoutSpinning();
         try (Predictor predictor = new Predictor(bundle, sessions.open(bundle.modelPath(), Device.CPU), true)) {
             batches.forEach(inputs -> predictor.predict(inputs, 0));
             int runs = 0;
@@ -206,8 +229,10 @@ public final class LoadBench {
     }
 
     static HttpRequest post(String base, String body) {
-        return HttpRequest.newBuilder(URI.create(base + "/predict")).timeout(Duration.ofMinutes(2))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return HttpRequest.newBuilder(URI.create(base + "/predict"))
+                .timeout(Duration.ofMinutes(2))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
     }
 
     static double timeOne(HttpClient http, String base, String body) throws Exception {
@@ -220,14 +245,19 @@ public final class LoadBench {
     }
 
     static String get(HttpClient http, String url) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     static void awaitHealthy(HttpClient http, String base) throws Exception {
         for (int i = 0; i < 600; i++) {
             try {
-                if (http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+                if (http.send(
+                                        HttpRequest.newBuilder(URI.create(base + "/health"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString())
+                                .statusCode()
+                        == 200) {
                     return;
                 }
             } catch (java.io.IOException notYet) {
@@ -259,6 +289,5 @@ public final class LoadBench {
         return sorted[sorted.length / 2];
     }
 
-    private LoadBench() {
-    }
+    private LoadBench() {}
 }

@@ -39,9 +39,9 @@ public final class PipelineBench {
             }
         }
         int rounds = Integer.parseInt(args[3]);
-        SessionFactory sessions = new SessionFactory(new Environment(Map.of(), Path.of("/tmp")), m -> { }, false);
+        SessionFactory sessions = new SessionFactory(new Environment(Map.of(), Path.of("/tmp")), m -> {}, false);
         try (Predictor predictor = new Predictor(bundle, sessions.open(bundle.modelPath(), Device.CPU), false);
-             RawRunner raw = new RawRunner(bundle, lines)) {
+                RawRunner raw = new RawRunner(bundle, lines)) {
             stages(predictor, stageImage);
             long pipelineNanos = 0;
             long rawNanos = 0;
@@ -64,8 +64,9 @@ public final class PipelineBench {
                 }
             }
             int images = rounds * lines.size();
-            System.out.printf("pipeline_images_per_s %.1f%nraw_images_per_s %.1f%n", images / (pipelineNanos / 1e9),
-                    images / (rawNanos / 1e9));
+            System.out.printf(
+                    "pipeline_images_per_s %.1f%nraw_images_per_s %.1f%n",
+                    images / (pipelineNanos / 1e9), images / (rawNanos / 1e9));
         }
     }
 
@@ -103,8 +104,8 @@ public final class PipelineBench {
                 Preprocessor.Size size = preprocessor.sizeFor(image.width(), image.height());
                 float[] data = new float[3 * size.height() * size.width()];
                 preprocessor.write(image, size, data, 0);
-                tensors.add(OnnxTensor.createTensor(env, FloatBuffer.wrap(data),
-                        preprocessor.tensorShape(1, size.height(), size.width())));
+                tensors.add(OnnxTensor.createTensor(
+                        env, FloatBuffer.wrap(data), preprocessor.tensorShape(1, size.height(), size.width())));
             }
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
@@ -130,6 +131,5 @@ public final class PipelineBench {
         return sorted[sorted.length / 2];
     }
 
-    private PipelineBench() {
-    }
+    private PipelineBench() {}
 }

@@ -13,8 +13,10 @@ import javax.imageio.ImageIO;
 
 /** Renders text lines as PNGs (black sans-serif on white): RenderLines DIR COUNT [WIDTHxHEIGHT]. */
 public final class RenderLines {
-    static final String[] WORDS = {"Scale", "to", "zero", "GPU", "idle", "costs", "nothing", "2026", "invoice",
-            "No.", "4711", "total:", "42.50", "EUR", "Berlin", "model", "batch", "ok?", "serve", "predict"};
+    static final String[] WORDS = {
+        "Scale", "to", "zero", "GPU", "idle", "costs", "nothing", "2026", "invoice", "No.", "4711", "total:", "42.50",
+        "EUR", "Berlin", "model", "batch", "ok?", "serve", "predict"
+    };
 
     public static void main(String[] args) throws Exception {
         Path dir = Files.createDirectories(Path.of(args[0]));
@@ -33,7 +35,9 @@ public final class RenderLines {
 
     static BufferedImage render(String text, int[] size) {
         Font font = new Font(Font.SANS_SERIF, Font.PLAIN, 40);
-        FontMetrics metrics = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics().getFontMetrics(font);
+        FontMetrics metrics = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB)
+                .createGraphics()
+                .getFontMetrics(font);
         int width = size != null ? size[0] : metrics.stringWidth(text) + 20;
         int height = size != null ? size[1] : metrics.getHeight() + 8;
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
@@ -48,6 +52,5 @@ public final class RenderLines {
         return image;
     }
 
-    private RenderLines() {
-    }
+    private RenderLines() {}
 }

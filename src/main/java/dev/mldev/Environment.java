@@ -65,6 +65,9 @@ public final class Environment {
     }
 
     private Path xdg(String variable, String fallbackUnderHome) {
-        return get(variable).map(Path::of).orElse(home.resolve(fallbackUnderHome)).resolve("mldev");
+        return get(variable)
+                .map(Path::of)
+                .orElse(home.resolve(fallbackUnderHome))
+                .resolve("mldev");
     }
 }

@@ -4,8 +4,7 @@ import java.util.function.Function;
 
 /** Helpers every package uses to turn a library's exception into one line of an {@link MldevException}. */
 public final class Failures {
-    private Failures() {
-    }
+    private Failures() {}
 
     /** The first line of the exception's message, or its class's simple name when it has no message. */
     public static String firstLine(Throwable t) {
@@ -46,9 +45,11 @@ public final class Failures {
 
     /** {@link #wrapping(Work, Function)} for work without a value. */
     public static void wrapping(Action action, Function<Exception, MldevException> wrap) {
-        wrapping(() -> {
-            action.run();
-            return null;
-        }, wrap);
+        wrapping(
+                () -> {
+                    action.run();
+                    return null;
+                },
+                wrap);
     }
 }

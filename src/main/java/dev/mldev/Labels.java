@@ -9,12 +9,12 @@ import java.util.Map;
 public final class Labels {
     /** Who manages the resource: always {@link #MLDEV}. */
     public static final String MANAGED_BY = "managed-by";
+
     public static final String MLDEV = "mldev";
     /** The deployment's name. */
     public static final String NAME = "mldev-name";
 
-    private Labels() {
-    }
+    private Labels() {}
 
     /** The labels of a resource that belongs to the named deployment. */
     public static Map<String, String> of(String deploymentName) {

@@ -7,6 +7,5 @@ package dev.mldev;
 public final class MainClass {
     public static final String NAME = "dev.mldev.cli.Cli";
 
-    private MainClass() {
-    }
+    private MainClass() {}
 }

@@ -17,10 +17,12 @@ public final class Problems {
     }
 
     public void check(Runnable check) {
-        check(() -> {
-            check.run();
-            return null;
-        }, null);
+        check(
+                () -> {
+                    check.run();
+                    return null;
+                },
+                null);
     }
 
     /** The check's value, or {@code ifFailed} (for the checks that depend on it to skip) when it failed. */
@@ -51,8 +53,11 @@ public final class Problems {
         private final List<MldevException> problems;
 
         Several(List<MldevException> problems) {
-            super(problems.get(0).kind(), problems.size() + " problems: "
-                    + problems.stream().map(Throwable::getMessage).collect(Collectors.joining("; ")), null);
+            super(
+                    problems.get(0).kind(),
+                    problems.size() + " problems: "
+                            + problems.stream().map(Throwable::getMessage).collect(Collectors.joining("; ")),
+                    null);
             this.problems = problems;
         }
 

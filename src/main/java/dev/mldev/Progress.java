@@ -18,20 +18,16 @@ public interface Progress {
      * A one-line status redrawn in place, e.g. "waking endpoint from zero (42 s)"; an empty line clears it.
      * Only a TTY shows it.
      */
-    default void status(String line) {
-    }
+    default void status(String line) {}
 
     Progress NONE = new Progress() {
         @Override
-        public void step(String message) {
-        }
+        public void step(String message) {}
 
         @Override
-        public void advance(String label, long done, long total) {
-        }
+        public void advance(String label, long done, long total) {}
 
         @Override
-        public void done() {
-        }
+        public void done() {}
     };
 }

@@ -34,7 +34,8 @@ public enum TargetKind {
     /** The kind with this id, or a usage error naming the ids there are. */
     @JsonCreator
     public static TargetKind of(String id) {
-        return Arrays.stream(values()).filter(kind -> kind.id.equals(id == null ? null : id.toLowerCase(Locale.ROOT)))
+        return Arrays.stream(values())
+                .filter(kind -> kind.id.equals(id == null ? null : id.toLowerCase(Locale.ROOT)))
                 .findFirst()
                 .orElseThrow(() -> MldevException.usage("unknown target '" + id + "'", "use --target " + ids()));
     }

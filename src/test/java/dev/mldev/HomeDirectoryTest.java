@@ -20,13 +20,29 @@ class HomeDirectoryTest {
     void cachesGoUnderHome() throws Exception {
         Path home = temp.resolve("ci-home");
         Path cls = temp.resolve("cls");
-        assertThat(CliRun.run(temp, "package", TestModels.file(TestModels.CLS).toString(), "--preset", "ppocr-cls",
-                "--out", cls.toString()).exitCode).isZero();
+        assertThat(CliRun.run(
+                                temp,
+                                "package",
+                                TestModels.file(TestModels.CLS).toString(),
+                                "--preset",
+                                "ppocr-cls",
+                                "--out",
+                                cls.toString())
+                        .exitCode)
+                .isZero();
         Path image = TextImages.write(TextImages.line("text"), temp.resolve("line.png"));
 
-        ProcessBuilder builder = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.mldev.cli.Cli",
-                "predict", "--local", "--model", cls.toString(), image.toString())).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(List.of(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "dev.mldev.cli.Cli",
+                        "predict",
+                        "--local",
+                        "--model",
+                        cls.toString(),
+                        image.toString()))
+                .redirectErrorStream(true);
         builder.environment().keySet().removeIf(name -> name.startsWith("XDG_"));
         builder.environment().put("HOME", home.toString());
         Process process = builder.start();

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 class InstallUninstallTest {
     @TempDir
     Path temp;
+
     Path prefix;
     Path home;
 
@@ -23,8 +24,12 @@ class InstallUninstallTest {
     void installed() throws IOException {
         prefix = temp.resolve("prefix");
         home = temp.resolve("home");
-        for (String file : List.of("lib/mldev/lib/mldev.jar", "bin/mldev", "share/bash-completion/completions/mldev",
-                "share/mldev/completions/mldev.zsh", "share/fish/vendor_completions.d/mldev.fish",
+        for (String file : List.of(
+                "lib/mldev/lib/mldev.jar",
+                "bin/mldev",
+                "share/bash-completion/completions/mldev",
+                "share/mldev/completions/mldev.zsh",
+                "share/fish/vendor_completions.d/mldev.fish",
                 "share/applications/other.desktop")) {
             write(prefix.resolve(file));
         }
@@ -44,8 +49,10 @@ class InstallUninstallTest {
         assertThat(prefix.resolve("share/fish")).doesNotExist();
         assertThat(prefix.resolve("share/applications/other.desktop")).exists(); // not mldev's
         assertThat(home.resolve(".cache/mldev")).exists();
-        assertThat(result.output).contains("left what mldev wrote: " + home.resolve(".cache/mldev") + " "
-                + home.resolve(".config/mldev") + " " + home.resolve(".local/state/mldev")).contains("--purge");
+        assertThat(result.output)
+                .contains("left what mldev wrote: " + home.resolve(".cache/mldev") + " " + home.resolve(".config/mldev")
+                        + " " + home.resolve(".local/state/mldev"))
+                .contains("--purge");
     }
 
     @Test
@@ -77,7 +84,8 @@ class InstallUninstallTest {
     }
 
     private Result uninstall(String... more) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of("bash", "install.sh", "--uninstall", "--prefix", prefix.toString()));
+        List<String> command =
+                new java.util.ArrayList<>(List.of("bash", "install.sh", "--uninstall", "--prefix", prefix.toString()));
         command.addAll(List.of(more));
         return run(command);
     }
@@ -92,8 +100,7 @@ class InstallUninstallTest {
         return new Result(process.waitFor(), output);
     }
 
-    private record Result(int exitCode, String output) {
-    }
+    private record Result(int exitCode, String output) {}
 
     private static void write(Path file) throws IOException {
         Files.createDirectories(file.getParent());

@@ -50,16 +50,24 @@ class PackageDependenciesTest {
                 .filter(other -> !other.equals(pkg) && !allowed.contains(other))
                 .map(other -> "dev.mldev." + other + "..")
                 .toArray(String[]::new);
-        noClasses().that().resideInAPackage("dev.mldev." + pkg + "..")
-                .should().dependOnClassesThat().resideInAnyPackage(forbidden)
+        noClasses()
+                .that()
+                .resideInAPackage("dev.mldev." + pkg + "..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(forbidden)
                 .check(MAIN);
     }
 
     @Test
     void theRootPackageUsesNoOtherMldevPackage() {
-        noClasses().that().resideInAPackage("dev.mldev")
-                .should().dependOnClassesThat().resideInAnyPackage(PACKAGES.stream()
-                        .map(p -> "dev.mldev." + p + "..").toArray(String[]::new))
+        noClasses()
+                .that()
+                .resideInAPackage("dev.mldev")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        PACKAGES.stream().map(p -> "dev.mldev." + p + "..").toArray(String[]::new))
                 .check(MAIN);
     }
 

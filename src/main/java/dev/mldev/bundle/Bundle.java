@@ -42,13 +42,15 @@ public final class Bundle {
     /** Opens a bundle directory or .zip; a .zip is unpacked under {@code cacheDir} and removed at exit. */
     public static Bundle open(Path path, Path cacheDir) {
         if (!Files.exists(path)) {
-            throw MldevException.failure("bundle " + path + " does not exist",
+            throw MldevException.failure(
+                    "bundle " + path + " does not exist",
                     "create one with 'mldev package MODEL.onnx --out " + path + "'");
         }
         Path dir = Files.isDirectory(path) ? path : BundleZip.unpack(path, cacheDir);
         Path manifestFile = dir.resolve(MANIFEST);
         if (!Files.isRegularFile(manifestFile)) {
-            throw MldevException.failure("bundle " + path + " has no " + MANIFEST,
+            throw MldevException.failure(
+                    "bundle " + path + " has no " + MANIFEST,
                     "point at a directory made by 'mldev package', or create one with it");
         }
         Bundle bundle;
@@ -92,7 +94,9 @@ public final class Bundle {
         Path memo = memoDir.resolve(manifest.model().sha256());
         String state = fileState(modelPath());
         try {
-            if (state != null && Files.isRegularFile(memo) && Files.readString(memo).equals(state)) {
+            if (state != null
+                    && Files.isRegularFile(memo)
+                    && Files.readString(memo).equals(state)) {
                 return;
             }
         } catch (IOException e) {
@@ -123,13 +127,17 @@ public final class Bundle {
     public void verify() {
         Path model = modelPath();
         if (!Files.isRegularFile(model)) {
-            throw MldevException.failure("bundle " + dir + " lacks its model file " + manifest.model().file(),
+            throw MldevException.failure(
+                    "bundle " + dir + " lacks its model file "
+                            + manifest.model().file(),
                     "re-create the bundle with 'mldev package'");
         }
         String actual = Hashes.sha256(model);
         if (!actual.equals(manifest.model().sha256())) {
-            throw MldevException.failure("model " + model + " has sha256 " + actual.substring(0, 12)
-                            + "..., but the manifest recorded " + abbreviate(manifest.model().sha256())
+            throw MldevException.failure(
+                    "model " + model + " has sha256 " + actual.substring(0, 12)
+                            + "..., but the manifest recorded "
+                            + abbreviate(manifest.model().sha256())
                             + ": the file was changed after packaging",
                     "re-create the bundle with 'mldev package' from the model you trust");
         }
@@ -141,15 +149,18 @@ public final class Bundle {
         try {
             return Files.readAllLines(path, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw MldevException.failure("bundle " + dir + " lacks " + file, "re-create the bundle with 'mldev package'");
+            throw MldevException.failure(
+                    "bundle " + dir + " lacks " + file, "re-create the bundle with 'mldev package'");
         }
     }
 
     /** Every regular file of the bundle, relative to its directory, sorted: what an upload sends. */
     public List<Path> files() {
         try (Stream<Path> walk = Files.walk(dir)) {
-            List<Path> files = walk.filter(Files::isRegularFile).map(dir::relativize)
-                    .sorted(Comparator.comparing(Path::toString)).toList();
+            List<Path> files = walk.filter(Files::isRegularFile)
+                    .map(dir::relativize)
+                    .sorted(Comparator.comparing(Path::toString))
+                    .toList();
             files.forEach(file -> inside(new FileField("file", file.toString())));
             return files;
         } catch (IOException e) {
@@ -159,7 +170,8 @@ public final class Bundle {
 
     /** The demo's example image number {@code index} (from 0), or empty when the bundle has no such example. */
     public Optional<Path> example(int index) {
-        List<String> examples = manifest.demo() == null ? List.of() : manifest.demo().examples();
+        List<String> examples =
+                manifest.demo() == null ? List.of() : manifest.demo().examples();
         if (index < 0 || index >= examples.size()) {
             return Optional.empty();
         }
@@ -167,11 +179,11 @@ public final class Bundle {
     }
 
     /** A file the manifest names, and the field that names it. */
-    private record FileField(String field, String file) {
-    }
+    private record FileField(String field, String file) {}
 
     private List<FileField> fileFields() {
-        List<FileField> fields = new ArrayList<>(List.of(new FileField("model.file", manifest.model().file())));
+        List<FileField> fields = new ArrayList<>(
+                List.of(new FileField("model.file", manifest.model().file())));
         if (manifest.postprocess() instanceof Postprocess.Classify c) {
             fields.add(new FileField("postprocess.labels_file", c.labelsFile()));
         } else if (manifest.postprocess() instanceof Postprocess.Ctc c) {
@@ -179,7 +191,8 @@ public final class Bundle {
         }
         if (manifest.demo() != null) {
             for (int i = 0; i < manifest.demo().examples().size(); i++) {
-                fields.add(new FileField("demo.examples[" + i + "]", manifest.demo().examples().get(i)));
+                fields.add(new FileField(
+                        "demo.examples[" + i + "]", manifest.demo().examples().get(i)));
             }
         }
         return fields;
@@ -193,7 +206,9 @@ public final class Bundle {
         Path root = dir.toAbsolutePath().normalize();
         Path path;
         try {
-            path = Path.of(named.file()).isAbsolute() ? null : root.resolve(named.file()).normalize();
+            path = Path.of(named.file()).isAbsolute()
+                    ? null
+                    : root.resolve(named.file()).normalize();
         } catch (InvalidPathException e) {
             path = null;
         }
@@ -214,8 +229,9 @@ public final class Bundle {
     }
 
     private MldevException outside(FileField named, String detail) {
-        return MldevException.failure("bundle " + dir + ": " + named.field() + " \"" + named.file() + "\" is outside the bundle"
-                        + detail, "a bundle's files must lie inside its directory; re-create it with 'mldev package'");
+        return MldevException.failure(
+                "bundle " + dir + ": " + named.field() + " \"" + named.file() + "\" is outside the bundle" + detail,
+                "a bundle's files must lie inside its directory; re-create it with 'mldev package'");
     }
 
     private static String abbreviate(String sha) {

@@ -19,8 +19,7 @@ import java.util.zip.ZipOutputStream;
  * interrupted package leaves the destination as it was.
  */
 public final class BundleWriter {
-    private BundleWriter() {
-    }
+    private BundleWriter() {}
 
     /**
      * @param extras further files of the bundle (labels, vocabulary) by name
@@ -53,7 +52,8 @@ public final class BundleWriter {
             }
             return target;
         } catch (IOException e) {
-            throw MldevException.failure("cannot write bundle " + target + ": " + e.getMessage(),
+            throw MldevException.failure(
+                    "cannot write bundle " + target + ": " + e.getMessage(),
                     "check that the directory is writable and the disk has space");
         }
     }
@@ -64,20 +64,23 @@ public final class BundleWriter {
             try (Stream<Path> entries = Files.list(target)) {
                 boolean empty = entries.findAny().isEmpty();
                 if (!empty && !Files.exists(target.resolve(Bundle.MANIFEST))) {
-                    throw MldevException.usage("--out " + target + " is a directory that is not a bundle",
+                    throw MldevException.usage(
+                            "--out " + target + " is a directory that is not a bundle",
                             "choose a new directory, or an existing bundle to replace");
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         } else if (Files.exists(target) && !target.toString().endsWith(".zip")) {
-            throw MldevException.usage("--out " + target + " is a file", "choose a directory for the bundle, or use --zip");
+            throw MldevException.usage(
+                    "--out " + target + " is a file", "choose a directory for the bundle, or use --zip");
         }
     }
 
     private static void zipDirectory(Path dir, Path zipFile) throws IOException {
-        try (OutputStream raw = Files.newOutputStream(zipFile); ZipOutputStream zip = new ZipOutputStream(raw);
-             Stream<Path> files = Files.list(dir)) {
+        try (OutputStream raw = Files.newOutputStream(zipFile);
+                ZipOutputStream zip = new ZipOutputStream(raw);
+                Stream<Path> files = Files.list(dir)) {
             for (Path file : files.sorted().toList()) {
                 zip.putNextEntry(new ZipEntry(file.getFileName().toString()));
                 Files.copy(file, zip);

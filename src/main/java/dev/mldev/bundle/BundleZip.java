@@ -33,12 +33,12 @@ public final class BundleZip {
      * genuine bundle unpacks to under twice its zip; a zip bomb to a thousand times it.
      */
     static final long MAX_RATIO = 20;
+
     static final long RATIO_FLOOR = 64L << 20;
 
     private static final String UNPACKED = "unpacked";
 
-    private BundleZip() {
-    }
+    private BundleZip() {}
 
     /** The most bytes one entry and all entries together may unpack to. */
     public record Limits(long perEntry, long total) {
@@ -66,7 +66,8 @@ public final class BundleZip {
             Files.createDirectories(root);
             target = Files.createTempDirectory(root, ownPrefix()).toAbsolutePath();
         } catch (IOException e) {
-            throw MldevException.failure("cannot make a directory to unpack " + zip + " in " + root + ": " + e.getMessage(),
+            throw MldevException.failure(
+                    "cannot make a directory to unpack " + zip + " in " + root + ": " + e.getMessage(),
                     "check the cache directory's space and permissions (XDG_CACHE_HOME)");
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(target)));
@@ -85,7 +86,8 @@ public final class BundleZip {
     private static void extract(Path zip, Path target, Limits limits) throws IOException {
         long total = 0;
         byte[] buffer = new byte[1 << 16];
-        try (InputStream raw = Files.newInputStream(zip); ZipInputStream in = new ZipInputStream(raw)) {
+        try (InputStream raw = Files.newInputStream(zip);
+                ZipInputStream in = new ZipInputStream(raw)) {
             for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
                 Path out = inside(zip, target, entry.getName());
                 if (entry.isDirectory()) {
@@ -99,9 +101,12 @@ public final class BundleZip {
                         written += n;
                         total += n;
                         if (written > limits.perEntry() || total > limits.total()) {
-                            throw tooLarge(zip, written > limits.perEntry()
-                                    ? "its entry " + entry.getName() + " unpacks to more than " + mebibytes(limits.perEntry())
-                                    : "it unpacks to more than " + mebibytes(limits.total()));
+                            throw tooLarge(
+                                    zip,
+                                    written > limits.perEntry()
+                                            ? "its entry " + entry.getName() + " unpacks to more than "
+                                                    + mebibytes(limits.perEntry())
+                                            : "it unpacks to more than " + mebibytes(limits.total()));
                         }
                         file.write(buffer, 0, n);
                     }
@@ -119,7 +124,8 @@ public final class BundleZip {
             out = null;
         }
         if (out == null || name.startsWith("/") || !out.startsWith(target) || out.equals(target)) {
-            throw MldevException.failure(zip + " has an entry outside the bundle: " + name,
+            throw MldevException.failure(
+                    zip + " has an entry outside the bundle: " + name,
                     "re-create the bundle with 'mldev package --zip'");
         }
         return out;
@@ -135,7 +141,9 @@ public final class BundleZip {
             return;
         }
         try (Stream<Path> dirs = Files.list(root)) {
-            dirs.filter(dir -> !ownerAlive(dir.getFileName().toString())).toList().forEach(BundleZip::deleteTree);
+            dirs.filter(dir -> !ownerAlive(dir.getFileName().toString()))
+                    .toList()
+                    .forEach(BundleZip::deleteTree);
         } catch (IOException e) {
             // another process may be sweeping too; whatever is left goes next time
         }
@@ -155,8 +163,12 @@ public final class BundleZip {
             long pid = Long.parseLong(parts[0]);
             long started = Long.parseLong(parts[1]);
             Optional<ProcessHandle> owner = ProcessHandle.of(pid);
-            return owner.isPresent() && owner.get().isAlive()
-                    && (started == 0 || startMillis(owner.get()).map(millis -> millis == started).orElse(true));
+            return owner.isPresent()
+                    && owner.get().isAlive()
+                    && (started == 0
+                            || startMillis(owner.get())
+                                    .map(millis -> millis == started)
+                                    .orElse(true));
         } catch (NumberFormatException e) {
             return true;
         }
@@ -167,12 +179,14 @@ public final class BundleZip {
     }
 
     private static MldevException tooLarge(Path zip, String why) {
-        return MldevException.failure(zip + " is refused: " + why + " (a zip bomb, or not a bundle)",
+        return MldevException.failure(
+                zip + " is refused: " + why + " (a zip bomb, or not a bundle)",
                 "a bundle zip holds one model of at most 2 GiB; unzip it yourself and pass the directory if you trust it");
     }
 
     private static MldevException unreadable(Path zip, IOException e) {
-        return MldevException.failure(zip + " is neither a bundle directory nor a readable .zip: " + e.getMessage(),
+        return MldevException.failure(
+                zip + " is neither a bundle directory nor a readable .zip: " + e.getMessage(),
                 "pass the directory or .zip written by 'mldev package'");
     }
 

@@ -19,6 +19,7 @@ public record Demo(String title, String description, List<String> examples) {
     public static final long MAX_EXAMPLE_BYTES = 2L * 1024 * 1024;
     /** Longest title and description, in characters. */
     public static final int MAX_TITLE = 200;
+
     public static final int MAX_DESCRIPTION = 2000;
 
     public Demo {

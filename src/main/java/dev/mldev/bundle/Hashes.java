@@ -11,8 +11,7 @@ import java.util.HexFormat;
 
 /** SHA-256 of files and strings, as lowercase hex. */
 public final class Hashes {
-    private Hashes() {
-    }
+    private Hashes() {}
 
     public static String sha256(Path file) {
         MessageDigest digest = newDigest();

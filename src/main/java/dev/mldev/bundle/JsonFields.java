@@ -69,7 +69,9 @@ record JsonFields(String path, Map<?, ?> values) {
 
     List<Double> decimals(String name) {
         List<Number> numbers = numbers(name, "numbers");
-        return numbers == null ? null : numbers.stream().map(Number::doubleValue).toList();
+        return numbers == null
+                ? null
+                : numbers.stream().map(Number::doubleValue).toList();
     }
 
     private List<Number> numbers(String name, String what) {

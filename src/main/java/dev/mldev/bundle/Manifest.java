@@ -23,18 +23,24 @@ public record Manifest(
     public static final int SCHEMA = 1;
 
     /** A manifest without a demo section. */
-    public Manifest(int schema, String name, String version, ModelFile model, List<TensorSpec> inputs,
-            List<TensorSpec> outputs, Preprocess preprocess, Postprocess postprocess, Serving serving) {
+    public Manifest(
+            int schema,
+            String name,
+            String version,
+            ModelFile model,
+            List<TensorSpec> inputs,
+            List<TensorSpec> outputs,
+            Preprocess preprocess,
+            Postprocess postprocess,
+            Serving serving) {
         this(schema, name, version, model, inputs, outputs, preprocess, postprocess, serving, null);
     }
 
     /** The ONNX file inside the bundle and the sha256 it must still have. */
-    public record ModelFile(String file, String sha256) {
-    }
+    public record ModelFile(String file, String sha256) {}
 
     /** A model input or output as ONNX Runtime reports it; -1 marks a dynamic dimension. */
-    public record TensorSpec(String name, String type, List<Long> shape) {
-    }
+    public record TensorSpec(String name, String type, List<Long> shape) {}
 
     public Manifest withServing(Serving newServing) {
         return new Manifest(schema, name, version, model, inputs, outputs, preprocess, postprocess, newServing, demo);

@@ -20,8 +20,7 @@ import java.util.Map;
 public final class ManifestIo {
     private static final String HINT = "re-create the bundle with 'mldev package'";
 
-    private ManifestIo() {
-    }
+    private ManifestIo() {}
 
     /** Databind, started only when a manifest is written. */
     private static final class Writer {
@@ -53,8 +52,9 @@ public final class ManifestIo {
             throw MldevException.failure(where + " has no \"schema\" field", HINT);
         }
         if (number.intValue() != Manifest.SCHEMA) {
-            throw MldevException.failure(where + " has schema " + schema + "; this mldev reads schema "
-                    + Manifest.SCHEMA, "upgrade mldev, or re-create the bundle with this version's 'mldev package'");
+            throw MldevException.failure(
+                    where + " has schema " + schema + "; this mldev reads schema " + Manifest.SCHEMA,
+                    "upgrade mldev, or re-create the bundle with this version's 'mldev package'");
         }
         Manifest manifest;
         try {
@@ -77,26 +77,50 @@ public final class ManifestIo {
         JsonFields pre = f.object("preprocess");
         JsonFields serving = f.object("serving");
         JsonFields demo = f.object("demo");
-        return new Manifest(f.integer("schema"), f.text("name"), f.text("version"),
+        return new Manifest(
+                f.integer("schema"),
+                f.text("name"),
+                f.text("version"),
                 model == null ? null : new Manifest.ModelFile(model.text("file"), model.text("sha256")),
-                tensors(f.objects("inputs")), tensors(f.objects("outputs")),
-                pre == null ? null : preprocess(pre), postprocess(f.object("postprocess")),
-                serving == null ? null : new Serving(serving.text("machine_type"), serving.text("gpu"),
-                        serving.integer("gpu_count"), serving.text("idle_timeout"), serving.text("image")),
+                tensors(f.objects("inputs")),
+                tensors(f.objects("outputs")),
+                pre == null ? null : preprocess(pre),
+                postprocess(f.object("postprocess")),
+                serving == null
+                        ? null
+                        : new Serving(
+                                serving.text("machine_type"),
+                                serving.text("gpu"),
+                                serving.integer("gpu_count"),
+                                serving.text("idle_timeout"),
+                                serving.text("image")),
                 demo == null ? null : new Demo(demo.text("title"), demo.text("description"), demo.texts("examples")));
     }
 
     private static List<Manifest.TensorSpec> tensors(List<JsonFields> list) {
-        return list == null ? null : list.stream()
-                .map(t -> new Manifest.TensorSpec(t.text("name"), t.text("type"), t.integers("shape"))).toList();
+        return list == null
+                ? null
+                : list.stream()
+                        .map(t -> new Manifest.TensorSpec(t.text("name"), t.text("type"), t.integers("shape")))
+                        .toList();
     }
 
     private static Preprocess preprocess(JsonFields f) {
         JsonFields r = f.object("resize");
-        return new Preprocess(f.text("layout"), f.text("color"), r == null ? null
-                : new Preprocess.Resize(r.text("mode"), r.integer("width"), r.integer("height"),
-                        r.integer("max_width"), r.bool("pad_right")),
-                f.decimal("scale"), f.decimals("mean"), f.decimals("std"));
+        return new Preprocess(
+                f.text("layout"),
+                f.text("color"),
+                r == null
+                        ? null
+                        : new Preprocess.Resize(
+                                r.text("mode"),
+                                r.integer("width"),
+                                r.integer("height"),
+                                r.integer("max_width"),
+                                r.bool("pad_right")),
+                f.decimal("scale"),
+                f.decimals("mean"),
+                f.decimals("std"));
     }
 
     private static Postprocess postprocess(JsonFields f) {
@@ -111,8 +135,8 @@ public final class ManifestIo {
             case "classify" -> new Postprocess.Classify(f.text("labels_file"), f.integer("top_k"), f.bool("softmax"));
             case "ctc" -> new Postprocess.Ctc(f.text("vocab_file"), f.integer("blank_index"), f.bool("space_at_end"));
             case "raw" -> new Postprocess.Raw();
-            default -> throw new IllegalArgumentException(
-                    f.path() + "type '" + type + "' is not one of classify, ctc, raw");
+            default ->
+                throw new IllegalArgumentException(f.path() + "type '" + type + "' is not one of classify, ctc, raw");
         };
     }
 

@@ -17,8 +17,7 @@ import java.util.Map;
 final class PlainJson {
     private static final JsonFactory FACTORY = new JsonFactory();
 
-    private PlainJson() {
-    }
+    private PlainJson() {}
 
     /** The document's value; null for an empty document. Throws JsonProcessingException on malformed JSON. */
     static Object parse(String json) throws IOException {

@@ -12,7 +12,8 @@ import java.util.List;
  * @param resize fixed size, or a fixed height keeping the aspect ratio
  * @param scale  applied to 0..255 pixel values first, usually 1/255
  */
-public record Preprocess(String layout, String color, Resize resize, double scale, List<Double> mean, List<Double> std) {
+public record Preprocess(
+        String layout, String color, Resize resize, double scale, List<Double> mean, List<Double> std) {
 
     /**
      * {@code fixed}: stretch to width x height. {@code keep-aspect}: scale to height keeping the aspect

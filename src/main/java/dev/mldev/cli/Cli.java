@@ -18,8 +18,7 @@ import picocli.CommandLine;
 public final class Cli {
     static final int USAGE_WIDTH = 100;
 
-    private Cli() {
-    }
+    private Cli() {}
 
     public static void main(String[] args) {
         // picocli would otherwise look up converters for java.sql and java.time types by reflection at every
@@ -46,8 +45,11 @@ public final class Cli {
      */
     private static PrintWriter stdout() {
         String encoding = System.getProperty("sun.stdout.encoding");
-        return new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out),
-                encoding == null ? Charset.defaultCharset() : Charset.forName(encoding)), true);
+        return new PrintWriter(
+                new OutputStreamWriter(
+                        new FileOutputStream(FileDescriptor.out),
+                        encoding == null ? Charset.defaultCharset() : Charset.forName(encoding)),
+                true);
     }
 
     /** The whole command tree (for --help, completion scripts and tests). */
@@ -87,7 +89,8 @@ public final class Cli {
             return raw.has("--version", "-V") ? List.of() : MldevCommand.SUBCOMMANDS;
         }
         List<Class<?>> chosen = MldevCommand.SUBCOMMANDS.stream()
-                .filter(c -> c.getAnnotation(CommandLine.Command.class).name().equals(named)).toList();
+                .filter(c -> c.getAnnotation(CommandLine.Command.class).name().equals(named))
+                .toList();
         return chosen.isEmpty() ? MldevCommand.SUBCOMMANDS : chosen;
     }
 
@@ -117,7 +120,8 @@ public final class Cli {
         boolean verbose = isVerbose(parsed);
         MldevException known = findMldevException(ex);
         if (known != null) {
-            List<MldevException> problems = known instanceof Problems.Several several ? several.problems() : List.of(known);
+            List<MldevException> problems =
+                    known instanceof Problems.Several several ? several.problems() : List.of(known);
             for (MldevException problem : problems) {
                 err.println("mldev: " + problem.getMessage());
                 if (problem.hint() != null) {
@@ -144,8 +148,8 @@ public final class Cli {
         CommandLine cli = ex.getCommandLine();
         PrintWriter err = cli.getErr();
         err.println("mldev: " + ex.getMessage());
-        List<String> suggestions = ex instanceof CommandLine.UnmatchedArgumentException unmatched
-                ? unmatched.getSuggestions() : List.of();
+        List<String> suggestions =
+                ex instanceof CommandLine.UnmatchedArgumentException unmatched ? unmatched.getSuggestions() : List.of();
         err.println("hint: " + (suggestions.isEmpty() ? "" : "did you mean " + String.join(" or ", suggestions) + "? ")
                 + "see '" + cli.getCommandSpec().qualifiedName() + " --help'");
         err.flush();

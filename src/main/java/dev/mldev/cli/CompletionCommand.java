@@ -5,12 +5,19 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "completion",
-        description = {"Print a shell completion script.",
-                "bash: source <(mldev completion bash)   zsh: source <(mldev completion zsh)",
-                "fish: mldev completion fish > ~/.config/fish/completions/mldev.fish"})
+@Command(
+        name = "completion",
+        description = {
+            "Print a shell completion script.",
+            "bash: source <(mldev completion bash)   zsh: source <(mldev completion zsh)",
+            "fish: mldev completion fish > ~/.config/fish/completions/mldev.fish"
+        })
 final class CompletionCommand extends BaseCommand {
-    enum Shell { bash, zsh, fish }
+    enum Shell {
+        bash,
+        zsh,
+        fish
+    }
 
     @Parameters(paramLabel = "bash|zsh|fish", description = "The shell: ${COMPLETION-CANDIDATES}.")
     Shell shell;

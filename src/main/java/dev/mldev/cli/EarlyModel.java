@@ -21,21 +21,23 @@ import java.util.function.Consumer;
 final class EarlyModel {
     private static Early early;
 
-    private EarlyModel() {
-    }
+    private EarlyModel() {}
 
-    private record Early(Path bundle, Device device, Opening<LocalModel> opening, Relay notices) {
-    }
+    private record Early(Path bundle, Device device, Opening<LocalModel> opening, Relay notices) {}
 
     static synchronized void start(RawArgs args, Environment env) {
         Optional<String> bundle = args.value("--model");
-        if (bundle.isEmpty() || !"predict".equals(args.subcommand()) || args.value("--target").isPresent()
+        if (bundle.isEmpty()
+                || !"predict".equals(args.subcommand())
+                || args.value("--target").isPresent()
                 || args.has("--help", "-h")) {
             return;
         }
         Device device;
         try {
-            device = Device.valueOf(args.value("--device").or(() -> env.get("MLDEV_DEVICE")).orElse("auto")
+            device = Device.valueOf(args.value("--device")
+                    .or(() -> env.get("MLDEV_DEVICE"))
+                    .orElse("auto")
                     .toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             return; // picocli says what is wrong with it
@@ -48,8 +50,8 @@ final class EarlyModel {
         }
         Relay notices = new Relay();
         try {
-            early = new Early(path, device, PredictCommand.startOpening(env, path, device, notices, args.verbose()),
-                    notices);
+            early = new Early(
+                    path, device, PredictCommand.startOpening(env, path, device, notices, args.verbose()), notices);
         } catch (NoClassDefFoundError e) {
             // the cost archive, without ONNX Runtime: the command meets this again and says which archive has it
         }

@@ -12,8 +12,7 @@ public final class ExitCodes {
     /** A remote service (Google Cloud, a registry, a deployed server) refused or failed. */
     public static final int REMOTE = 4;
 
-    private ExitCodes() {
-    }
+    private ExitCodes() {}
 
     /** The exit code of a failure of this kind. */
     public static int of(MldevException.Kind kind) {

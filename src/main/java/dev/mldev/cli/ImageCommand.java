@@ -4,7 +4,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
 
 /** {@code mldev image}: the serving container image, built without a Docker daemon. */
-@Command(name = "image",
+@Command(
+        name = "image",
         description = "Build and push the serving container image (no Docker daemon needed).",
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {ImagePushCommand.class})

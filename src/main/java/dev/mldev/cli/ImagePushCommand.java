@@ -16,8 +16,8 @@ import dev.mldev.image.ImageDestination;
 import dev.mldev.image.ImagePlan;
 import dev.mldev.image.JavaRuntime;
 import dev.mldev.image.JlinkedRuntime;
-import dev.mldev.image.UnpackedOnnxRuntime;
 import dev.mldev.image.RegistryAuth;
+import dev.mldev.image.UnpackedOnnxRuntime;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,81 +31,109 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code mldev image push REF}: builds the serving image with jib and pushes it (or writes a tarball). */
-@Command(name = "push",
+@Command(
+        name = "push",
         description = {
-                "Build the serving image and push it to a registry (or write a tarball).",
-                "Layers: a CUDA + cuDNN base, a Java runtime, the dependency jars, mldev last. The container runs "
-                        + "'mldev serve' with the AIP_* variables Vertex AI sets. Only changed layers are uploaded: "
-                        + "after a change to mldev alone, one small layer."},
+            "Build the serving image and push it to a registry (or write a tarball).",
+            "Layers: a CUDA + cuDNN base, a Java runtime, the dependency jars, mldev last. The container runs "
+                    + "'mldev serve' with the AIP_* variables Vertex AI sets. Only changed layers are uploaded: "
+                    + "after a change to mldev alone, one small layer."
+        },
         footerHeading = "%nCredentials:%n",
         footer = {
-                "  Application Default Credentials (gcloud auth application-default login, or",
-                "  GOOGLE_APPLICATION_CREDENTIALS) go to Artifact Registry and Container Registry",
-                "  as user oauth2accesstoken; other registries get none unless --auth adc."})
+            "  Application Default Credentials (gcloud auth application-default login, or",
+            "  GOOGLE_APPLICATION_CREDENTIALS) go to Artifact Registry and Container Registry",
+            "  as user oauth2accesstoken; other registries get none unless --auth adc."
+        })
 final class ImagePushCommand extends BaseCommand {
     static final String JRE_FROM_BASE = "base";
     static final String JRE_JLINK = "jlink";
 
-    @Parameters(index = "0", paramLabel = "REF",
+    @Parameters(
+            index = "0",
+            paramLabel = "REF",
             description = "Where to push: REGION-docker.pkg.dev/PROJECT/REPO/IMAGE:TAG")
     String reference;
 
-    @Option(names = "--base", paramLabel = "IMAGE", defaultValue = ImagePlan.DEFAULT_BASE,
+    @Option(
+            names = "--base",
+            paramLabel = "IMAGE",
+            defaultValue = ImagePlan.DEFAULT_BASE,
             description = "Base image with CUDA 12 and cuDNN 9 (what onnxruntime_gpu 1.27 needs); "
                     + "tar://FILE reads a 'docker save' tarball. Default: ${DEFAULT-VALUE}")
     String base;
 
-    @Option(names = "--tar", paramLabel = "FILE",
+    @Option(
+            names = "--tar",
+            paramLabel = "FILE",
             description = "Write the image to a tarball instead of pushing it ('docker load'-able; "
                     + "an OCI layout with --format oci).")
     Path tar;
 
-    @Option(names = "--insecure-registry",
+    @Option(
+            names = "--insecure-registry",
             description = "Allow registries that only speak plain HTTP (a local or private test registry).")
     boolean insecureRegistry;
 
-    @Option(names = "--auth", paramLabel = "auto|adc|none", defaultValue = "auto",
+    @Option(
+            names = "--auth",
+            paramLabel = "auto|adc|none",
+            defaultValue = "auto",
             description = "Registry credential: auto (Application Default Credentials for Google's registries), "
                     + "adc (always), none. Default: ${DEFAULT-VALUE}")
     RegistryAuth auth;
 
-    @Option(names = "--jre", paramLabel = "jlink|DIR|base",
+    @Option(
+            names = "--jre",
+            paramLabel = "jlink|DIR|base",
             description = "Java runtime of the image: 'jlink' makes one with only the modules mldev needs from the "
                     + "running JDK (the default when it has jmods); DIR copies that runtime (Linux x86-64, Java 17+), "
                     + "or jlinks from it when it is a JDK with jmods; 'base' runs the java on the base image's PATH.")
     String jre;
 
-    @Option(names = "--tensorrt",
+    @Option(
+            names = "--tensorrt",
             description = "Also carry ONNX Runtime's TensorRT provider library (mldev itself uses CUDA, not TensorRT).")
     boolean tensorRt;
 
     @Option(names = "--json", description = "With --dry-run: the plan as a JSON object (layers with bytes and files).")
     boolean json;
 
-    @Option(names = "--app-dir", paramLabel = "DIR",
+    @Option(
+            names = "--app-dir",
+            paramLabel = "DIR",
             description = "Installed mldev whose lib/*.jar go into the image; default: the running one.")
     Path appDir;
 
-    @Option(names = "--bundle", paramLabel = "DIR",
+    @Option(
+            names = "--bundle",
+            paramLabel = "DIR",
             description = "Record the pushed image in this bundle's mldev.json (serving.image), "
                     + "which 'deploy --target vertex' uses when --image is not given.")
     Path bundleDir;
 
-    @Option(names = "--format", paramLabel = "docker|oci", defaultValue = "docker",
+    @Option(
+            names = "--format",
+            paramLabel = "docker|oci",
+            defaultValue = "docker",
             description = "Manifest format: docker (v2.2) or oci. Default: ${DEFAULT-VALUE}")
     Format format;
 
     @Option(names = "--dry-run", description = "Show the layers and their sizes; build and push nothing.")
     boolean dryRun;
 
-    enum Format { docker, oci }
+    enum Format {
+        docker,
+        oci
+    }
 
     @Override
     public Integer call() {
         PrintWriter out = out();
         PrintWriter err = err();
         if (tar != null && bundleDir != null) {
-            throw MldevException.usage("--bundle records a pushed image, but --tar pushes nothing",
+            throw MldevException.usage(
+                    "--bundle records a pushed image, but --tar pushes nothing",
                     "push to a registry to record the image, or drop --bundle");
         }
         if (json && !dryRun) {
@@ -117,8 +145,8 @@ final class ImagePushCommand extends BaseCommand {
         warnIfCpuOnly(err, app);
         Optional<JavaRuntime> runtime = javaRuntime();
         runtime.ifPresent(jre -> reportSystemLibraries(err, jre));
-        UnpackedOnnxRuntime ort = UnpackedOnnxRuntime.of(app.requireOnnxRuntimeJar(), tensorRt,
-                env().cacheDir().resolve("image"));
+        UnpackedOnnxRuntime ort = UnpackedOnnxRuntime.of(
+                app.requireOnnxRuntimeJar(), tensorRt, env().cacheDir().resolve("image"));
         ImagePlan plan = ImagePlan.servingImage(base, runtime, app, ort, VersionProvider.version());
 
         if (dryRun) {
@@ -140,7 +168,8 @@ final class ImagePushCommand extends BaseCommand {
         }
         if (bundle != null) {
             BundleImage.record(bundle, reference);
-            err.println("recorded " + reference + " as serving.image in " + bundle.dir().resolve(Bundle.MANIFEST));
+            err.println("recorded " + reference + " as serving.image in "
+                    + bundle.dir().resolve(Bundle.MANIFEST));
         }
         out.println(reference + "@" + image.digest());
         out.flush();
@@ -152,11 +181,13 @@ final class ImagePushCommand extends BaseCommand {
         Environment env = env();
         AdcAccessToken adc = new AdcAccessToken(env);
         ImageBuilder builder = new ImageBuilder(new ImageBuilder.Settings(
-                env.cacheDir(), VersionProvider.version(), insecureRegistry,
+                env.cacheDir(),
+                VersionProvider.version(),
+                insecureRegistry,
                 format == Format.oci ? ImageFormat.OCI : ImageFormat.Docker,
                 registry -> auth.usesAdc(registry) ? adc.get() : null));
-        ImageDestination destination = tar == null
-                ? new ImageDestination.Registry(reference) : new ImageDestination.Tarball(tar, reference);
+        ImageDestination destination =
+                tar == null ? new ImageDestination.Registry(reference) : new ImageDestination.Tarball(tar, reference);
         Progress progress = terminal().progress(err);
         progress.step("building " + reference + " on " + base);
         return builder.build(plan, destination, progress);
@@ -189,7 +220,8 @@ final class ImagePushCommand extends BaseCommand {
         JavaRuntime.SystemLibraries libraries = jre.systemLibraries();
         if (!libraries.copied().isEmpty()) {
             err.println("note: the Java runtime loads libraries of this machine that it does not ship; copied into "
-                    + "the image beside it: " + String.join(", ", libraries.copied().keySet()));
+                    + "the image beside it: "
+                    + String.join(", ", libraries.copied().keySet()));
         }
         if (!libraries.missing().isEmpty()) {
             String list = libraries.missing().entrySet().stream()
@@ -209,8 +241,9 @@ final class ImagePushCommand extends BaseCommand {
         out.println("layers      (uncompressed, in order)");
         for (FileEntriesLayer layer : plan.layers()) {
             int files = layer.getEntries().size();
-            out.printf("  %-14s %10s  %5d file%s%n", layer.getName(), megabytes(ImagePlan.bytes(layer)), files,
-                    files == 1 ? "" : "s");
+            out.printf(
+                    "  %-14s %10s  %5d file%s%n",
+                    layer.getName(), megabytes(ImagePlan.bytes(layer)), files, files == 1 ? "" : "s");
         }
         out.printf("  %-14s %10s%n", "total", megabytes(plan.bytes()));
         out.println("entrypoint  " + String.join(" ", plan.entrypoint()));

@@ -20,8 +20,7 @@ import java.util.stream.Stream;
 final class ImageWalk {
     private static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif");
 
-    private ImageWalk() {
-    }
+    private ImageWalk() {}
 
     /**
      * Throws MldevException for a missing path, a device, pipe or socket, and a directory without images: the
@@ -37,14 +36,16 @@ final class ImageWalk {
                 int before = images.size();
                 addDirectory(argument, recursive, images);
                 if (images.size() == before) {
-                    throw MldevException.failure("directory " + argument + " has no PNG, JPEG, BMP or GIF files"
-                            + (recursive ? " in it or below it" : ""), recursive ? "check the path"
-                            : "add --recursive to take those of its subdirectories too");
+                    throw MldevException.failure(
+                            "directory " + argument + " has no PNG, JPEG, BMP or GIF files"
+                                    + (recursive ? " in it or below it" : ""),
+                            recursive ? "check the path" : "add --recursive to take those of its subdirectories too");
                 }
             } else if (Files.isRegularFile(argument)) {
                 images.add(argument);
             } else {
-                throw MldevException.usage("image " + argument + " is not a regular file (a device, pipe or socket)",
+                throw MldevException.usage(
+                        "image " + argument + " is not a regular file (a device, pipe or socket)",
                         "save the image to a file and pass that");
             }
         }
@@ -62,7 +63,8 @@ final class ImageWalk {
                 }
             }
         } catch (IOException | UncheckedIOException e) {
-            throw MldevException.failure("cannot list directory " + directory + ": " + e.getMessage(), "check its permissions");
+            throw MldevException.failure(
+                    "cannot list directory " + directory + ": " + e.getMessage(), "check its permissions");
         }
         if (recursive) {
             for (Path subdirectory : subdirectories) {

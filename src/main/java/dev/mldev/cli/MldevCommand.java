@@ -5,27 +5,28 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
-@Command(name = "mldev",
+@Command(
+        name = "mldev",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Show an ONNX model to the world without paying for an idle GPU.",
         synopsisSubcommandLabel = "COMMAND",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-                "0:ok",
-                "1:failure (bad file, model error, local server down)",
-                "2:usage error (bad flag or value)",
-                "3:a CI gate tripped (status --max-idle-cost)",
-                "4:remote service error (Google Cloud, registry)",
+            "0:ok",
+            "1:failure (bad file, model error, local server down)",
+            "2:usage error (bad flag or value)",
+            "3:a CI gate tripped (status --max-idle-cost)",
+            "4:remote service error (Google Cloud, registry)",
         },
         footerHeading = "%nEnvironment:%n",
         footer = {
-                "  NO_COLOR          no colour in output",
-                "  MLDEV_PROJECT     Google Cloud project (or GOOGLE_CLOUD_PROJECT, CLOUDSDK_CORE_PROJECT)",
-                "  MLDEV_REGION      Google Cloud region",
-                "  XDG_STATE_HOME    where deployments are recorded (default ~/.local/state)",
-                "  XDG_CONFIG_HOME   where config.properties is read (default ~/.config)",
-                "  XDG_CACHE_HOME    where prices and unpacked bundle zips are cached (default ~/.cache)",
+            "  NO_COLOR          no colour in output",
+            "  MLDEV_PROJECT     Google Cloud project (or GOOGLE_CLOUD_PROJECT, CLOUDSDK_CORE_PROJECT)",
+            "  MLDEV_REGION      Google Cloud region",
+            "  XDG_STATE_HOME    where deployments are recorded (default ~/.local/state)",
+            "  XDG_CONFIG_HOME   where config.properties is read (default ~/.config)",
+            "  XDG_CACHE_HOME    where prices and unpacked bundle zips are cached (default ~/.cache)",
         })
 public final class MldevCommand implements Runnable {
     /**
@@ -48,7 +49,9 @@ public final class MldevCommand implements Runnable {
     private final Environment env;
     private final Terminal terminal;
 
-    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+    @Option(
+            names = {"-v", "--verbose"},
+            scope = ScopeType.INHERIT,
             description = "Print stack traces and extra detail on errors.")
     boolean verbose;
 

@@ -30,14 +30,17 @@ final class OnnxRuntimeMissing implements CommandLine.IExecutionStrategy {
             while (last.hasSubcommand()) {
                 last = last.subcommand();
             }
-            throw new CommandLine.ExecutionException(last.commandSpec().commandLine(), e.toString(), needsFullArchive(
-                    last.commandSpec().qualifiedName(), VersionProvider.version()));
+            throw new CommandLine.ExecutionException(
+                    last.commandSpec().commandLine(),
+                    e.toString(),
+                    needsFullArchive(last.commandSpec().qualifiedName(), VersionProvider.version()));
         }
     }
 
     static MldevException needsFullArchive(String command, String version) {
-        return MldevException.usage(command + " needs ONNX Runtime, which this installation (the cost archive, mldev-"
-                        + version + "-cost.tar.gz) leaves out",
+        return MldevException.usage(
+                command + " needs ONNX Runtime, which this installation (the cost archive, mldev-" + version
+                        + "-cost.tar.gz) leaves out",
                 "install mldev-" + version + "-linux-x64.tar.gz, which has it: ./install.sh --from mldev-" + version
                         + "-linux-x64.tar.gz");
     }
@@ -46,7 +49,8 @@ final class OnnxRuntimeMissing implements CommandLine.IExecutionStrategy {
     static boolean isMissingOnnxRuntime(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             String message = String.valueOf(t.getMessage()).replace('.', '/');
-            if ((t instanceof NoClassDefFoundError || t instanceof ClassNotFoundException) && message.startsWith(ORT_PACKAGE)) {
+            if ((t instanceof NoClassDefFoundError || t instanceof ClassNotFoundException)
+                    && message.startsWith(ORT_PACKAGE)) {
                 return true;
             }
         }

@@ -14,13 +14,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "package", sortOptions = false,
-        description = {"Package an ONNX model with its pre- and postprocessing into a bundle.",
-                "The model is loaded once and run on a synthetic input; a model that cannot run is refused."},
-        footer = {"", "Examples:",
-                "  mldev package ch_PP-OCRv4_rec_infer.onnx --preset ppocr-rec --vocab ppocr_keys_v1.txt --out ocr-rec",
-                "  mldev package cls.onnx --preset ppocr-cls --out ocr-cls --zip",
-                "  mldev package resnet50.onnx --preset imagenet --labels synset.txt --out resnet"})
+@Command(
+        name = "package",
+        sortOptions = false,
+        description = {
+            "Package an ONNX model with its pre- and postprocessing into a bundle.",
+            "The model is loaded once and run on a synthetic input; a model that cannot run is refused."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  mldev package ch_PP-OCRv4_rec_infer.onnx --preset ppocr-rec --vocab ppocr_keys_v1.txt --out ocr-rec",
+            "  mldev package cls.onnx --preset ppocr-cls --out ocr-cls --zip",
+            "  mldev package resnet50.onnx --preset imagenet --labels synset.txt --out resnet"
+        })
 final class PackageCommand extends BaseCommand {
     @Parameters(index = "0", paramLabel = "MODEL.onnx", description = "The ONNX model file.")
     Path model;
@@ -28,7 +35,10 @@ final class PackageCommand extends BaseCommand {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "The bundle directory to write.")
     Path out;
 
-    @Option(names = "--preset", paramLabel = "NAME", completionCandidates = PresetNames.class,
+    @Option(
+            names = "--preset",
+            paramLabel = "NAME",
+            completionCandidates = PresetNames.class,
             description = "Known preprocessing and postprocessing: ${COMPLETION-CANDIDATES}.")
     String preset;
 
@@ -44,13 +54,20 @@ final class PackageCommand extends BaseCommand {
     @Option(names = "--height", paramLabel = "H", description = "Resize to this height keeping the aspect ratio.")
     Integer height;
 
-    @Option(names = "--max-width", paramLabel = "W", description = "With --height: at most this wide, padded right to it.")
+    @Option(
+            names = "--max-width",
+            paramLabel = "W",
+            description = "With --height: at most this wide, padded right to it.")
     Integer maxWidth;
 
     @Option(names = "--color", paramLabel = "rgb|bgr", description = "Channel order the model expects.")
     String color;
 
-    @Option(names = "--mean", split = ",", paramLabel = "a,b,c", description = "Per-channel mean after scaling to 0..1.")
+    @Option(
+            names = "--mean",
+            split = ",",
+            paramLabel = "a,b,c",
+            description = "Per-channel mean after scaling to 0..1.")
     List<Double> mean;
 
     @Option(names = "--std", split = ",", paramLabel = "a,b,c", description = "Per-channel std after scaling to 0..1.")
@@ -62,13 +79,19 @@ final class PackageCommand extends BaseCommand {
     @Option(names = "--zip", description = "Write a .zip of the bundle instead of a directory.")
     boolean zip;
 
-    @Option(names = "--title", paramLabel = "TEXT", description = "Heading of the demo page 'mldev serve' shows at / (default: the name).")
+    @Option(
+            names = "--title",
+            paramLabel = "TEXT",
+            description = "Heading of the demo page 'mldev serve' shows at / (default: the name).")
     String title;
 
     @Option(names = "--description", paramLabel = "TEXT", description = "A paragraph about the model on the demo page.")
     String description;
 
-    @Option(names = "--example", arity = "1..*", paramLabel = "IMAGE",
+    @Option(
+            names = "--example",
+            arity = "1..*",
+            paramLabel = "IMAGE",
             description = "Example images to copy into the bundle and offer on the demo page (at most 8, 2 MiB each).")
     List<Path> examples;
 
@@ -83,20 +106,35 @@ final class PackageCommand extends BaseCommand {
         if (std != null) {
             PreprocessLimits.std("--std", std).ifPresent(PackageCommand::refuse);
         }
-        Packager.Request request = new Packager.Request(model, preset, labels, vocab, resize(),
-                color == null ? null : color.toLowerCase(java.util.Locale.ROOT), mean, std, name, out, zip);
+        Packager.Request request = new Packager.Request(
+                model,
+                preset,
+                labels,
+                vocab,
+                resize(),
+                color == null ? null : color.toLowerCase(java.util.Locale.ROOT),
+                mean,
+                std,
+                name,
+                out,
+                zip);
         Packager.Showcase showcase = new Packager.Showcase(title, description, examples == null ? List.of() : examples);
         Path written = new Packager(new SessionFactory(env(), this::notice, verbose())).pack(request, showcase);
         Manifest manifest = Bundle.open(written, env().cacheDir()).manifest();
-        out().printf("%s  %s version %s  (%s, %s)%n", written, manifest.name(), manifest.version(),
-                manifest.postprocess().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT),
-                manifest.inputs().get(0).shape());
+        out().printf(
+                        "%s  %s version %s  (%s, %s)%n",
+                        written,
+                        manifest.name(),
+                        manifest.version(),
+                        manifest.postprocess().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT),
+                        manifest.inputs().get(0).shape());
         return 0;
     }
 
     private Preprocess.Resize resize() {
         if (size != null && height != null) {
-            throw MldevException.usage("--size and --height cannot be combined", "use --size WxH or --height H [--max-width W]");
+            throw MldevException.usage(
+                    "--size and --height cannot be combined", "use --size WxH or --height H [--max-width W]");
         }
         if (size != null) {
             String[] parts = size.toLowerCase(java.util.Locale.ROOT).split("x");
@@ -121,11 +159,14 @@ final class PackageCommand extends BaseCommand {
     private static Preprocess.Resize checked(Preprocess.Resize resize) {
         if (resize.isFixed()) {
             PreprocessLimits.side("--size width", resize.width(), false)
-                    .or(() -> PreprocessLimits.side("--size height", resize.height(), false)).ifPresent(PackageCommand::refuse);
+                    .or(() -> PreprocessLimits.side("--size height", resize.height(), false))
+                    .ifPresent(PackageCommand::refuse);
         } else {
             // padRight: --max-width was given
             PreprocessLimits.side("--height", resize.height(), false)
-                    .or(() -> resize.padRight() ? PreprocessLimits.side("--max-width", resize.maxWidth(), false) : Optional.empty())
+                    .or(() -> resize.padRight()
+                            ? PreprocessLimits.side("--max-width", resize.maxWidth(), false)
+                            : Optional.empty())
                     .ifPresent(PackageCommand::refuse);
         }
         return resize;

@@ -18,8 +18,10 @@ final class PathConverter implements CommandLine.ITypeConverter<Path> {
             String encoding = System.getProperty("sun.jnu.encoding", "?");
             boolean unmappable = e.getReason().startsWith("Malformed input or input contains unmappable characters");
             throw new CommandLine.TypeConversionException("'" + value + "' is not a file name mldev can open: "
-                    + (unmappable ? "it has characters the file name encoding " + encoding + " lacks; run with a UTF-8"
-                            + " locale, e.g. LC_ALL=C.UTF-8" : e.getReason()));
+                    + (unmappable
+                            ? "it has characters the file name encoding " + encoding + " lacks; run with a UTF-8"
+                                    + " locale, e.g. LC_ALL=C.UTF-8"
+                            : e.getReason()));
         }
     }
 }

@@ -30,42 +30,61 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "predict", sortOptions = false,
-        description = {"Run images through a model: in this process (--local) or on a deployment (--target).",
-                "Directories give their images, sorted by name. Results are written as each image is done, and",
-                "memory stays the same however many images there are."},
-        footer = {"", "Examples:",
-                "  mldev predict line.png --model ocr-rec --local",
-                "  mldev predict a.png b.jpg --model ocr-cls --local --json",
-                "  mldev predict scans/ --recursive --model ocr-rec --jsonl --output results.jsonl --resume",
-                "  mldev predict line.png --target ocr"})
+@Command(
+        name = "predict",
+        sortOptions = false,
+        description = {
+            "Run images through a model: in this process (--local) or on a deployment (--target).",
+            "Directories give their images, sorted by name. Results are written as each image is done, and",
+            "memory stays the same however many images there are."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  mldev predict line.png --model ocr-rec --local",
+            "  mldev predict a.png b.jpg --model ocr-cls --local --json",
+            "  mldev predict scans/ --recursive --model ocr-rec --jsonl --output results.jsonl --resume",
+            "  mldev predict line.png --target ocr"
+        })
 final class PredictCommand extends BaseCommand {
     /** Larger than any camera's PNG or JPEG; the pixel budget then bounds what decoding one may build. */
     static final int MAX_IMAGE_BYTES = 64 << 20;
 
-    @Parameters(arity = "1..*", paramLabel = "IMAGE",
+    @Parameters(
+            arity = "1..*",
+            paramLabel = "IMAGE",
             description = "PNG, JPEG, BMP or GIF files, or directories of them.")
     List<Path> images;
 
     @Option(names = "--recursive", description = "Take the images of directories' subdirectories too.")
     boolean recursive;
 
-    @Option(names = "--model", paramLabel = "BUNDLE",
+    @Option(
+            names = "--model",
+            paramLabel = "BUNDLE",
             description = "The bundle to run in this process (directory or .zip); implies --local without --target.")
     Path model;
 
     @Option(names = "--local", description = "Run in this process on ONNX Runtime (needs --model).")
     boolean local;
 
-    @Option(names = "--target", paramLabel = "NAME",
+    @Option(
+            names = "--target",
+            paramLabel = "NAME",
             description = "Send to this deployment (default: the only or most recent one; see 'mldev status').")
     String target;
 
-    @Option(names = "--device", paramLabel = "auto|cuda|cpu", defaultValue = "auto",
+    @Option(
+            names = "--device",
+            paramLabel = "auto|cuda|cpu",
+            defaultValue = "auto",
             description = "With --local: auto tries CUDA and falls back to the CPU; cuda fails if CUDA cannot run.")
     Device device;
 
-    @Option(names = "--top-k", paramLabel = "K", defaultValue = "0",
+    @Option(
+            names = "--top-k",
+            paramLabel = "K",
+            defaultValue = "0",
             description = "Labels to list for classifiers (default: the bundle's).")
     int topK;
 
@@ -75,18 +94,27 @@ final class PredictCommand extends BaseCommand {
     @Option(names = "--jsonl", description = "JSON Lines: one object per image, each written as soon as it is done.")
     boolean jsonl;
 
-    @Option(names = "--output", paramLabel = "FILE", description = "Write the results to FILE instead of standard output.")
+    @Option(
+            names = "--output",
+            paramLabel = "FILE",
+            description = "Write the results to FILE instead of standard output.")
     Path output;
 
-    @Option(names = "--resume",
+    @Option(
+            names = "--resume",
             description = "With --output: skip the images FILE already has, and add the rest to it (JSON Lines).")
     boolean resume;
 
-    @Option(names = "--continue-on-error",
-            description = "Report an image that cannot be read or predicted in the output and go on; exit 1 at the end.")
+    @Option(
+            names = "--continue-on-error",
+            description =
+                    "Report an image that cannot be read or predicted in the output and go on; exit 1 at the end.")
     boolean continueOnError;
 
-    @Option(names = "--wake-timeout", paramLabel = "DURATION", defaultValue = "15m",
+    @Option(
+            names = "--wake-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "15m",
             description = "vertex: how long to wait for an endpoint scaled to zero to wake (default: 15m).")
     Duration wakeTimeout;
 
@@ -96,24 +124,32 @@ final class PredictCommand extends BaseCommand {
         List<Path> files = ImageWalk.expand(images, recursive);
         if (resume) {
             Set<String> answered = ResumeFile.answered(output);
-            files = files.stream().filter(file -> !answered.contains(file.toString())).toList();
+            files = files.stream()
+                    .filter(file -> !answered.contains(file.toString()))
+                    .toList();
             if (files.isEmpty()) {
                 notice("every image already has its result in " + output);
                 return ExitCodes.OK;
             }
         }
-        Iterator<PendingImage> pending = files.stream().map(PredictCommand::pending).iterator();
+        Iterator<PendingImage> pending =
+                files.stream().map(PredictCommand::pending).iterator();
         Progress progress = terminal().progress(err());
         if (!local && (target != null || model == null)) {
             DeploymentRecord deployment = Targets.store(env()).resolve(target);
-            Target where = Targets.of(deployment.target(), env(), wakeTimeout, this::notice,
+            Target where = Targets.of(
+                    deployment.target(),
+                    env(),
+                    wakeTimeout,
+                    this::notice,
                     question -> !terminal().interactive() || terminal().confirm(err(), question));
-            return stream(files.size(), progress, results -> where.predictEach(deployment, pending, topK, progress, results));
+            return stream(
+                    files.size(), progress, results -> where.predictEach(deployment, pending, topK, progress, results));
         }
         // the model loads while the first images are decoded; from main already when it could be (EarlyModel)
         try (Opening<LocalModel> opening = EarlyModel.take(model, device, this::notice)
-                .orElseGet(() -> startOpening(env(), model, device, this::notice, verbose()));
-             DecodeAhead decoded = DecodeAhead.start(pending, Predictor.decodeDepth())) {
+                        .orElseGet(() -> startOpening(env(), model, device, this::notice, verbose()));
+                DecodeAhead decoded = DecodeAhead.start(pending, Predictor.decodeDepth())) {
             LocalModel loaded = opening.take();
             try (Predictor predictor = new Predictor(loaded.bundle(), loaded.session(), false)) {
                 return stream(files.size(), progress, results -> predictor.predictEach(decoded, topK, results));
@@ -129,14 +165,17 @@ final class PredictCommand extends BaseCommand {
             throw MldevException.usage("--local and --target cannot be combined", "choose one");
         }
         if (model != null && target != null) {
-            throw MldevException.usage("--model and --target cannot be combined: a deployment runs the bundle it was deployed with",
+            throw MldevException.usage(
+                    "--model and --target cannot be combined: a deployment runs the bundle it was deployed with",
                     "drop --model to predict on " + target + ", or drop --target to run " + model + " here");
         }
         if (local && model == null) {
-            throw MldevException.usage("--local needs --model BUNDLE", "e.g. mldev predict img.png --local --model ocr-rec");
+            throw MldevException.usage(
+                    "--local needs --model BUNDLE", "e.g. mldev predict img.png --local --model ocr-rec");
         }
         if (json && jsonl) {
-            throw MldevException.usage("--json and --jsonl cannot be combined", "choose one: an array, or one object a line");
+            throw MldevException.usage(
+                    "--json and --jsonl cannot be combined", "choose one: an array, or one object a line");
         }
         if (resume && output == null) {
             throw MldevException.usage("--resume needs --output FILE", "e.g. --jsonl --output results.jsonl --resume");
@@ -148,13 +187,17 @@ final class PredictCommand extends BaseCommand {
 
     /** Runs {@code predictions} into the output, as the results come; exit 1 when an image failed. */
     private int stream(long total, Progress progress, Consumer<Consumer<ImageResult>> predictions) {
-        PredictionPrinter.Format format = json ? PredictionPrinter.Format.JSON
+        PredictionPrinter.Format format = json
+                ? PredictionPrinter.Format.JSON
                 : jsonl || resume ? PredictionPrinter.Format.JSONL : PredictionPrinter.Format.TEXT;
         PrintWriter writer = output == null ? out() : openOutput();
-        Supplier<MldevException> writeFailure = output == null ? PredictionPrinter::stdoutFailure
+        Supplier<MldevException> writeFailure = output == null
+                ? PredictionPrinter::stdoutFailure
                 : () -> MldevException.failure("cannot write the output to " + output, "check the disk it is on");
-        StreamedResults results = new StreamedResults(new PredictionPrinter(format, writer, writeFailure),
-                new StreamProgress(progress, total, System::nanoTime), continueOnError);
+        StreamedResults results = new StreamedResults(
+                new PredictionPrinter(format, writer, writeFailure),
+                new StreamProgress(progress, total, System::nanoTime),
+                continueOnError);
         try {
             predictions.accept(results);
             results.finish();
@@ -175,10 +218,15 @@ final class PredictCommand extends BaseCommand {
 
     private PrintWriter openOutput() {
         try {
-            return new PrintWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE, resume ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING));
+            return new PrintWriter(Files.newBufferedWriter(
+                    output,
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE,
+                    resume ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING));
         } catch (IOException e) {
-            throw MldevException.failure("cannot write " + output + ": " + e.getMessage(), "check the directory and its permissions");
+            throw MldevException.failure(
+                    "cannot write " + output + ": " + e.getMessage(), "check the directory and its permissions");
         }
     }
 
@@ -186,8 +234,8 @@ final class PredictCommand extends BaseCommand {
      * Starts opening the bundle and its model session on a thread of its own. ONNX Runtime's threads sleep
      * between runs: spinning, they would take the cores the JVM's compiler needs in a short run.
      */
-    static Opening<LocalModel> startOpening(Environment env, Path bundle, Device device, Consumer<String> notice,
-            boolean verbose) {
+    static Opening<LocalModel> startOpening(
+            Environment env, Path bundle, Device device, Consumer<String> notice, boolean verbose) {
         SessionFactory sessions = new SessionFactory(env, notice, verbose).withoutSpinning();
         return Opening.start(() -> LocalModel.open(bundle, device, sessions, env.cacheDir()));
     }
@@ -202,7 +250,8 @@ final class PredictCommand extends BaseCommand {
         try (InputStream in = Files.newInputStream(image)) {
             byte[] bytes = Files.size(image) > MAX_IMAGE_BYTES ? null : in.readNBytes(MAX_IMAGE_BYTES + 1);
             if (bytes == null || bytes.length > MAX_IMAGE_BYTES) {
-                throw MldevException.usage("image " + image + " is larger than " + (MAX_IMAGE_BYTES >> 20) + " MiB",
+                throw MldevException.usage(
+                        "image " + image + " is larger than " + (MAX_IMAGE_BYTES >> 20) + " MiB",
                         "scale it down or re-encode it (PNG or JPEG) before predicting");
             }
             return bytes;

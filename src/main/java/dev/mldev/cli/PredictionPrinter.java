@@ -15,7 +15,11 @@ import java.util.stream.Collectors;
  * a JSON array written element by element ({@code --json}). A failed image is a line (an object) of its own.
  */
 final class PredictionPrinter {
-    enum Format { TEXT, JSON, JSONL }
+    enum Format {
+        TEXT,
+        JSON,
+        JSONL
+    }
 
     private final Format format;
     private final PrintWriter out;
@@ -25,7 +29,8 @@ final class PredictionPrinter {
     /** @param writeFailure what to throw when {@code out} can no longer be written (a full disk, a closed pipe) */
     /** The failure of a write to standard output that did not go through (a full disk, a closed pipe). */
     static MldevException stdoutFailure() {
-        return MldevException.failure("cannot write the output: standard output is full or closed",
+        return MldevException.failure(
+                "cannot write the output: standard output is full or closed",
                 "check the disk or the pipe stdout goes to");
     }
 
@@ -40,8 +45,12 @@ final class PredictionPrinter {
         switch (format) {
             case JSON -> array.write(result);
             case JSONL -> out.println(PredictionJson.line(result));
-            case TEXT -> out.println(result.ok() ? line(result.prediction())
-                    : result.image() + "  error: " + result.failure().getMessage());
+            case TEXT ->
+                out.println(
+                        result.ok()
+                                ? line(result.prediction())
+                                : result.image() + "  error: "
+                                        + result.failure().getMessage());
         }
         check();
     }
@@ -68,9 +77,11 @@ final class PredictionPrinter {
         if (p.label() != null) {
             return p.image() + "  " + p.label() + "  " + score(p.score());
         }
-        String outputs = p.outputs() == null ? "" : p.outputs().entrySet().stream()
-                .map(e -> e.getKey() + " " + e.getValue().shape())
-                .collect(Collectors.joining("  "));
+        String outputs = p.outputs() == null
+                ? ""
+                : p.outputs().entrySet().stream()
+                        .map(e -> e.getKey() + " " + e.getValue().shape())
+                        .collect(Collectors.joining("  "));
         return p.image() + "  " + outputs;
     }
 
@@ -79,6 +90,9 @@ final class PredictionPrinter {
         if (score == null) {
             return "";
         }
-        return new BigDecimal(score).round(new MathContext(3)).stripTrailingZeros().toPlainString();
+        return new BigDecimal(score)
+                .round(new MathContext(3))
+                .stripTrailingZeros()
+                .toPlainString();
     }
 }

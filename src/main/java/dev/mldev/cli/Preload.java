@@ -11,8 +11,7 @@ import dev.mldev.runtime.SessionFactory;
  * foreground, which meets it again.
  */
 final class Preload {
-    private Preload() {
-    }
+    private Preload() {}
 
     static void start(RawArgs args) {
         if (!"predict".equals(args.subcommand())) {
@@ -20,18 +19,20 @@ final class Preload {
         }
         boolean local = args.has("--local", "--model") || args.value("--model").isPresent();
         boolean verbose = args.verbose();
-        Thread thread = new Thread(() -> {
-            try {
-                if (local) {
-                    SessionFactory.ortEnvironment(verbose);
-                    initialise(ImageDecoder.class);
-                } else {
-                    initialise(Json.class); // reads the deployment record and the answer
-                }
-            } catch (Throwable ignored) {
-                // met again, and reported, by the command itself
-            }
-        }, "mldev-preload");
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        if (local) {
+                            SessionFactory.ortEnvironment(verbose);
+                            initialise(ImageDecoder.class);
+                        } else {
+                            initialise(Json.class); // reads the deployment record and the answer
+                        }
+                    } catch (Throwable ignored) {
+                        // met again, and reported, by the command itself
+                    }
+                },
+                "mldev-preload");
         thread.setDaemon(true);
         thread.start();
     }

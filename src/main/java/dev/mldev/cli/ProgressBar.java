@@ -28,8 +28,12 @@ final class ProgressBar implements Progress {
         StringBuilder line = new StringBuilder("\r").append(label).append(' ');
         if (total > 0) {
             int filled = (int) Math.min(WIDTH, highestSeen * WIDTH / total);
-            line.append('[').append("#".repeat(filled)).append(" ".repeat(WIDTH - filled)).append("] ")
-                    .append(highestSeen * 100 / total).append('%');
+            line.append('[')
+                    .append("#".repeat(filled))
+                    .append(" ".repeat(WIDTH - filled))
+                    .append("] ")
+                    .append(highestSeen * 100 / total)
+                    .append('%');
         } else {
             line.append(highestSeen);
         }

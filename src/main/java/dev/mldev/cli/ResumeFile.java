@@ -1,8 +1,8 @@
 package dev.mldev.cli;
 
-import dev.mldev.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mldev.Json;
 import dev.mldev.MldevException;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -22,8 +22,7 @@ import java.util.Set;
  * cut off by a killed run: it is removed, and its image predicted again.
  */
 final class ResumeFile {
-    private ResumeFile() {
-    }
+    private ResumeFile() {}
 
     /** The images named in {@code file}'s complete lines, after cutting off a partial last line; none if absent. */
     static Set<String> answered(Path file) {
@@ -56,7 +55,8 @@ final class ResumeFile {
                 }
             }
         } catch (IOException e) {
-            throw MldevException.failure("cannot read " + file + " to resume: " + e.getMessage(), "check its permissions");
+            throw MldevException.failure(
+                    "cannot read " + file + " to resume: " + e.getMessage(), "check its permissions");
         }
         return images;
     }
@@ -70,7 +70,8 @@ final class ResumeFile {
         } catch (JsonProcessingException e) {
             // said below
         }
-        throw MldevException.usage(file + " line " + lineNumber + " is not a result of 'mldev predict --jsonl'",
+        throw MldevException.usage(
+                file + " line " + lineNumber + " is not a result of 'mldev predict --jsonl'",
                 "--resume continues a file written by --output FILE --jsonl; pick another --output file");
     }
 }

@@ -15,21 +15,30 @@ import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "status", description = {
-        "List what is deployed or running, and what it costs while idle.",
-        "Local deployments, and every Vertex AI endpoint, running pipeline or custom job and Cloud Run service in the"
-                + " project's regions: whether each is warm, at zero or down.",
-        "With --max-idle-cost, exits 3 when the total idle cost per hour is over the limit (unknown prices fail)."})
+@Command(
+        name = "status",
+        description = {
+            "List what is deployed or running, and what it costs while idle.",
+            "Local deployments, and every Vertex AI endpoint, running pipeline or custom job and Cloud Run service in the"
+                    + " project's regions: whether each is warm, at zero or down.",
+            "With --max-idle-cost, exits 3 when the total idle cost per hour is over the limit (unknown prices fail)."
+        })
 final class StatusCommand extends BaseCommand {
-    @Option(names = "--target", paramLabel = "local|vertex|all",
+    @Option(
+            names = "--target",
+            paramLabel = "local|vertex|all",
             description = "What to list (default: all when a project is configured, else local).")
     CostStatus.Scope target;
 
     @Option(names = "--project", paramLabel = "PROJECT", description = "Google Cloud project.")
     String project;
 
-    @Option(names = "--region", paramLabel = "REGION", split = ",",
-            description = "Vertex AI region(s) to list (default: the configured region and those of recorded deployments).")
+    @Option(
+            names = "--region",
+            paramLabel = "REGION",
+            split = ",",
+            description =
+                    "Vertex AI region(s) to list (default: the configured region and those of recorded deployments).")
     List<String> regions = new ArrayList<>();
 
     @Option(names = "--all-regions", description = "List every region with Vertex AI.")
@@ -38,23 +47,35 @@ final class StatusCommand extends BaseCommand {
     @Option(names = "--json", description = "A JSON object with one entry per deployment (schema 1, see the README).")
     boolean json;
 
-    @Option(names = "--max-idle-cost", paramLabel = "USD_PER_HOUR",
-            description = "CI gate: exit 3 when the idle cost per hour of everything listed is over this (0: anything).")
+    @Option(
+            names = "--max-idle-cost",
+            paramLabel = "USD_PER_HOUR",
+            description =
+                    "CI gate: exit 3 when the idle cost per hour of everything listed is over this (0: anything).")
     BigDecimal maxIdleCost;
 
-    @Option(names = "--prices", paramLabel = "FILE", description = "Price table to use instead of the cached or built-in one.")
+    @Option(
+            names = "--prices",
+            paramLabel = "FILE",
+            description = "Price table to use instead of the cached or built-in one.")
     Path prices;
 
-    @Option(names = "--billing-table", paramLabel = "PROJECT.DATASET.TABLE",
-            description = "Also show what the project really spent in the last 30 days, from its BigQuery billing export.")
+    @Option(
+            names = "--billing-table",
+            paramLabel = "PROJECT.DATASET.TABLE",
+            description =
+                    "Also show what the project really spent in the last 30 days, from its BigQuery billing export.")
     String billingTable;
 
     @Override
     public Integer call() {
-        CostStatus.Result result = new CostStatus(env(), Clock.systemUTC(), this::notice).report(
-                new CostStatus.Request(target, project, regions, allRegions, maxIdleCost, prices, billingTable),
-                new StoredDeployments(Targets.store(env()), this::notice,
-                        records -> new LocalInventory(Targets.local(env(), this::notice), records)));
+        CostStatus.Result result = new CostStatus(env(), Clock.systemUTC(), this::notice)
+                .report(
+                        new CostStatus.Request(target, project, regions, allRegions, maxIdleCost, prices, billingTable),
+                        new StoredDeployments(
+                                Targets.store(env()),
+                                this::notice,
+                                records -> new LocalInventory(Targets.local(env(), this::notice), records)));
         if (json) {
             out().println(IdleCostJson.write(result.report(), result.verdict(), result.spend()));
         } else {

@@ -50,14 +50,25 @@ final class StreamProgress {
     /** E.g. {@code [#####               ] 500/2000 images  33/s  about 45 s left  (2 failed)}. */
     static String line(long done, long total, long failed, long elapsedNanos) {
         int filled = total > 0 ? (int) (Math.min(done, total) * BAR / total) : 0;
-        StringBuilder line = new StringBuilder().append('[').append("#".repeat(filled)).append(" ".repeat(BAR - filled))
-                .append("] ").append(done).append('/').append(total).append(" images");
+        StringBuilder line = new StringBuilder()
+                .append('[')
+                .append("#".repeat(filled))
+                .append(" ".repeat(BAR - filled))
+                .append("] ")
+                .append(done)
+                .append('/')
+                .append(total)
+                .append(" images");
         double seconds = elapsedNanos / 1e9;
         if (done > 0 && seconds > 0) {
             double rate = done / seconds;
-            line.append("  ").append(rate >= 10 ? String.format("%.0f", rate) : String.format("%.1f", rate)).append("/s");
+            line.append("  ")
+                    .append(rate >= 10 ? String.format("%.0f", rate) : String.format("%.1f", rate))
+                    .append("/s");
             if (done < total) {
-                line.append("  about ").append(duration(Math.round((total - done) / rate))).append(" left");
+                line.append("  about ")
+                        .append(duration(Math.round((total - done) / rate)))
+                        .append(" left");
             }
         }
         if (failed > 0) {

@@ -1,15 +1,12 @@
 package dev.mldev.cli;
 
 import dev.mldev.Environment;
-import dev.mldev.MldevException;
 import dev.mldev.TargetKind;
 import dev.mldev.deploy.DeploymentStore;
 import dev.mldev.deploy.Target;
 import dev.mldev.deploy.cloudrun.CloudRunTarget;
 import dev.mldev.deploy.local.LocalTarget;
-import dev.mldev.deploy.pipeline.PipelineDeployment;
 import dev.mldev.deploy.pipeline.PipelineTarget;
-import dev.mldev.deploy.vertex.VertexDeployment;
 import dev.mldev.deploy.vertex.VertexTarget;
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -17,8 +14,7 @@ import java.util.function.Predicate;
 
 /** The target implementation behind a deployment record's target name. */
 final class Targets {
-    private Targets() {
-    }
+    private Targets() {}
 
     static DeploymentStore store(Environment env) {
         return new DeploymentStore(env.stateDir());
@@ -29,7 +25,12 @@ final class Targets {
      * @param notice      one-line messages a target has for stderr
      * @param confirm     asks the user a yes/no question (vertex-pipeline: cancel the run on Ctrl-C?)
      */
-    static Target of(TargetKind target, Environment env, Duration wakeTimeout, Consumer<String> notice, Predicate<String> confirm) {
+    static Target of(
+            TargetKind target,
+            Environment env,
+            Duration wakeTimeout,
+            Consumer<String> notice,
+            Predicate<String> confirm) {
         return switch (target) {
             case LOCAL -> local(env, notice);
             case VERTEX -> vertex(env, wakeTimeout, notice);
@@ -51,7 +52,10 @@ final class Targets {
     }
 
     static LocalTarget local(Environment env, Consumer<String> notice) {
-        return new LocalTarget(store(env), env.get("MLDEV_AUTH_TOKEN").orElse(null), env.get("MLDEV_JAVA_OPTS").orElse(null),
+        return new LocalTarget(
+                store(env),
+                env.get("MLDEV_AUTH_TOKEN").orElse(null),
+                env.get("MLDEV_JAVA_OPTS").orElse(null),
                 notice);
     }
 }

@@ -43,7 +43,8 @@ public final class Terminal {
         err.flush();
         try {
             String answer = in.readLine();
-            return answer != null && (answer.trim().equalsIgnoreCase("y") || answer.trim().equalsIgnoreCase("yes"));
+            return answer != null
+                    && (answer.trim().equalsIgnoreCase("y") || answer.trim().equalsIgnoreCase("yes"));
         } catch (IOException e) {
             return false;
         }

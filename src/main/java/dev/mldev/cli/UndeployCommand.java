@@ -8,7 +8,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "undeploy", description = {"Stop a deployment and remove what it runs. Asks first on a TTY; needs --yes otherwise."})
+@Command(
+        name = "undeploy",
+        description = {"Stop a deployment and remove what it runs. Asks first on a TTY; needs --yes otherwise."})
 final class UndeployCommand extends BaseCommand {
     @Parameters(index = "0", paramLabel = "NAME", description = "The deployment (see 'mldev status').")
     String name;
@@ -42,12 +44,14 @@ final class UndeployCommand extends BaseCommand {
         if (!confirmed(name + " (record unreadable)")) {
             return 1;
         }
-        int stopped = Targets.local(env(), this::notice).undeployUnreadable(name, terminal().progress(err()));
+        int stopped = Targets.local(env(), this::notice)
+                .undeployUnreadable(name, terminal().progress(err()));
         if (stopped == 0) {
             notice("no local server of " + name + " was running; if it was on Vertex AI, 'mldev status --target vertex'"
                     + " lists what still runs there");
         }
-        out().println("undeployed " + name + (stopped > 0 ? " (stopped " + stopped + " local server" + (stopped > 1 ? "s" : "") + ")" : ""));
+        out().println("undeployed " + name
+                + (stopped > 0 ? " (stopped " + stopped + " local server" + (stopped > 1 ? "s" : "") + ")" : ""));
         return 0;
     }
 
@@ -56,7 +60,8 @@ final class UndeployCommand extends BaseCommand {
             return true;
         }
         if (!terminal().interactive()) {
-            throw MldevException.usage("undeploy " + name + " needs confirmation", "add --yes to confirm without a TTY");
+            throw MldevException.usage(
+                    "undeploy " + name + " needs confirmation", "add --yes to confirm without a TTY");
         }
         if (!terminal().confirm(err(), "undeploy " + what + "?")) {
             notice("nothing undeployed");

@@ -24,8 +24,7 @@ public final class AdcCredentials {
     static final List<String> SCOPES = List.of("https://www.googleapis.com/auth/cloud-platform");
     private static final int METADATA_PROBE_MILLIS = 500;
 
-    private AdcCredentials() {
-    }
+    private AdcCredentials() {}
 
     /** Scoped credentials ready for the Vertex AI and Storage clients; exit 4 with the fix when there are none. */
     public static GoogleCredentials load(Environment env, CloudEndpoints endpoints) {
@@ -33,7 +32,9 @@ public final class AdcCredentials {
         if (named.isPresent()) {
             Path file = Path.of(named.get());
             if (!Files.isRegularFile(file)) {
-                throw new MldevException(MldevException.Kind.REMOTE, CREDENTIALS_VARIABLE + " names " + file + ", which does not exist",
+                throw new MldevException(
+                        MldevException.Kind.REMOTE,
+                        CREDENTIALS_VARIABLE + " names " + file + ", which does not exist",
                         "point it at a service-account key file, or unset it and run 'gcloud auth application-default login'");
             }
             return fromFile(file, endpoints);
@@ -45,13 +46,17 @@ public final class AdcCredentials {
         if (metadataServerAnswers(env)) {
             return ComputeEngineCredentials.create().createScoped(SCOPES);
         }
-        throw new MldevException(MldevException.Kind.REMOTE, "no Google Cloud credentials found",
-                "run 'gcloud auth application-default login', or set " + CREDENTIALS_VARIABLE + " to a service-account key file");
+        throw new MldevException(
+                MldevException.Kind.REMOTE,
+                "no Google Cloud credentials found",
+                "run 'gcloud auth application-default login', or set " + CREDENTIALS_VARIABLE
+                        + " to a service-account key file");
     }
 
     /** Where gcloud keeps the ADC file: $CLOUDSDK_CONFIG, %APPDATA%\gcloud on Windows, ~/.config/gcloud elsewhere. */
     static Path gcloudAdcFile(Environment env) {
-        Path dir = env.get("CLOUDSDK_CONFIG").map(Path::of)
+        Path dir = env.get("CLOUDSDK_CONFIG")
+                .map(Path::of)
                 .or(() -> env.get("APPDATA").filter(a -> isWindows()).map(a -> Path.of(a, "gcloud")))
                 .orElse(env.home().resolve(".config").resolve("gcloud"));
         return dir.resolve("application_default_credentials.json");
@@ -65,11 +70,15 @@ public final class AdcCredentials {
     private static GoogleCredentials fromFile(Path file, CloudEndpoints endpoints) {
         GoogleCredentials credentials;
         try (InputStream in = Files.newInputStream(file)) {
-            credentials = GoogleCredentials.fromStream(in, endpoints::httpTransport).createScoped(SCOPES);
+            credentials =
+                    GoogleCredentials.fromStream(in, endpoints::httpTransport).createScoped(SCOPES);
         } catch (IOException | RuntimeException e) {
-            throw new MldevException(MldevException.Kind.REMOTE, "cannot use the credentials in " + file + ": " + Failures.firstLine(e),
+            throw new MldevException(
+                    MldevException.Kind.REMOTE,
+                    "cannot use the credentials in " + file + ": " + Failures.firstLine(e),
                     "download a fresh service-account key, run 'gcloud auth application-default login', or write a "
-                            + "Workload Identity Federation file with 'gcloud iam workload-identity-pools create-cred-config'", e);
+                            + "Workload Identity Federation file with 'gcloud iam workload-identity-pools create-cred-config'",
+                    e);
         }
         if (DelegatedCredentials.applies(credentials)) {
             DelegatedCredentials.fetchFirstToken(credentials, file);

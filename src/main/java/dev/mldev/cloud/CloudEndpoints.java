@@ -36,8 +36,8 @@ public final class CloudEndpoints {
     private final Optional<CustomCa> customCa;
     private Optional<URI> run = Optional.empty();
 
-    private CloudEndpoints(Optional<URI> aiplatform, Optional<URI> storage, Optional<URI> monitoring,
-                           Optional<CustomCa> customCa) {
+    private CloudEndpoints(
+            Optional<URI> aiplatform, Optional<URI> storage, Optional<URI> monitoring, Optional<CustomCa> customCa) {
         this.aiplatform = aiplatform;
         this.storage = storage;
         this.monitoring = monitoring;
@@ -45,7 +45,8 @@ public final class CloudEndpoints {
     }
 
     public static CloudEndpoints from(Environment env) {
-        CloudEndpoints endpoints = new CloudEndpoints(env.get(AIPLATFORM_OVERRIDE).map(v -> url(AIPLATFORM_OVERRIDE, v)),
+        CloudEndpoints endpoints = new CloudEndpoints(
+                env.get(AIPLATFORM_OVERRIDE).map(v -> url(AIPLATFORM_OVERRIDE, v)),
                 env.get(STORAGE_OVERRIDE).map(v -> url(STORAGE_OVERRIDE, v)),
                 env.get(MONITORING_OVERRIDE).map(v -> url(MONITORING_OVERRIDE, v)),
                 env.get(CA_FILE).map(Path::of).map(CustomCa::load));
@@ -84,12 +85,14 @@ public final class CloudEndpoints {
     }
 
     private InstantiatingGrpcChannelProvider grpcChannel(String hostPort) {
-        InstantiatingGrpcChannelProvider.Builder builder = InstantiatingGrpcChannelProvider.newBuilder()
-                .setEndpoint(hostPort);
+        InstantiatingGrpcChannelProvider.Builder builder =
+                InstantiatingGrpcChannelProvider.newBuilder().setEndpoint(hostPort);
         customCa.ifPresent(ca -> builder.setChannelConfigurator(channel -> {
             try {
-                return ((NettyChannelBuilder) channel).sslContext(
-                        GrpcSslContexts.forClient().trustManager(ca.pemFile().toFile()).build());
+                return ((NettyChannelBuilder) channel)
+                        .sslContext(GrpcSslContexts.forClient()
+                                .trustManager(ca.pemFile().toFile())
+                                .build());
             } catch (SSLException e) {
                 throw new IllegalStateException("cannot use the CA certificates in " + ca.pemFile(), e);
             }
@@ -103,9 +106,12 @@ public final class CloudEndpoints {
             return new NetHttpTransport();
         }
         try {
-            return new NetHttpTransport.Builder().trustCertificates(customCa.get().trustStore()).build();
+            return new NetHttpTransport.Builder()
+                    .trustCertificates(customCa.get().trustStore())
+                    .build();
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot use the CA certificates in " + customCa.get().pemFile(), e);
+            throw new IllegalStateException(
+                    "cannot use the CA certificates in " + customCa.get().pemFile(), e);
         }
     }
 
@@ -129,8 +135,8 @@ public final class CloudEndpoints {
             }
             return uri;
         } catch (IllegalArgumentException e) {
-            throw MldevException.usage(variable + " is not a URL: " + value,
-                    "set it to a URL such as " + example + ", or unset it");
+            throw MldevException.usage(
+                    variable + " is not a URL: " + value, "set it to a URL such as " + example + ", or unset it");
         }
     }
 

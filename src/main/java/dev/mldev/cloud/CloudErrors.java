@@ -32,23 +32,33 @@ public final class CloudErrors {
     private static final Pattern QUOTA = Pattern.compile(
             "(?i)quota (?:exceeded for (?:quota metric )?'?([\\w./-]+?)'?(?:[\\s.,]|$)|metrics exceed quota limits: ([\\w./-]+))");
 
-    private CloudErrors() {
-    }
+    private CloudErrors() {}
 
     /** @param doing what mldev was doing, e.g. "creating endpoint mldev-ocr" */
     public static MldevException translate(ApiException e, String doing, String project) {
         StatusCode.Code code = e.getStatusCode().getCode();
         String message = Optional.ofNullable(e.getMessage()).orElse(code.name());
-        ErrorInfo info = e.getErrorDetails() == null ? null : e.getErrorDetails().getErrorInfo();
+        ErrorInfo info =
+                e.getErrorDetails() == null ? null : e.getErrorDetails().getErrorInfo();
         return switch (code) {
             case PERMISSION_DENIED -> permissionDenied(e, doing, project, message, info);
-            case UNAUTHENTICATED -> new MldevException(MldevException.Kind.REMOTE, "Google Cloud refused the credentials while " + doing,
-                    "run 'gcloud auth application-default login' again, or check the key file in GOOGLE_APPLICATION_CREDENTIALS", e);
-            case NOT_FOUND -> MldevException.remote(doing + " failed: not found: " + strip(message),
-                    "check --project and --region", e);
-            case RESOURCE_EXHAUSTED -> quota(info, message).map(q -> MldevException.remote(doing + " failed: quota exceeded for "
-                    + q + ": " + strip(message), quotaHint(project, q), e))
-                    .orElseGet(() -> MldevException.remote(doing + " failed: " + code + ": " + strip(message), null, e));
+            case UNAUTHENTICATED ->
+                new MldevException(
+                        MldevException.Kind.REMOTE,
+                        "Google Cloud refused the credentials while " + doing,
+                        "run 'gcloud auth application-default login' again, or check the key file in GOOGLE_APPLICATION_CREDENTIALS",
+                        e);
+            case NOT_FOUND ->
+                MldevException.remote(
+                        doing + " failed: not found: " + strip(message), "check --project and --region", e);
+            case RESOURCE_EXHAUSTED ->
+                quota(info, message)
+                        .map(q -> MldevException.remote(
+                                doing + " failed: quota exceeded for " + q + ": " + strip(message),
+                                quotaHint(project, q),
+                                e))
+                        .orElseGet(() ->
+                                MldevException.remote(doing + " failed: " + code + ": " + strip(message), null, e));
             default -> MldevException.remote(doing + " failed: " + code + ": " + strip(message), null, e);
         };
     }
@@ -56,7 +66,8 @@ public final class CloudErrors {
     /** How to raise a quota, named as Google names it (quota_metric), or null when unknown. */
     public static String quotaHint(String project, String quota) {
         return "waiting does not help: request a higher quota at https://console.cloud.google.com/iam-admin/quotas?project="
-                + project + (quota == null ? "" : " (filter by " + quota + ")") + ", or use fewer resources or requests";
+                + project + (quota == null ? "" : " (filter by " + quota + ")")
+                + ", or use fewer resources or requests";
     }
 
     /** The quota a RESOURCE_EXHAUSTED answer is about: ErrorInfo's quota_metric, else the "quota metric(s)" in the text. */
@@ -76,38 +87,55 @@ public final class CloudErrors {
     public static MldevException translate(BaseServiceException e, String doing, String project) {
         String message = Optional.ofNullable(e.getMessage()).orElse("HTTP " + e.getCode());
         return switch (e.getCode()) {
-            case 401 -> new MldevException(MldevException.Kind.REMOTE, "Google Cloud refused the credentials while " + doing,
-                    "run 'gcloud auth application-default login' again, or check the key file in GOOGLE_APPLICATION_CREDENTIALS", e);
+            case 401 ->
+                new MldevException(
+                        MldevException.Kind.REMOTE,
+                        "Google Cloud refused the credentials while " + doing,
+                        "run 'gcloud auth application-default login' again, or check the key file in GOOGLE_APPLICATION_CREDENTIALS",
+                        e);
             case 403 -> permissionDenied(e, doing, project, message, null);
-            case 404 -> MldevException.remote(doing + " failed: not found: " + strip(message),
-                    "check that the bucket exists ('gcloud storage buckets create gs://BUCKET --location REGION')", e);
+            case 404 ->
+                MldevException.remote(
+                        doing + " failed: not found: " + strip(message),
+                        "check that the bucket exists ('gcloud storage buckets create gs://BUCKET --location REGION')",
+                        e);
             default -> MldevException.remote(doing + " failed: HTTP " + e.getCode() + ": " + strip(message), null, e);
         };
     }
 
-    private static MldevException permissionDenied(Exception e, String doing, String project, String message, ErrorInfo info) {
+    private static MldevException permissionDenied(
+            Exception e, String doing, String project, String message, ErrorInfo info) {
         Optional<String> disabledApi = disabledApi(message, info);
         if (disabledApi.isPresent()) {
             String api = disabledApi.get();
-            return MldevException.remote("the " + api + " API is not enabled in project " + project + " (" + doing + ")",
-                    "enable it: gcloud services enable " + api + " --project " + project, e);
+            return MldevException.remote(
+                    "the " + api + " API is not enabled in project " + project + " (" + doing + ")",
+                    "enable it: gcloud services enable " + api + " --project " + project,
+                    e);
         }
         Optional<String> permission = info != null && info.containsMetadata("permission")
-                ? Optional.of(info.getMetadataOrThrow("permission")) : firstGroup(PERMISSION.matcher(message));
+                ? Optional.of(info.getMetadataOrThrow("permission"))
+                : firstGroup(PERMISSION.matcher(message));
         if (permission.isEmpty()) {
-            return MldevException.remote("permission denied while " + doing + ": " + strip(message),
-                    "check the IAM roles of the account in use on project " + project, e);
+            return MldevException.remote(
+                    "permission denied while " + doing + ": " + strip(message),
+                    "check the IAM roles of the account in use on project " + project,
+                    e);
         }
         String role = roleFor(permission.get());
-        return MldevException.remote("permission denied while " + doing + ": the account lacks " + permission.get(),
-                "grant " + role + ": gcloud projects add-iam-policy-binding " + project
-                        + " --member=ACCOUNT --role=" + role, e);
+        return MldevException.remote(
+                "permission denied while " + doing + ": the account lacks " + permission.get(),
+                "grant " + role + ": gcloud projects add-iam-policy-binding " + project + " --member=ACCOUNT --role="
+                        + role,
+                e);
     }
 
     static String roleFor(String permission) {
-        return ROLES.entrySet().stream().filter(r -> permission.startsWith(r.getKey()))
+        return ROLES.entrySet().stream()
+                .filter(r -> permission.startsWith(r.getKey()))
                 .max((a, b) -> Integer.compare(a.getKey().length(), b.getKey().length()))
-                .map(Map.Entry::getValue).orElse("a role with " + permission);
+                .map(Map.Entry::getValue)
+                .orElse("a role with " + permission);
     }
 
     private static Optional<String> disabledApi(String message, ErrorInfo info) {

@@ -28,7 +28,8 @@ public final class CustomCa {
 
     public static CustomCa load(Path pemFile) {
         try (InputStream in = Files.newInputStream(pemFile)) {
-            Collection<? extends Certificate> certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
+            Collection<? extends Certificate> certificates =
+                    CertificateFactory.getInstance("X.509").generateCertificates(in);
             if (certificates.isEmpty()) {
                 throw new GeneralSecurityException("no certificate in it");
             }
@@ -40,7 +41,8 @@ public final class CustomCa {
             }
             return new CustomCa(pemFile, store);
         } catch (IOException | GeneralSecurityException e) {
-            throw MldevException.usage("cannot read the CA certificates in " + pemFile + ": " + e.getMessage(),
+            throw MldevException.usage(
+                    "cannot read the CA certificates in " + pemFile + ": " + e.getMessage(),
                     "point " + CloudEndpoints.CA_FILE + " at a PEM file of certificates, or unset it");
         }
     }

@@ -22,8 +22,7 @@ final class DelegatedCredentials {
     static final String TOKEN_CREATOR = "roles/iam.serviceAccountTokenCreator";
     static final String WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser";
 
-    private DelegatedCredentials() {
-    }
+    private DelegatedCredentials() {}
 
     static boolean applies(GoogleCredentials credentials) {
         return credentials instanceof ExternalAccountCredentials || credentials instanceof ImpersonatedCredentials;
@@ -35,21 +34,25 @@ final class DelegatedCredentials {
             try {
                 federated.retrieveSubjectToken();
             } catch (IOException | RuntimeException e) {
-                throw MldevException.remote("cannot read the CI system's subject token (credential_source in " + file + "): "
+                throw MldevException.remote(
+                        "cannot read the CI system's subject token (credential_source in " + file + "): "
                                 + Failures.firstLine(e),
                         "let the job issue an OIDC token (GitHub Actions: 'permissions: id-token: write'; GitLab CI: "
                                 + "'id_tokens') where the file names it, or write the file again with 'gcloud iam "
-                                + "workload-identity-pools create-cred-config'", e);
+                                + "workload-identity-pools create-cred-config'",
+                        e);
             }
         }
         if (credentials instanceof ImpersonatedCredentials impersonated) {
             try {
                 impersonated.getSourceCredentials().refresh();
             } catch (IOException | RuntimeException e) {
-                throw MldevException.remote("the source credentials in " + file + " (to impersonate " + impersonated.getAccount()
+                throw MldevException.remote(
+                        "the source credentials in " + file + " (to impersonate " + impersonated.getAccount()
                                 + ") were refused: " + Failures.firstLine(e),
-                        "run 'gcloud auth application-default login --impersonate-service-account=" + impersonated.getAccount()
-                                + "' again", e);
+                        "run 'gcloud auth application-default login --impersonate-service-account="
+                                + impersonated.getAccount() + "' again",
+                        e);
             }
         }
         try {
@@ -69,26 +72,40 @@ final class DelegatedCredentials {
         if (credentials instanceof ExternalAccountCredentials federated) {
             if (iamRefusal.isPresent() && federated.getServiceAccountEmail() != null) {
                 String account = federated.getServiceAccountEmail();
-                return impersonationDenied(account, iamRefusal, e, WORKLOAD_IDENTITY_USER,
-                        "gcloud iam service-accounts add-iam-policy-binding " + account + " --role=" + WORKLOAD_IDENTITY_USER
-                                + " --member=principalSet:" + federated.getAudience().replaceFirst("/providers/.*$", "/*"));
+                return impersonationDenied(
+                        account,
+                        iamRefusal,
+                        e,
+                        WORKLOAD_IDENTITY_USER,
+                        "gcloud iam service-accounts add-iam-policy-binding " + account + " --role="
+                                + WORKLOAD_IDENTITY_USER + " --member=principalSet:"
+                                + federated.getAudience().replaceFirst("/providers/.*$", "/*"));
             }
-            return MldevException.remote("the token exchange (Security Token Service) refused the CI system's subject "
-                            + "token: " + Failures.firstLine(rootCause(e)),
+            return MldevException.remote(
+                    "the token exchange (Security Token Service) refused the CI system's subject " + "token: "
+                            + Failures.firstLine(rootCause(e)),
                     "check that 'audience' in " + file + " names the pool's provider (" + federated.getAudience()
-                            + ") and that the provider's attribute condition admits this job", e);
+                            + ") and that the provider's attribute condition admits this job",
+                    e);
         }
         String account = ((ImpersonatedCredentials) credentials).getAccount();
-        return impersonationDenied(account, iamRefusal, e, TOKEN_CREATOR, "gcloud iam service-accounts add-iam-policy-binding "
-                + account + " --role=" + TOKEN_CREATOR + " --member=user:YOU@EXAMPLE.COM");
+        return impersonationDenied(
+                account,
+                iamRefusal,
+                e,
+                TOKEN_CREATOR,
+                "gcloud iam service-accounts add-iam-policy-binding " + account + " --role=" + TOKEN_CREATOR
+                        + " --member=user:YOU@EXAMPLE.COM");
     }
 
-    private static MldevException impersonationDenied(String account, Optional<HttpResponseException> answer, Exception e,
-            String role, String command) {
+    private static MldevException impersonationDenied(
+            String account, Optional<HttpResponseException> answer, Exception e, String role, String command) {
         String status = answer.map(http -> "HTTP " + http.getStatusCode()).orElse(Failures.firstLine(rootCause(e)));
-        return MldevException.remote("impersonating " + account + " was denied (IAM Credentials answered " + status
+        return MldevException.remote(
+                "impersonating " + account + " was denied (IAM Credentials answered " + status
                         + "): the caller lacks iam.serviceAccounts.getAccessToken on it",
-                "grant " + role + " on the service account: " + command, e);
+                "grant " + role + " on the service account: " + command,
+                e);
     }
 
     private static <T extends Throwable> Optional<T> cause(Throwable e, Class<T> type) {

@@ -14,11 +14,14 @@ public record GcsLocation(String bucket, String prefix) {
 
     public static void checkBucket(String bucket) {
         if (bucket == null || bucket.isBlank()) {
-            throw MldevException.usage("no Cloud Storage bucket given", "pass --bucket (a bucket in the same region), or set MLDEV_BUCKET");
+            throw MldevException.usage(
+                    "no Cloud Storage bucket given",
+                    "pass --bucket (a bucket in the same region), or set MLDEV_BUCKET");
         }
         String name = bucket.startsWith("gs://") ? bucket.substring(5) : bucket;
         if (!BUCKET.matcher(name).matches()) {
-            throw MldevException.usage("'" + bucket + "' is not a bucket name",
+            throw MldevException.usage(
+                    "'" + bucket + "' is not a bucket name",
                     "pass the bucket's name: 3-63 lowercase letters, digits, '-', '_' or '.'");
         }
     }

@@ -35,8 +35,7 @@ public final class GcsTransfer {
         this.retry = retry;
     }
 
-    public record Result(List<String> uploaded, List<String> skipped, long bytesSent) {
-    }
+    public record Result(List<String> uploaded, List<String> skipped, long bytesSent) {}
 
     public Result upload(Path dir, List<Path> files, GcsLocation destination, Progress progress) {
         long total = files.stream().mapToLong(file -> size(dir.resolve(file))).sum();
@@ -61,8 +60,10 @@ public final class GcsTransfer {
             long written = retry.call("uploading " + uri(id), () -> write(local, id, before, total, label, progress));
             Blob stored = retry.call("reading " + uri(id), () -> storage.get(id));
             if (stored == null || !md5.equals(stored.getMd5())) {
-                throw MldevException.remote("the upload of " + uri(id) + " arrived damaged (MD5 differs)",
-                        "run the command again: it uploads the damaged file again", null);
+                throw MldevException.remote(
+                        "the upload of " + uri(id) + " arrived damaged (MD5 differs)",
+                        "run the command again: it uploads the damaged file again",
+                        null);
             }
             uploaded.add(relative);
             done += written;
@@ -76,7 +77,8 @@ public final class GcsTransfer {
     public void put(GcsLocation location, String name, byte[] content, String contentType) {
         BlobId id = BlobId.of(location.bucket(), location.objectName(name));
         retry.run("uploading " + uri(id), () -> {
-            try (WriteChannel channel = storage.writer(BlobInfo.newBuilder(id).setContentType(contentType).build())) {
+            try (WriteChannel channel = storage.writer(
+                    BlobInfo.newBuilder(id).setContentType(contentType).build())) {
                 ByteBuffer bytes = ByteBuffer.wrap(content);
                 while (bytes.hasRemaining()) {
                     channel.write(bytes);
@@ -100,16 +102,23 @@ public final class GcsTransfer {
     /** The names of the objects under the location, relative to it, in name order. */
     public List<String> list(GcsLocation location) {
         List<String> names = new ArrayList<>();
-        retry.run("listing " + location.uri(), () -> storage.list(location.bucket(), Storage.BlobListOption.prefix(location.prefix()))
-                .iterateAll().forEach(blob -> names.add(blob.getName().substring(location.prefix().length()))));
+        retry.run(
+                "listing " + location.uri(),
+                () -> storage.list(location.bucket(), Storage.BlobListOption.prefix(location.prefix()))
+                        .iterateAll()
+                        .forEach(blob -> names.add(
+                                blob.getName().substring(location.prefix().length()))));
         return names.stream().sorted().toList();
     }
 
     /** Deletes every object under the location; returns how many. */
     public int deleteAll(GcsLocation location) {
         List<BlobId> ids = new ArrayList<>();
-        retry.run("listing " + location.uri(), () -> storage.list(location.bucket(), Storage.BlobListOption.prefix(location.prefix()))
-                .iterateAll().forEach(blob -> ids.add(blob.getBlobId())));
+        retry.run(
+                "listing " + location.uri(),
+                () -> storage.list(location.bucket(), Storage.BlobListOption.prefix(location.prefix()))
+                        .iterateAll()
+                        .forEach(blob -> ids.add(blob.getBlobId())));
         for (BlobId id : ids) {
             retry.run("deleting " + uri(id), () -> storage.delete(id));
         }
@@ -117,9 +126,11 @@ public final class GcsTransfer {
     }
 
     private long write(Path local, BlobId id, long before, long total, String label, Progress progress) {
-        BlobInfo info = BlobInfo.newBuilder(id).setContentType(contentType(local)).build();
+        BlobInfo info =
+                BlobInfo.newBuilder(id).setContentType(contentType(local)).build();
         long written = 0;
-        try (WriteChannel channel = storage.writer(info); InputStream in = Files.newInputStream(local)) {
+        try (WriteChannel channel = storage.writer(info);
+                InputStream in = Files.newInputStream(local)) {
             channel.setChunkSize(CHUNK);
             byte[] buffer = new byte[CHUNK];
             for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {

@@ -70,17 +70,24 @@ public final class GoogleRest {
     }
 
     private JsonNode send(String method, String path, JsonNode body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(TIMEOUT)
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(TIMEOUT)
                 .header("Authorization", "Bearer " + cloud.accessToken())
                 .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body.toString()));
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString(body.toString()));
         HttpResponse<String> response;
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw ApiExceptionFactory.createException("cannot reach " + baseUrl + ": " + e.getMessage(), e,
-                    HttpJsonStatusCode.of(StatusCode.Code.UNAVAILABLE), true);
+            throw ApiExceptionFactory.createException(
+                    "cannot reach " + baseUrl + ": " + e.getMessage(),
+                    e,
+                    HttpJsonStatusCode.of(StatusCode.Code.UNAVAILABLE),
+                    true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw MldevException.failure("interrupted while calling " + baseUrl, null);

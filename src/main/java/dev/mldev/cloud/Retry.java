@@ -12,8 +12,8 @@ import java.util.function.Supplier;
  * Storage) with backoff and translating every other failure, and the last retried one, with {@link CloudErrors}.
  */
 public final class Retry {
-    private static final Set<StatusCode.Code> RETRIED = Set.of(
-            StatusCode.Code.UNAVAILABLE, StatusCode.Code.DEADLINE_EXCEEDED, StatusCode.Code.RESOURCE_EXHAUSTED);
+    private static final Set<StatusCode.Code> RETRIED =
+            Set.of(StatusCode.Code.UNAVAILABLE, StatusCode.Code.DEADLINE_EXCEEDED, StatusCode.Code.RESOURCE_EXHAUSTED);
 
     private final String project;
     private final int maxAttempts;
@@ -38,7 +38,8 @@ public final class Retry {
             try {
                 return call.get();
             } catch (ApiException e) {
-                if (attempt >= maxAttempts || !RETRIED.contains(e.getStatusCode().getCode())) {
+                if (attempt >= maxAttempts
+                        || !RETRIED.contains(e.getStatusCode().getCode())) {
                     throw CloudErrors.translate(e, doing, project);
                 }
             } catch (BaseServiceException e) {

@@ -8,8 +8,7 @@ import dev.mldev.Environment;
 
 /** Cloud Storage clients: credentials, host and trusted CAs as gcloud would use them. */
 public final class StorageClients {
-    private StorageClients() {
-    }
+    private StorageClients() {}
 
     public static Storage create(CloudContext cloud) {
         return create(cloud.credentials(), cloud.endpoints(), cloud.project());
@@ -26,7 +25,8 @@ public final class StorageClients {
                 .setCredentials(credentials)
                 .setHost(endpoints.storageHost())
                 .setTransportOptions(HttpTransportOptions.newBuilder()
-                        .setHttpTransportFactory(endpoints::httpTransport).build());
+                        .setHttpTransportFactory(endpoints::httpTransport)
+                        .build());
         if (project != null) {
             options.setProjectId(project);
         }

@@ -47,8 +47,7 @@ public record Billable(
         ServiceInstance instance) {
 
     /** A Cloud Run instance's CPU and memory limits, which it bills by (its GPUs are the accelerator fields). */
-    public record ServiceInstance(java.math.BigDecimal cpus, java.math.BigDecimal memoryGib) {
-    }
+    public record ServiceInstance(java.math.BigDecimal cpus, java.math.BigDecimal memoryGib) {}
 
     /** What sort of thing bills, which decides how it bills with no traffic. */
     public enum Kind {
@@ -161,8 +160,23 @@ public record Billable(
         }
 
         public Billable build() {
-            return new Billable(name, target, kind, state, replicasNow, region, machineType, acceleratorType,
-                    acceleratorCount, minReplicas, maxReplicas, scaleToZeroIdle, idleSince, url, requestsServed, instance);
+            return new Billable(
+                    name,
+                    target,
+                    kind,
+                    state,
+                    replicasNow,
+                    region,
+                    machineType,
+                    acceleratorType,
+                    acceleratorCount,
+                    minReplicas,
+                    maxReplicas,
+                    scaleToZeroIdle,
+                    idleSince,
+                    url,
+                    requestsServed,
+                    instance);
         }
     }
 }

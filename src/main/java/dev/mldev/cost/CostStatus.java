@@ -5,8 +5,8 @@ import dev.mldev.MldevException;
 import dev.mldev.cloud.CloudContext;
 import dev.mldev.cost.billing.ActualSpend;
 import dev.mldev.cost.billing.BillingExport;
-import dev.mldev.cost.vertex.VertexConnection;
 import dev.mldev.cost.cloudrun.CloudRunInventory;
+import dev.mldev.cost.vertex.VertexConnection;
 import dev.mldev.cost.vertex.VertexInventory;
 import dev.mldev.cost.vertex.VertexRegions;
 import java.math.BigDecimal;
@@ -24,7 +24,11 @@ import java.util.function.Consumer;
  */
 public final class CostStatus {
     /** What to list; the names are the values of {@code --target}. */
-    public enum Scope { local, vertex, all }
+    public enum Scope {
+        local,
+        vertex,
+        all
+    }
 
     /**
      * @param scope        null: all when a project is given, else local
@@ -33,8 +37,14 @@ public final class CostStatus {
      * @param prices       a price table file instead of the cached or built-in one, or null
      * @param billingTable the BigQuery billing export to read the actual spend from, or null
      */
-    public record Request(Scope scope, String project, List<String> regions, boolean allRegions, BigDecimal maxIdleCost,
-                          Path prices, String billingTable) {
+    public record Request(
+            Scope scope,
+            String project,
+            List<String> regions,
+            boolean allRegions,
+            BigDecimal maxIdleCost,
+            Path prices,
+            String billingTable) {
         public Request {
             regions = List.copyOf(regions);
         }
@@ -45,8 +55,7 @@ public final class CostStatus {
     }
 
     /** The priced report; the gate's verdict and the actual spend when asked for, else null. */
-    public record Result(IdleCostReport report, IdleCostReport.Verdict verdict, ActualSpend spend) {
-    }
+    public record Result(IdleCostReport report, IdleCostReport.Verdict verdict, ActualSpend spend) {}
 
     private final Environment env;
     private final Clock clock;
@@ -71,15 +80,19 @@ public final class CostStatus {
         }
         if (!vertexRegions.isEmpty()) {
             // mldev's own Vertex AI deployments are among what the inventory lists
-            billables.addAll(new VertexInventory(VertexConnection.open(env, request.project()), vertexRegions, clock, notice).list());
+            billables.addAll(
+                    new VertexInventory(VertexConnection.open(env, request.project()), vertexRegions, clock, notice)
+                            .list());
             if (request.effectiveScope() == Scope.all) {
                 billables.addAll(new CloudRunInventory(env, request.project(), vertexRegions, notice).list());
             }
         }
         IdleCostReport report = new IdleCosts(PriceTables.load(env, request.prices()), clock).report(billables);
         IdleCostReport.Verdict verdict = request.maxIdleCost() == null ? null : report.gate(request.maxIdleCost());
-        ActualSpend spend = request.billingTable() == null ? null
-                : BillingExport.connect(env, request.billingTable(), clock).spend(request.billingTable(), request.project());
+        ActualSpend spend = request.billingTable() == null
+                ? null
+                : BillingExport.connect(env, request.billingTable(), clock)
+                        .spend(request.billingTable(), request.project());
         return new Result(report, verdict, spend);
     }
 
@@ -97,7 +110,8 @@ public final class CostStatus {
                 notice.accept("Vertex AI not listed: no region known; pass --region R or --all-regions");
                 return List.of();
             }
-            throw MldevException.usage("--target " + request.scope() + " needs the regions to list",
+            throw MldevException.usage(
+                    "--target " + request.scope() + " needs the regions to list",
                     "pass --region R (repeatable), --all-regions, or set MLDEV_REGION");
         }
         wanted.forEach(region -> CloudContext.checkProjectAndRegion(request.project(), region));

@@ -1,8 +1,8 @@
 package dev.mldev.cost;
 
-import dev.mldev.Durations;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mldev.Durations;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
@@ -54,20 +54,31 @@ public record Forecast(
      * @param idleScaledownPeriod ScaleToZeroSpec.idle_scaledown_period (ignored when min replicas is above 0)
      * @param requestsPerDay      requests a day to forecast for (at least 0)
      */
-    public static Forecast endpoint(NodePrice node, int minReplicas, int wakeReplicas, Duration minScaleupPeriod,
-                                    Duration idleScaledownPeriod, int requestsPerDay) {
+    public static Forecast endpoint(
+            NodePrice node,
+            int minReplicas,
+            int wakeReplicas,
+            Duration minScaleupPeriod,
+            Duration idleScaledownPeriod,
+            int requestsPerDay) {
         checkRequests(requestsPerDay);
         List<String> notes = new ArrayList<>();
         if (minReplicas > 0) {
             notes.add("min replicas " + minReplicas + ": never scales to zero, bills every hour whatever the traffic");
             BigDecimal idle = node.times(minReplicas);
             BigDecimal day = idle == null ? null : idle.multiply(HOURS_PER_DAY);
-            return new Forecast(node.perHour(), node.unknown(), idle, node.isKnown() ? BigDecimal.ZERO : null,
-                    day, day, requestsPerDay, notes);
+            return new Forecast(
+                    node.perHour(),
+                    node.unknown(),
+                    idle,
+                    node.isKnown() ? BigDecimal.ZERO : null,
+                    day,
+                    day,
+                    requestsPerDay,
+                    notes);
         }
         int nodes = Math.max(1, wakeReplicas);
-        Duration window = minScaleupPeriod.compareTo(idleScaledownPeriod) >= 0 ? minScaleupPeriod
-                : idleScaledownPeriod;
+        Duration window = minScaleupPeriod.compareTo(idleScaledownPeriod) >= 0 ? minScaleupPeriod : idleScaledownPeriod;
         notes.add("scale to zero: idle costs nothing; a wake keeps " + nodes + " node(s) up at least "
                 + Durations.format(window) + " (min scale-up " + Durations.format(minScaleupPeriod)
                 + ", idle scale-down " + Durations.format(idleScaledownPeriod) + ")");
@@ -91,10 +102,12 @@ public record Forecast(
      */
     public static Forecast service(NodePrice instance, int maxInstances, Duration awakeWindow, int requestsPerDay) {
         checkRequests(requestsPerDay);
-        List<String> notes = List.of("min instances 0: idle costs nothing; a wake keeps one instance up about "
+        List<String> notes = List.of(
+                "min instances 0: idle costs nothing; a wake keeps one instance up about "
                         + Durations.format(awakeWindow) + " (cold start, then idle until Cloud Run stops it)",
-                "best case: the " + requestsPerDay + " requests come together (one wake a day); worst case: traffic keeps all "
-                        + maxInstances + " max instances up all day (the cost cap)");
+                "best case: the " + requestsPerDay
+                        + " requests come together (one wake a day); worst case: traffic keeps all " + maxInstances
+                        + " max instances up all day (the cost cap)");
         if (!instance.isKnown()) {
             return new Forecast(null, instance.unknown(), BigDecimal.ZERO, null, null, null, requestsPerDay, notes);
         }
@@ -149,13 +162,14 @@ public record Forecast(
     }
 
     private static BigDecimal hours(BigDecimal perHour, Duration duration) {
-        return perHour.multiply(BigDecimal.valueOf(duration.toSeconds())).divide(SECONDS_PER_HOUR, 10,
-                RoundingMode.HALF_UP);
+        return perHour.multiply(BigDecimal.valueOf(duration.toSeconds()))
+                .divide(SECONDS_PER_HOUR, 10, RoundingMode.HALF_UP);
     }
 
     private static void checkRequests(int requestsPerDay) {
         if (requestsPerDay < 0) {
-            throw dev.mldev.MldevException.usage("--requests-per-day must be 0 or more, not " + requestsPerDay,
+            throw dev.mldev.MldevException.usage(
+                    "--requests-per-day must be 0 or more, not " + requestsPerDay,
                     "pass how many requests a day you expect, e.g. --requests-per-day 10");
         }
     }

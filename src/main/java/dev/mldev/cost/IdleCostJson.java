@@ -18,8 +18,7 @@ public final class IdleCostJson {
             .enable(SerializationFeature.INDENT_OUTPUT)
             .enable(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
 
-    private IdleCostJson() {
-    }
+    private IdleCostJson() {}
 
     /** The document; {@code verdict} is the gate's outcome, or null when no gate was asked for. */
     public static ObjectNode toJson(IdleCostReport report, IdleCostReport.Verdict verdict) {
@@ -52,8 +51,8 @@ public final class IdleCostJson {
      * The document with the actual spend from the billing export added (when not null) as {@code "actual_spend"}.
      * Commands get text, not Jackson types, so they link without Jackson on the class path ({@code --version}).
      */
-    public static String write(IdleCostReport report, IdleCostReport.Verdict verdict,
-                               dev.mldev.cost.billing.ActualSpend spend) {
+    public static String write(
+            IdleCostReport report, IdleCostReport.Verdict verdict, dev.mldev.cost.billing.ActualSpend spend) {
         ObjectNode document = toJson(report, verdict);
         if (spend != null) {
             document.set("actual_spend", spend.toJson());
@@ -86,7 +85,9 @@ public final class IdleCostJson {
         node.put("accelerator_count", b.acceleratorCount());
         node.put("min_replicas", b.minReplicas());
         node.put("max_replicas", b.maxReplicas());
-        node.put("scale_to_zero_idle_seconds", b.scaleToZeroIdle() == null ? null : b.scaleToZeroIdle().toSeconds());
+        node.put(
+                "scale_to_zero_idle_seconds",
+                b.scaleToZeroIdle() == null ? null : b.scaleToZeroIdle().toSeconds());
         node.put("idle_since", b.idleSince() == null ? null : b.idleSince().toString());
         node.put("url", b.url());
         node.put("requests_served", b.requestsServed());

@@ -19,7 +19,9 @@ public record IdleCostReport(Instant generatedAt, PriceTable prices, List<IdleCo
 
     /** Sum of the known idle costs per hour. */
     public BigDecimal totalIdleCostPerHour() {
-        return rows.stream().map(IdleCostRow::idleCostPerHour).filter(java.util.Objects::nonNull)
+        return rows.stream()
+                .map(IdleCostRow::idleCostPerHour)
+                .filter(java.util.Objects::nonNull)
                 .reduce(BigDecimal.ZERO, BigDecimal::add);
     }
 
@@ -37,15 +39,16 @@ public record IdleCostReport(Instant generatedAt, PriceTable prices, List<IdleCo
      * The offenders are the rows that bill when idle (or might: unknown prices).
      */
     public Verdict gate(BigDecimal maxPerHour) {
-        List<IdleCostRow> offenders = rows.stream().filter(IdleCostRow::billsWhenIdle).toList();
+        List<IdleCostRow> offenders =
+                rows.stream().filter(IdleCostRow::billsWhenIdle).toList();
         boolean unknown = !unknownIdleCost().isEmpty();
         boolean over = totalIdleCostPerHour().compareTo(maxPerHour) > 0;
         return new Verdict(!unknown && !over, maxPerHour, totalIdleCostPerHour(), offenders);
     }
 
     /** The gate's outcome, with the one summary line printed on stderr when it fails. */
-    public record Verdict(boolean passed, BigDecimal limitPerHour, BigDecimal totalPerHour,
-                          List<IdleCostRow> offenders) {
+    public record Verdict(
+            boolean passed, BigDecimal limitPerHour, BigDecimal totalPerHour, List<IdleCostRow> offenders) {
         public Verdict {
             offenders = List.copyOf(offenders);
         }

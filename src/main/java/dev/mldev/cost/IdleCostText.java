@@ -12,23 +12,27 @@ import java.util.List;
  * "$0.92" for people and plain numbers when piped, so scripts can cut columns; unknown prices are "unknown".
  */
 public final class IdleCostText {
-    public static final List<String> HEADER = List.of("NAME", "TARGET", "STATE", "REPLICAS", "IDLE", "REQUESTS",
-            "IDLE/H", "AWAKE/H", "URL", "REASON");
+    public static final List<String> HEADER =
+            List.of("NAME", "TARGET", "STATE", "REPLICAS", "IDLE", "REQUESTS", "IDLE/H", "AWAKE/H", "URL", "REASON");
 
-    private IdleCostText() {
-    }
+    private IdleCostText() {}
 
     /** One row of cells per report row, in {@link #HEADER}'s order. */
     public static List<List<String>> rows(IdleCostReport report, boolean forPeople) {
         List<List<String>> rows = new ArrayList<>();
         for (IdleCostRow row : report.rows()) {
             Billable b = row.billable();
-            rows.add(List.of(b.name(), b.target().id(), b.state().label(),
+            rows.add(List.of(
+                    b.name(),
+                    b.target().id(),
+                    b.state().label(),
                     b.replicasNow() == null ? "-" : b.replicasNow().toString(),
                     idleFor(b.idleSince(), report.generatedAt()),
                     b.requestsServed() == null ? "-" : b.requestsServed().toString(),
-                    money(row.idleCostPerHour(), forPeople), money(row.awakeCostPerHour(), forPeople),
-                    b.url() == null ? "-" : b.url(), row.reason()));
+                    money(row.idleCostPerHour(), forPeople),
+                    money(row.awakeCostPerHour(), forPeople),
+                    b.url() == null ? "-" : b.url(),
+                    row.reason()));
         }
         return rows;
     }
@@ -41,14 +45,16 @@ public final class IdleCostText {
         if (unknown > 0) {
             line += " (plus " + unknown + " with unknown prices)";
         }
-        return line + "; prices as of " + report.prices().asOf() + " (" + report.prices().origin() + ")";
+        return line + "; prices as of " + report.prices().asOf() + " ("
+                + report.prices().origin() + ")";
     }
 
     private static String idleFor(Instant since, Instant now) {
         if (since == null) {
             return "-";
         }
-        return Durations.format(Duration.ofSeconds(Math.max(0, Duration.between(since, now).toSeconds())));
+        return Durations.format(
+                Duration.ofSeconds(Math.max(0, Duration.between(since, now).toSeconds())));
     }
 
     private static String money(BigDecimal amount, boolean forPeople) {

@@ -19,7 +19,8 @@ public final class IdleCosts {
     }
 
     public IdleCostReport report(List<Billable> billables) {
-        return new IdleCostReport(clock.instant(), table, billables.stream().map(this::row).toList());
+        return new IdleCostReport(
+                clock.instant(), table, billables.stream().map(this::row).toList());
     }
 
     public IdleCostRow row(Billable b) {
@@ -57,24 +58,35 @@ public final class IdleCosts {
         }
         if (b.minReplicas() == 0) {
             // scaled to zero it holds no node, so its idle cost is known even when the node price is not
-            String reason = b.scaleToZeroIdle() == null ? "scale-to-zero"
+            String reason = b.scaleToZeroIdle() == null
+                    ? "scale-to-zero"
                     : "scale-to-zero after " + Durations.format(b.scaleToZeroIdle()) + " idle";
             return new IdleCostRow(b, BigDecimal.ZERO, node.times(1), withUnknown(reason, node));
         }
         BigDecimal cost = node.times(b.minReplicas());
-        return new IdleCostRow(b, cost, cost,
-                withUnknown("min replicas " + b.minReplicas() + ": never scales to zero", node));
+        return new IdleCostRow(
+                b, cost, cost, withUnknown("min replicas " + b.minReplicas() + ": never scales to zero", node));
     }
 
     private IdleCostRow serviceRow(Billable b, NodePrice node) {
         if (b.minReplicas() == 0) {
             // no instance at min 0, so the idle cost is known even when the instance price is not
-            return new IdleCostRow(b, BigDecimal.ZERO, node.times(1),
+            return new IdleCostRow(
+                    b,
+                    BigDecimal.ZERO,
+                    node.times(1),
                     withUnknown("min instances 0: scales to zero, bills only while an instance runs", node));
         }
         BigDecimal cost = node.times(b.minReplicas());
-        return new IdleCostRow(b, cost, cost, withUnknown("min instances " + b.minReplicas()
-                + ": keeps " + (b.minReplicas() == 1 ? "an instance" : b.minReplicas() + " instances") + " up, billed every hour", node));
+        return new IdleCostRow(
+                b,
+                cost,
+                cost,
+                withUnknown(
+                        "min instances " + b.minReplicas() + ": keeps "
+                                + (b.minReplicas() == 1 ? "an instance" : b.minReplicas() + " instances")
+                                + " up, billed every hour",
+                        node));
     }
 
     private static String shape(Billable b, int nodes) {

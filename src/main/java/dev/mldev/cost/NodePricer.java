@@ -20,10 +20,11 @@ public final class NodePricer {
             return NodePrice.FREE;
         }
         if (billable.kind() == Billable.Kind.SERVICE) {
-            return cloudRun(billable.region(), billable.instance(), billable.acceleratorType(), billable.acceleratorCount());
+            return cloudRun(
+                    billable.region(), billable.instance(), billable.acceleratorType(), billable.acceleratorCount());
         }
-        return price(billable.region(), billable.machineType(), billable.acceleratorType(),
-                billable.acceleratorCount());
+        return price(
+                billable.region(), billable.machineType(), billable.acceleratorType(), billable.acceleratorCount());
     }
 
     /**
@@ -73,10 +74,13 @@ public final class NodePricer {
         if (acceleratorType != null && acceleratorCount > 0) {
             Optional<Price> accelerator = table.accelerator(region, acceleratorType);
             if (accelerator.isEmpty()) {
-                return NodePrice.unknown("no price for accelerator " + Accelerators.normalize(acceleratorType)
-                        + " in " + region);
+                return NodePrice.unknown(
+                        "no price for accelerator " + Accelerators.normalize(acceleratorType) + " in " + region);
             }
-            node = node.add(accelerator.get().vertexPerHour(table.vertexMarkup()).multiply(BigDecimal.valueOf(acceleratorCount)));
+            node = node.add(accelerator
+                    .get()
+                    .vertexPerHour(table.vertexMarkup())
+                    .multiply(BigDecimal.valueOf(acceleratorCount)));
         }
         return NodePrice.known(node);
     }

@@ -30,7 +30,8 @@ public record PriceTable(
      * The prices in one region. Keys: machine type names, Vertex AI accelerator names; Cloud Run's
      * {@link #CLOUD_RUN_CPU}, {@link #CLOUD_RUN_MEMORY} and GPU names as Cloud Run spells them ("nvidia-l4").
      */
-    public record RegionPrices(Map<String, Price> machines, Map<String, Price> accelerators, Map<String, Price> cloudRun) {
+    public record RegionPrices(
+            Map<String, Price> machines, Map<String, Price> accelerators, Map<String, Price> cloudRun) {
         public RegionPrices {
             machines = Map.copyOf(machines);
             accelerators = Map.copyOf(accelerators);
@@ -44,6 +45,7 @@ public record PriceTable(
 
     /** Cloud Run rows: one vCPU for an hour, one GiB of memory for an hour (instance-based billing). */
     public static final String CLOUD_RUN_CPU = "cpu";
+
     public static final String CLOUD_RUN_MEMORY = "memory";
 
     public PriceTable {

@@ -30,8 +30,7 @@ public final class PriceTableJson {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(SerializationFeature.INDENT_OUTPUT);
 
-    private PriceTableJson() {
-    }
+    private PriceTableJson() {}
 
     /** Reads a table; {@code origin} names the file in error messages and in the table. */
     public static PriceTable read(InputStream in, String origin) throws IOException {
@@ -55,9 +54,13 @@ public final class PriceTableJson {
         try {
             asOf = LocalDate.parse(root.path("as_of").asText(""));
         } catch (DateTimeParseException e) {
-            throw invalid(origin, "as_of must be a date like 2026-11-28, not '" + root.path("as_of").asText() + "'");
+            throw invalid(
+                    origin,
+                    "as_of must be a date like 2026-11-28, not '"
+                            + root.path("as_of").asText() + "'");
         }
-        BigDecimal markup = root.has("vertex_markup") ? decimal(root.get("vertex_markup"), origin, "vertex_markup")
+        BigDecimal markup = root.has("vertex_markup")
+                ? decimal(root.get("vertex_markup"), origin, "vertex_markup")
                 : BigDecimal.ONE;
         List<String> assumptions = new ArrayList<>();
         root.path("assumptions").forEach(a -> assumptions.add(a.asText()));
@@ -70,17 +73,25 @@ public final class PriceTableJson {
         for (Iterator<Map.Entry<String, JsonNode>> it = regionsNode.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> region = it.next();
             String where = "regions." + region.getKey();
-            regions.put(region.getKey(), new PriceTable.RegionPrices(
-                    prices(region.getValue().path("machines"), origin, where + ".machines", false, source),
-                    prices(region.getValue().path("accelerators"), origin, where + ".accelerators", true, source),
-                    prices(region.getValue().path("cloud_run"), origin, where + ".cloud_run", false, source)));
+            regions.put(
+                    region.getKey(),
+                    new PriceTable.RegionPrices(
+                            prices(region.getValue().path("machines"), origin, where + ".machines", false, source),
+                            prices(
+                                    region.getValue().path("accelerators"),
+                                    origin,
+                                    where + ".accelerators",
+                                    true,
+                                    source),
+                            prices(region.getValue().path("cloud_run"), origin, where + ".cloud_run", false, source)));
         }
         return new PriceTable(asOf, source, origin, markup, assumptions, regions);
     }
 
     public static PriceTable read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw dev.mldev.MldevException.usage("price file " + file + " does not exist",
+            throw dev.mldev.MldevException.usage(
+                    "price file " + file + " does not exist",
                     "pass a JSON price table (see 'mldev prices show --json' for the format)");
         }
         try (InputStream in = Files.newInputStream(file)) {
@@ -94,7 +105,10 @@ public final class PriceTableJson {
         Path temporary = Files.createTempFile(file.toAbsolutePath().getParent(), ".prices", ".json");
         try {
             MAPPER.writeValue(temporary.toFile(), toJson(table));
-            Files.move(temporary, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            Files.move(
+                    temporary,
+                    file,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(temporary);
@@ -139,8 +153,8 @@ public final class PriceTableJson {
      * Rows are {@code {"price": "0.35", "basis": "compute_engine" | "vertex_ai", "source": "..."}}; a bare price
      * (the older format) is a Compute Engine price from the table's {@code source}.
      */
-    private static Map<String, Price> prices(JsonNode node, String origin, String where, boolean accelerators,
-                                              String tableSource) {
+    private static Map<String, Price> prices(
+            JsonNode node, String origin, String where, boolean accelerators, String tableSource) {
         Map<String, Price> prices = new LinkedHashMap<>();
         if (node.isMissingNode()) {
             return prices;
@@ -148,9 +162,10 @@ public final class PriceTableJson {
         if (!node.isObject()) {
             throw invalid(origin, where + " must be an object of name to price per hour");
         }
-        node.fields().forEachRemaining(e -> prices.put(
-                accelerators ? Accelerators.normalize(e.getKey()) : e.getKey(),
-                price(e.getValue(), origin, where + "." + e.getKey(), tableSource)));
+        node.fields()
+                .forEachRemaining(e -> prices.put(
+                        accelerators ? Accelerators.normalize(e.getKey()) : e.getKey(),
+                        price(e.getValue(), origin, where + "." + e.getKey(), tableSource)));
         return prices;
     }
 
@@ -163,9 +178,13 @@ public final class PriceTableJson {
             case "compute_engine" -> Price.Basis.COMPUTE_ENGINE;
             case "vertex_ai" -> Price.Basis.VERTEX_AI;
             case "cloud_run" -> Price.Basis.CLOUD_RUN;
-            default -> throw invalid(origin, where + ".basis must be compute_engine, vertex_ai or cloud_run, not '" + basis + "'");
+            default ->
+                throw invalid(
+                        origin, where + ".basis must be compute_engine, vertex_ai or cloud_run, not '" + basis + "'");
         };
-        return new Price(decimal(node.path("price"), origin, where + ".price"), parsed,
+        return new Price(
+                decimal(node.path("price"), origin, where + ".price"),
+                parsed,
                 node.path("source").asText(tableSource));
     }
 
@@ -187,7 +206,7 @@ public final class PriceTableJson {
     }
 
     private static dev.mldev.MldevException invalid(String origin, String what) {
-        return dev.mldev.MldevException.usage("price file " + origin + ": " + what,
-                "fix the file, or see 'mldev prices show --json' for the format");
+        return dev.mldev.MldevException.usage(
+                "price file " + origin + ": " + what, "fix the file, or see 'mldev prices show --json' for the format");
     }
 }

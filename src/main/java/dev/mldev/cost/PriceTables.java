@@ -16,8 +16,7 @@ public final class PriceTables {
     static final String BUILT_IN = "/dev/mldev/cost/prices.json";
     private static final String CACHE_FILE = "prices.json";
 
-    private PriceTables() {
-    }
+    private PriceTables() {}
 
     /** The table to use; {@code override} is the {@code --prices} file or null. */
     public static PriceTable load(Environment env, Path override) {
@@ -31,7 +30,8 @@ public final class PriceTables {
             }
             return builtIn();
         } catch (IOException e) {
-            throw MldevException.failure("cannot read prices: " + e.getMessage(),
+            throw MldevException.failure(
+                    "cannot read prices: " + e.getMessage(),
                     "check the file's permissions, or pass another with --prices");
         }
     }

@@ -7,8 +7,7 @@ import java.math.RoundingMode;
 public final class Usd {
     private static final BigDecimal CENT = new BigDecimal("0.01");
 
-    private Usd() {
-    }
+    private Usd() {}
 
     /** "$0.81", "$0.0042" for amounts under a cent, "$0" for nothing, "unknown" for null. */
     public static String format(BigDecimal amount) {
@@ -19,7 +18,9 @@ public final class Usd {
             return "$0";
         }
         if (amount.abs().compareTo(CENT) < 0) {
-            return "$" + amount.round(new java.math.MathContext(2, RoundingMode.HALF_UP)).toPlainString();
+            return "$"
+                    + amount.round(new java.math.MathContext(2, RoundingMode.HALF_UP))
+                            .toPlainString();
         }
         return "$" + amount.setScale(2, RoundingMode.HALF_UP).toPlainString();
     }

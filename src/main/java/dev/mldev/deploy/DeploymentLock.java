@@ -50,11 +50,14 @@ public final class DeploymentLock implements AutoCloseable {
                 }
                 String holder = holder(file);
                 if (System.nanoTime() > deadline) {
-                    throw MldevException.failure("another mldev" + holder + " has been changing deployment '" + name
-                            + "' for over " + Durations.format(wait), "wait for it to finish and try again; its lock is " + file);
+                    throw MldevException.failure(
+                            "another mldev" + holder + " has been changing deployment '" + name + "' for over "
+                                    + Durations.format(wait),
+                            "wait for it to finish and try again; its lock is " + file);
                 }
                 if (!told) {
-                    waiting.accept("waiting for another mldev" + holder + " that is changing deployment '" + name + "'");
+                    waiting.accept(
+                            "waiting for another mldev" + holder + " that is changing deployment '" + name + "'");
                     told = true;
                 }
                 Thread.sleep(POLL.toMillis());
@@ -75,8 +78,10 @@ public final class DeploymentLock implements AutoCloseable {
         } catch (FileAlreadyExistsException e) {
             // as expected after the first deploy
         }
-        Object opened = fileKey(file); // read before opening: the file opened is this one if the path still names it later
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        Object opened =
+                fileKey(file); // read before opening: the file opened is this one if the path still names it later
+        FileChannel channel =
+                FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         FileLock lock = null;
         try {
             lock = channel.tryLock();
@@ -87,13 +92,16 @@ public final class DeploymentLock implements AutoCloseable {
             channel.close();
             return null;
         }
-        channel.truncate(0).write(ByteBuffer.wrap(Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.US_ASCII)));
+        channel.truncate(0)
+                .write(ByteBuffer.wrap(
+                        Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.US_ASCII)));
         return new DeploymentLock(channel, lock);
     }
 
     private static Object fileKey(Path file) throws IOException {
         try {
-            return Objects.requireNonNullElse(Files.readAttributes(file, BasicFileAttributes.class).fileKey(), file);
+            return Objects.requireNonNullElse(
+                    Files.readAttributes(file, BasicFileAttributes.class).fileKey(), file);
         } catch (NoSuchFileException e) {
             return null;
         }

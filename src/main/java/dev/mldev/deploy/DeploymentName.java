@@ -12,13 +12,13 @@ import java.util.regex.Pattern;
 public final class DeploymentName {
     private static final Pattern VALID = Pattern.compile("[a-z]([a-z0-9-]{0,38}[a-z0-9])?");
 
-    private DeploymentName() {
-    }
+    private DeploymentName() {}
 
     /** The name as given, or exit 2 saying what a name may hold. */
     public static String check(String name) {
         if (name == null || !VALID.matcher(name).matches()) {
-            throw MldevException.usage("'" + name + "' cannot name a deployment",
+            throw MldevException.usage(
+                    "'" + name + "' cannot name a deployment",
                     "pass --name with 1-40 lowercase letters, digits and hyphens, starting with a letter");
         }
         return name;
@@ -30,8 +30,12 @@ public final class DeploymentName {
     }
 
     static String fromBundle(String bundleName) {
-        String name = bundleName == null ? "" : bundleName.toLowerCase(Locale.ROOT)
-                .replaceAll("[^a-z0-9]+", "-").replaceAll("^[^a-z]+", "");
+        String name = bundleName == null
+                ? ""
+                : bundleName
+                        .toLowerCase(Locale.ROOT)
+                        .replaceAll("[^a-z0-9]+", "-")
+                        .replaceAll("^[^a-z]+", "");
         name = name.length() > 40 ? name.substring(0, 40) : name;
         return name.replaceAll("-+$", "");
     }

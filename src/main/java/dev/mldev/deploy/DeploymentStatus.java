@@ -10,6 +10,5 @@ import java.time.Instant;
  * @param idleSince      when the last request was served, or null if unknown
  * @param requestsServed predictions served since it started, or -1 if unknown
  */
-public record DeploymentStatus(String name, TargetKind target, String url, DeploymentState state, Instant idleSince,
-                               long requestsServed) {
-}
+public record DeploymentStatus(
+        String name, TargetKind target, String url, DeploymentState state, Instant idleSince, long requestsServed) {}

@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 public final class DeploymentStore {
     /** Records are written in the style of --json output. */
     private static final ObjectMapper JSON = Json.MAPPER;
+
     private static final String RECORD = ".json";
 
     private final Path dir;
@@ -62,11 +63,15 @@ public final class DeploymentStore {
     /** The named deployment, or the only one, or the most recent one when name is null. */
     public DeploymentRecord resolve(String name) {
         if (name != null) {
-            return find(name).orElseThrow(() -> MldevException.usage("no deployment named '" + name + "'",
-                    "see 'mldev status' for the deployments mldev knows of"));
+            return find(name)
+                    .orElseThrow(() -> MldevException.usage(
+                            "no deployment named '" + name + "'",
+                            "see 'mldev status' for the deployments mldev knows of"));
         }
-        return list().stream().max(Comparator.comparing(DeploymentRecord::createdAt))
-                .orElseThrow(() -> MldevException.usage("no deployment to send to",
+        return list().stream()
+                .max(Comparator.comparing(DeploymentRecord::createdAt))
+                .orElseThrow(() -> MldevException.usage(
+                        "no deployment to send to",
                         "deploy one with 'mldev deploy BUNDLE', or predict in-process with --local --model BUNDLE"));
     }
 
@@ -126,7 +131,9 @@ public final class DeploymentStore {
             return List.of();
         }
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(RECORD) && Files.isRegularFile(f)).sorted().toList();
+            return files.filter(f -> f.getFileName().toString().endsWith(RECORD) && Files.isRegularFile(f))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -137,9 +144,15 @@ public final class DeploymentStore {
         try {
             record = JSON.readValue(file.toFile(), DeploymentRecord.class);
         } catch (JsonProcessingException e) {
-            throw new UnreadableRecord(name, file, "not a deployment record" + (e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr())
-                    + " (" + e.getOriginalMessage() + ")");
+            throw new UnreadableRecord(
+                    name,
+                    file,
+                    "not a deployment record"
+                            + (e.getLocation() == null
+                                    ? ""
+                                    : " at line " + e.getLocation().getLineNr() + ", column "
+                                            + e.getLocation().getColumnNr())
+                            + " (" + e.getOriginalMessage() + ")");
         } catch (IOException e) {
             throw new UnreadableRecord(name, file, e.toString());
         }
@@ -147,7 +160,8 @@ public final class DeploymentStore {
             throw new UnreadableRecord(name, file, record == null ? "it is empty" : "it names '" + record.name() + "'");
         }
         if (record.target() == null || record.createdAt() == null) {
-            throw new UnreadableRecord(name, file, "it lacks its " + (record.target() == null ? "target" : "creation time"));
+            throw new UnreadableRecord(
+                    name, file, "it lacks its " + (record.target() == null ? "target" : "creation time"));
         }
         return record;
     }
@@ -166,9 +180,13 @@ public final class DeploymentStore {
      * what keeps the path inside the store.
      */
     private static String pathSafe(String name) {
-        if (name == null || name.isBlank() || name.equals(".") || name.equals("..")
+        if (name == null
+                || name.isBlank()
+                || name.equals(".")
+                || name.equals("..")
                 || name.chars().anyMatch(c -> c == '/' || c == '\\' || c == 0)) {
-            throw MldevException.usage("'" + name + "' cannot name a deployment",
+            throw MldevException.usage(
+                    "'" + name + "' cannot name a deployment",
                     "names are 1-40 lowercase letters, digits and hyphens, starting with a letter (see 'mldev status')");
         }
         return name;

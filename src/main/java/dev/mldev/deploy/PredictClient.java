@@ -91,10 +91,12 @@ public final class PredictClient {
      * @param bearerToken sent as {@code Authorization: Bearer}, or null
      * @throws HttpError on a non-2xx answer
      */
-    public List<Prediction> predict(URI url, String bearerToken, List<Predictor.Input> images, int topK, Duration timeout) {
+    public List<Prediction> predict(
+            URI url, String bearerToken, List<Predictor.Input> images, int topK, Duration timeout) {
         HttpResponse<String> response;
         try {
-            response = http.send(request(url, bearerToken, images, topK, timeout), HttpResponse.BodyHandlers.ofString());
+            response =
+                    http.send(request(url, bearerToken, images, topK, timeout), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw unreachable(url, e);
         } catch (InterruptedException e) {
@@ -110,8 +112,15 @@ public final class PredictClient {
      * that cannot be read, or that the server refuses as bad input (400, 413, 422), becomes a failed result;
      * any other error answer goes through {@code errors} and stops the stream, as does {@code results} throwing.
      */
-    public void predictEach(URI url, String bearerToken, Iterator<PendingImage> images, int topK, Duration timeout,
-            int inFlight, Function<HttpError, MldevException> errors, Consumer<ImageResult> results) {
+    public void predictEach(
+            URI url,
+            String bearerToken,
+            Iterator<PendingImage> images,
+            int topK,
+            Duration timeout,
+            int inFlight,
+            Function<HttpError, MldevException> errors,
+            Consumer<ImageResult> results) {
         ArrayDeque<CompletableFuture<ImageResult>> pending = new ArrayDeque<>();
         try {
             while (images.hasNext() || !pending.isEmpty()) {
@@ -125,8 +134,13 @@ public final class PredictClient {
         }
     }
 
-    private CompletableFuture<ImageResult> send(URI url, String bearerToken, PendingImage image, int topK,
-            Duration timeout, Function<HttpError, MldevException> errors) {
+    private CompletableFuture<ImageResult> send(
+            URI url,
+            String bearerToken,
+            PendingImage image,
+            int topK,
+            Duration timeout,
+            Function<HttpError, MldevException> errors) {
         List<Predictor.Input> one;
         try {
             one = List.of(image.read());
@@ -159,9 +173,10 @@ public final class PredictClient {
         }
     }
 
-    private static HttpRequest request(URI url, String bearerToken, List<Predictor.Input> images, int topK,
-            Duration timeout) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(timeout)
+    private static HttpRequest request(
+            URI url, String bearerToken, List<Predictor.Input> images, int topK, Duration timeout) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(url)
+                .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body(images, topK)));
         if (bearerToken != null) {
@@ -172,15 +187,16 @@ public final class PredictClient {
 
     private static List<Prediction> answer(HttpResponse<String> response, List<Predictor.Input> images) {
         if (response.statusCode() / 100 != 2) {
-            throw new HttpError(response.statusCode(), withImageNames(errorText(response.body()), images),
-                    response.body());
+            throw new HttpError(
+                    response.statusCode(), withImageNames(errorText(response.body()), images), response.body());
         }
         return parse(response.body(), images);
     }
 
     private static MldevException unreachable(URI url, IOException e) {
-        return MldevException.failure("cannot reach " + url.getHost() + ":" + url.getPort() + ": "
-                + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()),
+        return MldevException.failure(
+                "cannot reach " + url.getHost() + ":" + url.getPort() + ": "
+                        + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()),
                 "check that the deployment is up ('mldev status')");
     }
 
@@ -188,8 +204,11 @@ public final class PredictClient {
         try {
             JsonNode predictions = JSON.readTree(body).get("predictions");
             if (predictions == null || predictions.size() != images.size()) {
-                throw MldevException.remote("the server answered " + (predictions == null ? "no" : predictions.size())
-                        + " predictions for " + images.size() + " images", null, null);
+                throw MldevException.remote(
+                        "the server answered " + (predictions == null ? "no" : predictions.size()) + " predictions for "
+                                + images.size() + " images",
+                        null,
+                        null);
             }
             return named(predictions, images);
         } catch (IOException e) {
@@ -201,10 +220,12 @@ public final class PredictClient {
      * Predictions in mldev's JSON (a server's answer, a pipeline run's results), one per image in order, each named
      * as its image was. The caller checks that the counts match.
      */
-    public static List<Prediction> named(JsonNode predictions, List<Predictor.Input> images) throws JsonProcessingException {
+    public static List<Prediction> named(JsonNode predictions, List<Predictor.Input> images)
+            throws JsonProcessingException {
         List<Prediction> out = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) {
-            out.add(JSON.treeToValue(predictions.get(i), Prediction.class).withImage(images.get(i).name()));
+            out.add(JSON.treeToValue(predictions.get(i), Prediction.class)
+                    .withImage(images.get(i).name()));
         }
         return out;
     }
@@ -221,7 +242,9 @@ public final class PredictClient {
         try {
             JsonNode error = JSON.readTree(body).get("error");
             if (error != null) {
-                return error.isTextual() ? error.asText() : error.path("message").asText(error.toString());
+                return error.isTextual()
+                        ? error.asText()
+                        : error.path("message").asText(error.toString());
             }
         } catch (IOException e) {
             // not JSON: fall through to the raw text

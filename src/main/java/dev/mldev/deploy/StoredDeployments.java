@@ -20,7 +20,8 @@ public final class StoredDeployments implements Deployments {
      * @param notice one-line messages for stderr (the records that cannot be read)
      * @param local  the inventory of the local deployments among the records
      */
-    public StoredDeployments(DeploymentStore store, Consumer<String> notice, Function<List<DeploymentRecord>, Inventory> local) {
+    public StoredDeployments(
+            DeploymentStore store, Consumer<String> notice, Function<List<DeploymentRecord>, Inventory> local) {
         this.store = store;
         this.notice = notice;
         this.local = local;
@@ -34,7 +35,8 @@ public final class StoredDeployments implements Deployments {
     @Override
     public Set<String> cloudRegions() {
         Set<String> regions = new LinkedHashSet<>();
-        records().stream().filter(r -> r.target() != TargetKind.LOCAL && r.detail("region") != null)
+        records().stream()
+                .filter(r -> r.target() != TargetKind.LOCAL && r.detail("region") != null)
                 .forEach(r -> regions.add(r.detail("region")));
         return regions;
     }
@@ -42,7 +44,8 @@ public final class StoredDeployments implements Deployments {
     private List<DeploymentRecord> records() {
         if (records == null) {
             records = store.list();
-            store.unreadable().forEach(skipped -> notice.accept("skipped: " + skipped.getMessage() + "; " + skipped.hint()));
+            store.unreadable()
+                    .forEach(skipped -> notice.accept("skipped: " + skipped.getMessage() + "; " + skipped.hint()));
         }
         return records;
     }

@@ -22,7 +22,11 @@ public interface Target {
      * the images and makes one {@link #predict} call; a target that can keep several requests in flight
      * overrides it, so that results come out as they are answered and memory follows the requests in flight.
      */
-    default void predictEach(DeploymentRecord deployment, Iterator<PendingImage> images, int topK, Progress progress,
+    default void predictEach(
+            DeploymentRecord deployment,
+            Iterator<PendingImage> images,
+            int topK,
+            Progress progress,
             Consumer<ImageResult> results) {
         List<ImageResult> unread = new ArrayList<>(); // in input order, null where the image was read
         List<Predictor.Input> inputs = new ArrayList<>();
@@ -35,8 +39,8 @@ public interface Target {
                 unread.add(ImageResult.failed(image.name(), e));
             }
         }
-        Iterator<Prediction> predictions = (inputs.isEmpty() ? List.<Prediction>of()
-                : predict(deployment, inputs, topK, progress)).iterator();
+        Iterator<Prediction> predictions =
+                (inputs.isEmpty() ? List.<Prediction>of() : predict(deployment, inputs, topK, progress)).iterator();
         for (ImageResult failed : unread) {
             results.accept(failed != null ? failed : ImageResult.of(predictions.next()));
         }

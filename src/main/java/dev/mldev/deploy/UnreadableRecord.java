@@ -11,7 +11,9 @@ public final class UnreadableRecord extends MldevException {
     private final String name;
 
     UnreadableRecord(String name, Path file, String reason) {
-        super(Kind.FAILURE, "the record of deployment '" + name + "' (" + file + ") is unreadable: " + reason,
+        super(
+                Kind.FAILURE,
+                "the record of deployment '" + name + "' (" + file + ") is unreadable: " + reason,
                 "'mldev undeploy " + name + " --yes' stops its local server, if it has one, and removes the record");
         this.name = name;
     }

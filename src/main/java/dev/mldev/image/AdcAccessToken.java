@@ -33,15 +33,18 @@ public final class AdcAccessToken {
         try {
             credentials.refreshIfExpired();
         } catch (IOException e) {
-            throw MldevException.remote("cannot get an access token from Application Default Credentials: "
-                            + Failures.firstLine(e),
+            throw MldevException.remote(
+                    "cannot get an access token from Application Default Credentials: " + Failures.firstLine(e),
                     "run 'gcloud auth application-default login', or check the key file in "
-                            + "GOOGLE_APPLICATION_CREDENTIALS", e);
+                            + "GOOGLE_APPLICATION_CREDENTIALS",
+                    e);
         }
         AccessToken accessToken = credentials.getAccessToken();
         if (accessToken == null || accessToken.getTokenValue() == null) {
-            throw MldevException.remote("Application Default Credentials gave no access token", 
-                    "run 'gcloud auth application-default login'", null);
+            throw MldevException.remote(
+                    "Application Default Credentials gave no access token",
+                    "run 'gcloud auth application-default login'",
+                    null);
         }
         return accessToken.getTokenValue();
     }

@@ -24,7 +24,8 @@ public record AppLayout(Path libDir, Path mldevJar, List<Path> dependencyJars) {
     public static AppLayout of(Path appDir) {
         Path lib = Files.isDirectory(appDir.resolve("lib")) ? appDir.resolve("lib") : appDir;
         if (!Files.isDirectory(lib)) {
-            throw MldevException.usage("application directory " + appDir + " does not exist",
+            throw MldevException.usage(
+                    "application directory " + appDir + " does not exist",
                     "pass --app-dir with the directory of an installed mldev (the one holding lib/)");
         }
         List<Path> jars = jarsIn(lib);
@@ -34,12 +35,16 @@ public record AppLayout(Path libDir, Path mldevJar, List<Path> dependencyJars) {
             (holdsMarker(jar) ? mldev : dependencies).add(jar);
         }
         if (mldev.isEmpty()) {
-            throw MldevException.usage(lib + " holds no mldev jar (none contains " + MARKER_CLASS + ")",
+            throw MldevException.usage(
+                    lib + " holds no mldev jar (none contains " + MARKER_CLASS + ")",
                     "pass --app-dir with the directory of an installed mldev (the one holding lib/)");
         }
         if (mldev.size() > 1) {
-            throw MldevException.failure(lib + " holds " + mldev.size() + " mldev jars: "
-                            + mldev.stream().map(p -> p.getFileName().toString()).toList(),
+            throw MldevException.failure(
+                    lib + " holds " + mldev.size() + " mldev jars: "
+                            + mldev.stream()
+                                    .map(p -> p.getFileName().toString())
+                                    .toList(),
                     "remove the stale ones so that exactly one version of mldev is installed");
         }
         return new AppLayout(lib, mldev.get(0), List.copyOf(dependencies));
@@ -55,7 +60,8 @@ public record AppLayout(Path libDir, Path mldevJar, List<Path> dependencyJars) {
             location = null;
         }
         if (location == null || !Files.isRegularFile(location)) {
-            throw MldevException.usage("this mldev runs from " + (location == null ? "an unknown location" : location)
+            throw MldevException.usage(
+                    "this mldev runs from " + (location == null ? "an unknown location" : location)
                             + ", not from an installed application with lib/*.jar",
                     "pass --app-dir with the directory of an installed mldev (the one holding lib/)");
         }
@@ -75,19 +81,24 @@ public record AppLayout(Path libDir, Path mldevJar, List<Path> dependencyJars) {
     /** The dependency jars that {@code serve} and {@code predict} load, the ONNX Runtime jar among them. */
     public List<Path> servingJars() {
         requireOnnxRuntimeJar();
-        return dependencyJars.stream().filter(jar -> ServingJars.isKept(jar.getFileName().toString())).toList();
+        return dependencyJars.stream()
+                .filter(jar -> ServingJars.isKept(jar.getFileName().toString()))
+                .toList();
     }
 
     /** The ONNX Runtime jar, which serve needs, or a usage error saying how to get an install that has it. */
     public Path requireOnnxRuntimeJar() {
-        return onnxRuntimeJar().orElseThrow(() -> MldevException.usage(
-                libDir + " holds no ONNX Runtime jar (onnxruntime_gpu-*.jar), which serve needs",
-                "reinstall mldev (./install.sh), or pass --app-dir with a complete install"));
+        return onnxRuntimeJar()
+                .orElseThrow(() -> MldevException.usage(
+                        libDir + " holds no ONNX Runtime jar (onnxruntime_gpu-*.jar), which serve needs",
+                        "reinstall mldev (./install.sh), or pass --app-dir with a complete install"));
     }
 
     /** Whether the ONNX Runtime in the application can use CUDA. */
     public boolean hasGpuOnnxRuntime() {
-        return onnxRuntimeJar().map(jar -> jar.getFileName().toString().startsWith("onnxruntime_gpu-")).orElse(false);
+        return onnxRuntimeJar()
+                .map(jar -> jar.getFileName().toString().startsWith("onnxruntime_gpu-"))
+                .orElse(false);
     }
 
     private static List<Path> jarsIn(Path lib) {
@@ -104,7 +115,8 @@ public record AppLayout(Path libDir, Path mldevJar, List<Path> dependencyJars) {
         try (ZipFile zip = new ZipFile(jar.toFile())) {
             return zip.getEntry(MARKER_CLASS) != null;
         } catch (IOException e) {
-            throw MldevException.failure(jar + " is not a readable jar: " + e.getMessage(),
+            throw MldevException.failure(
+                    jar + " is not a readable jar: " + e.getMessage(),
                     "reinstall mldev; the application directory is damaged");
         }
     }

@@ -9,5 +9,4 @@ import java.util.List;
  * @param digest    the manifest digest, {@code sha256:...}
  * @param warnings  what the builder warned about, for the user to read
  */
-public record BuiltImage(String reference, String digest, String imageId, List<String> warnings) {
-}
+public record BuiltImage(String reference, String digest, String imageId, List<String> warnings) {}

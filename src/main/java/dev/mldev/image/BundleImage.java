@@ -12,13 +12,13 @@ import java.nio.file.StandardCopyOption;
 
 /** Records the pushed image in a bundle's serving defaults, where {@code deploy --target vertex} finds it. */
 public final class BundleImage {
-    private BundleImage() {
-    }
+    private BundleImage() {}
 
     /** Opens the bundle to be updated, before anything is pushed, so a bad --bundle fails first. */
     public static Bundle open(Path dir) {
         if (!Files.isDirectory(dir)) {
-            throw MldevException.usage("--bundle " + dir + " is not a bundle directory",
+            throw MldevException.usage(
+                    "--bundle " + dir + " is not a bundle directory",
                     "pass the directory written by 'mldev package' (a .zip cannot be updated in place)");
         }
         return Bundle.open(dir);
@@ -34,8 +34,8 @@ public final class BundleImage {
             Files.writeString(partial, ManifestIo.write(manifest.withServing(serving.withImage(image))));
             Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw MldevException.failure("cannot update " + file + ": " + e.getMessage(),
-                    "check that the bundle directory is writable");
+            throw MldevException.failure(
+                    "cannot update " + file + ": " + e.getMessage(), "check that the bundle directory is writable");
         } finally {
             try {
                 Files.deleteIfExists(partial);

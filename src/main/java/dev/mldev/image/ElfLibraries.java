@@ -30,8 +30,7 @@ final class ElfLibraries {
         }
     }
 
-    private ElfLibraries() {
-    }
+    private ElfLibraries() {}
 
     /** The needed libraries only. */
     static List<String> needed(Path file) throws IOException {
@@ -73,7 +72,8 @@ final class ElfLibraries {
                 break;
             }
             String value = tag == DT_NEEDED || tag == DT_RPATH || tag == DT_RUNPATH
-                    ? string(elf, stringTable + Math.toIntExact(elf.getLong(entry + 8))) : null;
+                    ? string(elf, stringTable + Math.toIntExact(elf.getLong(entry + 8)))
+                    : null;
             if (tag == DT_NEEDED) {
                 needed.add(value);
             } else if (value != null) {

@@ -43,6 +43,7 @@ import javax.net.ssl.SSLException;
 public final class ImageBuilder {
     /** A base image read from a {@code docker save} tarball instead of a registry. */
     public static final String TAR_PREFIX = "tar://";
+
     private static final String OAUTH2_USER = "oauth2accesstoken";
     private static final long PROGRESS_UNITS = 1000;
 
@@ -55,9 +56,12 @@ public final class ImageBuilder {
      * @param format          Docker v2.2 or OCI manifests and media types
      * @param registryToken   the registry password for a host, or null for none (see {@link RegistryAuth})
      */
-    public record Settings(Path cacheDir, String toolVersion, boolean allowInsecure, ImageFormat format,
-                           Function<String, String> registryToken) {
-    }
+    public record Settings(
+            Path cacheDir,
+            String toolVersion,
+            boolean allowInsecure,
+            ImageFormat format,
+            Function<String, String> registryToken) {}
 
     public ImageBuilder(Settings settings) {
         this.settings = settings;
@@ -74,29 +78,38 @@ public final class ImageBuilder {
                 .setExposedPorts(Set.of(Port.tcp(ImagePlan.SERVING_PORT)))
                 .setFormat(settings.format());
         List<String> warnings = new CopyOnWriteArrayList<>();
-        String label = (destination instanceof ImageDestination.Tarball ? "writing " : "pushing ")
-                + destination.reference();
+        String label =
+                (destination instanceof ImageDestination.Tarball ? "writing " : "pushing ") + destination.reference();
         if (destination instanceof ImageDestination.Tarball tarball) {
             return writeTarball(container, tarball, progress, warnings, label);
         }
-        Containerizer containerizer = containerizer(
-                Containerizer.to(registryImage(destination.reference())), progress, warnings, label);
+        Containerizer containerizer =
+                containerizer(Containerizer.to(registryImage(destination.reference())), progress, warnings, label);
         return containerize(container, containerizer, destination, progress, warnings);
     }
 
-    private BuiltImage writeTarball(JibContainerBuilder container, ImageDestination.Tarball tarball,
-                                    Progress progress, List<String> warnings, String label) {
+    private BuiltImage writeTarball(
+            JibContainerBuilder container,
+            ImageDestination.Tarball tarball,
+            Progress progress,
+            List<String> warnings,
+            String label) {
         Path file = tarball.file().toAbsolutePath();
         if (!Files.isDirectory(file.getParent())) {
-            throw MldevException.usage("cannot write " + file + ": " + file.getParent() + " is not a directory",
+            throw MldevException.usage(
+                    "cannot write " + file + ": " + file.getParent() + " is not a directory",
                     "create the directory first, or pass another --tar path");
         }
         // written beside the target and moved into place, so a failed build leaves no half-written tarball
         Path partial = file.resolveSibling("." + file.getFileName() + ".partial");
         try {
             TarImage image = TarImage.at(partial).named(parse(tarball.reference(), "image reference"));
-            BuiltImage built = containerize(container, containerizer(Containerizer.to(image), progress, warnings,
-                    label), tarball, progress, warnings);
+            BuiltImage built = containerize(
+                    container,
+                    containerizer(Containerizer.to(image), progress, warnings, label),
+                    tarball,
+                    progress,
+                    warnings);
             Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return built;
         } catch (IOException e) {
@@ -106,18 +119,26 @@ public final class ImageBuilder {
         }
     }
 
-    private BuiltImage containerize(JibContainerBuilder container, Containerizer containerizer,
-                                    ImageDestination destination, Progress progress, List<String> warnings) {
+    private BuiltImage containerize(
+            JibContainerBuilder container,
+            Containerizer containerizer,
+            ImageDestination destination,
+            Progress progress,
+            List<String> warnings) {
         try {
             JibContainer result = container.containerize(containerizer);
-            return new BuiltImage(destination.reference(), result.getDigest().toString(),
-                    result.getImageId().toString(), List.copyOf(warnings));
+            return new BuiltImage(
+                    destination.reference(),
+                    result.getDigest().toString(),
+                    result.getImageId().toString(),
+                    List.copyOf(warnings));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw MldevException.failure("interrupted while building " + destination.reference(), null);
         } catch (CacheDirectoryCreationException e) {
-            throw MldevException.failure("cannot create the layer cache under " + settings.cacheDir() + ": "
-                    + e.getMessage(), "check that XDG_CACHE_HOME (or ~/.cache) is writable");
+            throw MldevException.failure(
+                    "cannot create the layer cache under " + settings.cacheDir() + ": " + e.getMessage(),
+                    "check that XDG_CACHE_HOME (or ~/.cache) is writable");
         } catch (RegistryException | IOException | ExecutionException e) {
             throw explain(e, destination);
         } finally {
@@ -129,7 +150,8 @@ public final class ImageBuilder {
         if (base.startsWith(TAR_PREFIX)) {
             Path tar = Path.of(base.substring(TAR_PREFIX.length()));
             if (!Files.isRegularFile(tar)) {
-                throw MldevException.usage("base image tarball " + tar + " does not exist",
+                throw MldevException.usage(
+                        "base image tarball " + tar + " does not exist",
                         "pass --base tar://FILE with a 'docker save' tarball, or a registry image reference");
             }
             return Jib.from(TarImage.at(tar));
@@ -147,8 +169,8 @@ public final class ImageBuilder {
         return image;
     }
 
-    private Containerizer containerizer(Containerizer containerizer, Progress progress, List<String> warnings,
-                                        String label) {
+    private Containerizer containerizer(
+            Containerizer containerizer, Progress progress, List<String> warnings, String label) {
         return containerizer
                 .setToolName("mldev")
                 .setToolVersion(settings.toolVersion())
@@ -161,8 +183,10 @@ public final class ImageBuilder {
                     }
                 })
                 // jib reports the fraction done from several threads; the Progress draws the highest seen
-                .addEventHandler(ProgressEvent.class, new ProgressEventHandler(update ->
-                        progress.advance(label, Math.round(update.getProgress() * PROGRESS_UNITS), PROGRESS_UNITS)));
+                .addEventHandler(
+                        ProgressEvent.class,
+                        new ProgressEventHandler(update -> progress.advance(
+                                label, Math.round(update.getProgress() * PROGRESS_UNITS), PROGRESS_UNITS)));
     }
 
     /** Fails with a usage error unless the reference parses (before anything is read or built). */
@@ -174,7 +198,8 @@ public final class ImageBuilder {
         try {
             return ImageReference.parse(reference);
         } catch (InvalidImageReferenceException e) {
-            throw MldevException.usage("'" + reference + "' is not a valid " + what,
+            throw MldevException.usage(
+                    "'" + reference + "' is not a valid " + what,
                     "use REGISTRY/REPOSITORY:TAG, e.g. us-central1-docker.pkg.dev/PROJECT/REPO/mldev-serve:1");
         }
     }
@@ -187,33 +212,44 @@ public final class ImageBuilder {
         }
         String registry = parse(destination.reference(), "image reference").getRegistry();
         if (cause instanceof RegistryUnauthorizedException || cause instanceof RegistryAuthenticationFailedException) {
-            return MldevException.remote("the registry refused the push: " + Failures.firstLine(cause),
+            return MldevException.remote(
+                    "the registry refused the push: " + Failures.firstLine(cause),
                     RegistryAuth.isGoogleRegistry(registry)
                             ? "run 'gcloud auth application-default login' and check that the account has "
-                            + "roles/artifactregistry.writer on the repository"
+                                    + "roles/artifactregistry.writer on the repository"
                             : "pass --auth adc to send Application Default Credentials, or check the registry's "
-                            + "access rules", cause);
+                                    + "access rules",
+                    cause);
         }
         if (cause instanceof InsecureRegistryException) {
-            return MldevException.remote("a registry does not speak HTTPS: " + Failures.firstLine(cause),
-                    "pass --insecure-registry for a registry you trust on a private network", cause);
+            return MldevException.remote(
+                    "a registry does not speak HTTPS: " + Failures.firstLine(cause),
+                    "pass --insecure-registry for a registry you trust on a private network",
+                    cause);
         }
         if (cause instanceof RegistryCredentialsNotSentException) {
-            return MldevException.remote("a registry asked for credentials over plain HTTP, which mldev does not "
-                    + "send: " + Failures.firstLine(cause), "serve the registry over HTTPS", cause);
+            return MldevException.remote(
+                    "a registry asked for credentials over plain HTTP, which mldev does not " + "send: "
+                            + Failures.firstLine(cause),
+                    "serve the registry over HTTPS",
+                    cause);
         }
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof SSLException) {
-                return MldevException.remote("cannot reach the registry for " + destination.reference() + ": "
-                                + Failures.firstLine(t),
-                        "check the registry address and your network (plain HTTP needs --insecure-registry)", cause);
+                return MldevException.remote(
+                        "cannot reach the registry for " + destination.reference() + ": " + Failures.firstLine(t),
+                        "check the registry address and your network (plain HTTP needs --insecure-registry)",
+                        cause);
             }
         }
         if (cause instanceof RegistryException) {
             return MldevException.remote("the registry failed: " + Failures.firstLine(cause), null, cause);
         }
-        return new MldevException(MldevException.Kind.FAILURE, "building " + destination.reference() + " failed: "
-                + Failures.firstLine(cause), "run again with --verbose for the stack trace", cause);
+        return new MldevException(
+                MldevException.Kind.FAILURE,
+                "building " + destination.reference() + " failed: " + Failures.firstLine(cause),
+                "run again with --verbose for the stack trace",
+                cause);
     }
 
     private static void deleteQuietly(Path file) {

@@ -21,14 +21,19 @@ import java.util.Optional;
  * least to most (Java runtime, ONNX Runtime's native libraries, dependency jars, mldev's own jar), and how the
  * container starts.
  */
-public record ImagePlan(String base, List<FileEntriesLayer> layers, List<String> entrypoint,
-                        Map<String, String> environment, Map<String, String> labels) {
+public record ImagePlan(
+        String base,
+        List<FileEntriesLayer> layers,
+        List<String> entrypoint,
+        Map<String, String> environment,
+        Map<String, String> labels) {
 
     /**
      * CUDA 12 + cuDNN 9 runtime, what onnxruntime_gpu 1.27 is built against. Ubuntu 24.04 has glibc 2.39, newer
      * than what the copied Java runtime needs (Debian 12's OpenJDK 17 needs symbols up to GLIBC_2.34).
      */
     public static final String DEFAULT_BASE = "nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04";
+
     public static final AbsoluteUnixPath LIB = AbsoluteUnixPath.get("/app/lib");
     /** The port Vertex AI sends to when the model does not name one (it also sets AIP_HTTP_PORT to it). */
     public static final int SERVING_PORT = 8080;
@@ -44,8 +49,8 @@ public record ImagePlan(String base, List<FileEntriesLayer> layers, List<String>
      * @param jre the runtime to copy in, or empty to run the {@code java} the base image has on its PATH
      * @param ort the application's ONNX Runtime jar, unpacked
      */
-    public static ImagePlan servingImage(String base, Optional<JavaRuntime> jre, AppLayout app,
-                                         UnpackedOnnxRuntime ort, String version) {
+    public static ImagePlan servingImage(
+            String base, Optional<JavaRuntime> jre, AppLayout app, UnpackedOnnxRuntime ort, String version) {
         List<FileEntriesLayer> layers = new ArrayList<>();
         jre.ifPresent(runtime -> layers.add(runtime.layer("java-runtime")));
         layers.add(filesLayer("onnxruntime-native", ort.natives(), NATIVE, FilePermissions.fromOctalString("755")));
@@ -54,7 +59,8 @@ public record ImagePlan(String base, List<FileEntriesLayer> layers, List<String>
         jars.add(ort.jar());
         jars.sort(Comparator.comparing(Path::getFileName));
         layers.add(filesLayer("dependencies", jars, LIB, FilePermissions.DEFAULT_FILE_PERMISSIONS));
-        String java = jre.isPresent() ? JavaRuntime.IMAGE_PATH.resolve("bin/java").toString() : "java";
+        String java =
+                jre.isPresent() ? JavaRuntime.IMAGE_PATH.resolve("bin/java").toString() : "java";
         List<String> javaCommand = javaCommand(java);
         layers.add(mldevLayer(app.mldevJar(), Launcher.write(javaCommand)));
 
@@ -65,14 +71,19 @@ public record ImagePlan(String base, List<FileEntriesLayer> layers, List<String>
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("org.opencontainers.image.title", "mldev serve");
         labels.put("org.opencontainers.image.version", version);
-        return new ImagePlan(base, List.copyOf(layers), List.copyOf(entrypoint), Map.copyOf(environment),
-                Map.copyOf(labels));
+        return new ImagePlan(
+                base, List.copyOf(layers), List.copyOf(entrypoint), Map.copyOf(environment), Map.copyOf(labels));
     }
 
     /** mldev's command line without its arguments: what the entrypoint and the {@link Launcher} both run. */
     static List<String> javaCommand(String java) {
-        return List.of(java, "-XX:+ExitOnOutOfMemoryError", "-D" + OnnxRuntimeNatives.PATH_PROPERTY + "=" + NATIVE,
-                "-cp", LIB + "/*", MainClass.NAME);
+        return List.of(
+                java,
+                "-XX:+ExitOnOutOfMemoryError",
+                "-D" + OnnxRuntimeNatives.PATH_PROPERTY + "=" + NATIVE,
+                "-cp",
+                LIB + "/*",
+                MainClass.NAME);
     }
 
     /** Uncompressed bytes of all the layers: mldev's share of the image, the base left out. */
@@ -95,18 +106,25 @@ public record ImagePlan(String base, List<FileEntriesLayer> layers, List<String>
 
     /** mldev's own jar and the launcher that runs it: the layer a change to mldev replaces. */
     private static FileEntriesLayer mldevLayer(Path jar, Path launcher) {
-        return FileEntriesLayer.builder().setName("mldev")
+        return FileEntriesLayer.builder()
+                .setName("mldev")
                 .addEntry(jar, LIB.resolve(jar.getFileName().toString()))
-                .addEntry(launcher, Launcher.PATH, FilePermissions.fromOctalString("755"),
+                .addEntry(
+                        launcher,
+                        Launcher.PATH,
+                        FilePermissions.fromOctalString("755"),
                         FileEntriesLayer.DEFAULT_MODIFICATION_TIME)
                 .build();
     }
 
-    private static FileEntriesLayer filesLayer(String name, List<Path> files, AbsoluteUnixPath dir,
-                                               FilePermissions permissions) {
+    private static FileEntriesLayer filesLayer(
+            String name, List<Path> files, AbsoluteUnixPath dir, FilePermissions permissions) {
         FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName(name);
         for (Path file : files) {
-            layer.addEntry(file, dir.resolve(file.getFileName().toString()), permissions,
+            layer.addEntry(
+                    file,
+                    dir.resolve(file.getFileName().toString()),
+                    permissions,
                     FileEntriesLayer.DEFAULT_MODIFICATION_TIME);
         }
         return layer.build();

@@ -27,19 +27,37 @@ public record JavaRuntime(Path home, List<Path> systemLibraryDirs) {
     /** Where the runtime lands in the image; the entrypoint runs {@code bin/java} from here. */
     public static final AbsoluteUnixPath IMAGE_PATH = AbsoluteUnixPath.get("/opt/java");
 
-    private static final Set<String> DEVELOPER_ONLY = Set.of("jmods", "include", "man", "docs", "demo", "sample",
-            "lib/src.zip");
+    private static final Set<String> DEVELOPER_ONLY =
+            Set.of("jmods", "include", "man", "docs", "demo", "sample", "lib/src.zip");
     /** In the C library's own packages and in the C++ runtime and zlib that any Ubuntu or Debian image has. */
-    private static final Set<String> IN_EVERY_GLIBC_IMAGE = Set.of("libc.so.6", "libm.so.6", "libdl.so.2",
-            "libpthread.so.0", "librt.so.1", "ld-linux-x86-64.so.2", "libgcc_s.so.1", "libstdc++.so.6", "libz.so.1");
+    private static final Set<String> IN_EVERY_GLIBC_IMAGE = Set.of(
+            "libc.so.6",
+            "libm.so.6",
+            "libdl.so.2",
+            "libpthread.so.0",
+            "librt.so.1",
+            "ld-linux-x86-64.so.2",
+            "libgcc_s.so.1",
+            "libstdc++.so.6",
+            "libz.so.1");
     /** Runtime libraries a headless server never loads. */
-    private static final Set<String> DESKTOP_ONLY = Set.of("libawt_xawt.so", "libjawt.so", "libsplashscreen.so",
-            "libjsound.so", "libatk-wrapper.so", "libfontmanager.so", "libj2pcsc.so", "libsaproc.so");
+    private static final Set<String> DESKTOP_ONLY = Set.of(
+            "libawt_xawt.so",
+            "libjawt.so",
+            "libsplashscreen.so",
+            "libjsound.so",
+            "libatk-wrapper.so",
+            "libfontmanager.so",
+            "libj2pcsc.so",
+            "libsaproc.so");
+
     private static final Set<String> LINUX_AMD64 = Set.of("x86_64", "amd64");
 
     /** Where this machine's loader finds libraries (Debian's and Red Hat's layouts). */
-    public static final List<Path> SYSTEM_LIBRARY_DIRS = Stream.of("/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
-            "/lib64", "/usr/lib64", "/lib", "/usr/lib").map(Path::of).toList();
+    public static final List<Path> SYSTEM_LIBRARY_DIRS = Stream.of(
+                    "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib")
+            .map(Path::of)
+            .toList();
 
     public JavaRuntime(Path home) {
         this(home, SYSTEM_LIBRARY_DIRS);
@@ -57,7 +75,8 @@ public record JavaRuntime(Path home, List<Path> systemLibraryDirs) {
     public JavaRuntime checkedForLinuxAmd64() {
         Path release = home.resolve("release");
         if (!Files.isRegularFile(home.resolve("bin/java")) || !Files.isRegularFile(release)) {
-            throw MldevException.usage(home + " is not a Java runtime (no bin/java and release file)",
+            throw MldevException.usage(
+                    home + " is not a Java runtime (no bin/java and release file)",
                     "pass --jre with the directory of a Linux x86-64 Java 17+ runtime, or --jre base");
         }
         Properties properties = new Properties();
@@ -69,7 +88,8 @@ public record JavaRuntime(Path home, List<Path> systemLibraryDirs) {
         String os = unquote(properties.getProperty("OS_NAME", ""));
         String arch = unquote(properties.getProperty("OS_ARCH", ""));
         if (!os.equalsIgnoreCase("Linux") || !LINUX_AMD64.contains(arch)) {
-            throw MldevException.usage("the Java runtime " + home + " is for " + os + "/" + arch
+            throw MldevException.usage(
+                    "the Java runtime " + home + " is for " + os + "/" + arch
                             + "; the serving image needs a Linux x86-64 runtime",
                     "pass --jre with the directory of a Linux x86-64 Java 17+ runtime, or --jre base");
         }
@@ -88,15 +108,22 @@ public record JavaRuntime(Path home, List<Path> systemLibraryDirs) {
                 if (isDeveloperOnly(relative) || !Files.isRegularFile(file)) {
                     continue; // directories come with their files; dangling links are skipped
                 }
-                layer.addEntry(file.toRealPath(), IMAGE_PATH.resolve(relative), permissions(file),
+                layer.addEntry(
+                        file.toRealPath(),
+                        IMAGE_PATH.resolve(relative),
+                        permissions(file),
                         FileEntriesLayer.DEFAULT_MODIFICATION_TIME);
             }
             for (Map.Entry<String, Path> library : systemLibraries().copied().entrySet()) {
-                layer.addEntry(library.getValue().toRealPath(), IMAGE_PATH.resolve(library.getKey()),
-                        permissions(library.getValue()), FileEntriesLayer.DEFAULT_MODIFICATION_TIME);
+                layer.addEntry(
+                        library.getValue().toRealPath(),
+                        IMAGE_PATH.resolve(library.getKey()),
+                        permissions(library.getValue()),
+                        FileEntriesLayer.DEFAULT_MODIFICATION_TIME);
             }
         } catch (IOException e) {
-            throw MldevException.failure("cannot read the Java runtime " + home + ": " + e.getMessage(),
+            throw MldevException.failure(
+                    "cannot read the Java runtime " + home + ": " + e.getMessage(),
                     "pass --jre with a readable Java runtime directory, or --jre base");
         }
         return layer.build();
@@ -114,7 +141,9 @@ public record JavaRuntime(Path home, List<Path> systemLibraryDirs) {
         Map<String, List<String>> missing = new TreeMap<>();
         try (Stream<Path> walk = Files.walk(home.resolve("lib"), FileVisitOption.FOLLOW_LINKS)) {
             List<Path> libraries = walk.filter(p -> p.getFileName().toString().endsWith(".so"))
-                    .filter(Files::isRegularFile).sorted().toList();
+                    .filter(Files::isRegularFile)
+                    .sorted()
+                    .toList();
             Set<String> shipped = new HashSet<>();
             libraries.forEach(library -> shipped.add(library.getFileName().toString()));
             for (Path library : libraries) {
@@ -130,7 +159,8 @@ public record JavaRuntime(Path home, List<Path> systemLibraryDirs) {
                     if (host != null && IN_EVERY_GLIBC_IMAGE.containsAll(ElfLibraries.needed(host))) {
                         copied.put(relative(library.resolveSibling(needed)), host);
                     } else {
-                        missing.computeIfAbsent(relative(library), k -> new ArrayList<>()).add(needed);
+                        missing.computeIfAbsent(relative(library), k -> new ArrayList<>())
+                                .add(needed);
                     }
                 }
             }
@@ -144,12 +174,14 @@ public record JavaRuntime(Path home, List<Path> systemLibraryDirs) {
      * @param copied  runtime-relative path (e.g. {@code lib/libjpeg.so.62}) to the machine's file copied there
      * @param missing runtime library to the libraries it needs that could not be copied in
      */
-    public record SystemLibraries(Map<String, Path> copied, Map<String, List<String>> missing) {
-    }
+    public record SystemLibraries(Map<String, Path> copied, Map<String, List<String>> missing) {}
 
     private Path onThisMachine(String library) {
-        return systemLibraryDirs.stream().map(dir -> dir.resolve(library)).filter(Files::isRegularFile)
-                .findFirst().orElse(null);
+        return systemLibraryDirs.stream()
+                .map(dir -> dir.resolve(library))
+                .filter(Files::isRegularFile)
+                .findFirst()
+                .orElse(null);
     }
 
     private String relative(Path file) {
@@ -164,7 +196,8 @@ public record JavaRuntime(Path home, List<Path> systemLibraryDirs) {
         try {
             return FilePermissions.fromPosixFilePermissions(Files.getPosixFilePermissions(file));
         } catch (UnsupportedOperationException notPosix) {
-            return Files.isExecutable(file) ? FilePermissions.fromOctalString("755")
+            return Files.isExecutable(file)
+                    ? FilePermissions.fromOctalString("755")
                     : FilePermissions.DEFAULT_FILE_PERMISSIONS;
         }
     }

@@ -23,15 +23,22 @@ public final class JlinkedRuntime {
      * that Netty and protobuf use, java.naming the DNS lookups of gRPC and Netty (java.xml and java.security.sasl,
      * also loaded, come with java.desktop and java.naming).
      */
-    public static final List<String> MODULES = List.of("java.base", "java.desktop", "java.logging",
-            "java.management", "java.naming", "java.net.http", "java.security.jgss", "java.sql", "jdk.crypto.ec",
+    public static final List<String> MODULES = List.of(
+            "java.base",
+            "java.desktop",
+            "java.logging",
+            "java.management",
+            "java.naming",
+            "java.net.http",
+            "java.security.jgss",
+            "java.sql",
+            "jdk.crypto.ec",
             "jdk.unsupported");
     /** Native libraries of java.desktop that a headless server never loads (X11, fonts, sound, splash screen). */
-    private static final String EXCLUDED_FILES = "**libawt_xawt.so,**libjawt.so,**libsplashscreen.so,"
-            + "**libjsound.so,**libfontmanager.so";
+    private static final String EXCLUDED_FILES =
+            "**libawt_xawt.so,**libjawt.so,**libsplashscreen.so," + "**libjsound.so,**libfontmanager.so";
 
-    private JlinkedRuntime() {
-    }
+    private JlinkedRuntime() {}
 
     /** Whether {@code jdk} can jlink a runtime: it has its jlink tool and its {@code jmods}. */
     public static boolean canJlink(Path jdk) {
@@ -44,7 +51,8 @@ public final class JlinkedRuntime {
      */
     public static JavaRuntime from(Path jdk, Path cacheDir) {
         if (!canJlink(jdk)) {
-            throw MldevException.usage(jdk + " cannot make a jlinked runtime (it needs bin/jlink and jmods/)",
+            throw MldevException.usage(
+                    jdk + " cannot make a jlinked runtime (it needs bin/jlink and jmods/)",
                     "install the JDK's jmods (Debian: openjdk-17-jdk, not -jre), or pass --jre DIR or --jre base");
         }
         Path output = cacheDir.resolve("jre").resolve(key(jdk));
@@ -68,23 +76,33 @@ public final class JlinkedRuntime {
         try {
             Files.createDirectories(output.getParent());
             deleteTree(partial);
-            List<String> command = new ArrayList<>(List.of(jdk.resolve("bin/jlink").toString(),
-                    "--add-modules", String.join(",", MODULES), "--strip-debug", "--no-header-files",
-                    "--no-man-pages", "--exclude-files=" + EXCLUDED_FILES, "--generate-cds-archive",
-                    "--output", partial.toString()));
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            List<String> command = new ArrayList<>(List.of(
+                    jdk.resolve("bin/jlink").toString(),
+                    "--add-modules",
+                    String.join(",", MODULES),
+                    "--strip-debug",
+                    "--no-header-files",
+                    "--no-man-pages",
+                    "--exclude-files=" + EXCLUDED_FILES,
+                    "--generate-cds-archive",
+                    "--output",
+                    partial.toString()));
+            Process process =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
             String output1 = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
                 process.destroyForcibly();
-                throw MldevException.failure("jlink failed to make the image's Java runtime: "
+                throw MldevException.failure(
+                        "jlink failed to make the image's Java runtime: "
                                 + output1.lines().findFirst().orElse("exit " + process.exitValue()),
                         "pass --jre DIR with a Java runtime to copy, or --jre base");
             }
             deleteTree(output);
             Files.move(partial, output);
         } catch (IOException e) {
-            throw MldevException.failure("cannot make the image's Java runtime under " + output.getParent() + ": "
-                    + e.getMessage(), "check that the cache directory (XDG_CACHE_HOME) is writable");
+            throw MldevException.failure(
+                    "cannot make the image's Java runtime under " + output.getParent() + ": " + e.getMessage(),
+                    "check that the cache directory (XDG_CACHE_HOME) is writable");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw MldevException.failure("interrupted while running jlink", null);

@@ -18,8 +18,7 @@ public final class Launcher {
     /** In /usr/local/bin, which is on the PATH of every Debian, Ubuntu and CUDA base image. */
     public static final AbsoluteUnixPath PATH = AbsoluteUnixPath.get("/usr/local/bin/mldev");
 
-    private Launcher() {
-    }
+    private Launcher() {}
 
     /** The script's text: {@code exec} of the java command line, with the script's arguments after it. */
     static String script(List<String> javaCommand) {
@@ -35,7 +34,8 @@ public final class Launcher {
             Files.writeString(file, script(javaCommand), StandardCharsets.UTF_8);
             return file;
         } catch (IOException e) {
-            throw MldevException.failure("cannot write the image's mldev launcher: " + e.getMessage(),
+            throw MldevException.failure(
+                    "cannot write the image's mldev launcher: " + e.getMessage(),
                     "check the temporary directory's space and permissions");
         }
     }

@@ -24,13 +24,13 @@ import java.util.zip.ZipOutputStream;
 public final class OnnxRuntimeNatives {
     /** The system property ONNX Runtime's Java binding reads its libraries' directory from. */
     public static final String PATH_PROPERTY = "onnxruntime.native.path";
+
     public static final String LINUX_X64 = "linux-x64";
     private static final String ENTRY_PREFIX = "ai/onnxruntime/native/";
     /** The TensorRT execution provider: mldev never asks for it, so it is carried only on request. */
     private static final String TENSORRT_PROVIDER = "onnxruntime_providers_tensorrt";
 
-    private OnnxRuntimeNatives() {
-    }
+    private OnnxRuntimeNatives() {}
 
     /** Whether a jar entry is one of ONNX Runtime's native libraries (any platform). */
     public static boolean isNative(String entryName) {
@@ -45,7 +45,8 @@ public final class OnnxRuntimeNatives {
         String prefix = ENTRY_PREFIX + platform + "/";
         List<ZipEntry> natives = new ArrayList<>();
         for (ZipEntry entry : Collections.list(jar.entries())) {
-            if (!entry.isDirectory() && entry.getName().startsWith(prefix)
+            if (!entry.isDirectory()
+                    && entry.getName().startsWith(prefix)
                     && (withTensorRt || !entry.getName().contains(TENSORRT_PROVIDER))) {
                 natives.add(entry);
             }
@@ -90,7 +91,7 @@ public final class OnnxRuntimeNatives {
      */
     public static void copyJar(Path jar, OutputStream target, int method, boolean keepNatives) throws IOException {
         try (ZipInputStream in = new ZipInputStream(Files.newInputStream(jar));
-             ZipOutputStream out = new ZipOutputStream(target)) {
+                ZipOutputStream out = new ZipOutputStream(target)) {
             for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
                 if (!keepNatives && isNative(entry.getName())) {
                     continue;

@@ -23,8 +23,9 @@ public record UnpackedOnnxRuntime(Path jar, List<Path> natives) {
         String name = ortJar.getFileName().toString();
         Path dir;
         try {
-            dir = cacheDir.resolve("onnxruntime").resolve(name.replaceAll("\\.jar$", "") + "-" + Files.size(ortJar)
-                    + (withTensorRt ? "-tensorrt" : ""));
+            dir = cacheDir.resolve("onnxruntime")
+                    .resolve(name.replaceAll("\\.jar$", "") + "-" + Files.size(ortJar)
+                            + (withTensorRt ? "-tensorrt" : ""));
             if (!Files.exists(dir.resolve(COMPLETE))) {
                 Files.createDirectories(dir);
                 OnnxRuntimeNatives.unpack(ortJar, OnnxRuntimeNatives.LINUX_X64, withTensorRt, dir.resolve("native"));
@@ -35,8 +36,9 @@ public record UnpackedOnnxRuntime(Path jar, List<Path> natives) {
                 return new UnpackedOnnxRuntime(dir.resolve(name), files.sorted().toList());
             }
         } catch (IOException e) {
-            throw MldevException.failure("cannot unpack ONNX Runtime's native libraries from " + ortJar + ": "
-                    + e.getMessage(), "check the space and permissions of the cache directory (XDG_CACHE_HOME)");
+            throw MldevException.failure(
+                    "cannot unpack ONNX Runtime's native libraries from " + ortJar + ": " + e.getMessage(),
+                    "check the space and permissions of the cache directory (XDG_CACHE_HOME)");
         }
     }
 }

@@ -19,10 +19,15 @@ import java.util.function.Supplier;
 final class CudaProbe {
     static final Path DRIVER_VERSION = Path.of("/proc/driver/nvidia/version");
     private static final List<String> STANDARD_DIRS = List.of(
-            "/usr/local/cuda/lib64", "/usr/local/cuda-12/lib64", "/usr/local/nvidia/lib64", "/usr/local/nvidia/lib",
-            "/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib/wsl/lib");
-    private record Library(String file, String what) {
-    }
+            "/usr/local/cuda/lib64",
+            "/usr/local/cuda-12/lib64",
+            "/usr/local/nvidia/lib64",
+            "/usr/local/nvidia/lib",
+            "/usr/lib/x86_64-linux-gnu",
+            "/usr/lib64",
+            "/usr/lib/wsl/lib");
+
+    private record Library(String file, String what) {}
 
     /** In the order a user should fix them. */
     private static final List<Library> NEEDED = List.of(
@@ -32,8 +37,7 @@ final class CudaProbe {
             new Library("libcudnn.so.9", "cuDNN 9"));
 
     /** Usable, or why not; the fingerprint changes when the driver or the library set changes. */
-    record Result(boolean usable, String reason, String fingerprint) {
-    }
+    record Result(boolean usable, String reason, String fingerprint) {}
 
     private final Path driverVersion;
     private final Supplier<List<Path>> searchDirs;
@@ -73,7 +77,10 @@ final class CudaProbe {
         }
         String driver;
         try {
-            driver = Files.readAllLines(driverVersion).stream().findFirst().orElse("").trim();
+            driver = Files.readAllLines(driverVersion).stream()
+                    .findFirst()
+                    .orElse("")
+                    .trim();
         } catch (IOException e) {
             return new Result(false, "cannot read " + driverVersion + ": " + e.getMessage(), "no-driver");
         }
@@ -82,8 +89,10 @@ final class CudaProbe {
         for (Library lib : NEEDED) {
             Optional<Path> found = find(dirs, lib.file());
             if (found.isEmpty()) {
-                return new Result(false, lib.file() + " (" + lib.what() + ") not found"
-                        + " on LD_LIBRARY_PATH or in the loader cache", fingerprint + "|missing " + lib.file());
+                return new Result(
+                        false,
+                        lib.file() + " (" + lib.what() + ") not found" + " on LD_LIBRARY_PATH or in the loader cache",
+                        fingerprint + "|missing " + lib.file());
             }
             fingerprint.append('|').append(found.get());
         }
@@ -102,11 +111,14 @@ final class CudaProbe {
                 continue;
             }
             try {
-                Process process = new ProcessBuilder(ldconfig, "-p").redirectErrorStream(true).start();
+                Process process = new ProcessBuilder(ldconfig, "-p")
+                        .redirectErrorStream(true)
+                        .start();
                 String listing = new String(process.getInputStream().readAllBytes());
                 process.waitFor(5, TimeUnit.SECONDS);
                 listing.lines().filter(l -> l.contains("=> ")).forEach(l -> {
-                    Path parent = Path.of(l.substring(l.indexOf("=> ") + 3).trim()).getParent();
+                    Path parent =
+                            Path.of(l.substring(l.indexOf("=> ") + 3).trim()).getParent();
                     if (parent != null) {
                         dirs.add(parent);
                     }

@@ -26,6 +26,7 @@ import java.util.Optional;
 public final class CudaSettings {
     /** The environment variable that overrides the search: exhaustive, heuristic or default. */
     public static final String VARIABLE = "MLDEV_CUDNN_CONV_ALGO_SEARCH";
+
     static final String CONV_ALGO_SEARCH = "cudnn_conv_algo_search";
     private static final int DEVICE_ID = 0;
 
@@ -65,7 +66,8 @@ public final class CudaSettings {
                 return new CudaSettings(search);
             }
         }
-        throw MldevException.usage(VARIABLE + "='" + text + "' is not a cuDNN convolution algorithm search",
+        throw MldevException.usage(
+                VARIABLE + "='" + text + "' is not a cuDNN convolution algorithm search",
                 "set it to exhaustive, heuristic or default, or unset it to let mldev choose by the input size");
     }
 

@@ -19,12 +19,10 @@ public final class DecodeAhead implements AutoCloseable {
     private final ExecutorService pool;
     private final ArrayDeque<Slot> ahead = new ArrayDeque<>();
 
-    private record Slot(String name, Future<Predictor.Decoded> decoded) {
-    }
+    private record Slot(String name, Future<Predictor.Decoded> decoded) {}
 
     /** One image, decoded or with the reason it could not be read or decoded. */
-    public record Item(String name, Predictor.Decoded decoded, MldevException failure) {
-    }
+    public record Item(String name, Predictor.Decoded decoded, MldevException failure) {}
 
     private DecodeAhead(Iterator<PendingImage> images, int depth) {
         this.images = images;

@@ -2,7 +2,9 @@ package dev.mldev.runtime;
 
 /** Where a model runs: {@code auto} tries CUDA and falls back to the CPU, saying so. */
 public enum Device {
-    AUTO, CUDA, CPU;
+    AUTO,
+    CUDA,
+    CPU;
 
     @Override
     public String toString() {

@@ -10,12 +10,17 @@ import java.util.function.Consumer;
 
 /** What {@code mldev doctor} finds: the Java runtime, ONNX Runtime and its providers, and whether CUDA initialises. */
 public final class Doctor {
-    private Doctor() {
-    }
+    private Doctor() {}
 
     /** The findings; {@link #toMap()} names them as {@code doctor --json} does, in the order shown. */
-    public record Report(String java, String onnxruntime, List<String> providersCompiledIn, boolean cudaUsable,
-                         String cudaReason, String willRunOn, String nativeLibraryPath) {
+    public record Report(
+            String java,
+            String onnxruntime,
+            List<String> providersCompiledIn,
+            boolean cudaUsable,
+            String cudaReason,
+            String willRunOn,
+            String nativeLibraryPath) {
         public Map<String, Object> toMap() {
             Map<String, Object> map = new LinkedHashMap<>();
             map.put("java", java);
@@ -33,9 +38,14 @@ public final class Doctor {
     public static Report report(Environment env, Consumer<String> notice, boolean verbose) {
         OrtEnvironment ort = SessionFactory.ortEnvironment(verbose);
         SessionFactory.CudaCheck cuda = new SessionFactory(env, notice, verbose).checkCuda();
-        return new Report(System.getProperty("java.vm.name") + " " + Runtime.version(), ort.getVersion(),
-                OrtEnvironment.getAvailableProviders().stream().map(OrtProvider::getName).toList(),
-                cuda.usable(), cuda.usable() ? "CUDA initialises" : cuda.reason(),
+        return new Report(
+                System.getProperty("java.vm.name") + " " + Runtime.version(),
+                ort.getVersion(),
+                OrtEnvironment.getAvailableProviders().stream()
+                        .map(OrtProvider::getName)
+                        .toList(),
+                cuda.usable(),
+                cuda.usable() ? "CUDA initialises" : cuda.reason(),
                 cuda.usable() ? SessionFactory.CUDA : SessionFactory.CPU,
                 System.getProperty("onnxruntime.native.path", "(unpacked to the temp directory on each run)"));
     }

@@ -29,12 +29,10 @@ public final class ImageDecoder {
         ImageIO.setUseCache(false); // decode in memory, never through temporary files
     }
 
-    private ImageDecoder() {
-    }
+    private ImageDecoder() {}
 
     /** 8-bit BGR pixels, tightly packed, row by row. */
-    public record BgrImage(byte[] pixels, int width, int height) {
-    }
+    public record BgrImage(byte[] pixels, int width, int height) {}
 
     /** An image's size as its header declares it. */
     public record Dimensions(int width, int height) {
@@ -77,24 +75,29 @@ public final class ImageDecoder {
     }
 
     private static <T> T withReader(byte[] bytes, String name, ReaderUse<T> use) {
-        return Failures.wrapping(() -> {
-            try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-                Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-                if (!readers.hasNext()) {
-                    throw bad(name, "is not an image mldev can read", "use PNG, JPEG, BMP or GIF");
-                }
-                ImageReader reader = readers.next();
-                try {
-                    reader.setInput(in, true, true);
-                    reader.addIIOReadWarningListener((source, warning) -> {
-                        throw new IllegalStateException(warning);
-                    });
-                    return use.apply(reader);
-                } finally {
-                    reader.dispose();
-                }
-            }
-        }, e -> bad(name, "is damaged or truncated (" + Failures.firstLine(e) + ")", "check the file or export it again"));
+        return Failures.wrapping(
+                () -> {
+                    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+                        Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+                        if (!readers.hasNext()) {
+                            throw bad(name, "is not an image mldev can read", "use PNG, JPEG, BMP or GIF");
+                        }
+                        ImageReader reader = readers.next();
+                        try {
+                            reader.setInput(in, true, true);
+                            reader.addIIOReadWarningListener((source, warning) -> {
+                                throw new IllegalStateException(warning);
+                            });
+                            return use.apply(reader);
+                        } finally {
+                            reader.dispose();
+                        }
+                    }
+                },
+                e -> bad(
+                        name,
+                        "is damaged or truncated (" + Failures.firstLine(e) + ")",
+                        "check the file or export it again"));
     }
 
     private static Dimensions checked(ImageReader reader, String name) throws IOException {
@@ -104,8 +107,11 @@ public final class ImageDecoder {
             throw bad(name, "has no pixels (" + width + "x" + height + ")", "check the file");
         }
         if ((long) width * height > MAX_PIXELS) {
-            throw bad(name, "declares " + width + "x" + height + " pixels, more than the limit of "
-                    + MAX_PIXELS / 1_000_000 + " megapixels", "scale the image down first");
+            throw bad(
+                    name,
+                    "declares " + width + "x" + height + " pixels, more than the limit of " + MAX_PIXELS / 1_000_000
+                            + " megapixels",
+                    "scale the image down first");
         }
         return new Dimensions(width, height);
     }
@@ -140,9 +146,12 @@ public final class ImageDecoder {
         Raster raster = image.getRaster();
         return image.getType() == BufferedImage.TYPE_3BYTE_BGR
                 && raster.getSampleModel() instanceof ComponentSampleModel sm
-                && sm.getPixelStride() == 3 && sm.getScanlineStride() == image.getWidth() * 3
-                && raster.getSampleModelTranslateX() == 0 && raster.getSampleModelTranslateY() == 0
-                && ((DataBufferByte) raster.getDataBuffer()).getData().length == image.getWidth() * image.getHeight() * 3;
+                && sm.getPixelStride() == 3
+                && sm.getScanlineStride() == image.getWidth() * 3
+                && raster.getSampleModelTranslateX() == 0
+                && raster.getSampleModelTranslateY() == 0
+                && ((DataBufferByte) raster.getDataBuffer()).getData().length
+                        == image.getWidth() * image.getHeight() * 3;
     }
 
     /**

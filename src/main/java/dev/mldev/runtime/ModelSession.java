@@ -50,15 +50,16 @@ public final class ModelSession implements AutoCloseable {
         FloatBuffer input = inputBuffer(count);
         input.put(data, 0, count).flip();
         try (OnnxTensor tensor = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), input, shape);
-             OrtSession.Result result = session.run(Map.of(inputName, tensor))) {
+                OrtSession.Result result = session.run(Map.of(inputName, tensor))) {
             List<Tensor> outputs = new ArrayList<>();
             for (Map.Entry<String, OnnxValue> entry : result) {
                 outputs.add(copy(entry.getKey(), (OnnxTensor) entry.getValue()));
             }
             return outputs;
         } catch (OrtException e) {
-            throw MldevException.failure("the model failed on an input of shape " + Arrays.toString(shape) + ": "
-                    + Failures.firstLine(e), "check the bundle's preprocessing against the model");
+            throw MldevException.failure(
+                    "the model failed on an input of shape " + Arrays.toString(shape) + ": " + Failures.firstLine(e),
+                    "check the bundle's preprocessing against the model");
         }
     }
 
@@ -74,7 +75,9 @@ public final class ModelSession implements AutoCloseable {
     /** A direct buffer ONNX Runtime reads without copying, grown as needed and reused. */
     private FloatBuffer inputBuffer(int count) {
         if (inputBuffer == null || inputBuffer.capacity() < count) {
-            inputBuffer = ByteBuffer.allocateDirect(count * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+            inputBuffer = ByteBuffer.allocateDirect(count * Float.BYTES)
+                    .order(ByteOrder.nativeOrder())
+                    .asFloatBuffer();
         }
         inputBuffer.clear();
         return inputBuffer;
@@ -92,8 +95,10 @@ public final class ModelSession implements AutoCloseable {
             case DOUBLE -> data = toFloats(tensor.getDoubleBuffer());
             case INT64 -> data = toFloats(tensor.getLongBuffer());
             case INT32 -> data = toFloats(tensor.getIntBuffer());
-            default -> throw MldevException.failure("output " + name + " has type " + tensor.getInfo().type
-                    + ", which mldev cannot read", "export the model with float, double or integer outputs");
+            default ->
+                throw MldevException.failure(
+                        "output " + name + " has type " + tensor.getInfo().type + ", which mldev cannot read",
+                        "export the model with float, double or integer outputs");
         }
         return new Tensor(name, shape, data);
     }
@@ -134,7 +139,10 @@ public final class ModelSession implements AutoCloseable {
         List<TensorSpec> specs = new ArrayList<>();
         for (NodeInfo node : info.values()) {
             if (node.getInfo() instanceof TensorInfo t) {
-                specs.add(new TensorSpec(node.getName(), t.type.name(), Arrays.stream(t.getShape()).boxed().toList()));
+                specs.add(new TensorSpec(
+                        node.getName(),
+                        t.type.name(),
+                        Arrays.stream(t.getShape()).boxed().toList()));
             } else {
                 specs.add(new TensorSpec(node.getName(), node.getInfo().toString(), List.of()));
             }

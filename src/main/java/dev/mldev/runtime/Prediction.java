@@ -20,22 +20,20 @@ public record Prediction(
         String provider,
         Timings timingsMs) {
 
-    public record Scored(String label, double score) {
-    }
+    public record Scored(String label, double score) {}
 
-    public record RawOutput(List<Long> shape, float[] data) {
-    }
+    public record RawOutput(List<Long> shape, float[] data) {}
 
     /** Milliseconds spent on this image in each stage; inference is the batch's time shared out. */
-    public record Timings(double decode, double preprocess, double inference, double postprocess) {
-    }
+    public record Timings(double decode, double preprocess, double inference, double postprocess) {}
 
     public Prediction withImage(String newImage) {
         return new Prediction(newImage, text, label, score, top, outputs, provider, timingsMs);
     }
 
     /** The decoded answer without provider and timings, as {@link OutputDecoder}s produce it. */
-    public static Prediction of(String text, String label, Double score, List<Scored> top, Map<String, RawOutput> outputs) {
+    public static Prediction of(
+            String text, String label, Double score, List<Scored> top, Map<String, RawOutput> outputs) {
         return new Prediction(null, text, label, score, top, outputs, null, null);
     }
 

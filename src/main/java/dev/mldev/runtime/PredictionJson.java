@@ -16,8 +16,7 @@ import java.util.Map;
 public final class PredictionJson {
     private static final JsonFactory FACTORY = new JsonFactory();
 
-    private PredictionJson() {
-    }
+    private PredictionJson() {}
 
     /** An indented JSON array, one object per prediction. */
     public static String array(List<Prediction> predictions) {

@@ -34,12 +34,12 @@ public final class Predictor implements AutoCloseable {
         this.budget = budget;
         this.preprocessor = new Preprocessor(bundle.manifest().preprocess());
         this.decoder = OutputDecoder.forBundle(bundle);
-        this.padToWidest = padToWidest && !bundle.manifest().preprocess().resize().isFixed();
+        this.padToWidest =
+                padToWidest && !bundle.manifest().preprocess().resize().isFixed();
     }
 
     /** An image to predict: its name (path or instance number) and its encoded bytes. */
-    public record Input(String name, byte[] bytes) {
-    }
+    public record Input(String name, byte[] bytes) {}
 
     public String provider() {
         return session.provider();
@@ -72,7 +72,11 @@ public final class Predictor implements AutoCloseable {
      */
     public synchronized List<Prediction> predictDecoded(List<Decoded> images, int topK) {
         for (Decoded decoded : images) {
-            budget.check(preprocessor, decoded.name(), decoded.image().width(), decoded.image().height());
+            budget.check(
+                    preprocessor,
+                    decoded.name(),
+                    decoded.image().width(),
+                    decoded.image().height());
         }
         Prediction[] results = new Prediction[images.size()];
         for (List<Integer> batch : batches(images)) {
@@ -141,7 +145,11 @@ public final class Predictor implements AutoCloseable {
 
     private MldevException budgetFailure(Decoded decoded) {
         try {
-            budget.check(preprocessor, decoded.name(), decoded.image().width(), decoded.image().height());
+            budget.check(
+                    preprocessor,
+                    decoded.name(),
+                    decoded.image().width(),
+                    decoded.image().height());
             return null;
         } catch (MldevException e) {
             return e;
@@ -177,8 +185,13 @@ public final class Predictor implements AutoCloseable {
             long start = System.nanoTime();
             Prediction decoded = decoder.decode(outputs, j, topK);
             int i = batch.get(j);
-            results[i] = decoded.with(images.get(i).name(), session.provider(),
-                    new Prediction.Timings(round(images.get(i).decodeMs()), round(preprocessMs[j]), round(inferenceMs),
+            results[i] = decoded.with(
+                    images.get(i).name(),
+                    session.provider(),
+                    new Prediction.Timings(
+                            round(images.get(i).decodeMs()),
+                            round(preprocessMs[j]),
+                            round(inferenceMs),
                             round(millisSince(start))));
         }
     }

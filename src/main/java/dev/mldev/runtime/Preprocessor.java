@@ -28,8 +28,7 @@ public final class Preprocessor {
     }
 
     /** The input tensor's height and width for an image, and the width the image itself is resized to. */
-    public record Size(int height, int width, int contentWidth) {
-    }
+    public record Size(int height, int width, int contentWidth) {}
 
     public Size sizeFor(int imageWidth, int imageHeight) {
         Preprocess.Resize resize = spec.resize();

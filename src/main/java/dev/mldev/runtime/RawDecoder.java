@@ -14,9 +14,12 @@ final class RawDecoder implements OutputDecoder {
         Map<String, RawOutput> raw = new LinkedHashMap<>();
         for (Tensor tensor : outputs) {
             int size = tensor.itemSize();
-            List<Long> shape = new ArrayList<>(Arrays.stream(tensor.shape()).boxed().toList());
+            List<Long> shape =
+                    new ArrayList<>(Arrays.stream(tensor.shape()).boxed().toList());
             shape.set(0, 1L);
-            raw.put(tensor.name(), new RawOutput(shape, Arrays.copyOfRange(tensor.data(), item * size, (item + 1) * size)));
+            raw.put(
+                    tensor.name(),
+                    new RawOutput(shape, Arrays.copyOfRange(tensor.data(), item * size, (item + 1) * size)));
         }
         return Prediction.of(null, null, null, null, raw);
     }

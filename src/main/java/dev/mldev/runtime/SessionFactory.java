@@ -36,16 +36,20 @@ public final class SessionFactory {
     private boolean spinning = true;
 
     public SessionFactory(Environment env, Consumer<String> notice, boolean verbose) {
-        this(env.cacheDir().resolve("cuda-verdict.txt"), CudaProbe.forThisMachine(env.get("LD_LIBRARY_PATH")),
-                CudaSettings.from(env), notice, verbose);
+        this(
+                env.cacheDir().resolve("cuda-verdict.txt"),
+                CudaProbe.forThisMachine(env.get("LD_LIBRARY_PATH")),
+                CudaSettings.from(env),
+                notice,
+                verbose);
     }
 
     SessionFactory(Path verdictFile, CudaProbe probe, Consumer<String> notice, boolean verbose) {
         this(verdictFile, probe, CudaSettings.byPolicy(), notice, verbose);
     }
 
-    SessionFactory(Path verdictFile, CudaProbe probe, CudaSettings cudaSettings, Consumer<String> notice,
-            boolean verbose) {
+    SessionFactory(
+            Path verdictFile, CudaProbe probe, CudaSettings cudaSettings, Consumer<String> notice, boolean verbose) {
         this.verdictFile = verdictFile;
         this.optimizedDir = verdictFile.resolveSibling("optimized");
         this.probe = probe;
@@ -80,8 +84,11 @@ public final class SessionFactory {
 
     /** A verified bundle's model, through the cache of optimised graphs keyed by its sha256. */
     public ModelSession open(Bundle bundle, Device device) {
-        return open(bundle.modelPath(), bundle.manifest().model().sha256(),
-                CudaSettings.fixedShape(bundle.manifest().preprocess().resize()), device);
+        return open(
+                bundle.modelPath(),
+                bundle.manifest().model().sha256(),
+                CudaSettings.fixedShape(bundle.manifest().preprocess().resize()),
+                device);
     }
 
     private ModelSession open(Path model, String sha256, boolean fixedShape, Device device) {
@@ -89,8 +96,15 @@ public final class SessionFactory {
         try {
             OrtSession.SessionOptions options = baseOptions();
             String provider = device == Device.CPU ? CPU : addCuda(options, device, fixedShape);
-            Path optimized = sha256 == null ? null : optimizedDir.resolve(String.join("-", sha256.substring(0, 16),
-                    provider, env.getVersion(), System.getProperty("os.arch")) + ".onnx");
+            Path optimized = sha256 == null
+                    ? null
+                    : optimizedDir.resolve(String.join(
+                                    "-",
+                                    sha256.substring(0, 16),
+                                    provider,
+                                    env.getVersion(),
+                                    System.getProperty("os.arch"))
+                            + ".onnx");
             if (optimized != null && Files.isRegularFile(optimized)) {
                 try {
                     return new ModelSession(env.createSession(optimized.toString(), options), provider);
@@ -101,7 +115,8 @@ public final class SessionFactory {
             Path written = null;
             if (optimized != null) {
                 Files.createDirectories(optimizedDir);
-                written = optimizedDir.resolve(optimized.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+                written = optimizedDir.resolve(
+                        optimized.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
                 options.setOptimizedModelFilePath(written.toString());
             }
             ModelSession session = new ModelSession(env.createSession(model.toString(), options), provider);
@@ -110,7 +125,8 @@ public final class SessionFactory {
             }
             return session;
         } catch (OrtException e) {
-            throw MldevException.failure("ONNX Runtime cannot load " + model + ": " + Failures.firstLine(e),
+            throw MldevException.failure(
+                    "ONNX Runtime cannot load " + model + ": " + Failures.firstLine(e),
                     "check that the file is a complete ONNX model (re-export or download it again)");
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -135,8 +151,7 @@ public final class SessionFactory {
     }
 
     /** The result of {@link #checkCuda()}: usable, or the reason why not. */
-    public record CudaCheck(boolean usable, String reason) {
-    }
+    public record CudaCheck(boolean usable, String reason) {}
 
     private OrtSession.SessionOptions baseOptions() throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
@@ -172,7 +187,8 @@ public final class SessionFactory {
 
     private String fallBackOrFail(Device device, String reason) {
         if (device == Device.CUDA) {
-            throw MldevException.failure("--device cuda: CUDA cannot be used: " + reason,
+            throw MldevException.failure(
+                    "--device cuda: CUDA cannot be used: " + reason,
                     "install the NVIDIA driver, CUDA 12 and cuDNN 9 (see 'mldev doctor'), or use --device cpu");
         }
         announce("CUDA not available (" + reason + "); running on the CPU");

@@ -1,7 +1,6 @@
 package dev.mldev.runtime;
 
 import dev.mldev.MldevException;
-import dev.mldev.bundle.Preprocess;
 
 /**
  * Bounds the input tensor a prediction may build, in the CLI and the server alike. A keep-aspect bundle
@@ -30,8 +29,9 @@ public record TensorBudget(int maxWidth, long maxBatchElements) {
     public void check(Preprocessor preprocessor, String name, int imageWidth, int imageHeight) {
         Preprocessor.Size size = preprocessor.sizeFor(imageWidth, imageHeight);
         if (size.width() > maxWidth && !preprocessor.widthIsBounded()) {
-            throw MldevException.usage("image " + name + " (" + imageWidth + "x" + imageHeight + ") would need a "
-                    + size.height() + "x" + size.width() + " input tensor, wider than the limit of " + maxWidth,
+            throw MldevException.usage(
+                    "image " + name + " (" + imageWidth + "x" + imageHeight + ") would need a " + size.height() + "x"
+                            + size.width() + " input tensor, wider than the limit of " + maxWidth,
                     "crop or split the image so that it is at most " + (long) maxWidth * imageHeight / size.height()
                             + " pixels wide at this height");
         }

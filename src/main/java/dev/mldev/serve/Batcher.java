@@ -27,8 +27,7 @@ final class Batcher implements AutoCloseable {
         List<Prediction> run(List<Predictor.Decoded> images, int topK);
     }
 
-    private record Job(List<Predictor.Decoded> images, int topK, CompletableFuture<List<Prediction>> result) {
-    }
+    private record Job(List<Predictor.Decoded> images, int topK, CompletableFuture<List<Prediction>> result) {}
 
     private final Model model;
     private final BatchSizer sizer;
@@ -111,7 +110,8 @@ final class Batcher implements AutoCloseable {
     /** Runs the gathered jobs, one model call per distinct top-k, and hands each job its slice. */
     private void run(List<Job> jobs) {
         Map<Integer, List<Job>> byTopK = new LinkedHashMap<>();
-        jobs.forEach(job -> byTopK.computeIfAbsent(job.topK(), k -> new ArrayList<>()).add(job));
+        jobs.forEach(job ->
+                byTopK.computeIfAbsent(job.topK(), k -> new ArrayList<>()).add(job));
         for (Map.Entry<Integer, List<Job>> group : byTopK.entrySet()) {
             List<Predictor.Decoded> all = new ArrayList<>();
             group.getValue().forEach(job -> all.addAll(job.images()));
@@ -125,7 +125,9 @@ final class Batcher implements AutoCloseable {
                 }
                 int from = 0;
                 for (Job job : group.getValue()) {
-                    job.result().complete(predictions.subList(from, from + job.images().size()));
+                    job.result()
+                            .complete(predictions.subList(
+                                    from, from + job.images().size()));
                     from += job.images().size();
                 }
             } catch (RuntimeException | Error e) {

@@ -36,7 +36,8 @@ public final class BundleLocation {
         try {
             downloadDir = Files.createTempDirectory("mldev-bundle-");
         } catch (IOException e) {
-            throw MldevException.failure("cannot make a directory for the bundle: " + e.getMessage(),
+            throw MldevException.failure(
+                    "cannot make a directory for the bundle: " + e.getMessage(),
                     "check the temporary directory's space and permissions");
         }
         String rest = location.substring("gs://".length());
@@ -45,11 +46,15 @@ public final class BundleLocation {
         // one trailing slash whether the location ends with none or several ("p/" must not list "p//")
         String folder = slash < 0 ? "" : rest.substring(slash + 1).replaceAll("/+$", "");
         String prefix = folder.isEmpty() ? "" : folder + "/";
-        int files = Failures.wrapping(() -> download(bucket, prefix, downloadDir),
-                e -> MldevException.remote("cannot download the bundle from " + location + ": " + e.getMessage(),
-                        "check that the service account can read the bucket (roles/storage.objectViewer)", e));
+        int files = Failures.wrapping(
+                () -> download(bucket, prefix, downloadDir),
+                e -> MldevException.remote(
+                        "cannot download the bundle from " + location + ": " + e.getMessage(),
+                        "check that the service account can read the bucket (roles/storage.objectViewer)",
+                        e));
         if (files == 0) {
-            throw MldevException.failure("no objects under " + location, "upload the bundle there first (mldev deploy does)");
+            throw MldevException.failure(
+                    "no objects under " + location, "upload the bundle there first (mldev deploy does)");
         }
         return downloadDir;
     }
@@ -57,7 +62,9 @@ public final class BundleLocation {
     /** Downloads every object under the prefix into the directory; returns how many. */
     private int download(String bucket, String prefix, Path downloadDir) throws IOException {
         int count = 0;
-        for (Blob blob : storage.get().list(bucket, Storage.BlobListOption.prefix(prefix)).iterateAll()) {
+        for (Blob blob : storage.get()
+                .list(bucket, Storage.BlobListOption.prefix(prefix))
+                .iterateAll()) {
             String relative = blob.getName().substring(prefix.length());
             if (relative.isEmpty() || relative.endsWith("/")) {
                 continue;

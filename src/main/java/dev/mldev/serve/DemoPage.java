@@ -33,6 +33,7 @@ final class DemoPage {
     /** The page loads only what mldev serves: no CDN, no inline script, no third party. */
     private static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
             + "img-src 'self' blob: data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
     private static final Map<String, String> ASSETS = Map.of(
             "/", "index.html",
             "/demo.css", "demo.css",
@@ -41,8 +42,15 @@ final class DemoPage {
     /** One answer of the page's routes. */
     record Asset(String contentType, byte[] body, String cacheControl) {
         Map<String, String> headers() {
-            return Map.of("Cache-Control", cacheControl, "X-Content-Type-Options", "nosniff",
-                    "Content-Security-Policy", CONTENT_SECURITY_POLICY, "Referrer-Policy", "no-referrer");
+            return Map.of(
+                    "Cache-Control",
+                    cacheControl,
+                    "X-Content-Type-Options",
+                    "nosniff",
+                    "Content-Security-Policy",
+                    CONTENT_SECURITY_POLICY,
+                    "Referrer-Policy",
+                    "no-referrer");
         }
     }
 
@@ -76,7 +84,8 @@ final class DemoPage {
         }
         String resource = ASSETS.get(path);
         if (resource != null) {
-            String type = resource.endsWith(".html") ? "text/html; charset=utf-8"
+            String type = resource.endsWith(".html")
+                    ? "text/html; charset=utf-8"
                     : resource.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
             return new Asset(type, Resources.BY_NAME.get(resource), "no-cache");
         }
@@ -121,7 +130,9 @@ final class DemoPage {
     }
 
     private static String kind(Postprocess postprocess) {
-        return postprocess instanceof Postprocess.Ctc ? "text" : postprocess instanceof Postprocess.Classify ? "classify" : "raw";
+        return postprocess instanceof Postprocess.Ctc
+                ? "text"
+                : postprocess instanceof Postprocess.Classify ? "classify" : "raw";
     }
 
     /** The manifest's examples, each read once; one that is missing or too large stops the server from starting. */
@@ -132,14 +143,17 @@ final class DemoPage {
             Path file = bundle.example(i).orElseThrow();
             try {
                 if (Files.size(file) > Demo.MAX_EXAMPLE_BYTES) {
-                    throw MldevException.failure("bundle " + bundle.dir() + ": demo example " + file.getFileName() + " has "
-                            + Files.size(file) + " bytes, more than " + Demo.MAX_EXAMPLE_BYTES,
+                    throw MldevException.failure(
+                            "bundle " + bundle.dir() + ": demo example " + file.getFileName() + " has "
+                                    + Files.size(file) + " bytes, more than " + Demo.MAX_EXAMPLE_BYTES,
                             "re-create the bundle with 'mldev package --example' and a smaller image");
                 }
                 assets.add(new Asset(imageType(file), Files.readAllBytes(file), "public, max-age=3600"));
             } catch (IOException e) {
-                throw MldevException.failure("bundle " + bundle.dir() + " lacks its demo example "
-                        + demo.examples().get(i) + " (" + e.getMessage() + ")", "re-create the bundle with 'mldev package'");
+                throw MldevException.failure(
+                        "bundle " + bundle.dir() + " lacks its demo example "
+                                + demo.examples().get(i) + " (" + e.getMessage() + ")",
+                        "re-create the bundle with 'mldev package'");
             }
         }
         return List.copyOf(assets);
@@ -157,8 +171,8 @@ final class DemoPage {
 
     /** The page's files, read from the classpath once. */
     private static final class Resources {
-        static final Map<String, byte[]> BY_NAME = Map.of("index.html", read("index.html"), "demo.css", read("demo.css"),
-                "demo.js", read("demo.js"));
+        static final Map<String, byte[]> BY_NAME =
+                Map.of("index.html", read("index.html"), "demo.css", read("demo.css"), "demo.js", read("demo.js"));
 
         private static byte[] read(String name) {
             try (InputStream in = DemoPage.class.getResourceAsStream(name)) {

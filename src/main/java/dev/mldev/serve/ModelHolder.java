@@ -26,7 +26,12 @@ final class ModelHolder implements Batcher.Model {
     private volatile long lastUsedNanos = System.nanoTime();
     private volatile boolean lastLoadFailed;
 
-    ModelHolder(Bundle bundle, SessionFactory sessions, Device device, Duration idleUnload, TensorBudget budget,
+    ModelHolder(
+            Bundle bundle,
+            SessionFactory sessions,
+            Device device,
+            Duration idleUnload,
+            TensorBudget budget,
             DoubleConsumer loadSeconds) {
         this.budget = budget;
         this.bundle = bundle;

@@ -24,7 +24,8 @@ record PredictRequest(List<byte[]> images, int topK) {
         try {
             root = JSON.readTree(body);
         } catch (IOException e) {
-            throw new BadRequest("body is not JSON: " + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+            throw new BadRequest("body is not JSON: "
+                    + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
         }
         JsonNode instances = root == null ? null : root.get("instances");
         if (instances == null || !instances.isArray() || instances.isEmpty()) {

@@ -106,14 +106,17 @@ public final class PredictServer implements AutoCloseable {
         this.pixels = new PixelBudget(limits.maxInFlightPixels());
         this.token = options.authToken() == null ? null : options.authToken().getBytes(StandardCharsets.UTF_8);
         ModelHolder[] holder = new ModelHolder[1];
-        this.metrics = new ServeMetrics(() -> holder[0].isLoaded() ? 1 : 0, () -> holder[0].idleSeconds(), inFlight::get);
-        this.model = new ModelHolder(bundle, sessions, options.device(), options.idleUnload(), limits.tensors(),
-                metrics::modelLoaded);
+        this.metrics =
+                new ServeMetrics(() -> holder[0].isLoaded() ? 1 : 0, () -> holder[0].idleSeconds(), inFlight::get);
+        this.model = new ModelHolder(
+                bundle, sessions, options.device(), options.idleUnload(), limits.tensors(), metrics::modelLoaded);
         holder[0] = model;
         this.page = new DemoPage(bundle, options, model::isLoaded);
         this.rateLimiter = options.rateLimit() == null ? null : new RateLimiter(options.rateLimit(), System::nanoTime);
-        this.batcher = new Batcher(model, options.maxBatch(), options.batchWindow().toNanos(), metrics::batch);
-        this.decoders = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+        this.batcher =
+                new Batcher(model, options.maxBatch(), options.batchWindow().toNanos(), metrics::batch);
+        this.decoders = Executors.newFixedThreadPool(
+                Math.max(2, Runtime.getRuntime().availableProcessors()),
                 new DefaultThreadFactory("mldev-decode", true));
         this.reaper = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("mldev-idle-unload", true));
     }
@@ -127,7 +130,8 @@ public final class PredictServer implements AutoCloseable {
      * Throws MldevException when the bundle or model is unusable, or the address cannot be listened on, so
      * nothing listens that cannot serve.
      */
-    public static PredictServer start(ServeOptions options, ServeLimits limits, Bundle bundle, SessionFactory sessions) {
+    public static PredictServer start(
+            ServeOptions options, ServeLimits limits, Bundle bundle, SessionFactory sessions) {
         InetSocketAddress address = address(options);
         bundle.verify();
         PredictServer server = new PredictServer(options, limits, bundle, sessions);
@@ -149,27 +153,33 @@ public final class PredictServer implements AutoCloseable {
 
     private static InetSocketAddress address(ServeOptions options) {
         if (options.port() < 0 || options.port() > 65535) {
-            throw MldevException.usage("port " + options.port() + " is out of range", "use 1-65535, or 0 for a free port");
+            throw MldevException.usage(
+                    "port " + options.port() + " is out of range", "use 1-65535, or 0 for a free port");
         }
         InetSocketAddress address = new InetSocketAddress(options.host(), options.port());
         if (address.isUnresolved()) {
-            throw MldevException.usage("cannot resolve the host '" + options.host() + "' to listen on",
+            throw MldevException.usage(
+                    "cannot resolve the host '" + options.host() + "' to listen on",
                     "give an address such as 127.0.0.1 or 0.0.0.0 with --host");
         }
         return address;
     }
 
     private void listen(InetSocketAddress address) {
-        ServerBootstrap bootstrap = new ServerBootstrap().group(acceptor, connections)
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptor, connections)
                 .channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
                         channels.add(channel);
-                        channel.pipeline().addLast(new HttpServerCodec(),
-                                new RequestDeadline(limits.headerTimeout(), limits.bodyTimeout()),
-                                new BodyLimit((int) Math.min(Integer.MAX_VALUE, options.maxBodyBytes())),
-                                new FlowControlHandler(), routes);
+                        channel.pipeline()
+                                .addLast(
+                                        new HttpServerCodec(),
+                                        new RequestDeadline(limits.headerTimeout(), limits.bodyTimeout()),
+                                        new BodyLimit((int) Math.min(Integer.MAX_VALUE, options.maxBodyBytes())),
+                                        new FlowControlHandler(),
+                                        routes);
                     }
                 });
         try {
@@ -177,11 +187,12 @@ public final class PredictServer implements AutoCloseable {
         } catch (Exception e) { // sync() rethrows the bind's own exception, checked or not
             String where = options.host() + ":" + options.port();
             if (e instanceof BindException && String.valueOf(e.getMessage()).contains("in use")) {
-                throw MldevException.usage("port " + options.port() + " on " + options.host() + " is already in use",
+                throw MldevException.usage(
+                        "port " + options.port() + " on " + options.host() + " is already in use",
                         "stop what listens there, or choose another --port (0 picks a free one)");
             }
-            throw MldevException.usage("cannot listen on " + where + ": " + e.getMessage(),
-                    "choose another --port or --host");
+            throw MldevException.usage(
+                    "cannot listen on " + where + ": " + e.getMessage(), "choose another --port or --host");
         }
     }
 
@@ -236,7 +247,12 @@ public final class PredictServer implements AutoCloseable {
             Reply reply = new Reply(ctx, HttpUtil.isKeepAlive(request));
             if (request.decoderResult().isFailure()) {
                 reply.close = true;
-                metrics.request("other", reply.error(400, "malformed HTTP request: " + request.decoderResult().cause().getMessage()));
+                metrics.request(
+                        "other",
+                        reply.error(
+                                400,
+                                "malformed HTTP request: "
+                                        + request.decoderResult().cause().getMessage()));
                 return;
             }
             String path = new QueryStringDecoder(request.uri()).path();
@@ -245,12 +261,17 @@ public final class PredictServer implements AutoCloseable {
             } else if (path.equals(options.healthRoute())) {
                 metrics.request("health", health(reply));
             } else if (path.equals("/metrics")) {
-                metrics.request("metrics", reply.send(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
+                metrics.request(
+                        "metrics", reply.send(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
             } else if (DemoPage.isRoute(path)) {
                 metrics.request("page", page(request.method(), path, reply));
             } else {
-                metrics.request("other", reply.error(404, "no route " + path + "; predict is POST "
-                        + options.predictRoute() + ", health is GET " + options.healthRoute()));
+                metrics.request(
+                        "other",
+                        reply.error(
+                                404,
+                                "no route " + path + "; predict is POST " + options.predictRoute() + ", health is GET "
+                                        + options.healthRoute()));
             }
         }
 
@@ -261,10 +282,16 @@ public final class PredictServer implements AutoCloseable {
     }
 
     private int health(Reply reply) {
-        String problem = !batcher.isRunning() ? "cannot serve: the batch worker has stopped"
+        String problem = !batcher.isRunning()
+                ? "cannot serve: the batch worker has stopped"
                 : !model.healthy() ? "model cannot be loaded" : null;
-        ServerHealth body = new ServerHealth(problem == null ? "ok" : problem, model.isLoaded(),
-                Math.round(model.idleSeconds()), served.get(), ProcessHandle.current().pid(), bundleVersion);
+        ServerHealth body = new ServerHealth(
+                problem == null ? "ok" : problem,
+                model.isLoaded(),
+                Math.round(model.idleSeconds()),
+                served.get(),
+                ProcessHandle.current().pid(),
+                bundleVersion);
         return reply.send(problem == null ? 200 : 503, "application/json", body.toJson());
     }
 
@@ -288,8 +315,14 @@ public final class PredictServer implements AutoCloseable {
 
     private void rateLimited(PredictReply answer, long wait) {
         answer.reply.header("Retry-After", Long.toString(wait));
-        answer.send(429, json(Map.of("error", "rate limit: this address may make " + options.rateLimit().perMinute()
-                + " predictions a minute; retry in " + wait + " s", "rate_limited", true)));
+        answer.send(
+                429,
+                json(Map.of(
+                        "error",
+                        "rate limit: this address may make "
+                                + options.rateLimit().perMinute() + " predictions a minute; retry in " + wait + " s",
+                        "rate_limited",
+                        true)));
     }
 
     private void predict(FullHttpRequest request, Reply reply) {
@@ -326,13 +359,16 @@ public final class PredictServer implements AutoCloseable {
             PredictRequest request = PredictRequest.parse(body);
             long total = 0;
             for (int i = 0; i < request.images().size(); i++) {
-                ImageDecoder.Dimensions size = ImageDecoder.dimensions(request.images().get(i), PredictRequest.name(i));
+                ImageDecoder.Dimensions size =
+                        ImageDecoder.dimensions(request.images().get(i), PredictRequest.name(i));
                 limits.tensors().check(preprocessor, PredictRequest.name(i), size.width(), size.height());
                 total += size.pixels();
             }
             if (total > limits.maxRequestPixels()) {
-                answer.error(413, "the instances have " + total + " pixels together, more than the limit of "
-                        + limits.maxRequestPixels() + " per request; send fewer or smaller images per request");
+                answer.error(
+                        413,
+                        "the instances have " + total + " pixels together, more than the limit of "
+                                + limits.maxRequestPixels() + " per request; send fewer or smaller images per request");
                 return;
             }
             if (!pixels.tryReserve(total)) {
@@ -343,12 +379,14 @@ public final class PredictServer implements AutoCloseable {
             reserved = total;
             List<Predictor.Decoded> images = new ArrayList<>();
             for (int i = 0; i < request.images().size(); i++) {
-                images.add(Predictor.Decoded.of(new Predictor.Input(PredictRequest.name(i), request.images().get(i))));
+                images.add(Predictor.Decoded.of(new Predictor.Input(
+                        PredictRequest.name(i), request.images().get(i))));
             }
             long held = reserved;
             submitted = true;
             reserved = 0;
-            batcher.submit(images, request.topK()).orTimeout(REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+            batcher.submit(images, request.topK())
+                    .orTimeout(REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
                     .whenComplete((predictions, error) -> {
                         pixels.release(held);
                         answer(answer, predictions, error);
@@ -454,8 +492,10 @@ public final class PredictServer implements AutoCloseable {
             boolean open = keepAlive && !close;
             HttpUtil.setKeepAlive(response, open);
             var written = ctx.writeAndFlush(response);
-            written.addListener(open ? (ChannelFutureListener) f -> f.channel().config().setAutoRead(true)
-                    : ChannelFutureListener.CLOSE);
+            written.addListener(
+                    open
+                            ? (ChannelFutureListener) f -> f.channel().config().setAutoRead(true)
+                            : ChannelFutureListener.CLOSE);
             return status;
         }
     }
@@ -465,8 +505,8 @@ public final class PredictServer implements AutoCloseable {
     }
 
     private static FullHttpResponse response(int status, String type, byte[] bytes) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
-                Unpooled.wrappedBuffer(bytes));
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(bytes));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, type).setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         return response;
     }
@@ -493,15 +533,17 @@ public final class PredictServer implements AutoCloseable {
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
             boolean close = oversized instanceof FullHttpMessage
                     || !HttpUtil.is100ContinueExpected(oversized) && !HttpUtil.isKeepAlive(oversized);
-            FullHttpResponse response = response(413, "application/json",
+            FullHttpResponse response = response(
+                    413,
+                    "application/json",
                     json(Map.of("error", "body larger than " + options.maxBodyBytes() + " bytes")));
             HttpUtil.setKeepAlive(response, !close);
             if (close) {
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             }
             metrics.request("predict", 413);
-            ctx.writeAndFlush(response).addListener(close ? ChannelFutureListener.CLOSE
-                    : ChannelFutureListener.CLOSE_ON_FAILURE);
+            ctx.writeAndFlush(response)
+                    .addListener(close ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE);
         }
     }
 }

@@ -55,7 +55,8 @@ public record RateLimit(int perMinute) {
         }
         Matcher m = FORM.matcher(value);
         if (!m.matches() || Integer.parseInt(m.group(1)) < 1) {
-            throw MldevException.usage("--rate-limit must be N/min with N of 1 or more, or off; not '" + text + "'",
+            throw MldevException.usage(
+                    "--rate-limit must be N/min with N of 1 or more, or off; not '" + text + "'",
                     "e.g. --rate-limit 30/min");
         }
         return new RateLimit(Integer.parseInt(m.group(1)));

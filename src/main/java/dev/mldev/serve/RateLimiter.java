@@ -34,7 +34,8 @@ final class RateLimiter {
     long acquire(InetAddress client) {
         long now = nanoClock.getAsLong();
         sweep(now);
-        return buckets.computeIfAbsent(key(client), k -> new Bucket(capacity, now)).take(now);
+        return buckets.computeIfAbsent(key(client), k -> new Bucket(capacity, now))
+                .take(now);
     }
 
     int clients() {

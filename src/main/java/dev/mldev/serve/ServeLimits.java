@@ -15,15 +15,20 @@ import java.time.Duration;
  * @param maxInFlightPixels most decoded pixels of all requests being handled at once (503 while used up)
  * @param tensors           bound on the input tensor per image and per batch
  */
-public record ServeLimits(Duration headerTimeout, Duration bodyTimeout, long maxRequestPixels, long maxInFlightPixels,
+public record ServeLimits(
+        Duration headerTimeout,
+        Duration bodyTimeout,
+        long maxRequestPixels,
+        long maxInFlightPixels,
         TensorBudget tensors) {
     /** A 49-megapixel image per request; about four of them (roughly 600 MB of pixels) in flight at once. */
-    public static final ServeLimits DEFAULT = new ServeLimits(Duration.ofSeconds(30), Duration.ofSeconds(60),
-            64_000_000L, 200_000_000L, TensorBudget.DEFAULT);
+    public static final ServeLimits DEFAULT = new ServeLimits(
+            Duration.ofSeconds(30), Duration.ofSeconds(60), 64_000_000L, 200_000_000L, TensorBudget.DEFAULT);
 
     public ServeLimits {
         if (maxRequestPixels > maxInFlightPixels) {
-            throw new IllegalArgumentException("maxRequestPixels " + maxRequestPixels + " > maxInFlightPixels " + maxInFlightPixels);
+            throw new IllegalArgumentException(
+                    "maxRequestPixels " + maxRequestPixels + " > maxInFlightPixels " + maxInFlightPixels);
         }
     }
 }

@@ -28,13 +28,35 @@ public record ServeOptions(
     /** Where predictions are posted when the platform names no route (AIP_PREDICT_ROUTE). */
     public static final String DEFAULT_PREDICT_ROUTE = "/predict";
 
-
     public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
 
     /** Options without a rate limit. */
-    public ServeOptions(Path bundle, String host, int port, String healthRoute, String predictRoute, Duration idleUnload,
-            boolean preload, int maxBatch, Duration batchWindow, String authToken, Device device, long maxBodyBytes) {
-        this(bundle, host, port, healthRoute, predictRoute, idleUnload, preload, maxBatch, batchWindow, authToken,
-                device, maxBodyBytes, null);
+    public ServeOptions(
+            Path bundle,
+            String host,
+            int port,
+            String healthRoute,
+            String predictRoute,
+            Duration idleUnload,
+            boolean preload,
+            int maxBatch,
+            Duration batchWindow,
+            String authToken,
+            Device device,
+            long maxBodyBytes) {
+        this(
+                bundle,
+                host,
+                port,
+                healthRoute,
+                predictRoute,
+                idleUnload,
+                preload,
+                maxBatch,
+                batchWindow,
+                authToken,
+                device,
+                maxBodyBytes,
+                null);
     }
 }

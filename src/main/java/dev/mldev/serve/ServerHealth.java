@@ -16,8 +16,8 @@ import java.util.Optional;
  * @param pid           the serving process
  * @param bundleVersion the served bundle's version
  */
-public record ServerHealth(String status, boolean modelLoaded, long idleSeconds, long requestsServed, long pid,
-                           String bundleVersion) {
+public record ServerHealth(
+        String status, boolean modelLoaded, long idleSeconds, long requestsServed, long pid, String bundleVersion) {
     private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);

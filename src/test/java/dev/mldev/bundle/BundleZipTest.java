@@ -35,7 +35,8 @@ class BundleZipTest {
     void perEntryLimit() throws IOException {
         Path zip = zipOf(1000, 5000);
         assertThatThrownBy(() -> BundleZip.unpack(zip, dir.resolve("cache"), new BundleZip.Limits(4096, 1 << 20)))
-                .isInstanceOf(MldevException.class).hasMessageContaining("its entry f1 unpacks to more than");
+                .isInstanceOf(MldevException.class)
+                .hasMessageContaining("its entry f1 unpacks to more than");
         assertThat(dir.resolve("cache/unpacked")).isEmptyDirectory();
     }
 
@@ -43,7 +44,8 @@ class BundleZipTest {
     void totalLimit() throws IOException {
         Path zip = zipOf(3000, 3000);
         assertThatThrownBy(() -> BundleZip.unpack(zip, dir.resolve("cache"), new BundleZip.Limits(4096, 5000)))
-                .isInstanceOf(MldevException.class).hasMessageContaining("b.zip is refused: it unpacks to more than");
+                .isInstanceOf(MldevException.class)
+                .hasMessageContaining("b.zip is refused: it unpacks to more than");
         assertThat(dir.resolve("cache/unpacked")).isEmptyDirectory();
     }
 

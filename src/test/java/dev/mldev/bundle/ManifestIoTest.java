@@ -10,18 +10,28 @@ import org.junit.jupiter.api.Test;
 /** What {@link ManifestIo#write} writes, {@link ManifestIo#read} reads back unchanged; bad files are one line. */
 class ManifestIoTest {
     private static Manifest manifest(String preset, Postprocess postprocess, Serving serving) {
-        return new Manifest(Manifest.SCHEMA, "demo", "0123456789ab", new Manifest.ModelFile("model.onnx", "ab".repeat(32)),
+        return new Manifest(
+                Manifest.SCHEMA,
+                "demo",
+                "0123456789ab",
+                new Manifest.ModelFile("model.onnx", "ab".repeat(32)),
                 List.of(new Manifest.TensorSpec("x", "FLOAT", List.of(-1L, 3L, 48L, -1L))),
-                List.of(new Manifest.TensorSpec("y", "FLOAT", List.of(-1L, -1L, 6625L)),
+                List.of(
+                        new Manifest.TensorSpec("y", "FLOAT", List.of(-1L, -1L, 6625L)),
                         new Manifest.TensorSpec("z", "INT64", List.of())),
-                Presets.named(preset).preprocess(), postprocess, serving);
+                Presets.named(preset).preprocess(),
+                postprocess,
+                serving);
     }
 
     @Test
     void everyPostprocessAndServingRoundTrips() {
         for (Manifest m : List.of(
                 manifest("ppocr-rec", new Postprocess.Ctc("vocab.txt", 0, true), Serving.defaults()),
-                manifest("ppocr-cls", new Postprocess.Classify("labels.txt", 2, false), Serving.defaults().withImage("r/i:1")),
+                manifest(
+                        "ppocr-cls",
+                        new Postprocess.Classify("labels.txt", 2, false),
+                        Serving.defaults().withImage("r/i:1")),
                 manifest("imagenet", new Postprocess.Classify("labels.txt", 5, true), null),
                 manifest("imagenet", new Postprocess.Raw(), Serving.defaults()))) {
             assertThat(ManifestIo.read(ManifestIo.write(m), "mldev.json")).isEqualTo(m);
@@ -38,7 +48,8 @@ class ManifestIoTest {
     @Test
     void badJsonSchemaAndTypesAreOneClearLine() {
         assertThatThrownBy(() -> ManifestIo.read("{\"schema\": 1,", "b/mldev.json"))
-                .isInstanceOf(MldevException.class).hasMessageStartingWith("b/mldev.json is not valid JSON: ");
+                .isInstanceOf(MldevException.class)
+                .hasMessageStartingWith("b/mldev.json is not valid JSON: ");
         assertThatThrownBy(() -> ManifestIo.read("[]", "b/mldev.json"))
                 .hasMessage("b/mldev.json has no \"schema\" field");
         assertThatThrownBy(() -> ManifestIo.read("{\"schema\": 2}", "b/mldev.json"))
@@ -57,16 +68,20 @@ class ManifestIoTest {
         assertThatThrownBy(() -> ManifestIo.read(good.replace("\"sha256\" : ", "\"sha256\" : 5, \"x\" : "), "m"))
                 .hasMessage("m: model.sha256 must be a string, not 5");
         assertThatThrownBy(() -> ManifestIo.read(good.substring(0, good.length() / 2), "m"))
-                .hasMessageStartingWith("m is not valid JSON: ").satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+                .hasMessageStartingWith("m is not valid JSON: ")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }
 
     @Test
     void theDemoSectionIsOptionalAndRoundTrips() {
         Manifest plain = manifest("ppocr-rec", new Postprocess.Ctc("vocab.txt", 0, true), Serving.defaults());
-        assertThat(ManifestIo.write(plain)).as("bundles without a demo are written as before").doesNotContain("\"demo\" :");
+        assertThat(ManifestIo.write(plain))
+                .as("bundles without a demo are written as before")
+                .doesNotContain("\"demo\" :");
         assertThat(ManifestIo.read(ManifestIo.write(plain), "m").demo()).isNull();
 
-        Manifest withDemo = plain.withDemo(new Demo("Read a line", "PP-OCR", List.of("example-1.png", "example-2.jpg")));
+        Manifest withDemo =
+                plain.withDemo(new Demo("Read a line", "PP-OCR", List.of("example-1.png", "example-2.jpg")));
         assertThat(ManifestIo.read(ManifestIo.write(withDemo), "m")).isEqualTo(withDemo);
         Manifest titleOnly = plain.withDemo(new Demo("Read a line", null, List.of()));
         assertThat(ManifestIo.write(titleOnly)).doesNotContain("description");

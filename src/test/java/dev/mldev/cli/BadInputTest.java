@@ -17,21 +17,32 @@ import org.junit.jupiter.api.io.TempDir;
 class BadInputTest {
     @TempDir
     static Path home;
+
     static Path cls;
     static Path goodImage;
 
     @BeforeAll
     static void setUp() {
         cls = home.resolve("cls");
-        CliRun r = CliRun.run(home, "package", TestModels.file(TestModels.CLS).toString(), "--preset", "ppocr-cls",
-                "--out", cls.toString());
+        CliRun r = CliRun.run(
+                home,
+                "package",
+                TestModels.file(TestModels.CLS).toString(),
+                "--preset",
+                "ppocr-cls",
+                "--out",
+                cls.toString());
         assertThat(r.exitCode).as(r.toString()).isZero();
         goodImage = TextImages.write(TextImages.line("fine"), home.resolve("fine.png"));
     }
 
     static void assertRefused(CliRun r, int exitCode, String... mentions) {
         assertThat(r.exitCode).as(r.toString()).isEqualTo(exitCode);
-        assertThat(r.err).as(r.toString()).contains(mentions).doesNotContain("\tat ").doesNotContain("Exception");
+        assertThat(r.err)
+                .as(r.toString())
+                .contains(mentions)
+                .doesNotContain("\tat ")
+                .doesNotContain("Exception");
         assertThat(r.err.lines().count()).as(r.err).isBetween(1L, 3L);
         assertThat(r.out).isEmpty();
     }
@@ -49,7 +60,11 @@ class BadInputTest {
     void directoryWithoutImages() throws IOException {
         Path empty = Files.createDirectories(home.resolve("empty-dir/sub"));
         Files.writeString(empty.resolve("notes.txt"), "not an image");
-        assertRefused(predict(empty.getParent()), 1, empty.getParent().toString(), "has no PNG, JPEG, BMP or GIF files",
+        assertRefused(
+                predict(empty.getParent()),
+                1,
+                empty.getParent().toString(),
+                "has no PNG, JPEG, BMP or GIF files",
                 "--recursive");
     }
 
@@ -89,7 +104,14 @@ class BadInputTest {
     void truncatedOnnxModel() throws IOException {
         byte[] model = Files.readAllBytes(TestModels.file(TestModels.CLS));
         Path cut = Files.write(home.resolve("cut.onnx"), Arrays.copyOf(model, model.length / 3));
-        CliRun r = CliRun.run(home, "package", cut.toString(), "--preset", "ppocr-cls", "--out", home.resolve("x").toString());
+        CliRun r = CliRun.run(
+                home,
+                "package",
+                cut.toString(),
+                "--preset",
+                "ppocr-cls",
+                "--out",
+                home.resolve("x").toString());
         assertRefused(r, 1, "cut.onnx", "ONNX Runtime cannot load");
         assertThat(home.resolve("x")).doesNotExist();
     }
@@ -97,7 +119,14 @@ class BadInputTest {
     @Test
     void notOnnxAtAll() throws IOException {
         Path fake = Files.writeString(home.resolve("fake.onnx"), "<html>not a model</html>");
-        CliRun r = CliRun.run(home, "package", fake.toString(), "--preset", "ppocr-cls", "--out", home.resolve("y").toString());
+        CliRun r = CliRun.run(
+                home,
+                "package",
+                fake.toString(),
+                "--preset",
+                "ppocr-cls",
+                "--out",
+                home.resolve("y").toString());
         assertRefused(r, 1, "fake.onnx", "ONNX Runtime cannot load");
     }
 
@@ -121,8 +150,8 @@ class BadInputTest {
     void manifestWithMissingFields() throws IOException {
         Path copy = copyBundle("missing");
         Path manifest = copy.resolve("mldev.json");
-        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(manifest.toFile());
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode)
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(manifest.toFile());
         ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("model")).remove("sha256");
         Files.writeString(manifest, tree.toString());
         CliRun r = CliRun.run(home, "predict", "--local", "--model", copy.toString(), goodImage.toString());
@@ -144,7 +173,8 @@ class BadInputTest {
     @Test
     void tamperedAfterAVerifiedRunDespiteRestoredModificationTime() throws IOException {
         Path copy = copyBundle("tampered-later");
-        CliRun first = CliRun.run(home, "predict", "--local", "--device", "cpu", "--model", copy.toString(), goodImage.toString());
+        CliRun first = CliRun.run(
+                home, "predict", "--local", "--device", "cpu", "--model", copy.toString(), goodImage.toString());
         assertThat(first.exitCode).as(first.toString()).isZero();
         Path model = copy.resolve("model.onnx");
         var modified = Files.getLastModifiedTime(model);
@@ -158,16 +188,34 @@ class BadInputTest {
 
     @Test
     void recognizerPresetWithoutVocabulary() {
-        CliRun r = CliRun.run(home, "package", TestModels.file(TestModels.REC).toString(), "--preset", "ppocr-rec",
-                "--out", home.resolve("rec").toString());
+        CliRun r = CliRun.run(
+                home,
+                "package",
+                TestModels.file(TestModels.REC).toString(),
+                "--preset",
+                "ppocr-rec",
+                "--out",
+                home.resolve("rec").toString());
         assertRefused(r, 2, "needs the recognizer's vocabulary", "--vocab");
     }
 
     @Test
     void labelsThatDoNotMatchTheModel() throws IOException {
         Path labels = Files.writeString(home.resolve("three.txt"), "a\nb\nc\n");
-        CliRun r = CliRun.run(home, "package", TestModels.file(TestModels.CLS).toString(), "--height", "48",
-                "--max-width", "192", "--color", "bgr", "--labels", labels.toString(), "--out", home.resolve("z").toString());
+        CliRun r = CliRun.run(
+                home,
+                "package",
+                TestModels.file(TestModels.CLS).toString(),
+                "--height",
+                "48",
+                "--max-width",
+                "192",
+                "--color",
+                "bgr",
+                "--labels",
+                labels.toString(),
+                "--out",
+                home.resolve("z").toString());
         assertRefused(r, 2, "three.txt has 3 lines", "outputs 2 classes");
     }
 
@@ -179,7 +227,13 @@ class BadInputTest {
 
     @Test
     void verboseShowsTheStackTrace() {
-        CliRun r = CliRun.run(home, "predict", "--verbose", "--local", "--model", cls.toString(),
+        CliRun r = CliRun.run(
+                home,
+                "predict",
+                "--verbose",
+                "--local",
+                "--model",
+                cls.toString(),
                 home.resolve("nope.png").toString());
         assertThat(r.exitCode).isEqualTo(1);
         assertThat(r.err).contains("does not exist").contains("\tat ");

@@ -32,16 +32,26 @@ class BatchCommandTest {
     static final String IMAGE = "us-docker.pkg.dev/mldev-test-project/mldev/serve:1";
     static final String BUCKET = "mldev-test-bucket";
     static final List<String> TEXTS = List.of("Scale to zero", "Nothing idle", "Three lines");
+
     @TempDir
     static Path home;
+
     static FakeGoogleCloud cloud;
     static Path bundle;
     static Path[] lines = new Path[TEXTS.size()];
 
     @BeforeAll
     static void start() {
-        CliRun packaged = CliRun.run(home, "package", TestModels.file(TestModels.REC).toString(), "--preset", "ppocr-rec",
-                "--vocab", TestModels.file(TestModels.VOCAB).toString(), "--out", home.resolve("rec").toString());
+        CliRun packaged = CliRun.run(
+                home,
+                "package",
+                TestModels.file(TestModels.REC).toString(),
+                "--preset",
+                "ppocr-rec",
+                "--vocab",
+                TestModels.file(TestModels.VOCAB).toString(),
+                "--out",
+                home.resolve("rec").toString());
         assertThat(packaged.exitCode).as(packaged.toString()).isZero();
         bundle = home.resolve("rec");
         for (int i = 0; i < TEXTS.size(); i++) {
@@ -93,7 +103,8 @@ class BatchCommandTest {
         BatchPredictionJob job = cloud.batchJobs().jobs().get(jobsBefore);
         assertThat(job.getState()).isEqualTo(JobState.JOB_STATE_SUCCEEDED);
         assertThat(job.getDedicatedResources().getStartingReplicaCount()).isEqualTo(2);
-        assertThat(job.getDedicatedResources().getMachineSpec().getAcceleratorType()).isEqualTo(AcceleratorType.NVIDIA_L4);
+        assertThat(job.getDedicatedResources().getMachineSpec().getAcceleratorType())
+                .isEqualTo(AcceleratorType.NVIDIA_L4);
         assertThat(job.getLabelsMap()).containsEntry("managed-by", "mldev").containsEntry("mldev-name", "rec");
         assertThat(run.err).contains("mldev: batch prediction job " + job.getName() + " took ");
         // zero idle cost by construction: the model it uploaded and the run's files are gone
@@ -107,9 +118,12 @@ class BatchCommandTest {
         cloud.runServingImage();
         StringBuilder jsonl = new StringBuilder();
         for (Path line : lines) {
-            jsonl.append("{\"b64\":\"").append(java.util.Base64.getEncoder().encodeToString(read(line))).append("\"}\n");
+            jsonl.append("{\"b64\":\"")
+                    .append(java.util.Base64.getEncoder().encodeToString(read(line)))
+                    .append("\"}\n");
         }
-        cloud.storage().put(BUCKET, "in/part-1.jsonl", jsonl.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        cloud.storage()
+                .put(BUCKET, "in/part-1.jsonl", jsonl.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
         CliRun run = batch("gs://" + BUCKET + "/in/*.jsonl", "--output", "gs://" + BUCKET + "/results");
 
@@ -117,8 +131,10 @@ class BatchCommandTest {
         String folder = run.out.strip();
         assertThat(folder).startsWith("gs://" + BUCKET + "/results/prediction-mldev-rec-");
         String prefix = folder.substring(("gs://" + BUCKET + "/").length());
-        String written = cloud.storage().objects(BUCKET).entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
-                .map(e -> new String(e.getValue().bytes(), java.nio.charset.StandardCharsets.UTF_8)).reduce("", String::concat);
+        String written = cloud.storage().objects(BUCKET).entrySet().stream()
+                .filter(e -> e.getKey().startsWith(prefix))
+                .map(e -> new String(e.getValue().bytes(), java.nio.charset.StandardCharsets.UTF_8))
+                .reduce("", String::concat);
         TEXTS.forEach(text -> assertThat(written).contains("\"text\":\"" + text + "\""));
         assertThat(cloud.storage().objects(BUCKET)).containsKey("in/part-1.jsonl");
         assertThat(cloud.vertex().models()).isEmpty();
@@ -134,19 +150,33 @@ class BatchCommandTest {
 
     @Test
     void dryRunJsonHasTheJobRequestAndTheForecastFromTheMeasuredTime() throws Exception {
-        CliRun run = batch(lines[0].toString(), lines[1].toString(), lines[2].toString(), "--replicas", "2", "--machine",
-                "g2-standard-8", "--dry-run", "--json", "--per-image-ms", "1200000");
+        CliRun run = batch(
+                lines[0].toString(),
+                lines[1].toString(),
+                lines[2].toString(),
+                "--replicas",
+                "2",
+                "--machine",
+                "g2-standard-8",
+                "--dry-run",
+                "--json",
+                "--per-image-ms",
+                "1200000");
 
         assertThat(run.exitCode).as(run.toString()).isZero();
         JsonNode plan = new ObjectMapper().readTree(run.out);
         JsonNode job = plan.get("batch_prediction_job");
         assertThat(job.at("/inputConfig/instancesFormat").asText()).isEqualTo("jsonl");
-        assertThat(job.at("/inputConfig/gcsSource/uris/0").asText()).startsWith("gs://" + BUCKET + "/mldev/rec/batch/mldev-rec-batch-")
+        assertThat(job.at("/inputConfig/gcsSource/uris/0").asText())
+                .startsWith("gs://" + BUCKET + "/mldev/rec/batch/mldev-rec-batch-")
                 .endsWith("/instances.jsonl");
         assertThat(job.at("/outputConfig/predictionsFormat").asText()).isEqualTo("jsonl");
-        assertThat(job.at("/outputConfig/gcsDestination/outputUriPrefix").asText()).endsWith("/out/");
-        assertThat(job.at("/dedicatedResources/machineSpec/machineType").asText()).isEqualTo("g2-standard-8");
-        assertThat(job.at("/dedicatedResources/machineSpec/acceleratorType").asText()).isEqualTo("NVIDIA_L4");
+        assertThat(job.at("/outputConfig/gcsDestination/outputUriPrefix").asText())
+                .endsWith("/out/");
+        assertThat(job.at("/dedicatedResources/machineSpec/machineType").asText())
+                .isEqualTo("g2-standard-8");
+        assertThat(job.at("/dedicatedResources/machineSpec/acceleratorType").asText())
+                .isEqualTo("NVIDIA_L4");
         assertThat(job.at("/dedicatedResources/startingReplicaCount").asInt()).isEqualTo(2);
         assertThat(job.at("/dedicatedResources/maxReplicaCount").asInt()).isEqualTo(2);
         JsonNode forecast = plan.get("forecast");
@@ -155,12 +185,15 @@ class BatchCommandTest {
         assertThat(forecast.get("node_hours").decimalValue()).isEqualByComparingTo("1.3333");
         assertThat(forecast.get("gpu_hours").decimalValue()).isEqualByComparingTo("1.3333");
         // g2-standard-8 + 1 L4 in us-central1 is $0.98090285 an hour with the built-in prices
-        assertThat(forecast.get("cost_usd").decimalValue()).isEqualByComparingTo(new BigDecimal("0.98090285")
-                .multiply(new BigDecimal("4").divide(new BigDecimal("3"), 10, java.math.RoundingMode.HALF_UP)).setScale(6,
-                        java.math.RoundingMode.HALF_UP));
-        assertThat(forecast.get("notes").get(0).asText()).isEqualTo("per image: 1200000 ms, as measured (--per-image-ms)");
-        assertThat(cloud.batchJobs().jobs()).noneMatch(j -> j.getDisplayName().startsWith("mldev-rec-batch-")
-                && j.getName().equals(job.path("name").asText()));
+        assertThat(forecast.get("cost_usd").decimalValue())
+                .isEqualByComparingTo(new BigDecimal("0.98090285")
+                        .multiply(new BigDecimal("4").divide(new BigDecimal("3"), 10, java.math.RoundingMode.HALF_UP))
+                        .setScale(6, java.math.RoundingMode.HALF_UP));
+        assertThat(forecast.get("notes").get(0).asText())
+                .isEqualTo("per image: 1200000 ms, as measured (--per-image-ms)");
+        assertThat(cloud.batchJobs().jobs())
+                .noneMatch(j -> j.getDisplayName().startsWith("mldev-rec-batch-")
+                        && j.getName().equals(job.path("name").asText()));
     }
 
     @Test
@@ -176,26 +209,38 @@ class BatchCommandTest {
     void badInputIsRefusedWithEveryProblemBeforeAnyCall() {
         int jobsBefore = cloud.batchJobs().jobs().size();
 
-        CliRun run = batch(lines[0].toString(), "gs://" + BUCKET + "/in/x.jsonl", "--replicas", "0", "--output", "out/");
+        CliRun run =
+                batch(lines[0].toString(), "gs://" + BUCKET + "/in/x.jsonl", "--replicas", "0", "--output", "out/");
 
         assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
-        assertThat(run.err).contains("--replicas 0 is below 1").contains("inputs mix local files and gs:// URIs")
+        assertThat(run.err)
+                .contains("--replicas 0 is below 1")
+                .contains("inputs mix local files and gs:// URIs")
                 .contains("--output 'out/' is not a gs://BUCKET/PATH URI");
         assertThat(cloud.batchJobs().jobs()).hasSize(jobsBefore);
     }
 
     @Test
     void statusListsARunningBatchJobWithItsCostPerHour() throws Exception {
-        cloud.batchJobs().put(BatchPredictionJob.newBuilder()
-                .setName("projects/" + FakeGoogleCloud.PROJECT + "/locations/" + FakeGoogleCloud.REGION + "/batchPredictionJobs/42")
-                .setDisplayName("mldev-ocr-batch-20260101-000000-abcdef").putLabels("managed-by", "mldev").putLabels("mldev-name", "ocr")
-                .setState(JobState.JOB_STATE_RUNNING).setDedicatedResources(BatchDedicatedResources.newBuilder()
-                        .setMachineSpec(MachineSpec.newBuilder().setMachineType("g2-standard-8")
-                                .setAcceleratorType(AcceleratorType.NVIDIA_L4).setAcceleratorCount(1))
-                        .setStartingReplicaCount(2).setMaxReplicaCount(2))
-                .build());
+        cloud.batchJobs()
+                .put(BatchPredictionJob.newBuilder()
+                        .setName("projects/" + FakeGoogleCloud.PROJECT + "/locations/" + FakeGoogleCloud.REGION
+                                + "/batchPredictionJobs/42")
+                        .setDisplayName("mldev-ocr-batch-20260101-000000-abcdef")
+                        .putLabels("managed-by", "mldev")
+                        .putLabels("mldev-name", "ocr")
+                        .setState(JobState.JOB_STATE_RUNNING)
+                        .setDedicatedResources(BatchDedicatedResources.newBuilder()
+                                .setMachineSpec(MachineSpec.newBuilder()
+                                        .setMachineType("g2-standard-8")
+                                        .setAcceleratorType(AcceleratorType.NVIDIA_L4)
+                                        .setAcceleratorCount(1))
+                                .setStartingReplicaCount(2)
+                                .setMaxReplicaCount(2))
+                        .build());
 
-        CliRun run = CliRun.run(home, env(), "status", "--target", "vertex", "--region", FakeGoogleCloud.REGION, "--json");
+        CliRun run =
+                CliRun.run(home, env(), "status", "--target", "vertex", "--region", FakeGoogleCloud.REGION, "--json");
 
         assertThat(run.exitCode).as(run.toString()).isZero();
         JsonNode row = null;

@@ -24,27 +24,46 @@ import org.junit.jupiter.api.io.TempDir;
 class CarelessInputTest {
     @TempDir
     static Path home;
+
     static Path cls;
     static Path image;
 
     @BeforeAll
     static void setUp() {
         cls = home.resolve("cls");
-        CliRun r = CliRun.run(home, "package", TestModels.file(TestModels.CLS).toString(), "--preset", "ppocr-cls",
-                "--name", "careless", "--out", cls.toString());
+        CliRun r = CliRun.run(
+                home,
+                "package",
+                TestModels.file(TestModels.CLS).toString(),
+                "--preset",
+                "ppocr-cls",
+                "--name",
+                "careless",
+                "--out",
+                cls.toString());
         assertThat(r.exitCode).as(r.toString()).isZero();
         image = TextImages.write(TextImages.line("fine"), home.resolve("fine.png"));
     }
 
     static CliRun predict(String... images) {
-        String[] args = Stream.concat(Stream.of("predict", "--local", "--device", "cpu", "--model", cls.toString()),
-                Stream.of(images)).toArray(String[]::new);
+        String[] args = Stream.concat(
+                        Stream.of("predict", "--local", "--device", "cpu", "--model", cls.toString()),
+                        Stream.of(images))
+                .toArray(String[]::new);
         return CliRun.run(home, args);
     }
 
     static CliRun packageCls(String... flags) {
-        String[] args = Stream.concat(Stream.of("package", TestModels.file(TestModels.CLS).toString(), "--preset",
-                "ppocr-cls", "--out", home.resolve("never").toString()), Stream.of(flags)).toArray(String[]::new);
+        String[] args = Stream.concat(
+                        Stream.of(
+                                "package",
+                                TestModels.file(TestModels.CLS).toString(),
+                                "--preset",
+                                "ppocr-cls",
+                                "--out",
+                                home.resolve("never").toString()),
+                        Stream.of(flags))
+                .toArray(String[]::new);
         return CliRun.run(home, args);
     }
 
@@ -71,7 +90,8 @@ class CarelessInputTest {
 
     @Test
     void hugeHeightIsRefused() {
-        assertRefused(packageCls("--height", "48", "--max-width", "50000"), 2, "--max-width must be 1 to 8192, not 50000");
+        assertRefused(
+                packageCls("--height", "48", "--max-width", "50000"), 2, "--max-width must be 1 to 8192, not 50000");
     }
 
     @Test
@@ -82,15 +102,26 @@ class CarelessInputTest {
 
     @Test
     void manifestWithZeroStdIsRefused() throws IOException {
-        Path copy = BundleCopies.withManifest(cls, home.resolve("zero-std"), m -> ((ArrayNode) m.with("preprocess").get("std")).set(1, 0.0));
-        assertRefused(CliRun.run(home, "predict", "--local", "--model", copy.toString(), image.toString()), 1,
-                "preprocess.std must be finite and non-zero", "not 0.0");
+        Path copy = BundleCopies.withManifest(
+                cls,
+                home.resolve("zero-std"),
+                m -> ((ArrayNode) m.with("preprocess").get("std")).set(1, 0.0));
+        assertRefused(
+                CliRun.run(home, "predict", "--local", "--model", copy.toString(), image.toString()),
+                1,
+                "preprocess.std must be finite and non-zero",
+                "not 0.0");
     }
 
     @Test
     void manifestWithHugeSideIsRefused() throws IOException {
-        Path copy = BundleCopies.withManifest(cls, home.resolve("huge-side"), m -> m.with("preprocess").with("resize").put("height", 100000));
-        assertRefused(CliRun.run(home, "predict", "--local", "--model", copy.toString(), image.toString()), 1,
+        Path copy = BundleCopies.withManifest(
+                cls,
+                home.resolve("huge-side"),
+                m -> m.with("preprocess").with("resize").put("height", 100000));
+        assertRefused(
+                CliRun.run(home, "predict", "--local", "--model", copy.toString(), image.toString()),
+                1,
                 "preprocess.resize.height must be 1 to 8192, not 100000");
     }
 
@@ -108,10 +139,10 @@ class CarelessInputTest {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
-        CliRun r = CliRun.run(home, full, "predict", "--local", "--device", "cpu", "--model", cls.toString(), image.toString());
+        CliRun r = CliRun.run(
+                home, full, "predict", "--local", "--device", "cpu", "--model", cls.toString(), image.toString());
         assertRefused(r, 1, "cannot write the output: standard output is full or closed");
     }
 
@@ -129,12 +160,22 @@ class CarelessInputTest {
         try {
             CliRun r = CliRun.run(home, "predict", "--target", "careless", image.toString(), notes.toString());
             assertThat(r.exitCode).as(r.toString()).isEqualTo(1);
-            assertThat(r.err).contains(notes + " is not an image").doesNotContain("instances[").doesNotContain("Exception");
+            assertThat(r.err)
+                    .contains(notes + " is not an image")
+                    .doesNotContain("instances[")
+                    .doesNotContain("Exception");
             // streamed: the image before the bad one has its result already
             assertThat(r.out.lines()).singleElement().asString().startsWith(image + "  ");
 
-            CliRun going = CliRun.run(home, "predict", "--target", "careless", "--jsonl", "--continue-on-error",
-                    notes.toString(), image.toString());
+            CliRun going = CliRun.run(
+                    home,
+                    "predict",
+                    "--target",
+                    "careless",
+                    "--jsonl",
+                    "--continue-on-error",
+                    notes.toString(),
+                    image.toString());
             assertThat(going.exitCode).as(going.toString()).isEqualTo(1);
             List<String> lines = going.out.lines().toList();
             assertThat(lines).hasSize(2);

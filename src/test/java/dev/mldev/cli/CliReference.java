@@ -14,8 +14,7 @@ final class CliReference {
     /** Fixed, so the page does not change with the terminal that generates it. */
     private static final int WIDTH = 100;
 
-    private CliReference() {
-    }
+    private CliReference() {}
 
     static String markdown() {
         // no environment and no config file: the help shows the built-in defaults, not this machine's
@@ -37,9 +36,15 @@ final class CliReference {
     private static void append(CommandLine command, StringBuilder index, StringBuilder sections) {
         String name = command.getCommandSpec().qualifiedName();
         int depth = name.split(" ").length - 1;
-        index.append("  ".repeat(depth)).append("- [").append(name).append("](#")
-                .append(name.replace(' ', '-')).append(")\n");
-        sections.append("\n## ").append(name).append("\n\n```text\n")
+        index.append("  ".repeat(depth))
+                .append("- [")
+                .append(name)
+                .append("](#")
+                .append(name.replace(' ', '-'))
+                .append(")\n");
+        sections.append("\n## ")
+                .append(name)
+                .append("\n\n```text\n")
                 .append(withoutTrailingSpaces(command.getUsageMessage(CommandLine.Help.Ansi.OFF)))
                 .append("```\n");
         command.getSubcommands().values().stream().distinct().forEach(sub -> append(sub, index, sections));

@@ -20,7 +20,9 @@ class CliReferenceTest {
         if (Boolean.getBoolean("mldev.updateCliReference")) {
             Files.writeString(COMMITTED, generated);
         }
-        assertThat(COMMITTED).as("regenerate with -Dmldev.updateCliReference=true").exists();
+        assertThat(COMMITTED)
+                .as("regenerate with -Dmldev.updateCliReference=true")
+                .exists();
         assertThat(Files.readString(COMMITTED))
                 .as("docs/cli.md is stale: mvn -q test -Dtest=CliReferenceTest -Dmldev.updateCliReference=true")
                 .isEqualTo(generated);
@@ -30,11 +32,29 @@ class CliReferenceTest {
     void everyCommandAndSubcommandHasASectionWithItsOptions() {
         String reference = CliReference.markdown();
 
-        for (String command : new String[] {"package", "predict", "serve", "deploy", "status", "undeploy", "doctor",
-                "completion", "image", "image push", "prices", "prices show", "prices refresh"}) {
-            assertThat(reference).contains("\n## mldev " + command + "\n").contains("(#mldev-" + command.replace(' ', '-') + ")");
+        for (String command : new String[] {
+            "package",
+            "predict",
+            "serve",
+            "deploy",
+            "status",
+            "undeploy",
+            "doctor",
+            "completion",
+            "image",
+            "image push",
+            "prices",
+            "prices show",
+            "prices refresh"
+        }) {
+            assertThat(reference)
+                    .contains("\n## mldev " + command + "\n")
+                    .contains("(#mldev-" + command.replace(' ', '-') + ")");
         }
-        assertThat(reference).contains("--max-idle-cost").contains("--idle-unload").contains("--insecure-registry")
+        assertThat(reference)
+                .contains("--max-idle-cost")
+                .contains("--idle-unload")
+                .contains("--insecure-registry")
                 .contains("Exit codes:");
     }
 }

@@ -35,8 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
 class CloudRunCliTest {
     static final String IMAGE = "us-docker.pkg.dev/mldev-test-project/mldev/serve:1";
     static final ObjectMapper JSON = new ObjectMapper();
+
     @TempDir
     static Path home;
+
     static FakeGoogleCloud cloud;
     static Path bundle;
     static Path upright;
@@ -44,8 +46,14 @@ class CloudRunCliTest {
 
     @BeforeAll
     static void start() {
-        CliRun packaged = CliRun.run(home, "package", TestModels.file(TestModels.CLS).toString(), "--preset", "ppocr-cls",
-                "--out", home.resolve("cls").toString());
+        CliRun packaged = CliRun.run(
+                home,
+                "package",
+                TestModels.file(TestModels.CLS).toString(),
+                "--preset",
+                "ppocr-cls",
+                "--out",
+                home.resolve("cls").toString());
         assertThat(packaged.exitCode).as(packaged.toString()).isZero();
         bundle = home.resolve("cls");
         cloud = new FakeGoogleCloud();
@@ -84,7 +92,16 @@ class CloudRunCliTest {
 
     @Test
     void dryRunPrintsTheServiceAndAForecastWithNoIdleCost() throws Exception {
-        CliRun plan = mldev("deploy", bundle.toString(), "--target", "cloud-run", "--name", "plan", "--image", IMAGE, "--dry-run",
+        CliRun plan = mldev(
+                "deploy",
+                bundle.toString(),
+                "--target",
+                "cloud-run",
+                "--name",
+                "plan",
+                "--image",
+                IMAGE,
+                "--dry-run",
                 "--json");
         assertThat(plan.exitCode).as(plan.toString()).isZero();
         JsonNode json = JSON.readTree(plan.out);
@@ -96,9 +113,12 @@ class CloudRunCliTest {
         assertThat(container.path("resources").path("cpuIdle").asBoolean(true)).isFalse();
         assertThat(template.path("scaling").toString()).isEqualTo("{\"minInstanceCount\":0,\"maxInstanceCount\":1}");
         assertThat(template.path("gpuZonalRedundancyDisabled").asBoolean()).isTrue();
-        assertThat(json.path("service").path("invokerIamDisabled").asBoolean(true)).isFalse();
-        assertThat(container.path("startupProbe").path("httpGet").path("path").asText()).isEqualTo("/health");
-        assertThat(container.path("env").findValuesAsText("value")).anyMatch(v -> v.startsWith("gs://mldev-test-bucket/mldev/plan/"));
+        assertThat(json.path("service").path("invokerIamDisabled").asBoolean(true))
+                .isFalse();
+        assertThat(container.path("startupProbe").path("httpGet").path("path").asText())
+                .isEqualTo("/health");
+        assertThat(container.path("env").findValuesAsText("value"))
+                .anyMatch(v -> v.startsWith("gs://mldev-test-bucket/mldev/plan/"));
         JsonNode forecast = json.path("forecast");
         assertThat(forecast.path("idle_cost_per_hour_usd").decimalValue()).isEqualByComparingTo(BigDecimal.ZERO);
         // 4 vCPU x 0.0648 + 16 GiB x 0.0072 + one L4 at 0.67212, per hour
@@ -109,33 +129,69 @@ class CloudRunCliTest {
 
     @Test
     void everyProblemIsReportedBeforeAnyCall() {
-        CliRun refused = mldev("deploy", bundle.toString(), "--target", "cloud-run", "--name", "Bad_Name", "--image", IMAGE,
-                "--region", "europe-north1", "--max-instances", "0", "--min-replicas", "1");
+        CliRun refused = mldev(
+                "deploy",
+                bundle.toString(),
+                "--target",
+                "cloud-run",
+                "--name",
+                "Bad_Name",
+                "--image",
+                IMAGE,
+                "--region",
+                "europe-north1",
+                "--max-instances",
+                "0",
+                "--min-replicas",
+                "1");
         assertThat(refused.exitCode).as(refused.toString()).isEqualTo(2);
-        assertThat(refused.err).contains("'Bad_Name' cannot name a deployment")
-                .contains("Cloud Run has no nvidia-l4 GPUs in europe-north1").contains("--max-instances 0 is outside 1 to 20")
+        assertThat(refused.err)
+                .contains("'Bad_Name' cannot name a deployment")
+                .contains("Cloud Run has no nvidia-l4 GPUs in europe-north1")
+                .contains("--max-instances 0 is outside 1 to 20")
                 .contains("--min-replicas does not apply to --target cloud-run");
         assertThat(cloud.cloudRun().services()).isEmpty();
     }
 
     @Test
     void publicNeedsAConfirmationThatStatesTheWorstCase() {
-        CliRun refused = mldev("deploy", bundle.toString(), "--target", "cloud-run", "--name", "refused", "--image", IMAGE,
-                "--public", "--max-instances", "2");
+        CliRun refused = mldev(
+                "deploy",
+                bundle.toString(),
+                "--target",
+                "cloud-run",
+                "--name",
+                "refused",
+                "--image",
+                IMAGE,
+                "--public",
+                "--max-instances",
+                "2");
         assertThat(refused.exitCode).as(refused.toString()).isEqualTo(2);
-        assertThat(refused.err).contains("--public needs confirmation").contains("$2.09/h").contains("2 max instances x $1.05/h")
+        assertThat(refused.err)
+                .contains("--public needs confirmation")
+                .contains("$2.09/h")
+                .contains("2 max instances x $1.05/h")
                 .contains("--yes");
         assertThat(cloud.cloudRun().services()).isEmpty();
-        assertThat(cloud.storage().objects("mldev-test-bucket").keySet()).noneMatch(n -> n.startsWith("mldev/refused/"));
+        assertThat(cloud.storage().objects("mldev-test-bucket").keySet())
+                .noneMatch(n -> n.startsWith("mldev/refused/"));
     }
 
     @Test
     void aFailedRevisionRollsBackTheServiceItCreated() {
-        cloud.faults().failOperationOnce("run.CreateService", Faults.status(Code.RESOURCE_EXHAUSTED,
-                "Quota exceeded for quota metric 'Total Nvidia L4 GPU allocation without zonal redundancy, per project per region'"));
-        CliRun failed = mldev("deploy", bundle.toString(), "--target", "cloud-run", "--name", "quota", "--image", IMAGE);
+        cloud.faults()
+                .failOperationOnce(
+                        "run.CreateService",
+                        Faults.status(
+                                Code.RESOURCE_EXHAUSTED,
+                                "Quota exceeded for quota metric 'Total Nvidia L4 GPU allocation without zonal redundancy, per project per region'"));
+        CliRun failed =
+                mldev("deploy", bundle.toString(), "--target", "cloud-run", "--name", "quota", "--image", IMAGE);
         assertThat(failed.exitCode).as(failed.toString()).isEqualTo(4);
-        assertThat(failed.err).contains("quota exceeded").contains("rolled back: deleted service mldev-quota")
+        assertThat(failed.err)
+                .contains("quota exceeded")
+                .contains("rolled back: deleted service mldev-quota")
                 .contains("iam-admin/quotas");
         assertThat(cloud.cloudRun().services()).isEmpty();
         assertThat(mldev("status", "--json").out).doesNotContain("\"quota\"");
@@ -154,17 +210,24 @@ class CloudRunCliTest {
         assertThat(again.out).contains("(unchanged)");
 
         // private: the URL refuses a caller without an ID token for it
-        HttpClient http = HttpClient.newBuilder().sslContext(dev.mldev.cloud.CustomCa.load(FakeTls.get().caPem()).sslContext()).build();
-        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(url + "/predict"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"instances\":[]}")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpClient http = HttpClient.newBuilder()
+                .sslContext(dev.mldev.cloud.CustomCa.load(FakeTls.get().caPem()).sslContext())
+                .build();
+        HttpResponse<String> anonymous = http.send(
+                HttpRequest.newBuilder(URI.create(url + "/predict"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"instances\":[]}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(anonymous.statusCode()).isEqualTo(401);
 
         CliRun status = mldev("status");
         assertThat(status.exitCode).as(status.toString()).isZero();
         assertThat(status.out).containsPattern("cls\\s+cloud-run\\s+zero").contains("min instances 0");
         JsonNode statusJson = JSON.readTree(mldev("status", "--json").out);
-        JsonNode row = statusJson.findParents("target").stream().filter(n -> n.path("target").asText().equals("cloud-run"))
-                .findFirst().orElseThrow();
+        JsonNode row = statusJson.findParents("target").stream()
+                .filter(n -> n.path("target").asText().equals("cloud-run"))
+                .findFirst()
+                .orElseThrow();
         assertThat(row.path("idle_cost_per_hour_usd").decimalValue()).isEqualByComparingTo(BigDecimal.ZERO);
         assertThat(row.path("awake_cost_per_hour_usd").decimalValue()).isEqualByComparingTo("1.04652");
 
@@ -182,7 +245,8 @@ class CloudRunCliTest {
         assertThat(predict.out).startsWith(upright + "  0  ");
         assertThat(cloud.cloudRun().coldStarts()).hasSize(coldStartsBefore + 1);
         System.err.println("cold start through the fake Cloud Run (mldev serve process, CPU): "
-                + cloud.cloudRun().coldStarts().get(coldStartsBefore).toMillis() + " ms; predict reported: " + predict.err.trim());
+                + cloud.cloudRun().coldStarts().get(coldStartsBefore).toMillis() + " ms; predict reported: "
+                + predict.err.trim());
 
         CliRun undeploy = mldev("undeploy", "cls", "--yes");
         assertThat(undeploy.exitCode).as(undeploy.toString()).isZero();
@@ -192,13 +256,27 @@ class CloudRunCliTest {
 
     @Test
     void aPublicServiceAnswersAnyone() throws Exception {
-        CliRun deploy = mldev("deploy", bundle.toString(), "--target", "cloud-run", "--name", "open", "--image", IMAGE, "--public",
+        CliRun deploy = mldev(
+                "deploy",
+                bundle.toString(),
+                "--target",
+                "cloud-run",
+                "--name",
+                "open",
+                "--image",
+                IMAGE,
+                "--public",
                 "--yes");
         assertThat(deploy.exitCode).as(deploy.toString()).isZero();
-        assertThat(deploy.err).contains("anyone with the URL can start mldev-open").contains("(confirmed by --yes)");
+        assertThat(deploy.err)
+                .contains("anyone with the URL can start mldev-open")
+                .contains("(confirmed by --yes)");
         String url = deploy.out.trim().split("\\s+")[1];
-        HttpClient http = HttpClient.newBuilder().sslContext(dev.mldev.cloud.CustomCa.load(FakeTls.get().caPem()).sslContext()).build();
-        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(url + "/health")).GET().build(),
+        HttpClient http = HttpClient.newBuilder()
+                .sslContext(dev.mldev.cloud.CustomCa.load(FakeTls.get().caPem()).sslContext())
+                .build();
+        HttpResponse<String> health = http.send(
+                HttpRequest.newBuilder(URI.create(url + "/health")).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);
         CliRun predict = mldev("predict", upright.toString(), "--target", "open");

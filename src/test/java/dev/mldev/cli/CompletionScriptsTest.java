@@ -26,9 +26,13 @@ class CompletionScriptsTest {
             Files.createDirectories(committed.getParent());
             Files.writeString(committed, generated);
         }
-        assertThat(committed).as("regenerate with -Dmldev.updateCompletions=true").exists();
+        assertThat(committed)
+                .as("regenerate with -Dmldev.updateCompletions=true")
+                .exists();
         assertThat(Files.readString(committed))
-                .as("completions/mldev.%s is stale: mvn -q test -Dtest=CompletionScriptsTest -Dmldev.updateCompletions=true", shell)
+                .as(
+                        "completions/mldev.%s is stale: mvn -q test -Dtest=CompletionScriptsTest -Dmldev.updateCompletions=true",
+                        shell)
                 .isEqualTo(generated);
         assertThat(generated).contains("package").contains("predict").contains("device");
     }

@@ -22,7 +22,9 @@ class DocumentationLinksTest {
 
     @Test
     void theReadmeStaysAFrontDoor() throws IOException {
-        assertThat(Files.size(README)).as("README.md: keep it under 16 KB, move detail to docs/").isLessThan(16 * 1024);
+        assertThat(Files.size(README))
+                .as("README.md: keep it under 16 KB, move detail to docs/")
+                .isLessThan(16 * 1024);
         assertThat(Files.readString(README))
                 .as("the README's test command is what .ci/run runs")
                 .contains("scripts/fetch-test-models && mvn -B verify");
@@ -47,8 +49,12 @@ class DocumentationLinksTest {
                     continue; // https:, mailto: and the like are not checked offline
                 }
                 String[] fileAndAnchor = link.split("#", 2);
-                Path target = fileAndAnchor[0].isEmpty() ? page
-                        : page.toAbsolutePath().getParent().resolve(fileAndAnchor[0]).normalize();
+                Path target = fileAndAnchor[0].isEmpty()
+                        ? page
+                        : page.toAbsolutePath()
+                                .getParent()
+                                .resolve(fileAndAnchor[0])
+                                .normalize();
                 if (!Files.exists(target)) {
                     broken.add(page + ": " + link + " (no such file)");
                 } else if (fileAndAnchor.length == 2 && !anchors(target).contains(fileAndAnchor[1])) {
@@ -84,7 +90,10 @@ class DocumentationLinksTest {
         for (String line : prose(page)) {
             Matcher m = HEADING.matcher(line);
             if (m.matches()) {
-                anchors.add(m.group(1).toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N} _-]", "").replace(' ', '-'));
+                anchors.add(m.group(1)
+                        .toLowerCase(Locale.ROOT)
+                        .replaceAll("[^\\p{L}\\p{N} _-]", "")
+                        .replace(' ', '-'));
             }
         }
         return anchors;

@@ -22,13 +22,20 @@ import org.junit.jupiter.api.io.TempDir;
 class EarlyModelTest {
     @TempDir
     static Path home;
+
     static Path bundle;
     static Environment env;
 
     @BeforeAll
     static void packageClassifier() {
-        CliRun r = CliRun.run(home, "package", TestModels.file(TestModels.CLS).toString(), "--preset", "ppocr-cls",
-                "--out", home.resolve("cls").toString());
+        CliRun r = CliRun.run(
+                home,
+                "package",
+                TestModels.file(TestModels.CLS).toString(),
+                "--preset",
+                "ppocr-cls",
+                "--out",
+                home.resolve("cls").toString());
         assertThat(r.exitCode).as(r.toString()).isZero();
         bundle = home.resolve("cls");
         env = new Environment(Map.of("XDG_CACHE_HOME", home.resolve("cache").toString()), home);
@@ -41,33 +48,40 @@ class EarlyModelTest {
 
     @Test
     void theSameBundleAndDeviceTakeTheOpenedModel() throws Exception {
-        EarlyModel.start(new RawArgs(new String[] {"predict", "a.png", "--model", bundle.toString(), "--device", "cpu"}),
-                env);
+        EarlyModel.start(
+                new RawArgs(new String[] {"predict", "a.png", "--model", bundle.toString(), "--device", "cpu"}), env);
         List<String> notices = new ArrayList<>();
         Optional<Opening<LocalModel>> taken = EarlyModel.take(bundle, Device.CPU, notices::add);
         assertThat(taken).isPresent();
         try (LocalModel model = taken.get().take()) {
             assertThat(model.bundle().dir()).isEqualTo(bundle);
-            assertThat(model.session().inputs()).singleElement().extracting(i -> i.name()).isEqualTo("x");
+            assertThat(model.session().inputs())
+                    .singleElement()
+                    .extracting(i -> i.name())
+                    .isEqualTo("x");
         }
-        assertThat(EarlyModel.take(bundle, Device.CPU, notices::add)).as("taken once").isEmpty();
+        assertThat(EarlyModel.take(bundle, Device.CPU, notices::add))
+                .as("taken once")
+                .isEmpty();
     }
 
     @Test
     void anotherDeviceOrBundleOpensItsOwn() {
         EarlyModel.start(new RawArgs(new String[] {"predict", "--device=cpu", "--model=" + bundle, "a.png"}), env);
-        assertThat(EarlyModel.take(bundle, Device.AUTO, m -> { })).isEmpty();
-        assertThat(EarlyModel.take(home.resolve("other"), Device.CPU, m -> { })).isEmpty();
+        assertThat(EarlyModel.take(bundle, Device.AUTO, m -> {})).isEmpty();
+        assertThat(EarlyModel.take(home.resolve("other"), Device.CPU, m -> {})).isEmpty();
         EarlyModel.discard();
-        assertThat(EarlyModel.take(bundle, Device.CPU, m -> { })).as("discarded").isEmpty();
+        assertThat(EarlyModel.take(bundle, Device.CPU, m -> {})).as("discarded").isEmpty();
     }
 
     @Test
     void withoutTheFlagTheDeviceComesFromMldevDevice() {
-        Environment cpu = new Environment(Map.of("XDG_CACHE_HOME", home.resolve("cache").toString(),
-                "MLDEV_DEVICE", "cpu"), home);
+        Environment cpu = new Environment(
+                Map.of("XDG_CACHE_HOME", home.resolve("cache").toString(), "MLDEV_DEVICE", "cpu"), home);
         EarlyModel.start(new RawArgs(new String[] {"predict", "a.png", "--model", bundle.toString()}), cpu);
-        assertThat(EarlyModel.take(bundle, Device.CPU, m -> { })).isPresent().get()
+        assertThat(EarlyModel.take(bundle, Device.CPU, m -> {}))
+                .isPresent()
+                .get()
                 .satisfies(opening -> opening.take().close());
     }
 
@@ -78,7 +92,9 @@ class EarlyModelTest {
                 new String[] {"serve", "--model", bundle.toString(), "--device", "cpu"},
                 new String[] {"predict", "--help", "--model", bundle.toString(), "--device", "cpu"})) {
             EarlyModel.start(new RawArgs(args), env);
-            assertThat(EarlyModel.take(bundle, Device.CPU, m -> { })).as(String.join(" ", args)).isEmpty();
+            assertThat(EarlyModel.take(bundle, Device.CPU, m -> {}))
+                    .as(String.join(" ", args))
+                    .isEmpty();
         }
     }
 }

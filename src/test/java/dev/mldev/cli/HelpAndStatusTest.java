@@ -20,26 +20,34 @@ class HelpAndStatusTest {
         List<String> lines = help.out.lines().toList();
         int first = lines.indexOf("Commands:") + 1;
         int end = first + MldevCommand.SUBCOMMANDS.size();
-        assertThat(lines.subList(first, end)).allSatisfy(line ->
-                assertThat(line).as("a command and its summary, the whole sentence on one line").matches("  [a-z]+ +[A-Z].*\\.$"));
+        assertThat(lines.subList(first, end))
+                .allSatisfy(line -> assertThat(line)
+                        .as("a command and its summary, the whole sentence on one line")
+                        .matches("  [a-z]+ +[A-Z].*\\.$"));
         assertThat(lines.get(end)).as("nothing wrapped past the last command").isEmpty();
     }
 
     @Test
     void noHelpLineIsWiderThanTheUsageWidth() {
-        for (String command : List.of("package", "predict", "serve", "deploy", "status", "undeploy", "doctor", "completion",
-                "prices")) {
+        for (String command : List.of(
+                "package", "predict", "serve", "deploy", "status", "undeploy", "doctor", "completion", "prices")) {
             CliRun help = CliRun.run(home, command, "--help");
-            assertThat(help.out.lines()).as(command).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(Cli.USAGE_WIDTH));
+            assertThat(help.out.lines())
+                    .as(command)
+                    .allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(Cli.USAGE_WIDTH));
         }
-        assertThat(CliRun.run(home, "--help").out).contains("  MLDEV_PROJECT     Google Cloud project (or GOOGLE_CLOUD_PROJECT, "
-                + "CLOUDSDK_CORE_PROJECT)\n");
+        assertThat(CliRun.run(home, "--help").out)
+                .contains("  MLDEV_PROJECT     Google Cloud project (or GOOGLE_CLOUD_PROJECT, "
+                        + "CLOUDSDK_CORE_PROJECT)\n");
     }
 
     @Test
     void statusWithNothingDeployedStillPrintsItsTotals() {
         CliRun status = CliRun.run(home, "status");
         assertThat(status.exitCode).as(status.toString()).isZero();
-        assertThat(status.out.lines().toList()).last().asString().startsWith("# total idle $0/h, $0 per 30 days; prices as of ");
+        assertThat(status.out.lines().toList())
+                .last()
+                .asString()
+                .startsWith("# total idle $0/h, $0 per 30 days; prices as of ");
     }
 }

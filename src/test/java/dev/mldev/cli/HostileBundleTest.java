@@ -23,14 +23,21 @@ import org.junit.jupiter.api.io.TempDir;
 class HostileBundleTest {
     @TempDir
     static Path home;
+
     static Path cls;
     static Path image;
 
     @BeforeAll
     static void setUp() {
         cls = home.resolve("cls");
-        CliRun r = CliRun.run(home, "package", TestModels.file(TestModels.CLS).toString(), "--preset", "ppocr-cls",
-                "--out", cls.toString());
+        CliRun r = CliRun.run(
+                home,
+                "package",
+                TestModels.file(TestModels.CLS).toString(),
+                "--preset",
+                "ppocr-cls",
+                "--out",
+                cls.toString());
         assertThat(r.exitCode).as(r.toString()).isZero();
         image = TextImages.write(TextImages.line("fine"), home.resolve("fine.png"));
     }
@@ -40,8 +47,16 @@ class HostileBundleTest {
     }
 
     static CliRun predict(Path bundle, Path cache) {
-        return CliRun.run(home, Map.of("XDG_CACHE_HOME", cache.toString()), "predict", "--local", "--device", "cpu",
-                "--model", bundle.toString(), image.toString());
+        return CliRun.run(
+                home,
+                Map.of("XDG_CACHE_HOME", cache.toString()),
+                "predict",
+                "--local",
+                "--device",
+                "cpu",
+                "--model",
+                bundle.toString(),
+                image.toString());
     }
 
     /** The unpack directories under a cache directory. */
@@ -57,25 +72,28 @@ class HostileBundleTest {
 
     @Test
     void labelsFileOutsideTheBundleIsRefused() throws IOException {
-        Path copy = BundleCopies.withManifest(cls, home.resolve("abs-labels"),
-                m -> m.with("postprocess").put("labels_file", "/etc/hostname"));
+        Path copy = BundleCopies.withManifest(
+                cls, home.resolve("abs-labels"), m -> m.with("postprocess").put("labels_file", "/etc/hostname"));
         assertRefused(predict(copy), 1, "postprocess.labels_file \"/etc/hostname\" is outside the bundle");
     }
 
     @Test
     void modelFileClimbingOutIsRefused() throws IOException {
-        Path copy = BundleCopies.withManifest(cls, home.resolve("climbing-model"),
-                m -> m.with("model").put("file", "../cls/model.onnx"));
+        Path copy = BundleCopies.withManifest(
+                cls, home.resolve("climbing-model"), m -> m.with("model").put("file", "../cls/model.onnx"));
         assertRefused(predict(copy), 1, "model.file \"../cls/model.onnx\" is outside the bundle");
     }
 
     @Test
     void labelsLinkLeadingOutIsRefused() throws IOException {
-        Path copy = BundleCopies.withManifest(cls, home.resolve("linked-labels"), m -> { });
+        Path copy = BundleCopies.withManifest(cls, home.resolve("linked-labels"), m -> {});
         Path outsider = Files.writeString(home.resolve("secret.txt"), "0\n180\n");
         Files.delete(copy.resolve("labels.txt"));
         Files.createSymbolicLink(copy.resolve("labels.txt"), outsider);
-        assertRefused(predict(copy), 1, "postprocess.labels_file \"labels.txt\" is outside the bundle",
+        assertRefused(
+                predict(copy),
+                1,
+                "postprocess.labels_file \"labels.txt\" is outside the bundle",
                 "a link to " + outsider.toRealPath());
     }
 
@@ -115,8 +133,15 @@ class HostileBundleTest {
     @Test
     void zipUnpacksUnderTheCacheAndADeadProcessLeftoverIsSwept() throws Exception {
         Path zipped = home.resolve("cls.zip");
-        CliRun packed = CliRun.run(home, "package", TestModels.file(TestModels.CLS).toString(), "--preset", "ppocr-cls",
-                "--out", zipped.toString(), "--zip");
+        CliRun packed = CliRun.run(
+                home,
+                "package",
+                TestModels.file(TestModels.CLS).toString(),
+                "--preset",
+                "ppocr-cls",
+                "--out",
+                zipped.toString(),
+                "--zip");
         assertThat(packed.exitCode).as(packed.toString()).isZero();
         Process ended = new ProcessBuilder("true").start();
         ended.waitFor();
@@ -129,7 +154,9 @@ class HostileBundleTest {
         assertThat(r.exitCode).as(r.toString()).isZero();
         assertThat(r.out).contains("fine.png");
         assertThat(leftover).doesNotExist();
-        assertThat(unpacked(cache)).singleElement().satisfies(dir ->
-                assertThat(dir.getFileName().toString()).startsWith(ProcessHandle.current().pid() + "-"));
+        assertThat(unpacked(cache))
+                .singleElement()
+                .satisfies(dir -> assertThat(dir.getFileName().toString())
+                        .startsWith(ProcessHandle.current().pid() + "-"));
     }
 }

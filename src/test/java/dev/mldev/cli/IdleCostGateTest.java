@@ -29,7 +29,8 @@ class IdleCostGateTest {
 
     @Test
     void noGateExitsZeroAndPrintsNothingOnStderr() {
-        assertThat(print(costs.report(List.of(TestPrices.warmEndpoint())), null)).isEqualTo(ExitCodes.OK);
+        assertThat(print(costs.report(List.of(TestPrices.warmEndpoint())), null))
+                .isEqualTo(ExitCodes.OK);
         assertThat(err.toString()).isEmpty();
     }
 
@@ -37,8 +38,8 @@ class IdleCostGateTest {
     void idleBillingOverTheLimitExitsThreeWithOneLine() {
         IdleCostReport report = costs.report(List.of(TestPrices.warmEndpoint(), TestPrices.scaleToZeroEndpoint()));
         assertThat(print(report, "0")).isEqualTo(ExitCodes.GATE);
-        assertThat(err.toString().lines().toList()).containsExactly(
-                "mldev: idle cost $0.92/h exceeds --max-idle-cost $0/h: always-on ($0.92/h)");
+        assertThat(err.toString().lines().toList())
+                .containsExactly("mldev: idle cost $0.92/h exceeds --max-idle-cost $0/h: always-on ($0.92/h)");
     }
 
     @Test
@@ -58,7 +59,8 @@ class IdleCostGateTest {
     @Test
     void negativeLimitIsAUsageError() {
         assertThatThrownBy(() -> print(costs.report(List.of()), "-1"))
-                .isInstanceOf(MldevException.class).hasMessageContaining("--max-idle-cost must be 0 or more")
+                .isInstanceOf(MldevException.class)
+                .hasMessageContaining("--max-idle-cost must be 0 or more")
                 .satisfies(e -> assertThat(((MldevException) e).kind()).isEqualTo(MldevException.Kind.USAGE));
     }
 }

@@ -39,13 +39,20 @@ class JsonSchemaTest {
 
     @TempDir
     static Path home;
+
     static FakeGoogleCloud cloud;
     static Path bundle;
 
     @BeforeAll
     static void start() {
-        CliRun packaged = CliRun.run(home, "package", TestModels.file(TestModels.CLS).toString(), "--preset", "ppocr-cls",
-                "--out", home.resolve("cls").toString());
+        CliRun packaged = CliRun.run(
+                home,
+                "package",
+                TestModels.file(TestModels.CLS).toString(),
+                "--preset",
+                "ppocr-cls",
+                "--out",
+                home.resolve("cls").toString());
         assertThat(packaged.exitCode).as(packaged.toString()).isZero();
         bundle = home.resolve("cls");
         cloud = new FakeGoogleCloud();
@@ -59,20 +66,30 @@ class JsonSchemaTest {
     }
 
     static Endpoint endpoint(String id, String name, int minReplicas, Long idleSeconds) {
-        DedicatedResources.Builder resources = DedicatedResources.newBuilder().setMachineSpec(MachineSpec.newBuilder()
-                        .setMachineType("g2-standard-8").setAcceleratorType(AcceleratorType.NVIDIA_L4).setAcceleratorCount(1))
-                .setMinReplicaCount(minReplicas).setMaxReplicaCount(2);
+        DedicatedResources.Builder resources = DedicatedResources.newBuilder()
+                .setMachineSpec(MachineSpec.newBuilder()
+                        .setMachineType("g2-standard-8")
+                        .setAcceleratorType(AcceleratorType.NVIDIA_L4)
+                        .setAcceleratorCount(1))
+                .setMinReplicaCount(minReplicas)
+                .setMaxReplicaCount(2);
         if (idleSeconds != null) {
             resources.setScaleToZeroSpec(DedicatedResources.ScaleToZeroSpec.newBuilder()
-                    .setIdleScaledownPeriod(com.google.protobuf.Duration.newBuilder().setSeconds(idleSeconds))
-                    .setMinScaleupPeriod(com.google.protobuf.Duration.newBuilder().setSeconds(3600)));
+                    .setIdleScaledownPeriod(
+                            com.google.protobuf.Duration.newBuilder().setSeconds(idleSeconds))
+                    .setMinScaleupPeriod(
+                            com.google.protobuf.Duration.newBuilder().setSeconds(3600)));
         }
-        return Endpoint.newBuilder().setName(LOCATION + "/endpoints/" + id).setDisplayName(name)
-                .addDeployedModels(DeployedModel.newBuilder().setId(id + "1").setDedicatedResources(resources)).build();
+        return Endpoint.newBuilder()
+                .setName(LOCATION + "/endpoints/" + id)
+                .setDisplayName(name)
+                .addDeployedModels(DeployedModel.newBuilder().setId(id + "1").setDedicatedResources(resources))
+                .build();
     }
 
     static JsonSchema schema(String fragment) {
-        SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
+        SchemaValidatorsConfig config =
+                SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
         return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
                 .getSchema(SchemaLocation.of(SCHEMA.toUri() + fragment), config);
     }
@@ -108,15 +125,41 @@ class JsonSchemaTest {
 
     @Test
     void deployDryRunMatchesTheSchemasDeployPlan() throws Exception {
-        CliRun plan = CliRun.run(home, env(), "deploy", bundle.toString(), "--target", "vertex", "--image",
-                "us-docker.pkg.dev/mldev-test-project/mldev/serve:1", "--dry-run", "--json", "--gpu", "nvidia-l4");
+        CliRun plan = CliRun.run(
+                home,
+                env(),
+                "deploy",
+                bundle.toString(),
+                "--target",
+                "vertex",
+                "--image",
+                "us-docker.pkg.dev/mldev-test-project/mldev/serve:1",
+                "--dry-run",
+                "--json",
+                "--gpu",
+                "nvidia-l4");
         assertThat(plan.exitCode).as(plan.toString()).isZero();
-        assertThat(problems("#/$defs/deploy_plan", JSON.readTree(plan.out))).as(plan.out).isEmpty();
+        assertThat(problems("#/$defs/deploy_plan", JSON.readTree(plan.out)))
+                .as(plan.out)
+                .isEmpty();
 
-        CliRun pipeline = CliRun.run(home, env(), "deploy", bundle.toString(), "--target", "vertex-pipeline", "--image",
-                "us-docker.pkg.dev/mldev-test-project/mldev/serve:1", "--dry-run", "--json", "--gpu", "nvidia-l4");
+        CliRun pipeline = CliRun.run(
+                home,
+                env(),
+                "deploy",
+                bundle.toString(),
+                "--target",
+                "vertex-pipeline",
+                "--image",
+                "us-docker.pkg.dev/mldev-test-project/mldev/serve:1",
+                "--dry-run",
+                "--json",
+                "--gpu",
+                "nvidia-l4");
         assertThat(pipeline.exitCode).as(pipeline.toString()).isZero();
-        assertThat(problems("#/$defs/deploy_plan", JSON.readTree(pipeline.out))).as(pipeline.out).isEmpty();
+        assertThat(problems("#/$defs/deploy_plan", JSON.readTree(pipeline.out)))
+                .as(pipeline.out)
+                .isEmpty();
     }
 
     /** The schema checks something: each of these breaks a rule a reader relies on. */

@@ -35,7 +35,8 @@ class OnnxRuntimeMissingTest {
     }
 
     int run(Error failure, StringWriter err) {
-        CommandLine cli = Cli.commandLine(new Environment(Map.of(), home), Terminal.piped(), new String[] {"needs-ort"});
+        CommandLine cli =
+                Cli.commandLine(new Environment(Map.of(), home), Terminal.piped(), new String[] {"needs-ort"});
         cli.addSubcommand(new NeedsOnnxRuntime(failure));
         cli.setErr(new PrintWriter(err, true));
         return cli.execute("needs-ort");
@@ -50,9 +51,12 @@ class OnnxRuntimeMissingTest {
         assertThat(run(missing, err)).isEqualTo(2);
 
         String version = VersionProvider.version();
-        assertThat(err.toString()).isEqualTo("mldev: mldev needs-ort needs ONNX Runtime, which this installation (the cost archive, mldev-"
-                + version + "-cost.tar.gz) leaves out\nhint: install mldev-" + version + "-linux-x64.tar.gz, which has it: "
-                + "./install.sh --from mldev-" + version + "-linux-x64.tar.gz\n");
+        assertThat(err.toString())
+                .isEqualTo(
+                        "mldev: mldev needs-ort needs ONNX Runtime, which this installation (the cost archive, mldev-"
+                                + version + "-cost.tar.gz) leaves out\nhint: install mldev-" + version
+                                + "-linux-x64.tar.gz, which has it: "
+                                + "./install.sh --from mldev-" + version + "-linux-x64.tar.gz\n");
     }
 
     @Test

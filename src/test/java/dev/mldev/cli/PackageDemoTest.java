@@ -22,8 +22,13 @@ class PackageDemoTest {
     Path home;
 
     private CliRun pack(String out, String... flags) {
-        List<String> args = new ArrayList<>(List.of("package", TestModels.file(TestModels.CLS).toString(), "--preset",
-                "ppocr-cls", "--out", home.resolve(out).toString()));
+        List<String> args = new ArrayList<>(List.of(
+                "package",
+                TestModels.file(TestModels.CLS).toString(),
+                "--preset",
+                "ppocr-cls",
+                "--out",
+                home.resolve(out).toString()));
         args.addAll(List.of(flags));
         return CliRun.run(home, args.toArray(String[]::new));
     }
@@ -37,13 +42,23 @@ class PackageDemoTest {
     void examplesAreCopiedUnderNamesThatSayTheirFormat() throws Exception {
         Path png = TextImages.write(TextImages.line("one"), home.resolve("one.PNG"));
         Path jpeg = TextImages.write(TextImages.line("two"), home.resolve("two.jpeg"));
-        CliRun run = pack("cls", "--title", "Upright or not", "--description", "Tells a line from its upside-down twin.",
-                "--example", png.toString(), jpeg.toString());
+        CliRun run = pack(
+                "cls",
+                "--title",
+                "Upright or not",
+                "--description",
+                "Tells a line from its upside-down twin.",
+                "--example",
+                png.toString(),
+                jpeg.toString());
         assertThat(run.exitCode).as(run.toString()).isZero();
 
         Bundle bundle = Bundle.open(home.resolve("cls"));
-        assertThat(bundle.manifest().demo()).isEqualTo(new Demo("Upright or not", "Tells a line from its upside-down twin.",
-                List.of("example-1.png", "example-2.jpg")));
+        assertThat(bundle.manifest().demo())
+                .isEqualTo(new Demo(
+                        "Upright or not",
+                        "Tells a line from its upside-down twin.",
+                        List.of("example-1.png", "example-2.jpg")));
         assertThat(Files.readAllBytes(bundle.example(0).orElseThrow())).isEqualTo(Files.readAllBytes(png));
         assertThat(Files.readAllBytes(bundle.example(1).orElseThrow())).isEqualTo(Files.readAllBytes(jpeg));
         assertThat(bundle.example(2)).isEmpty();
@@ -59,8 +74,11 @@ class PackageDemoTest {
     @Test
     void anExampleMustBeAnImageMldevCanRead() throws Exception {
         Path notes = Files.writeString(home.resolve("notes.png"), "not an image");
-        assertUsage(pack("a", "--example", notes.toString()), "--example image " + notes + " is not an image mldev can read");
-        assertUsage(pack("b", "--example", home.resolve("absent.png").toString()),
+        assertUsage(
+                pack("a", "--example", notes.toString()),
+                "--example image " + notes + " is not an image mldev can read");
+        assertUsage(
+                pack("b", "--example", home.resolve("absent.png").toString()),
                 "--example file " + home.resolve("absent.png") + " does not exist");
         assertThat(home.resolve("a")).doesNotExist();
     }
@@ -69,7 +87,8 @@ class PackageDemoTest {
     void examplesAreSizeLimited() throws Exception {
         Path big = home.resolve("big.png");
         Files.write(big, new byte[(int) Demo.MAX_EXAMPLE_BYTES + 1]);
-        assertUsage(pack("c", "--example", big.toString()), "--example " + big + " has 2097153 bytes, more than the 2 MiB");
+        assertUsage(
+                pack("c", "--example", big.toString()), "--example " + big + " has 2097153 bytes, more than the 2 MiB");
         Path one = TextImages.write(TextImages.line("x"), home.resolve("x.png"));
         List<String> many = new ArrayList<>(List.of("--example"));
         for (int i = 0; i <= Demo.MAX_EXAMPLES; i++) {
@@ -85,7 +104,8 @@ class PackageDemoTest {
         assertThat(pack("f", "--example", one.toString()).exitCode).isZero();
         Path manifest = home.resolve("f/mldev.json");
         Files.writeString(manifest, Files.readString(manifest).replace("\"example-1.png\"", "\"../x.png\""));
-        assertThatThrownBy(() -> Bundle.open(home.resolve("f"))).isInstanceOf(MldevException.class)
+        assertThatThrownBy(() -> Bundle.open(home.resolve("f")))
+                .isInstanceOf(MldevException.class)
                 .hasMessageContaining("demo.examples[0] \"../x.png\" is outside the bundle");
     }
 }

@@ -23,32 +23,56 @@ import org.junit.jupiter.api.io.TempDir;
 /** package + predict --local on the real PP-OCR models with text rendered here. */
 class PredictLocalTest {
     static final List<String> PHRASES = List.of(
-            "Hello World 2026", "Scale to zero", "mldev predicts text", "Invoice No. 4711",
-            "GPU costs $0.00 idle", "Total: 42.50 EUR", "ONNX Runtime 1.27", "batch size 16, ok?",
-            "Berlin 10115 Germany", "Call 555-0199 now!");
+            "Hello World 2026",
+            "Scale to zero",
+            "mldev predicts text",
+            "Invoice No. 4711",
+            "GPU costs $0.00 idle",
+            "Total: 42.50 EUR",
+            "ONNX Runtime 1.27",
+            "batch size 16, ok?",
+            "Berlin 10115 Germany",
+            "Call 555-0199 now!");
 
     @TempDir
     static Path home;
+
     static Path rec;
     static Path cls;
 
     @BeforeAll
     static void packageModels() {
-        CliRun r = CliRun.run(home, "package", TestModels.file(TestModels.REC).toString(), "--preset", "ppocr-rec",
-                "--vocab", TestModels.file(TestModels.VOCAB).toString(), "--out", home.resolve("rec").toString());
+        CliRun r = CliRun.run(
+                home,
+                "package",
+                TestModels.file(TestModels.REC).toString(),
+                "--preset",
+                "ppocr-rec",
+                "--vocab",
+                TestModels.file(TestModels.VOCAB).toString(),
+                "--out",
+                home.resolve("rec").toString());
         assertThat(r.exitCode).as(r.toString()).isZero();
         rec = home.resolve("rec");
-        CliRun c = CliRun.run(home, "package", TestModels.file(TestModels.CLS).toString(), "--preset", "ppocr-cls",
-                "--out", home.resolve("cls").toString());
+        CliRun c = CliRun.run(
+                home,
+                "package",
+                TestModels.file(TestModels.CLS).toString(),
+                "--preset",
+                "ppocr-cls",
+                "--out",
+                home.resolve("cls").toString());
         assertThat(c.exitCode).as(c.toString()).isZero();
         cls = home.resolve("cls");
     }
 
     @Test
     void recognizerReadsRenderedLines() throws Exception {
-        List<String> args = new ArrayList<>(List.of("predict", "--local", "--model", rec.toString(), "--device", "cpu", "--json"));
+        List<String> args =
+                new ArrayList<>(List.of("predict", "--local", "--model", rec.toString(), "--device", "cpu", "--json"));
         for (int i = 0; i < PHRASES.size(); i++) {
-            args.add(TextImages.write(TextImages.line(PHRASES.get(i)), home.resolve("line-" + i + ".png")).toString());
+            args.add(TextImages.write(TextImages.line(PHRASES.get(i)), home.resolve("line-" + i + ".png"))
+                    .toString());
         }
         CliRun r = CliRun.run(home, args.toArray(String[]::new));
         assertThat(r.exitCode).as(r.toString()).isZero();
@@ -59,7 +83,8 @@ class PredictLocalTest {
             JsonNode result = results.get(i);
             assertThat(result.get("image").asText()).endsWith("line-" + i + ".png");
             assertThat(result.get("provider").asText()).isEqualTo("CPUExecutionProvider");
-            assertThat(result.get("timings_ms").fieldNames()).toIterable()
+            assertThat(result.get("timings_ms").fieldNames())
+                    .toIterable()
                     .containsExactly("decode", "preprocess", "inference", "postprocess");
             if (result.get("text").asText().equals(PHRASES.get(i))) {
                 exact++;
@@ -70,11 +95,13 @@ class PredictLocalTest {
 
     @Test
     void classifierTellsUprightFromUpsideDown() {
-        List<String> args = new ArrayList<>(List.of("predict", "--local", "--model", cls.toString(), "--device", "cpu"));
+        List<String> args =
+                new ArrayList<>(List.of("predict", "--local", "--model", cls.toString(), "--device", "cpu"));
         for (int i = 0; i < 5; i++) {
             BufferedImage line = TextImages.line(PHRASES.get(i));
             args.add(TextImages.write(line, home.resolve("up-" + i + ".png")).toString());
-            args.add(TextImages.write(TextImages.rotated180(line), home.resolve("flip-" + i + ".jpg")).toString());
+            args.add(TextImages.write(TextImages.rotated180(line), home.resolve("flip-" + i + ".jpg"))
+                    .toString());
         }
         CliRun r = CliRun.run(home, args.toArray(String[]::new));
         assertThat(r.exitCode).as(r.toString()).isZero();
@@ -92,14 +119,27 @@ class PredictLocalTest {
     void probabilitiesMatchDirectOnnxRuntimeCall() throws Exception {
         BufferedImage line = TextImages.line("Scale to zero");
         Path png = TextImages.write(line, home.resolve("direct.png"));
-        CliRun r = CliRun.run(home, "predict", "--local", "--model", cls.toString(), "--device", "cpu", "--json",
-                "--top-k", "2", png.toString());
+        CliRun r = CliRun.run(
+                home,
+                "predict",
+                "--local",
+                "--model",
+                cls.toString(),
+                "--device",
+                "cpu",
+                "--json",
+                "--top-k",
+                "2",
+                png.toString());
         assertThat(r.exitCode).as(r.toString()).isZero();
         JsonNode top = new ObjectMapper().readTree(r.out).get(0).get("top");
 
         float[] expected = runDirectly(TestModels.file(TestModels.CLS), clsTensor(line), new long[] {1, 3, 48, 192});
-        Map<String, Double> byLabel = Map.of(top.get(0).get("label").asText(), top.get(0).get("score").asDouble(),
-                top.get(1).get("label").asText(), top.get(1).get("score").asDouble());
+        Map<String, Double> byLabel = Map.of(
+                top.get(0).get("label").asText(),
+                top.get(0).get("score").asDouble(),
+                top.get(1).get("label").asText(),
+                top.get(1).get("score").asDouble());
         assertThat(byLabel.get("0")).isCloseTo(expected[0], org.assertj.core.data.Offset.offset(1e-4));
         assertThat(byLabel.get("180")).isCloseTo(expected[1], org.assertj.core.data.Offset.offset(1e-4));
     }
@@ -111,7 +151,8 @@ class PredictLocalTest {
         assertThat(auto.exitCode).as(auto.toString()).isZero();
         assertThat(auto.err).contains("running on the CPU").hasLineCount(1);
 
-        CliRun cuda = CliRun.run(home, "predict", "--local", "--model", cls.toString(), "--device", "cuda", png.toString());
+        CliRun cuda =
+                CliRun.run(home, "predict", "--local", "--model", cls.toString(), "--device", "cuda", png.toString());
         assertThat(cuda.exitCode).isEqualTo(1);
         assertThat(cuda.err).contains("--device cuda: CUDA cannot be used").doesNotContain("Exception");
         assertThat(cuda.out).isEmpty();
@@ -153,8 +194,9 @@ class PredictLocalTest {
     static float[] runDirectly(Path model, float[] input, long[] shape) throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession session = env.createSession(model.toString(), new OrtSession.SessionOptions());
-             OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), shape);
-             OrtSession.Result result = session.run(Map.of(session.getInputNames().iterator().next(), tensor))) {
+                OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), shape);
+                OrtSession.Result result =
+                        session.run(Map.of(session.getInputNames().iterator().next(), tensor))) {
             FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
             float[] values = new float[out.remaining()];
             out.get(values);

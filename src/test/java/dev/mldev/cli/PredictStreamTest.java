@@ -24,26 +24,37 @@ class PredictStreamTest {
 
     @TempDir
     static Path home;
+
     static Path cls;
     static Path scans;
 
     @BeforeAll
     static void packageAndRender() throws IOException {
         cls = home.resolve("cls");
-        CliRun r = CliRun.run(home, "package", TestModels.file(TestModels.CLS).toString(), "--preset", "ppocr-cls",
-                "--out", cls.toString());
+        CliRun r = CliRun.run(
+                home,
+                "package",
+                TestModels.file(TestModels.CLS).toString(),
+                "--preset",
+                "ppocr-cls",
+                "--out",
+                cls.toString());
         assertThat(r.exitCode).as(r.toString()).isZero();
         scans = Files.createDirectories(home.resolve("scans/sub"));
         TextImages.write(TextImages.line("second"), scans.getParent().resolve("b.png"));
-        TextImages.write(TextImages.rotated180(TextImages.line("first")), scans.getParent().resolve("a.jpg"));
+        TextImages.write(
+                TextImages.rotated180(TextImages.line("first")),
+                scans.getParent().resolve("a.jpg"));
         TextImages.write(TextImages.line("below"), scans.resolve("c.png"));
         Files.writeString(scans.getParent().resolve("notes.txt"), "not an image, not taken");
         scans = scans.getParent();
     }
 
     static CliRun predict(String... args) {
-        return CliRun.run(home, Stream.concat(Stream.of("predict", "--device", "cpu", "--model", cls.toString()),
-                Stream.of(args)).toArray(String[]::new));
+        return CliRun.run(
+                home,
+                Stream.concat(Stream.of("predict", "--device", "cpu", "--model", cls.toString()), Stream.of(args))
+                        .toArray(String[]::new));
     }
 
     static List<JsonNode> jsonLines(String text) throws IOException {
@@ -55,7 +66,9 @@ class PredictStreamTest {
     }
 
     static List<String> images(List<JsonNode> results) {
-        return results.stream().map(n -> home.relativize(Path.of(n.get("image").asText())).toString()).toList();
+        return results.stream()
+                .map(n -> home.relativize(Path.of(n.get("image").asText())).toString())
+                .toList();
     }
 
     @Test
@@ -88,7 +101,9 @@ class PredictStreamTest {
 
         CliRun text = predict(mixed.toString(), "--continue-on-error");
         assertThat(text.exitCode).isEqualTo(1);
-        assertThat(text.out.lines().toList().get(1)).startsWith(mixed.resolve("2.png") + "  error: ").contains("not an image");
+        assertThat(text.out.lines().toList().get(1))
+                .startsWith(mixed.resolve("2.png") + "  error: ")
+                .contains("not an image");
 
         CliRun array = predict(mixed.toString(), "--json", "--continue-on-error");
         assertThat(array.exitCode).isEqualTo(1);
@@ -122,7 +137,9 @@ class PredictStreamTest {
         Path out = home.resolve("resume.jsonl");
         // a run killed while writing its third line: two whole lines, the first of them marked so a re-prediction shows
         String first = "{\"image\":\"" + lines.resolve("0.png") + "\",\"label\":\"from the first run\"}\n";
-        String second = JSON.writeValueAsString(jsonLines(predict(lines.resolve("1.png").toString(), "--jsonl").out).get(0));
+        String second =
+                JSON.writeValueAsString(jsonLines(predict(lines.resolve("1.png").toString(), "--jsonl").out)
+                        .get(0));
         Files.writeString(out, first + second + "\n{\"image\":\"" + lines.resolve("2.p"));
 
         CliRun r = predict(lines.toString(), "--output", out.toString(), "--resume");
@@ -150,8 +167,16 @@ class PredictStreamTest {
     @Test
     void flagsThatDoNotGoTogetherAreUsageErrors() {
         BadInputTest.assertRefused(predict(scans.toString(), "--resume"), 2, "--resume needs --output FILE");
-        BadInputTest.assertRefused(predict(scans.toString(), "--json", "--jsonl"), 2, "--json and --jsonl cannot be combined");
-        BadInputTest.assertRefused(predict(scans.toString(), "--json", "--output", home.resolve("o").toString(), "--resume"),
-                2, "--resume continues a JSON Lines file");
+        BadInputTest.assertRefused(
+                predict(scans.toString(), "--json", "--jsonl"), 2, "--json and --jsonl cannot be combined");
+        BadInputTest.assertRefused(
+                predict(
+                        scans.toString(),
+                        "--json",
+                        "--output",
+                        home.resolve("o").toString(),
+                        "--resume"),
+                2,
+                "--resume continues a JSON Lines file");
     }
 }

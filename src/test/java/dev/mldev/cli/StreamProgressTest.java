@@ -18,7 +18,8 @@ class StreamProgressTest {
                 .isEqualTo("[#####               ] 500/2000 images  33/s  about 45 s left");
         assertThat(StreamProgress.line(10, 2000, 2, 4 * SECOND))
                 .isEqualTo("[                    ] 10/2000 images  2.5/s  about 13 min 16 s left  (2 failed)");
-        assertThat(StreamProgress.line(2000, 2000, 0, 50 * SECOND)).isEqualTo("[####################] 2000/2000 images  40/s");
+        assertThat(StreamProgress.line(2000, 2000, 0, 50 * SECOND))
+                .isEqualTo("[####################] 2000/2000 images  40/s");
     }
 
     @Test

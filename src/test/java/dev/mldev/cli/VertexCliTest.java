@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.rpc.Code;
 import dev.mldev.bundle.Bundle;
+import dev.mldev.deploy.vertex.ModelContainer;
 import dev.mldev.fake.FakeGoogleCloud;
 import dev.mldev.fake.Faults;
-import dev.mldev.deploy.vertex.ModelContainer;
 import dev.mldev.testing.CliRun;
 import dev.mldev.testing.TestModels;
 import dev.mldev.testing.TextImages;
@@ -25,8 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
 /** deploy / status / predict / undeploy --target vertex, black-box through the CLI against the fake Google Cloud. */
 class VertexCliTest {
     static final String IMAGE = "us-docker.pkg.dev/mldev-test-project/mldev/serve:1";
+
     @TempDir
     static Path home;
+
     static FakeGoogleCloud cloud;
     static ModelContainer container;
     static Path bundle;
@@ -37,8 +39,14 @@ class VertexCliTest {
 
     @BeforeAll
     static void start() throws Exception {
-        CliRun packaged = CliRun.run(home, "package", TestModels.file(TestModels.CLS).toString(), "--preset", "ppocr-cls",
-                "--out", home.resolve("cls").toString());
+        CliRun packaged = CliRun.run(
+                home,
+                "package",
+                TestModels.file(TestModels.CLS).toString(),
+                "--preset",
+                "ppocr-cls",
+                "--out",
+                home.resolve("cls").toString());
         assertThat(packaged.exitCode).as(packaged.toString()).isZero();
         bundle = home.resolve("cls");
         cloud = new FakeGoogleCloud();
@@ -59,9 +67,17 @@ class VertexCliTest {
     @AfterEach
     void noSecretInAnyOutput() {
         cloud.faults().clear();
-        String keyLine = cloud.serviceAccount().privateKeyPem().lines().skip(1).findFirst().orElseThrow();
+        String keyLine = cloud.serviceAccount()
+                .privateKeyPem()
+                .lines()
+                .skip(1)
+                .findFirst()
+                .orElseThrow();
         for (String text : outputs) {
-            assertThat(text).doesNotContain(keyLine).doesNotContainIgnoringCase("authorization:").doesNotContain("Bearer ");
+            assertThat(text)
+                    .doesNotContain(keyLine)
+                    .doesNotContainIgnoringCase("authorization:")
+                    .doesNotContain("Bearer ");
             cloud.auth().issuedTokens().forEach(token -> assertThat(text).doesNotContain(token));
         }
     }
@@ -80,15 +96,15 @@ class VertexCliTest {
         return run;
     }
 
-    record TtyRun(int exitCode, String err) {
-    }
+    record TtyRun(int exitCode, String err) {}
 
     /** As on a terminal: progress and status lines are drawn on stderr. */
     TtyRun onTty(Map<String, String> env, String... args) {
         Map<String, String> all = new HashMap<>(env);
         all.putIfAbsent("XDG_STATE_HOME", home.resolve("state").toString());
         all.putIfAbsent("XDG_CONFIG_HOME", home.resolve("config").toString());
-        var cli = Cli.commandLine(new dev.mldev.Environment(all, home),
+        var cli = Cli.commandLine(
+                new dev.mldev.Environment(all, home),
                 new Terminal(true, false, new java.io.BufferedReader(new java.io.StringReader(""))));
         var out = new java.io.StringWriter();
         var err = new java.io.StringWriter();
@@ -101,14 +117,34 @@ class VertexCliTest {
 
     @Test
     void deployStatusPredictThroughAWakeAndUndeploy() {
-        CliRun deploy = mldev(env(), "deploy", bundle.toString(), "--target", "vertex", "--name", "cls", "--image", IMAGE,
-                "--idle-timeout", "15m");
+        CliRun deploy = mldev(
+                env(),
+                "deploy",
+                bundle.toString(),
+                "--target",
+                "vertex",
+                "--name",
+                "cls",
+                "--image",
+                IMAGE,
+                "--idle-timeout",
+                "15m");
         assertThat(deploy.exitCode).as(deploy.toString()).isZero();
         String endpoint = cloud.vertex().endpoints().get(0).getName();
         assertThat(deploy.out.trim()).matches("cls  https://127\\.0\\.0\\.1:\\d+/v1beta1/" + endpoint + ":predict");
 
-        CliRun again = mldev(env(), "deploy", bundle.toString(), "--target", "vertex", "--name", "cls", "--image", IMAGE,
-                "--idle-timeout", "15m");
+        CliRun again = mldev(
+                env(),
+                "deploy",
+                bundle.toString(),
+                "--target",
+                "vertex",
+                "--name",
+                "cls",
+                "--image",
+                IMAGE,
+                "--idle-timeout",
+                "15m");
         assertThat(again.exitCode).as(again.toString()).isZero();
         assertThat(again.out).contains("(unchanged)");
 
@@ -124,7 +160,9 @@ class VertexCliTest {
         assertThat(predict.out.lines().toList()).hasSize(2);
         assertThat(predict.out.lines().toList().get(0)).startsWith(upright + "  0  ");
         assertThat(predict.out.lines().toList().get(1)).startsWith(upsideDown + "  180  ");
-        assertThat(predict.err).containsPattern("mldev: 2 predictions in \\d+\\.\\d s, \\d+\\.\\d s of it waking the endpoint from zero");
+        assertThat(predict.err)
+                .containsPattern(
+                        "mldev: 2 predictions in \\d+\\.\\d s, \\d+\\.\\d s of it waking the endpoint from zero");
 
         cloud.vertex().scaleToZero(endpoint);
         TtyRun onTty = onTty(env(), "predict", upright.toString(), "--target", "cls");
@@ -149,13 +187,30 @@ class VertexCliTest {
         noCredentials.remove("GOOGLE_APPLICATION_CREDENTIALS");
         long uploads = cloud.storage().uploadRequests();
 
-        CliRun plan = mldev(noCredentials, "deploy", bundle.toString(), "--target", "vertex", "--image", IMAGE, "--dry-run",
-                "--gpu", "nvidia-tesla-t4", "--machine", "n1-standard-4", "--max-replicas", "3");
+        CliRun plan = mldev(
+                noCredentials,
+                "deploy",
+                bundle.toString(),
+                "--target",
+                "vertex",
+                "--image",
+                IMAGE,
+                "--dry-run",
+                "--gpu",
+                "nvidia-tesla-t4",
+                "--machine",
+                "n1-standard-4",
+                "--max-replicas",
+                "3");
 
         assertThat(plan.exitCode).as(plan.toString()).isZero();
-        assertThat(plan.out).contains("dry run: nothing is called").contains("ModelService.UploadModel")
-                .contains("EndpointService.CreateEndpoint").contains("EndpointService.DeployModel")
-                .contains("\"acceleratorType\": \"NVIDIA_TESLA_T4\"").contains("\"maxReplicaCount\": 3")
+        assertThat(plan.out)
+                .contains("dry run: nothing is called")
+                .contains("ModelService.UploadModel")
+                .contains("EndpointService.CreateEndpoint")
+                .contains("EndpointService.DeployModel")
+                .contains("\"acceleratorType\": \"NVIDIA_TESLA_T4\"")
+                .contains("\"maxReplicaCount\": 3")
                 .contains("gs://mldev-test-bucket/mldev/ch-ppocr-mobile-v2-0-cls-infer/");
         assertThat(cloud.vertex().endpoints()).isEmpty();
         assertThat(cloud.vertex().models()).isEmpty();
@@ -169,11 +224,32 @@ class VertexCliTest {
                 {"schema": 1, "as_of": "2026-01-01", "currency": "USD", "vertex_markup": "1.25",
                  "regions": {"us-central1": {"machines": {"g2-standard-4": "0.20"}, "accelerators": {"NVIDIA_L4": "0.60"}}}}
                 """);
-        CliRun plan = mldev(env(), "deploy", bundle.toString(), "--target", "vertex", "--image", IMAGE, "--dry-run", "--json",
-                "--machine", "g2-standard-4", "--gpu", "nvidia-l4", "--idle-timeout", "30m", "--min-scaleup", "2h",
-                "--requests-per-day", "20", "--prices", prices.toString());
+        CliRun plan = mldev(
+                env(),
+                "deploy",
+                bundle.toString(),
+                "--target",
+                "vertex",
+                "--image",
+                IMAGE,
+                "--dry-run",
+                "--json",
+                "--machine",
+                "g2-standard-4",
+                "--gpu",
+                "nvidia-l4",
+                "--idle-timeout",
+                "30m",
+                "--min-scaleup",
+                "2h",
+                "--requests-per-day",
+                "20",
+                "--prices",
+                prices.toString());
         assertThat(plan.exitCode).as(plan.toString()).isZero();
-        var forecast = new com.fasterxml.jackson.databind.ObjectMapper().readTree(plan.out).path("forecast");
+        var forecast = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(plan.out)
+                .path("forecast");
         // node: (0.20 + 1 x 0.60) x 1.25 = 1.00 per hour; idle: min replicas 0, so nothing
         assertThat(forecast.path("node_price_per_hour_usd").decimalValue()).isEqualByComparingTo("1.00");
         assertThat(forecast.path("idle_cost_per_hour_usd").decimalValue()).isEqualByComparingTo("0");
@@ -183,14 +259,45 @@ class VertexCliTest {
         assertThat(forecast.path("daily_cost_usd_best").decimalValue()).isEqualByComparingTo("2.00");
         assertThat(forecast.path("daily_cost_usd_worst").decimalValue()).isEqualByComparingTo("24.00");
 
-        CliRun always = mldev(env(), "deploy", bundle.toString(), "--target", "vertex", "--image", IMAGE, "--dry-run", "--json",
-                "--machine", "g2-standard-4", "--gpu", "nvidia-l4", "--min-replicas", "1", "--prices", prices.toString());
-        var warm = new com.fasterxml.jackson.databind.ObjectMapper().readTree(always.out).path("forecast");
+        CliRun always = mldev(
+                env(),
+                "deploy",
+                bundle.toString(),
+                "--target",
+                "vertex",
+                "--image",
+                IMAGE,
+                "--dry-run",
+                "--json",
+                "--machine",
+                "g2-standard-4",
+                "--gpu",
+                "nvidia-l4",
+                "--min-replicas",
+                "1",
+                "--prices",
+                prices.toString());
+        var warm = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(always.out)
+                .path("forecast");
         assertThat(warm.path("idle_cost_per_hour_usd").decimalValue()).isEqualByComparingTo("1.00");
         assertThat(warm.path("daily_cost_usd_worst").decimalValue()).isEqualByComparingTo("24.00");
 
-        CliRun text = mldev(env(), "deploy", bundle.toString(), "--target", "vertex", "--image", IMAGE, "--dry-run",
-                "--prices", prices.toString(), "--machine", "n1-standard-4", "--gpu", "nvidia-tesla-t4");
+        CliRun text = mldev(
+                env(),
+                "deploy",
+                bundle.toString(),
+                "--target",
+                "vertex",
+                "--image",
+                IMAGE,
+                "--dry-run",
+                "--prices",
+                prices.toString(),
+                "--machine",
+                "n1-standard-4",
+                "--gpu",
+                "nvidia-tesla-t4");
         assertThat(text.exitCode).as(text.toString()).isZero();
         assertThat(text.out).contains("forecast:").contains("unknown");
     }
@@ -198,11 +305,24 @@ class VertexCliTest {
     @Test
     void aBadMachineAndGpuPairExitsTwoBeforeAnyCall() {
         int tokens = cloud.auth().issuedTokens().size();
-        CliRun run = mldev(env(), "deploy", bundle.toString(), "--target", "vertex", "--image", IMAGE,
-                "--machine", "n1-standard-4", "--gpu", "nvidia-l4");
+        CliRun run = mldev(
+                env(),
+                "deploy",
+                bundle.toString(),
+                "--target",
+                "vertex",
+                "--image",
+                IMAGE,
+                "--machine",
+                "n1-standard-4",
+                "--gpu",
+                "nvidia-l4");
         assertThat(run.exitCode).isEqualTo(2);
-        assertThat(run.err).startsWith("mldev: nvidia-l4 attaches only to g2-standard-* machines, not n1-standard-4\nhint: ");
-        assertThat(cloud.auth().issuedTokens()).as("no credentials were even used").hasSize(tokens);
+        assertThat(run.err)
+                .startsWith("mldev: nvidia-l4 attaches only to g2-standard-* machines, not n1-standard-4\nhint: ");
+        assertThat(cloud.auth().issuedTokens())
+                .as("no credentials were even used")
+                .hasSize(tokens);
     }
 
     @Test
@@ -211,17 +331,24 @@ class VertexCliTest {
         noCredentials.remove("GOOGLE_APPLICATION_CREDENTIALS");
         CliRun run = mldev(noCredentials, "deploy", bundle.toString(), "--target", "vertex", "--image", IMAGE);
         assertThat(run.exitCode).isEqualTo(4);
-        assertThat(run.err).isEqualTo("mldev: no Google Cloud credentials found\nhint: run 'gcloud auth application-default login', "
-                + "or set GOOGLE_APPLICATION_CREDENTIALS to a service-account key file\n");
+        assertThat(run.err)
+                .isEqualTo(
+                        "mldev: no Google Cloud credentials found\nhint: run 'gcloud auth application-default login', "
+                                + "or set GOOGLE_APPLICATION_CREDENTIALS to a service-account key file\n");
     }
 
     @Test
     void aRefusedPermissionIsOneLineAndVerboseShowsNoSecret() {
-        cloud.faults().failOnce("EndpointService/ListEndpoints", Faults.permissionDenied("aiplatform.endpoints.list", "projects/x"));
+        cloud.faults()
+                .failOnce(
+                        "EndpointService/ListEndpoints",
+                        Faults.permissionDenied("aiplatform.endpoints.list", "projects/x"));
         CliRun run = mldev(env(), "deploy", bundle.toString(), "--target", "vertex", "--image", IMAGE);
         assertThat(run.exitCode).isEqualTo(4);
-        assertThat(run.err).startsWith("mldev: permission denied while listing endpoints in projects/" + FakeGoogleCloud.PROJECT
-                + "/locations/us-central1: the account lacks aiplatform.endpoints.list\nhint: grant roles/aiplatform.user");
+        assertThat(run.err)
+                .startsWith(
+                        "mldev: permission denied while listing endpoints in projects/" + FakeGoogleCloud.PROJECT
+                                + "/locations/us-central1: the account lacks aiplatform.endpoints.list\nhint: grant roles/aiplatform.user");
         assertThat(run.err.lines().count()).isEqualTo(2);
 
         cloud.faults().failOnce("EndpointService/ListEndpoints", Faults.status(Code.INTERNAL, "boom"));
@@ -232,20 +359,40 @@ class VertexCliTest {
 
     @Test
     void vertexPipelineDryRunJsonHasTheFullSpecAndAPredictIsOneRun() throws Exception {
-        CliRun plan = mldev(env(), "deploy", bundle.toString(), "--target", "vertex-pipeline", "--name", "batch", "--image", IMAGE,
-                "--dry-run", "--json");
+        CliRun plan = mldev(
+                env(),
+                "deploy",
+                bundle.toString(),
+                "--target",
+                "vertex-pipeline",
+                "--name",
+                "batch",
+                "--image",
+                IMAGE,
+                "--dry-run",
+                "--json");
         assertThat(plan.exitCode).as(plan.toString()).isZero();
         var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(plan.out);
         assertThat(json.path("pipeline_spec").path("schemaVersion").asText()).isEqualTo("2.1.0");
-        assertThat(json.path("pipeline_spec").path("deploymentSpec").path("executors").path("exec-predict").path("container")
-                .path("resources").path("accelerator").path("resourceType").asText()).isEqualTo("NVIDIA_L4");
+        assertThat(json.path("pipeline_spec")
+                        .path("deploymentSpec")
+                        .path("executors")
+                        .path("exec-predict")
+                        .path("container")
+                        .path("resources")
+                        .path("accelerator")
+                        .path("resourceType")
+                        .asText())
+                .isEqualTo("NVIDIA_L4");
         assertThat(cloud.storage().objects("mldev-test-bucket").keySet()).noneMatch(k -> k.startsWith("mldev/batch/"));
 
-        CliRun deploy = mldev(env(), "deploy", bundle.toString(), "--target", "vertex-pipeline", "--name", "batch", "--image", IMAGE);
+        CliRun deploy = mldev(
+                env(), "deploy", bundle.toString(), "--target", "vertex-pipeline", "--name", "batch", "--image", IMAGE);
         assertThat(deploy.exitCode).as(deploy.toString()).isZero();
         assertThat(deploy.out).startsWith("batch  gs://mldev-test-bucket/mldev/batch/");
 
-        CliRun predict = mldev(env(), "predict", upright.toString(), upsideDown.toString(), "--target", "batch", "--json");
+        CliRun predict =
+                mldev(env(), "predict", upright.toString(), upsideDown.toString(), "--target", "batch", "--json");
         assertThat(predict.exitCode).as(predict.toString()).isZero();
         var results = new com.fasterxml.jackson.databind.ObjectMapper().readTree(predict.out);
         assertThat(results.get(0).path("label").asText()).isEqualTo("0");
@@ -260,18 +407,46 @@ class VertexCliTest {
     @Test
     void dryRunsShowTheServiceAccountTheDeployWouldRunAs() {
         String account = "runner@" + FakeGoogleCloud.PROJECT + ".iam.gserviceaccount.com";
-        CliRun endpoint = mldev(env(), "deploy", bundle.toString(), "--target", "vertex", "--image", IMAGE, "--dry-run",
-                "--service-account", account);
+        CliRun endpoint = mldev(
+                env(),
+                "deploy",
+                bundle.toString(),
+                "--target",
+                "vertex",
+                "--image",
+                IMAGE,
+                "--dry-run",
+                "--service-account",
+                account);
         assertThat(endpoint.exitCode).as(endpoint.toString()).isZero();
         assertThat(endpoint.out).contains("\"serviceAccount\": \"" + account + "\"");
 
-        CliRun pipeline = mldev(env(), "deploy", bundle.toString(), "--target", "vertex-pipeline", "--image", IMAGE, "--dry-run",
-                "--service-account", account);
+        CliRun pipeline = mldev(
+                env(),
+                "deploy",
+                bundle.toString(),
+                "--target",
+                "vertex-pipeline",
+                "--image",
+                IMAGE,
+                "--dry-run",
+                "--service-account",
+                account);
         assertThat(pipeline.exitCode).as(pipeline.toString()).isZero();
-        assertThat(pipeline.out).contains("each predict: PipelineService.CreatePipelineJob running as service account " + account);
+        assertThat(pipeline.out)
+                .contains("each predict: PipelineService.CreatePipelineJob running as service account " + account);
 
-        CliRun wrong = mldev(env(), "deploy", bundle.toString(), "--target", "vertex", "--image", IMAGE, "--dry-run",
-                "--service-account", "runner");
+        CliRun wrong = mldev(
+                env(),
+                "deploy",
+                bundle.toString(),
+                "--target",
+                "vertex",
+                "--image",
+                IMAGE,
+                "--dry-run",
+                "--service-account",
+                "runner");
         assertThat(wrong.exitCode).isEqualTo(2);
         assertThat(wrong.err).contains("--service-account 'runner' is not a service account's email");
     }

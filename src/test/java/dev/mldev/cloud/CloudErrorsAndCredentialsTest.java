@@ -34,8 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CloudErrorsAndCredentialsTest {
     static FakeGoogleCloud cloud;
+
     @TempDir
     Path home;
+
     final List<MldevException> seen = new ArrayList<>();
 
     @BeforeAll
@@ -51,7 +53,12 @@ class CloudErrorsAndCredentialsTest {
     @AfterEach
     void noSecretInAnyMessage() {
         cloud.faults().clear();
-        String key = cloud.serviceAccount().privateKeyPem().lines().skip(1).findFirst().orElseThrow();
+        String key = cloud.serviceAccount()
+                .privateKeyPem()
+                .lines()
+                .skip(1)
+                .findFirst()
+                .orElseThrow();
         for (MldevException e : seen) {
             String text = e.getMessage() + "\n" + e.hint();
             assertThat(text).doesNotContain(key).doesNotContain("Bearer").doesNotContain("refresh-secret");
@@ -66,11 +73,16 @@ class CloudErrorsAndCredentialsTest {
 
     /** Lists endpoints with the real v1beta1 client, as deploy does first. */
     int listEndpoints(CloudContext context) throws Exception {
-        EndpointServiceSettings settings = context.configureAiplatform(EndpointServiceSettings.newBuilder()).build();
+        EndpointServiceSettings settings = context.configureAiplatform(EndpointServiceSettings.newBuilder())
+                .build();
         try (EndpointServiceClient client = EndpointServiceClient.create(settings)) {
             return context.retry().call("listing endpoints", () -> {
                 List<Object> all = new ArrayList<>();
-                client.listEndpoints(ListEndpointsRequest.newBuilder().setParent(context.location()).build()).iterateAll().forEach(all::add);
+                client.listEndpoints(ListEndpointsRequest.newBuilder()
+                                .setParent(context.location())
+                                .build())
+                        .iterateAll()
+                        .forEach(all::add);
                 return all.size();
             });
         }
@@ -101,8 +113,11 @@ class CloudErrorsAndCredentialsTest {
         cloud.auth().addUser("client-123.apps.googleusercontent.com", "refresh-secret");
         Path adc = home.resolve(".config/gcloud/application_default_credentials.json");
         Files.createDirectories(adc.getParent());
-        Files.writeString(adc, "{\"type\":\"authorized_user\",\"client_id\":\"client-123.apps.googleusercontent.com\","
-                + "\"client_secret\":\"client-secret\",\"refresh_token\":\"refresh-secret\",\"token_uri\":\"" + cloud.tokenUri() + "\"}");
+        Files.writeString(
+                adc,
+                "{\"type\":\"authorized_user\",\"client_id\":\"client-123.apps.googleusercontent.com\","
+                        + "\"client_secret\":\"client-secret\",\"refresh_token\":\"refresh-secret\",\"token_uri\":\""
+                        + cloud.tokenUri() + "\"}");
 
         CloudContext context = connect(cloud.baseEnvironment());
 
@@ -147,7 +162,9 @@ class CloudErrorsAndCredentialsTest {
             seen.add(e);
             assertThat(e.kind()).isEqualTo(MldevException.Kind.REMOTE);
             assertThat(e.getMessage()).isEqualTo("no Google Cloud credentials found");
-            assertThat(e.hint()).contains("gcloud auth application-default login").contains("GOOGLE_APPLICATION_CREDENTIALS");
+            assertThat(e.hint())
+                    .contains("gcloud auth application-default login")
+                    .contains("GOOGLE_APPLICATION_CREDENTIALS");
         }
         Map<String, String> env = new HashMap<>(cloud.baseEnvironment());
         env.put("GOOGLE_APPLICATION_CREDENTIALS", home.resolve("missing.json").toString());
@@ -164,18 +181,27 @@ class CloudErrorsAndCredentialsTest {
     @Test
     void permissionDeniedNamesThePermissionAndTheRole() {
         CloudContext context = connect(cloud.environment(home));
-        cloud.faults().failOnce("EndpointService/ListEndpoints", Faults.permissionDenied("aiplatform.endpoints.list", context.location()));
+        cloud.faults()
+                .failOnce(
+                        "EndpointService/ListEndpoints",
+                        Faults.permissionDenied("aiplatform.endpoints.list", context.location()));
         MldevException e = failure(context);
-        assertThat(e.getMessage()).isEqualTo("permission denied while listing endpoints: the account lacks aiplatform.endpoints.list");
-        assertThat(e.hint()).isEqualTo("grant roles/aiplatform.user: gcloud projects add-iam-policy-binding " + FakeGoogleCloud.PROJECT
-                + " --member=ACCOUNT --role=roles/aiplatform.user");
+        assertThat(e.getMessage())
+                .isEqualTo("permission denied while listing endpoints: the account lacks aiplatform.endpoints.list");
+        assertThat(e.hint())
+                .isEqualTo("grant roles/aiplatform.user: gcloud projects add-iam-policy-binding "
+                        + FakeGoogleCloud.PROJECT + " --member=ACCOUNT --role=roles/aiplatform.user");
     }
 
     @Test
     void permissionDeniedWithoutDetailsIsReadFromTheMessage() {
         CloudContext context = connect(cloud.environment(home));
-        cloud.faults().failOnce("EndpointService/ListEndpoints", Faults.status(Code.PERMISSION_DENIED,
-                "Permission 'iam.serviceAccounts.actAs' denied on service account x@y.iam.gserviceaccount.com"));
+        cloud.faults()
+                .failOnce(
+                        "EndpointService/ListEndpoints",
+                        Faults.status(
+                                Code.PERMISSION_DENIED,
+                                "Permission 'iam.serviceAccounts.actAs' denied on service account x@y.iam.gserviceaccount.com"));
         MldevException e = failure(context);
         assertThat(e.getMessage()).endsWith("lacks iam.serviceAccounts.actAs");
         assertThat(e.hint()).contains("roles/iam.serviceAccountUser");
@@ -184,11 +210,17 @@ class CloudErrorsAndCredentialsTest {
     @Test
     void aDisabledApiIsNamedWithTheCommandThatEnablesIt() {
         CloudContext context = connect(cloud.environment(home));
-        cloud.faults().failOnce("EndpointService/ListEndpoints", Faults.serviceDisabled("aiplatform.googleapis.com", FakeGoogleCloud.PROJECT));
+        cloud.faults()
+                .failOnce(
+                        "EndpointService/ListEndpoints",
+                        Faults.serviceDisabled("aiplatform.googleapis.com", FakeGoogleCloud.PROJECT));
         MldevException e = failure(context);
-        assertThat(e.getMessage()).isEqualTo("the aiplatform.googleapis.com API is not enabled in project " + FakeGoogleCloud.PROJECT
-                + " (listing endpoints)");
-        assertThat(e.hint()).isEqualTo("enable it: gcloud services enable aiplatform.googleapis.com --project " + FakeGoogleCloud.PROJECT);
+        assertThat(e.getMessage())
+                .isEqualTo("the aiplatform.googleapis.com API is not enabled in project " + FakeGoogleCloud.PROJECT
+                        + " (listing endpoints)");
+        assertThat(e.hint())
+                .isEqualTo("enable it: gcloud services enable aiplatform.googleapis.com --project "
+                        + FakeGoogleCloud.PROJECT);
     }
 
     @Test
@@ -204,7 +236,8 @@ class CloudErrorsAndCredentialsTest {
     @Test
     void transientErrorsAreRetriedAndTheLastOneReported() throws Exception {
         CloudContext context = connect(cloud.environment(home));
-        cloud.faults().failOnce("EndpointService/ListEndpoints", Faults.status(Code.UNAVAILABLE, "down"))
+        cloud.faults()
+                .failOnce("EndpointService/ListEndpoints", Faults.status(Code.UNAVAILABLE, "down"))
                 .failOnce("EndpointService/ListEndpoints", Faults.status(Code.RESOURCE_EXHAUSTED, "quota"));
         assertThat(listEndpoints(context)).isZero();
 
@@ -212,22 +245,33 @@ class CloudErrorsAndCredentialsTest {
         assertThat(failure(context).getMessage()).isEqualTo("listing endpoints failed: DEADLINE_EXCEEDED: slow");
         cloud.faults().clear();
 
-        cloud.faults().failOnce("EndpointService/ListEndpoints", Faults.status(Code.FAILED_PRECONDITION, "not retried"))
+        cloud.faults()
+                .failOnce("EndpointService/ListEndpoints", Faults.status(Code.FAILED_PRECONDITION, "not retried"))
                 .failOnce("EndpointService/ListEndpoints", Faults.status(Code.UNAVAILABLE, "never reached"));
-        assertThat(failure(context).getMessage()).contains("FAILED_PRECONDITION").contains("not retried");
+        assertThat(failure(context).getMessage())
+                .contains("FAILED_PRECONDITION")
+                .contains("not retried");
     }
 
     @Test
     void storagePermissionErrorsNameThePermissionToo() {
         CloudContext context = connect(cloud.environment(home));
         cloud.storage().createBucket("errors-bucket");
-        cloud.faults().failOnce("storage/get", Faults.status(Code.PERMISSION_DENIED,
-                "mldev-test@p.iam.gserviceaccount.com does not have storage.objects.get access to the Google Cloud Storage object."));
+        cloud.faults()
+                .failOnce(
+                        "storage/get",
+                        Faults.status(
+                                Code.PERMISSION_DENIED,
+                                "mldev-test@p.iam.gserviceaccount.com does not have storage.objects.get access to the Google Cloud Storage object."));
         try (var storage = StorageClients.create(context)) {
             Path dir = Files.createDirectories(home.resolve("files"));
             Files.writeString(dir.resolve("a.txt"), "a");
-            new GcsTransfer(storage, context.retry()).upload(dir, List.of(Path.of("a.txt")),
-                    GcsLocation.of("errors-bucket", "x/"), dev.mldev.Progress.NONE);
+            new GcsTransfer(storage, context.retry())
+                    .upload(
+                            dir,
+                            List.of(Path.of("a.txt")),
+                            GcsLocation.of("errors-bucket", "x/"),
+                            dev.mldev.Progress.NONE);
             throw new AssertionError("uploaded");
         } catch (MldevException e) {
             seen.add(e);

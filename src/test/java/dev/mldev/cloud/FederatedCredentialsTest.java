@@ -41,6 +41,7 @@ class FederatedCredentialsTest {
     static FakeGoogleCloud cloud;
     static FakeSts sts;
     static FakeIamCredentials iam;
+
     @TempDir
     Path home;
 
@@ -62,8 +63,11 @@ class FederatedCredentialsTest {
 
     /** An external_account file as create-cred-config writes it, its subject token read from {@code source}. */
     ObjectNode federated(ObjectNode source, boolean impersonate) {
-        ObjectNode adc = JSON.createObjectNode().put("universe_domain", "googleapis.com").put("type", "external_account")
-                .put("audience", FakeSts.AUDIENCE).put("subject_token_type", "urn:ietf:params:oauth:token-type:jwt")
+        ObjectNode adc = JSON.createObjectNode()
+                .put("universe_domain", "googleapis.com")
+                .put("type", "external_account")
+                .put("audience", FakeSts.AUDIENCE)
+                .put("subject_token_type", "urn:ietf:params:oauth:token-type:jwt")
                 .put("token_url", sts.tokenUrl());
         if (impersonate) {
             adc.put("service_account_impersonation_url", iam.impersonationUrl(CI_ACCOUNT));
@@ -89,10 +93,14 @@ class FederatedCredentialsTest {
 
     /** Lists endpoints with the real v1beta1 client: the fake refuses any token it did not issue. */
     static int listEndpoints(CloudContext context) throws IOException {
-        EndpointServiceSettings settings = context.configureAiplatform(EndpointServiceSettings.newBuilder()).build();
+        EndpointServiceSettings settings = context.configureAiplatform(EndpointServiceSettings.newBuilder())
+                .build();
         try (EndpointServiceClient client = EndpointServiceClient.create(settings)) {
             int count = 0;
-            for (var ignored : client.listEndpoints(ListEndpointsRequest.newBuilder().setParent(context.location()).build()).iterateAll()) {
+            for (var ignored : client.listEndpoints(ListEndpointsRequest.newBuilder()
+                            .setParent(context.location())
+                            .build())
+                    .iterateAll()) {
                 count++;
             }
             return count;
@@ -129,15 +137,18 @@ class FederatedCredentialsTest {
     void aUrlSourcedSubjectTokenIsFetchedWithItsHeaders() throws Exception {
         HttpServer oidc = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         oidc.createContext("/token", exchange -> {
-            boolean authorized = "bearer ci-request-token".equals(exchange.getRequestHeaders().getFirst("Authorization"));
-            byte[] body = ("{\"value\":\"" + (authorized ? SUBJECT_TOKEN : "anonymous") + "\"}").getBytes(StandardCharsets.UTF_8);
+            boolean authorized = "bearer ci-request-token"
+                    .equals(exchange.getRequestHeaders().getFirst("Authorization"));
+            byte[] body = ("{\"value\":\"" + (authorized ? SUBJECT_TOKEN : "anonymous") + "\"}")
+                    .getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(authorized ? 200 : 401, body.length);
             exchange.getResponseBody().write(body);
             exchange.close();
         });
         oidc.start();
         try {
-            ObjectNode source = JSON.createObjectNode().put("url", "http://127.0.0.1:" + oidc.getAddress().getPort() + "/token?audience=x");
+            ObjectNode source = JSON.createObjectNode()
+                    .put("url", "http://127.0.0.1:" + oidc.getAddress().getPort() + "/token?audience=x");
             source.putObject("headers").put("Authorization", "bearer ci-request-token");
             source.putObject("format").put("type", "json").put("subject_token_field_name", "value");
             assertThat(listEndpoints(connect(federated(source, true)))).isZero();
@@ -148,11 +159,16 @@ class FederatedCredentialsTest {
 
     /** An impersonated_service_account file as 'gcloud auth application-default login --impersonate-service-account' writes it. */
     ObjectNode impersonating(String account, String refreshToken) {
-        ObjectNode adc = JSON.createObjectNode().put("type", "impersonated_service_account")
+        ObjectNode adc = JSON.createObjectNode()
+                .put("type", "impersonated_service_account")
                 .put("service_account_impersonation_url", iam.impersonationUrl(account));
         adc.putArray("delegates");
-        adc.putObject("source_credentials").put("type", "authorized_user").put("client_id", "client-9.apps.googleusercontent.com")
-                .put("client_secret", "s").put("refresh_token", refreshToken).put("token_uri", cloud.tokenUri());
+        adc.putObject("source_credentials")
+                .put("type", "authorized_user")
+                .put("client_id", "client-9.apps.googleusercontent.com")
+                .put("client_secret", "s")
+                .put("refresh_token", refreshToken)
+                .put("token_uri", cloud.tokenUri());
         return adc;
     }
 
@@ -166,9 +182,12 @@ class FederatedCredentialsTest {
 
     @Test
     void anUnreadableSubjectTokenIsNamed() throws Exception {
-        ObjectNode source = JSON.createObjectNode().put("file", home.resolve("no-such-token").toString());
+        ObjectNode source = JSON.createObjectNode()
+                .put("file", home.resolve("no-such-token").toString());
         MldevException e = refused(federated(source, true));
-        assertThat(e.getMessage()).startsWith("cannot read the CI system's subject token (credential_source in " + home.resolve("wif.json"))
+        assertThat(e.getMessage())
+                .startsWith(
+                        "cannot read the CI system's subject token (credential_source in " + home.resolve("wif.json"))
                 .contains("no-such-token");
         assertThat(e.hint()).contains("id-token: write").contains("id_tokens");
     }
@@ -176,8 +195,10 @@ class FederatedCredentialsTest {
     @Test
     void aRefusedExchangeIsNamedWithTheServicesAnswer() throws Exception {
         MldevException e = refused(federated(fileSource("eyJ.someone-else.sig"), true));
-        assertThat(e.getMessage()).isEqualTo("the token exchange (Security Token Service) refused the CI system's subject token: "
-                + "Error code invalid_grant: The audience in ID Token [https://ci.example] does not match the expected audience.");
+        assertThat(e.getMessage())
+                .isEqualTo(
+                        "the token exchange (Security Token Service) refused the CI system's subject token: "
+                                + "Error code invalid_grant: The audience in ID Token [https://ci.example] does not match the expected audience.");
         assertThat(e.hint()).contains(FakeSts.AUDIENCE).contains("attribute condition");
 
         MldevException direct = refused(federated(fileSource("eyJ.someone-else.sig"), false));
@@ -187,13 +208,17 @@ class FederatedCredentialsTest {
     @Test
     void deniedImpersonationNamesTheRoleToGrant() throws Exception {
         String other = "other@" + FakeGoogleCloud.PROJECT + ".iam.gserviceaccount.com";
-        ObjectNode adc = federated(fileSource(SUBJECT_TOKEN), false).put("service_account_impersonation_url", iam.impersonationUrl(other));
+        ObjectNode adc = federated(fileSource(SUBJECT_TOKEN), false)
+                .put("service_account_impersonation_url", iam.impersonationUrl(other));
         MldevException e = refused(adc);
-        assertThat(e.getMessage()).isEqualTo("impersonating " + other + " was denied (IAM Credentials answered HTTP 403): "
-                + "the caller lacks iam.serviceAccounts.getAccessToken on it");
-        assertThat(e.hint()).isEqualTo("grant roles/iam.workloadIdentityUser on the service account: gcloud iam service-accounts "
-                + "add-iam-policy-binding " + other + " --role=roles/iam.workloadIdentityUser --member=principalSet:"
-                + "//iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/ci-pool/*");
+        assertThat(e.getMessage())
+                .isEqualTo("impersonating " + other + " was denied (IAM Credentials answered HTTP 403): "
+                        + "the caller lacks iam.serviceAccounts.getAccessToken on it");
+        assertThat(e.hint())
+                .isEqualTo("grant roles/iam.workloadIdentityUser on the service account: gcloud iam service-accounts "
+                        + "add-iam-policy-binding " + other
+                        + " --role=roles/iam.workloadIdentityUser --member=principalSet:"
+                        + "//iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/ci-pool/*");
     }
 
     @Test
@@ -205,7 +230,8 @@ class FederatedCredentialsTest {
         assertThat(e.hint()).startsWith("grant roles/iam.serviceAccountTokenCreator on the service account");
 
         MldevException source = refused(impersonating(CI_ACCOUNT, "revoked-refresh"));
-        assertThat(source.getMessage()).startsWith("the source credentials in " + home.resolve("wif.json")
-                + " (to impersonate " + CI_ACCOUNT + ") were refused");
+        assertThat(source.getMessage())
+                .startsWith("the source credentials in " + home.resolve("wif.json") + " (to impersonate " + CI_ACCOUNT
+                        + ") were refused");
     }
 }

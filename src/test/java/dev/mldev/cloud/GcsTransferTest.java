@@ -1,10 +1,10 @@
 package dev.mldev.cloud;
 
-import dev.mldev.MldevException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.cloud.storage.Storage;
 import dev.mldev.Environment;
+import dev.mldev.MldevException;
 import dev.mldev.Progress;
 import dev.mldev.fake.FakeGoogleCloud;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GcsTransferTest {
     @TempDir
     Path home;
+
     FakeGoogleCloud cloud;
     CloudContext context;
     Storage storage;
@@ -33,7 +34,8 @@ class GcsTransferTest {
     void start() {
         cloud = new FakeGoogleCloud();
         cloud.storage().createBucket("transfer-bucket");
-        context = CloudContext.connect(new Environment(cloud.environment(home), home), FakeGoogleCloud.PROJECT, FakeGoogleCloud.REGION)
+        context = CloudContext.connect(
+                        new Environment(cloud.environment(home), home), FakeGoogleCloud.PROJECT, FakeGoogleCloud.REGION)
                 .withRetry(new Retry(FakeGoogleCloud.PROJECT, 3, Duration.ofMillis(10), Duration.ofMillis(30)));
         storage = StorageClients.create(context);
         gcs = new GcsTransfer(storage, context.retry());
@@ -56,8 +58,7 @@ class GcsTransferTest {
         AtomicLong highest = new AtomicLong();
         Progress progress = new Progress() {
             @Override
-            public void step(String message) {
-            }
+            public void step(String message) {}
 
             @Override
             public void advance(String label, long done, long total) {
@@ -66,15 +67,20 @@ class GcsTransferTest {
             }
 
             @Override
-            public void done() {
-            }
+            public void done() {}
         };
 
         GcsTransfer.Result first = gcs.upload(dir, files, folder, progress);
 
         assertThat(first.uploaded()).containsExactly("labels.txt", "model.onnx");
-        assertThat(cloud.storage().objects("transfer-bucket").get("mldev/demo/1/model.onnx").bytes()).isEqualTo(big);
-        assertThat(cloud.storage().uploadRequests()).as("a session and several chunks for the big file").isGreaterThan(4);
+        assertThat(cloud.storage()
+                        .objects("transfer-bucket")
+                        .get("mldev/demo/1/model.onnx")
+                        .bytes())
+                .isEqualTo(big);
+        assertThat(cloud.storage().uploadRequests())
+                .as("a session and several chunks for the big file")
+                .isGreaterThan(4);
         assertThat(highest.get()).isEqualTo(big.length + 4);
 
         long requests = cloud.storage().uploadRequests();

@@ -22,11 +22,13 @@ import org.junit.jupiter.api.io.TempDir;
 class CostStatusTest {
     @TempDir
     Path home;
+
     final List<String> notices = new ArrayList<>();
     final List<String> asked = new ArrayList<>();
 
     private CostStatus status() {
-        return new CostStatus(new Environment(Map.of(), home), Clock.fixed(TestPrices.NOW, ZoneOffset.UTC), notices::add);
+        return new CostStatus(
+                new Environment(Map.of(), home), Clock.fixed(TestPrices.NOW, ZoneOffset.UTC), notices::add);
     }
 
     private Deployments deployments(Set<String> regions) {
@@ -34,8 +36,10 @@ class CostStatusTest {
             @Override
             public Inventory local() {
                 asked.add("local");
-                return () -> List.of(Billable.builder("ocr", TargetKind.LOCAL, Billable.Kind.LOCAL, DeploymentState.WARM)
-                        .replicasNow(1).build());
+                return () ->
+                        List.of(Billable.builder("ocr", TargetKind.LOCAL, Billable.Kind.LOCAL, DeploymentState.WARM)
+                                .replicasNow(1)
+                                .build());
             }
 
             @Override
@@ -52,8 +56,11 @@ class CostStatusTest {
 
     @Test
     void withoutAProjectOnlyTheLocalDeploymentsAreListedAndGated() {
-        CostStatus.Result result = status().report(request(null, null, BigDecimal.ZERO), deployments(Set.of("us-central1")));
-        assertThat(result.report().rows()).extracting(row -> row.billable().name()).containsExactly("ocr");
+        CostStatus.Result result =
+                status().report(request(null, null, BigDecimal.ZERO), deployments(Set.of("us-central1")));
+        assertThat(result.report().rows())
+                .extracting(row -> row.billable().name())
+                .containsExactly("ocr");
         assertThat(result.verdict().passed()).isTrue();
         assertThat(result.spend()).isNull();
         assertThat(asked).containsExactly("local");
@@ -61,9 +68,12 @@ class CostStatusTest {
 
     @Test
     void vertexWithNoRegionKnownIsAUsageErrorWhenAskedForAndANoticeOtherwise() {
-        assertThatThrownBy(() -> status().report(request(CostStatus.Scope.vertex, "my-project", null), deployments(Set.of())))
-                .isInstanceOf(MldevException.class).hasMessage("--target vertex needs the regions to list")
-                .extracting(e -> ((MldevException) e).kind()).isEqualTo(MldevException.Kind.USAGE);
+        assertThatThrownBy(() ->
+                        status().report(request(CostStatus.Scope.vertex, "my-project", null), deployments(Set.of())))
+                .isInstanceOf(MldevException.class)
+                .hasMessage("--target vertex needs the regions to list")
+                .extracting(e -> ((MldevException) e).kind())
+                .isEqualTo(MldevException.Kind.USAGE);
 
         CostStatus.Result all = status().report(request(null, "my-project", null), deployments(Set.of()));
         assertThat(all.report().rows()).hasSize(1);

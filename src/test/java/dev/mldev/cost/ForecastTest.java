@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 /** The forecast arithmetic, worked by hand in the comments. */
 class ForecastTest {
     /** One g2-standard-8 + L4 node on Vertex AI with the test table: (0.30 + 0.50) x 1.15 = $0.92/h. */
-    private final NodePrice node = new NodePricer(TestPrices.table()).price("us-central1", "g2-standard-8",
-            "NVIDIA_L4", 1);
+    private final NodePrice node =
+            new NodePricer(TestPrices.table()).price("us-central1", "g2-standard-8", "NVIDIA_L4", 1);
 
     @Test
     void nodePriceIsMachinePlusGpuTimesMarkup() {
@@ -83,7 +83,8 @@ class ForecastTest {
 
     @Test
     void jsonHasTheDocumentedFields() {
-        var json = Forecast.endpoint(node, 0, 1, Duration.ofHours(1), Duration.ofHours(1), 10).toJson();
+        var json = Forecast.endpoint(node, 0, 1, Duration.ofHours(1), Duration.ofHours(1), 10)
+                .toJson();
         assertThat(json.get("idle_cost_per_hour_usd").decimalValue()).isEqualByComparingTo("0");
         assertThat(json.get("cost_per_wake_usd").decimalValue()).isEqualByComparingTo("0.92");
         assertThat(json.get("daily_cost_usd_best").decimalValue()).isEqualByComparingTo("0.92");
@@ -104,7 +105,8 @@ class ForecastTest {
     @Test
     void negativeTrafficIsAUsageError() {
         assertThatThrownBy(() -> Forecast.endpoint(node, 0, 1, Duration.ofHours(1), Duration.ofHours(1), -1))
-                .isInstanceOf(MldevException.class).hasMessageContaining("--requests-per-day");
+                .isInstanceOf(MldevException.class)
+                .hasMessageContaining("--requests-per-day");
     }
 
     @Test

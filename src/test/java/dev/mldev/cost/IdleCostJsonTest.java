@@ -16,8 +16,8 @@ class IdleCostJsonTest {
 
     @Test
     void documentShape() throws Exception {
-        IdleCostReport report = costs.report(List.of(TestPrices.warmEndpoint(), TestPrices.scaleToZeroEndpoint(),
-                TestPrices.unknownMachine()));
+        IdleCostReport report = costs.report(
+                List.of(TestPrices.warmEndpoint(), TestPrices.scaleToZeroEndpoint(), TestPrices.unknownMachine()));
         JsonNode json = new ObjectMapper().readTree(IdleCostJson.write(report, report.gate(new BigDecimal("0.5"))));
 
         assertThat(json.get("schema").asInt()).isEqualTo(1);
@@ -28,15 +28,33 @@ class IdleCostJsonTest {
         assertThat(json.get("total_idle_cost_per_30_days_usd").decimalValue()).isEqualByComparingTo("662.4");
         assertThat(json.get("unknown_idle_cost")).extracting(JsonNode::asText).containsExactly("mystery");
         assertThat(json.get("gate").get("passed").asBoolean()).isFalse();
-        assertThat(json.get("gate").get("max_idle_cost_per_hour_usd").decimalValue()).isEqualByComparingTo("0.5");
-        assertThat(json.get("gate").get("offenders")).extracting(JsonNode::asText)
+        assertThat(json.get("gate").get("max_idle_cost_per_hour_usd").decimalValue())
+                .isEqualByComparingTo("0.5");
+        assertThat(json.get("gate").get("offenders"))
+                .extracting(JsonNode::asText)
                 .containsExactly("always-on", "mystery");
 
         JsonNode warm = json.get("deployments").get(0);
-        assertThat(fieldNames(warm)).containsExactly("name", "target", "kind", "state", "replicas",
-                "idle_cost_per_hour_usd", "awake_cost_per_hour_usd", "reason", "region", "machine_type",
-                "accelerator_type", "accelerator_count", "min_replicas", "max_replicas",
-                "scale_to_zero_idle_seconds", "idle_since", "url", "requests_served");
+        assertThat(fieldNames(warm))
+                .containsExactly(
+                        "name",
+                        "target",
+                        "kind",
+                        "state",
+                        "replicas",
+                        "idle_cost_per_hour_usd",
+                        "awake_cost_per_hour_usd",
+                        "reason",
+                        "region",
+                        "machine_type",
+                        "accelerator_type",
+                        "accelerator_count",
+                        "min_replicas",
+                        "max_replicas",
+                        "scale_to_zero_idle_seconds",
+                        "idle_since",
+                        "url",
+                        "requests_served");
         assertThat(warm.get("name").asText()).isEqualTo("always-on");
         assertThat(warm.get("target").asText()).isEqualTo("vertex");
         assertThat(warm.get("kind").asText()).isEqualTo("endpoint");
@@ -69,15 +87,35 @@ class IdleCostJsonTest {
     @Test
     void textCellsForPeopleAndForPipes() {
         IdleCostReport report = costs.report(List.of(TestPrices.warmEndpoint(), TestPrices.unknownMachine()));
-        assertThat(IdleCostText.rows(report, false)).containsExactly(
-                List.of("always-on", "vertex", "warm", "1", "2h30m", "-", "0.92", "0.92", "-",
-                        "min replicas 1: never scales to zero"),
-                List.of("mystery", "vertex", "warm", "2", "-", "-", "unknown", "unknown", "-",
-                        "min replicas 2: never scales to zero; price unknown: no price for machine type x9-huge-1"
-                                + " in us-central1"));
+        assertThat(IdleCostText.rows(report, false))
+                .containsExactly(
+                        List.of(
+                                "always-on",
+                                "vertex",
+                                "warm",
+                                "1",
+                                "2h30m",
+                                "-",
+                                "0.92",
+                                "0.92",
+                                "-",
+                                "min replicas 1: never scales to zero"),
+                        List.of(
+                                "mystery",
+                                "vertex",
+                                "warm",
+                                "2",
+                                "-",
+                                "-",
+                                "unknown",
+                                "unknown",
+                                "-",
+                                "min replicas 2: never scales to zero; price unknown: no price for machine type x9-huge-1"
+                                        + " in us-central1"));
         assertThat(IdleCostText.rows(report, true).get(0)).contains("$0.92");
-        assertThat(IdleCostText.totals(report)).isEqualTo("total idle $0.92/h, $662.40 per 30 days"
-                + " (plus 1 with unknown prices); prices as of 2026-11-01 (test)");
+        assertThat(IdleCostText.totals(report))
+                .isEqualTo("total idle $0.92/h, $662.40 per 30 days"
+                        + " (plus 1 with unknown prices); prices as of 2026-11-01 (test)");
     }
 
     private static List<String> fieldNames(JsonNode node) {

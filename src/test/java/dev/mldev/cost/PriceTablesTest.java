@@ -31,16 +31,27 @@ class PriceTablesTest {
         }
         assertThat(table.machine("us-central1", "a2-ultragpu-1g")).isPresent();
         assertThat(table.machine("us-central1", "a3-highgpu-8g")).isPresent();
-        for (String gpu : List.of("NVIDIA_TESLA_A100", "NVIDIA_A100_80GB", "NVIDIA_H100_80GB", "NVIDIA_TESLA_V100",
-                "NVIDIA_TESLA_P100", "NVIDIA_TESLA_P4")) {
+        for (String gpu : List.of(
+                "NVIDIA_TESLA_A100",
+                "NVIDIA_A100_80GB",
+                "NVIDIA_H100_80GB",
+                "NVIDIA_TESLA_V100",
+                "NVIDIA_TESLA_P100",
+                "NVIDIA_TESLA_P4")) {
             assertThat(table.accelerator("us-central1", gpu)).as(gpu).isPresent();
         }
         // the well-known anchor: n1-standard-4 in us-central1 is $0.189999 an hour on Compute Engine
-        assertThat(table.machine("us-central1", "n1-standard-4")).hasValueSatisfying(
-                p -> assertThat(p.perHour()).isEqualByComparingTo("0.189999"));
+        assertThat(table.machine("us-central1", "n1-standard-4"))
+                .hasValueSatisfying(p -> assertThat(p.perHour()).isEqualByComparingTo("0.189999"));
         for (String region : table.regions().keySet()) {
-            table.regions().get(region).machines().forEach((name, p) -> assertThat(p.source()).as(name).isNotBlank());
-            table.regions().get(region).accelerators().forEach((name, p) -> assertThat(p.source()).as(name).isNotBlank());
+            table.regions()
+                    .get(region)
+                    .machines()
+                    .forEach((name, p) -> assertThat(p.source()).as(name).isNotBlank());
+            table.regions()
+                    .get(region)
+                    .accelerators()
+                    .forEach((name, p) -> assertThat(p.source()).as(name).isNotBlank());
         }
     }
 
@@ -52,10 +63,14 @@ class PriceTablesTest {
             assertThat(p.source()).contains("Vertex AI");
         });
         // a3-highgpu-1g: 1.18251 x 1.15 (a Compute Engine row) + 9.7966 (Vertex AI's own) = 11.1564865
-        assertThat(new NodePricer(table).price("us-central1", "a3-highgpu-1g", "NVIDIA_H100_80GB", 1).perHour())
+        assertThat(new NodePricer(table)
+                        .price("us-central1", "a3-highgpu-1g", "NVIDIA_H100_80GB", 1)
+                        .perHour())
                 .isEqualByComparingTo("11.1564865");
         // an L4 row is a Compute Engine price: (0.14653 + 0.5599) x 1.15 = 0.8123945
-        assertThat(new NodePricer(table).price("us-central1", "g2-standard-4", "NVIDIA_L4", 1).perHour())
+        assertThat(new NodePricer(table)
+                        .price("us-central1", "g2-standard-4", "NVIDIA_L4", 1)
+                        .perHour())
                 .isEqualByComparingTo("0.8123945");
     }
 
@@ -75,13 +90,16 @@ class PriceTablesTest {
         PriceTable table = PriceTables.load(env, override);
         assertThat(table.source()).isEqualTo("my contract");
         assertThat(table.vertexMarkup()).isEqualByComparingTo("1");
-        assertThat(new NodePricer(table).price("us-central1", "g2-standard-8", "NVIDIA_L4", 1).perHour())
+        assertThat(new NodePricer(table)
+                        .price("us-central1", "g2-standard-8", "NVIDIA_L4", 1)
+                        .perHour())
                 .isEqualByComparingTo("0.3");
     }
 
     @Test
     void builtInIsUsedWithoutCacheOrOverride() {
-        assertThat(PriceTables.load(new Environment(Map.of(), home), null).origin()).isEqualTo("built-in");
+        assertThat(PriceTables.load(new Environment(Map.of(), home), null).origin())
+                .isEqualTo("built-in");
     }
 
     @Test
@@ -95,9 +113,12 @@ class PriceTablesTest {
     @Test
     void badFilesGetOneClearLineAndExitTwo() throws Exception {
         Path file = home.resolve("bad.json");
-        Files.writeString(file, "{\"schema\": 1, \"as_of\": \"2026-10-01\", \"regions\": {\"us-central1\":"
-                + " {\"machines\": {\"g2-standard-8\": \"cheap\"}}}}");
-        assertThatThrownBy(() -> PriceTableJson.read(file)).isInstanceOf(MldevException.class)
+        Files.writeString(
+                file,
+                "{\"schema\": 1, \"as_of\": \"2026-10-01\", \"regions\": {\"us-central1\":"
+                        + " {\"machines\": {\"g2-standard-8\": \"cheap\"}}}}");
+        assertThatThrownBy(() -> PriceTableJson.read(file))
+                .isInstanceOf(MldevException.class)
                 .hasMessage("price file " + file + ": regions.us-central1.machines.g2-standard-8 must be a price"
                         + " in USD per hour, not \"cheap\"")
                 .satisfies(e -> assertThat(((MldevException) e).kind()).isEqualTo(MldevException.Kind.USAGE));

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mldev.cli.ExitCodes;
 import dev.mldev.TargetKind;
+import dev.mldev.cli.ExitCodes;
 import dev.mldev.deploy.DeploymentRecord;
 import dev.mldev.deploy.DeploymentStore;
 import dev.mldev.testing.CliRun;
@@ -23,9 +23,21 @@ class StatusCostTest {
 
     /** A local deployment whose server is gone (no such pid): down, and free. */
     private void recordStoppedLocalDeployment() {
-        new DeploymentStore(home.resolve("state/mldev")).save(new DeploymentRecord("ocr-cls", TargetKind.LOCAL, "/b", "1",
-                "http://127.0.0.1:9", Instant.parse("2026-11-28T10:00:00Z"),
-                Map.of("pid", Long.toString(Long.MAX_VALUE), "port", "9", "log", home.resolve("x.log").toString())));
+        new DeploymentStore(home.resolve("state/mldev"))
+                .save(new DeploymentRecord(
+                        "ocr-cls",
+                        TargetKind.LOCAL,
+                        "/b",
+                        "1",
+                        "http://127.0.0.1:9",
+                        Instant.parse("2026-11-28T10:00:00Z"),
+                        Map.of(
+                                "pid",
+                                Long.toString(Long.MAX_VALUE),
+                                "port",
+                                "9",
+                                "log",
+                                home.resolve("x.log").toString())));
     }
 
     @Test
@@ -55,8 +67,9 @@ class StatusCostTest {
         assertThat(run.out.lines().toList()).hasSize(3);
         assertThat(run.out.lines().toList().get(0))
                 .isEqualTo("NAME\tTARGET\tSTATE\tREPLICAS\tIDLE\tREQUESTS\tIDLE/H\tAWAKE/H\tURL\tREASON");
-        assertThat(run.out.lines().toList().get(1)).isEqualTo(
-                "ocr-cls\tlocal\tdown\t0\t-\t-\t0\t0\thttp://127.0.0.1:9\truns on this machine: no cloud bill");
+        assertThat(run.out.lines().toList().get(1))
+                .isEqualTo(
+                        "ocr-cls\tlocal\tdown\t0\t-\t-\t0\t0\thttp://127.0.0.1:9\truns on this machine: no cloud bill");
         assertThat(run.out.lines().toList().get(2)).startsWith("# total idle $0/h, $0 per 30 days; prices as of ");
     }
 

@@ -24,9 +24,11 @@ class DeploymentLockTest {
         try (DeploymentLock held = store.lock("ocr", Duration.ofSeconds(1), told::add)) {
             assertThatThrownBy(() -> store.lock("ocr", Duration.ofMillis(300), told::add))
                     .isInstanceOf(MldevException.class)
-                    .hasMessage("another mldev (pid " + ProcessHandle.current().pid() + ") has been changing deployment 'ocr' for over 300ms");
-            assertThat(told).containsExactly("waiting for another mldev (pid " + ProcessHandle.current().pid()
-                    + ") that is changing deployment 'ocr'");
+                    .hasMessage("another mldev (pid " + ProcessHandle.current().pid()
+                            + ") has been changing deployment 'ocr' for over 300ms");
+            assertThat(told)
+                    .containsExactly("waiting for another mldev (pid "
+                            + ProcessHandle.current().pid() + ") that is changing deployment 'ocr'");
             store.lock("other", Duration.ZERO, told::add).close(); // other deployments are not held up
         }
         store.lock("ocr", Duration.ZERO, told::add).close();
@@ -35,14 +37,14 @@ class DeploymentLockTest {
     @Test
     void theLockStillHoldsAfterItsHolderRemovedTheDeployment() throws Exception {
         DeploymentStore store = new DeploymentStore(state);
-        DeploymentLock undeploy = store.lock("ocr", Duration.ZERO, m -> { });
-        CompletableFuture<DeploymentLock> waiting = CompletableFuture.supplyAsync(
-                () -> store.lock("ocr", Duration.ofSeconds(10), m -> { }));
+        DeploymentLock undeploy = store.lock("ocr", Duration.ZERO, m -> {});
+        CompletableFuture<DeploymentLock> waiting =
+                CompletableFuture.supplyAsync(() -> store.lock("ocr", Duration.ofSeconds(10), m -> {}));
         Thread.sleep(200);
         store.remove("ocr"); // deletes the lock file too
         undeploy.close();
         try (DeploymentLock deploy = waiting.get(10, TimeUnit.SECONDS)) {
-            assertThatThrownBy(() -> store.lock("ocr", Duration.ZERO, m -> { })).isInstanceOf(MldevException.class);
+            assertThatThrownBy(() -> store.lock("ocr", Duration.ZERO, m -> {})).isInstanceOf(MldevException.class);
         }
     }
 }

@@ -62,7 +62,8 @@ class PredictClientStreamTest {
             String text = m.find() ? new String(Base64.getDecoder().decode(m.group(1)), StandardCharsets.UTF_8) : "?";
             Thread.sleep(text.startsWith("img-") ? 40 - Integer.parseInt(text.substring(4)) % 4 * 10 : 0);
             int status = text.equals("bad") ? 400 : text.equals("boom") ? 500 : 200;
-            String body = status == 200 ? "{\"predictions\":[{\"label\":\"" + text + "\",\"score\":1.0}]}"
+            String body = status == 200
+                    ? "{\"predictions\":[{\"label\":\"" + text + "\",\"score\":1.0}]}"
                     : "{\"error\":\"instances[0] is " + (status == 400 ? "not an image" : "on fire") + "\"}";
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(status, bytes.length);
@@ -81,27 +82,41 @@ class PredictClientStreamTest {
 
     private List<ImageResult> predictEach(List<PendingImage> images, int limit) {
         List<ImageResult> results = new ArrayList<>();
-        new PredictClient().predictEach(url, null, images.iterator(), 0, Duration.ofSeconds(10), limit,
-                e -> MldevException.failure("answered " + e.status() + ": " + e.getMessage(), null), results::add);
+        new PredictClient()
+                .predictEach(
+                        url,
+                        null,
+                        images.iterator(),
+                        0,
+                        Duration.ofSeconds(10),
+                        limit,
+                        e -> MldevException.failure("answered " + e.status() + ": " + e.getMessage(), null),
+                        results::add);
         return results;
     }
 
     @Test
     void severalRequestsAreInFlightAndAnswersComeOutInInputOrder() {
-        List<PendingImage> images = IntStream.range(0, 40).mapToObj(i -> image("f" + i + ".png", "img-" + i)).toList();
+        List<PendingImage> images = IntStream.range(0, 40)
+                .mapToObj(i -> image("f" + i + ".png", "img-" + i))
+                .toList();
         List<ImageResult> results = predictEach(images, 4);
-        assertThat(results).extracting(ImageResult::image)
-                .containsExactlyElementsOf(images.stream().map(PendingImage::name).toList());
-        assertThat(results).extracting(r -> r.prediction().label())
-                .containsExactlyElementsOf(IntStream.range(0, 40).mapToObj(i -> "img-" + i).toList());
+        assertThat(results)
+                .extracting(ImageResult::image)
+                .containsExactlyElementsOf(
+                        images.stream().map(PendingImage::name).toList());
+        assertThat(results)
+                .extracting(r -> r.prediction().label())
+                .containsExactlyElementsOf(
+                        IntStream.range(0, 40).mapToObj(i -> "img-" + i).toList());
         assertThat(results.get(7).prediction().image()).isEqualTo("f7.png");
         assertThat(mostInFlight.get()).isBetween(2, 4);
     }
 
     @Test
     void aRefusedImageIsAFailedResultNamedByItsFile() {
-        List<ImageResult> results = predictEach(List.of(image("a.png", "img-0"), image("notes.md", "bad"),
-                image("c.png", "img-2")), 8);
+        List<ImageResult> results =
+                predictEach(List.of(image("a.png", "img-0"), image("notes.md", "bad"), image("c.png", "img-2")), 8);
         assertThat(results).extracting(ImageResult::ok).containsExactly(true, false, true);
         assertThat(results.get(1).failure().getMessage()).isEqualTo("answered 400: notes.md is not an image");
     }
@@ -111,9 +126,18 @@ class PredictClientStreamTest {
         List<PendingImage> images = new ArrayList<>(List.of(image("a.png", "img-0"), image("b.png", "boom")));
         IntStream.range(0, 50).forEach(i -> images.add(image("late-" + i, "img-" + i)));
         List<ImageResult> results = new ArrayList<>();
-        assertThatThrownBy(() -> new PredictClient().predictEach(url, null, images.iterator(), 0, Duration.ofSeconds(10), 2,
-                e -> MldevException.failure("answered " + e.status() + ": " + e.getMessage(), null), results::add))
-                .isInstanceOf(MldevException.class).hasMessage("answered 500: b.png is on fire");
+        assertThatThrownBy(() -> new PredictClient()
+                        .predictEach(
+                                url,
+                                null,
+                                images.iterator(),
+                                0,
+                                Duration.ofSeconds(10),
+                                2,
+                                e -> MldevException.failure("answered " + e.status() + ": " + e.getMessage(), null),
+                                results::add))
+                .isInstanceOf(MldevException.class)
+                .hasMessage("answered 500: b.png is on fire");
         assertThat(results).extracting(ImageResult::image).containsExactly("a.png");
         assertThat(requests.get()).isLessThan(10);
     }

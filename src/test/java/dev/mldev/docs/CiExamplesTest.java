@@ -25,18 +25,31 @@ class CiExamplesTest {
     static final Path GITLAB = Path.of("docs/ci/gitlab-ci.yml");
     static final String GATE = "mldev status --json --max-idle-cost 0";
     /** GitLab's top-level keywords: every other top-level key is a job. */
-    static final Set<String> GITLAB_KEYWORDS = Set.of("default", "include", "stages", "variables", "workflow", "image",
-            "services", "cache", "before_script", "after_script");
+    static final Set<String> GITLAB_KEYWORDS = Set.of(
+            "default",
+            "include",
+            "stages",
+            "variables",
+            "workflow",
+            "image",
+            "services",
+            "cache",
+            "before_script",
+            "after_script");
 
     static List<String> texts(JsonNode array) {
-        return StreamSupport.stream(array.spliterator(), false).map(JsonNode::asText).toList();
+        return StreamSupport.stream(array.spliterator(), false)
+                .map(JsonNode::asText)
+                .toList();
     }
 
     @Test
     void theGithubWorkflowHasWhatActionsRequiresAndRunsTheGate() throws Exception {
         JsonNode workflow = YAML.readTree(GITHUB.toFile());
         assertThat(workflow.has("on")).as("a trigger ('on')").isTrue();
-        assertThat(workflow.path("permissions").path("id-token").asText()).as("OIDC for federation").isEqualTo("write");
+        assertThat(workflow.path("permissions").path("id-token").asText())
+                .as("OIDC for federation")
+                .isEqualTo("write");
         JsonNode jobs = workflow.path("jobs");
         assertThat(jobs.size()).isEqualTo(1);
         JsonNode job = jobs.elements().next();
@@ -46,7 +59,9 @@ class CiExamplesTest {
         List<String> runs = new ArrayList<>();
         List<String> uses = new ArrayList<>();
         for (JsonNode step : job.path("steps")) {
-            assertThat(step.has("run") ^ step.has("uses")).as("a step has 'run' or 'uses': %s", step).isTrue();
+            assertThat(step.has("run") ^ step.has("uses"))
+                    .as("a step has 'run' or 'uses': %s", step)
+                    .isTrue();
             if (step.has("run")) {
                 runs.add(step.path("run").asText());
             } else {
@@ -54,15 +69,23 @@ class CiExamplesTest {
                 assertThat(step.path("uses").asText()).matches("[\\w.-]+/[\\w.-]+@v\\d+");
             }
         }
-        assertThat(String.join("\n", runs)).contains("install.sh\" --from \"$archive\"").contains("-cost.tar.gz")
-                .contains("sha256sum --check").contains(GATE + " ").contains("> mldev-status.json");
+        assertThat(String.join("\n", runs))
+                .contains("install.sh\" --from \"$archive\"")
+                .contains("-cost.tar.gz")
+                .contains("sha256sum --check")
+                .contains(GATE + " ")
+                .contains("> mldev-status.json");
         assertThat(uses).contains("google-github-actions/auth@v2", "actions/upload-artifact@v4");
         JsonNode upload = StreamSupport.stream(job.path("steps").spliterator(), false)
-                .filter(s -> s.path("uses").asText().startsWith("actions/upload-artifact")).findFirst().orElseThrow();
+                .filter(s -> s.path("uses").asText().startsWith("actions/upload-artifact"))
+                .findFirst()
+                .orElseThrow();
         assertThat(upload.path("if").asText()).as("kept when the gate fails").isEqualTo("always()");
         assertThat(upload.path("with").path("path").asText()).isEqualTo("mldev-status.json");
         JsonNode auth = StreamSupport.stream(job.path("steps").spliterator(), false)
-                .filter(s -> s.path("uses").asText().startsWith("google-github-actions/auth")).findFirst().orElseThrow();
+                .filter(s -> s.path("uses").asText().startsWith("google-github-actions/auth"))
+                .findFirst()
+                .orElseThrow();
         assertThat(auth.path("with").path("workload_identity_provider").asText())
                 .matches("projects/\\d+/locations/global/workloadIdentityPools/[\\w-]+/providers/[\\w-]+");
         for (String run : runs) {
@@ -84,23 +107,35 @@ class CiExamplesTest {
         assertThat(job.path("image").asText()).isNotBlank();
         assertThat(job.path("script").isArray()).isTrue();
         for (JsonNode line : job.path("script")) {
-            assertThat(line.isTextual()).as("GitLab takes script lines as strings: %s", line).isTrue();
+            assertThat(line.isTextual())
+                    .as("GitLab takes script lines as strings: %s", line)
+                    .isTrue();
         }
-        assertThat(job.path("id_tokens").path("GCP_ID_TOKEN").path("aud").asText()).startsWith("https://iam.googleapis.com/projects/");
-        assertThat(job.path("artifacts").path("when").asText()).as("kept when the gate fails").isEqualTo("always");
+        assertThat(job.path("id_tokens").path("GCP_ID_TOKEN").path("aud").asText())
+                .startsWith("https://iam.googleapis.com/projects/");
+        assertThat(job.path("artifacts").path("when").asText())
+                .as("kept when the gate fails")
+                .isEqualTo("always");
         assertThat(texts(job.path("artifacts").path("paths"))).containsExactly("mldev-status.json");
 
         String script = String.join("\n", texts(job.path("script")));
-        assertThat(script).contains("install.sh\" --from \"$archive\"").contains("-cost.tar.gz").contains("sha256sum --check")
-                .contains("\"type\": \"external_account\"").contains("GOOGLE_APPLICATION_CREDENTIALS")
-                .contains(GATE + " ").contains("> mldev-status.json");
+        assertThat(script)
+                .contains("install.sh\" --from \"$archive\"")
+                .contains("-cost.tar.gz")
+                .contains("sha256sum --check")
+                .contains("\"type\": \"external_account\"")
+                .contains("GOOGLE_APPLICATION_CREDENTIALS")
+                .contains(GATE + " ")
+                .contains("> mldev-status.json");
         assertParsesAsBash(script);
     }
 
     /** The credential configuration the GitLab job writes is the JSON mldev reads (variables stood in for). */
     @Test
     void theGitlabCredentialConfigurationIsValidJson() throws Exception {
-        String script = String.join("\n", texts(YAML.readTree(GITLAB.toFile()).path("mldev-idle-cost").path("script")));
+        String script = String.join(
+                "\n",
+                texts(YAML.readTree(GITLAB.toFile()).path("mldev-idle-cost").path("script")));
         String json = script.substring(script.indexOf("<<JSON\n") + 7, script.indexOf("\nJSON"));
         JsonNode config = new ObjectMapper().readTree(json.replace("$", "X"));
         assertThat(config.path("type").asText()).isEqualTo("external_account");
@@ -111,13 +146,16 @@ class CiExamplesTest {
     @Test
     void theGuideShowsEachFileAsItIs() throws IOException {
         String guide = Files.readString(Path.of("docs/ci.md"));
-        assertThat(guide).contains("```yaml\n" + Files.readString(GITHUB) + "```")
+        assertThat(guide)
+                .contains("```yaml\n" + Files.readString(GITHUB) + "```")
                 .contains("```yaml\n" + Files.readString(GITLAB) + "```")
-                .contains("(ci/github-actions.yml)").contains("(ci/gitlab-ci.yml)");
+                .contains("(ci/github-actions.yml)")
+                .contains("(ci/gitlab-ci.yml)");
     }
 
     static void assertParsesAsBash(String script) throws IOException, InterruptedException {
-        Process bash = new ProcessBuilder("bash", "-n").redirectErrorStream(true).start();
+        Process bash =
+                new ProcessBuilder("bash", "-n").redirectErrorStream(true).start();
         bash.getOutputStream().write(script.getBytes());
         bash.getOutputStream().close();
         String output = new String(bash.getInputStream().readAllBytes());

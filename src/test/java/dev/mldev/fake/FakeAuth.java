@@ -50,7 +50,8 @@ public final class FakeAuth {
         String grant = form.getOrDefault("grant_type", "");
         boolean ok = switch (grant) {
             case "urn:ietf:params:oauth:grant-type:jwt-bearer" -> verifyJwt(form.getOrDefault("assertion", ""), true);
-            case "refresh_token" -> form.getOrDefault("client_id", "").equals(refreshTokens.get(form.getOrDefault("refresh_token", "")));
+            case "refresh_token" ->
+                form.getOrDefault("client_id", "").equals(refreshTokens.get(form.getOrDefault("refresh_token", "")));
             default -> false;
         };
         if (!ok) {
@@ -83,11 +84,13 @@ public final class FakeAuth {
      */
     public Optional<String> idTokenAudience(Map<String, String> form) {
         String assertion = form.getOrDefault("assertion", "");
-        if (!"urn:ietf:params:oauth:grant-type:jwt-bearer".equals(form.get("grant_type")) || !verifyJwt(assertion, false)) {
+        if (!"urn:ietf:params:oauth:grant-type:jwt-bearer".equals(form.get("grant_type"))
+                || !verifyJwt(assertion, false)) {
             return Optional.empty();
         }
         try {
-            JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(assertion.split("\\.")[1]));
+            JsonNode claims =
+                    JSON.readTree(Base64.getUrlDecoder().decode(assertion.split("\\.")[1]));
             if (!claims.path("aud").asText().endsWith("/token")) {
                 return Optional.empty();
             }
@@ -101,8 +104,13 @@ public final class FakeAuth {
     public String issueIdToken(String audience) {
         long now = System.currentTimeMillis() / 1000;
         String header = base64Url("{\"alg\":\"RS256\",\"typ\":\"JWT\"}");
-        String claims = base64Url(JSON.createObjectNode().put("iss", "https://accounts.google.com").put("aud", audience)
-                .put("sub", "fake-" + UUID.randomUUID()).put("iat", now).put("exp", now + 3600).toString());
+        String claims = base64Url(JSON.createObjectNode()
+                .put("iss", "https://accounts.google.com")
+                .put("aud", audience)
+                .put("sub", "fake-" + UUID.randomUUID())
+                .put("iat", now)
+                .put("exp", now + 3600)
+                .toString());
         String token = header + "." + claims + "." + base64Url("fake-signature-" + UUID.randomUUID());
         idTokens.put(token, audience);
         return token;

@@ -1,7 +1,6 @@
 package dev.mldev.fake;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.cloud.aiplatform.v1beta1.BatchPredictionJob;
 import com.google.cloud.aiplatform.v1beta1.CancelBatchPredictionJobRequest;
@@ -15,7 +14,6 @@ import com.google.cloud.aiplatform.v1beta1.Model;
 import com.google.protobuf.Empty;
 import io.grpc.Status;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -47,12 +45,14 @@ import java.util.regex.Pattern;
 public final class FakeBatchPredictionJobs implements AutoCloseable {
     /** manual_batch_tuning_parameters.batch_size when unset. */
     static final int BATCH_SIZE = 64;
-    private static final Set<JobState> FINAL = Set.of(JobState.JOB_STATE_SUCCEEDED, JobState.JOB_STATE_FAILED,
-            JobState.JOB_STATE_CANCELLED);
+
+    private static final Set<JobState> FINAL =
+            Set.of(JobState.JOB_STATE_SUCCEEDED, JobState.JOB_STATE_FAILED, JobState.JOB_STATE_CANCELLED);
     private static final Pattern GS = Pattern.compile("gs://([^/]+)/(.*)");
-    private static final DateTimeFormatter OUTPUT_TIME = DateTimeFormatter.ofPattern("yyyy_MM_dd'T'HH_mm_ss_SSS'Z'")
-            .withZone(ZoneOffset.UTC);
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final DateTimeFormatter OUTPUT_TIME =
+            DateTimeFormatter.ofPattern("yyyy_MM_dd'T'HH_mm_ss_SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final FakeVertex vertex;
     private final FakeStorage storage;
@@ -85,16 +85,33 @@ public final class FakeBatchPredictionJobs implements AutoCloseable {
     /** Adds the batch prediction methods to the JobService. */
     GrpcFakeServer.Service addTo(GrpcFakeServer.Service jobService) {
         return jobService
-                .unary("CreateBatchPredictionJob", CreateBatchPredictionJobRequest.getDefaultInstance(),
-                        BatchPredictionJob.getDefaultInstance(), this::create)
-                .unary("GetBatchPredictionJob", GetBatchPredictionJobRequest.getDefaultInstance(),
-                        BatchPredictionJob.getDefaultInstance(), r -> job(r.getName()))
-                .unary("ListBatchPredictionJobs", ListBatchPredictionJobsRequest.getDefaultInstance(),
-                        ListBatchPredictionJobsResponse.getDefaultInstance(), r -> ListBatchPredictionJobsResponse.newBuilder()
-                                .addAllBatchPredictionJobs(jobs().stream().filter(j -> j.getName().startsWith(r.getParent() + "/"))
-                                        .filter(j -> FakeVertex.matches(r.getFilter(), j.getLabelsMap(), j.getState().name())).toList())
+                .unary(
+                        "CreateBatchPredictionJob",
+                        CreateBatchPredictionJobRequest.getDefaultInstance(),
+                        BatchPredictionJob.getDefaultInstance(),
+                        this::create)
+                .unary(
+                        "GetBatchPredictionJob",
+                        GetBatchPredictionJobRequest.getDefaultInstance(),
+                        BatchPredictionJob.getDefaultInstance(),
+                        r -> job(r.getName()))
+                .unary(
+                        "ListBatchPredictionJobs",
+                        ListBatchPredictionJobsRequest.getDefaultInstance(),
+                        ListBatchPredictionJobsResponse.getDefaultInstance(),
+                        r -> ListBatchPredictionJobsResponse.newBuilder()
+                                .addAllBatchPredictionJobs(jobs().stream()
+                                        .filter(j -> j.getName().startsWith(r.getParent() + "/"))
+                                        .filter(j -> FakeVertex.matches(
+                                                r.getFilter(),
+                                                j.getLabelsMap(),
+                                                j.getState().name()))
+                                        .toList())
                                 .build())
-                .unary("CancelBatchPredictionJob", CancelBatchPredictionJobRequest.getDefaultInstance(), Empty.getDefaultInstance(),
+                .unary(
+                        "CancelBatchPredictionJob",
+                        CancelBatchPredictionJobRequest.getDefaultInstance(),
+                        Empty.getDefaultInstance(),
                         this::cancel);
     }
 
@@ -106,7 +123,8 @@ public final class FakeBatchPredictionJobs implements AutoCloseable {
         Model model = vertex.modelNamed(wanted.getModel());
         var input = wanted.getInputConfig();
         if (!input.getInstancesFormat().equals("jsonl")) {
-            throw invalid("this fake reads only instances_format \"jsonl\", not \"" + input.getInstancesFormat() + "\".");
+            throw invalid(
+                    "this fake reads only instances_format \"jsonl\", not \"" + input.getInstancesFormat() + "\".");
         }
         if (input.getGcsSource().getUrisCount() == 0) {
             throw invalid("input_config.gcs_source.uris is required.");
@@ -114,7 +132,8 @@ public final class FakeBatchPredictionJobs implements AutoCloseable {
         input.getGcsSource().getUrisList().forEach(uri -> gs(uri, "input_config.gcs_source.uris"));
         var output = wanted.getOutputConfig();
         if (!output.getPredictionsFormat().equals("jsonl")) {
-            throw invalid("this fake writes only predictions_format \"jsonl\", not \"" + output.getPredictionsFormat() + "\".");
+            throw invalid("this fake writes only predictions_format \"jsonl\", not \"" + output.getPredictionsFormat()
+                    + "\".");
         }
         gs(output.getGcsDestination().getOutputUriPrefix(), "output_config.gcs_destination.output_uri_prefix");
         var resources = wanted.getDedicatedResources();
@@ -122,13 +141,20 @@ public final class FakeBatchPredictionJobs implements AutoCloseable {
             throw invalid("dedicated_resources.machine_spec.machine_type is required: Model " + model.getName()
                     + " does not support automatic resources.");
         }
-        if (resources.getStartingReplicaCount() < 1 || resources.getMaxReplicaCount() != 0
-                && resources.getMaxReplicaCount() < resources.getStartingReplicaCount()) {
-            throw invalid("dedicated_resources.starting_replica_count must be at least 1 and at most max_replica_count.");
+        if (resources.getStartingReplicaCount() < 1
+                || resources.getMaxReplicaCount() != 0
+                        && resources.getMaxReplicaCount() < resources.getStartingReplicaCount()) {
+            throw invalid(
+                    "dedicated_resources.starting_replica_count must be at least 1 and at most max_replica_count.");
         }
         String name = request.getParent() + "/batchPredictionJobs/" + ids.incrementAndGet();
-        BatchPredictionJob job = wanted.toBuilder().setName(name).setCreateTime(FakeVertex.now()).setUpdateTime(FakeVertex.now())
-                .setState(JobState.JOB_STATE_PENDING).setModelVersionId("1").build();
+        BatchPredictionJob job = wanted.toBuilder()
+                .setName(name)
+                .setCreateTime(FakeVertex.now())
+                .setUpdateTime(FakeVertex.now())
+                .setState(JobState.JOB_STATE_PENDING)
+                .setModelVersionId("1")
+                .build();
         jobs.put(name, job);
         runner.submit(() -> run(name, model));
         return job;
@@ -137,7 +163,9 @@ public final class FakeBatchPredictionJobs implements AutoCloseable {
     private synchronized BatchPredictionJob job(String name) {
         BatchPredictionJob job = jobs.get(name);
         if (job == null) {
-            throw Status.NOT_FOUND.withDescription("BatchPredictionJob " + name + " not found.").asRuntimeException();
+            throw Status.NOT_FOUND
+                    .withDescription("BatchPredictionJob " + name + " not found.")
+                    .asRuntimeException();
         }
         return job;
     }
@@ -145,14 +173,23 @@ public final class FakeBatchPredictionJobs implements AutoCloseable {
     private synchronized Empty cancel(CancelBatchPredictionJobRequest request) {
         BatchPredictionJob job = job(request.getName());
         if (FINAL.contains(job.getState())) {
-            throw Status.FAILED_PRECONDITION.withDescription("Cannot cancel BatchPredictionJob " + job.getName() + " in state "
-                    + job.getState() + ".").asRuntimeException();
+            throw Status.FAILED_PRECONDITION
+                    .withDescription(
+                            "Cannot cancel BatchPredictionJob " + job.getName() + " in state " + job.getState() + ".")
+                    .asRuntimeException();
         }
         if (job.getState() == JobState.JOB_STATE_PENDING) {
-            update(job.getName(), j -> j.toBuilder().setState(JobState.JOB_STATE_CANCELLED).setEndTime(FakeVertex.now()).build());
+            update(
+                    job.getName(),
+                    j -> j.toBuilder()
+                            .setState(JobState.JOB_STATE_CANCELLED)
+                            .setEndTime(FakeVertex.now())
+                            .build());
             return Empty.getDefaultInstance();
         }
-        update(job.getName(), j -> j.toBuilder().setState(JobState.JOB_STATE_CANCELLING).build());
+        update(
+                job.getName(),
+                j -> j.toBuilder().setState(JobState.JOB_STATE_CANCELLING).build());
         ServingContainer container = running.remove(job.getName());
         if (container != null) {
             container.close();
@@ -172,7 +209,12 @@ public final class FakeBatchPredictionJobs implements AutoCloseable {
                 if (job(name).getState() == JobState.JOB_STATE_CANCELLED || cancelled(name)) {
                     return;
                 }
-                update(name, j -> j.toBuilder().setState(JobState.JOB_STATE_RUNNING).setStartTime(FakeVertex.now()).build());
+                update(
+                        name,
+                        j -> j.toBuilder()
+                                .setState(JobState.JOB_STATE_RUNNING)
+                                .setStartTime(FakeVertex.now())
+                                .build());
             }
             String error = predict(name, model);
             synchronized (this) {
@@ -181,20 +223,37 @@ public final class FakeBatchPredictionJobs implements AutoCloseable {
                     return;
                 }
                 if (error == null) {
-                    update(name, j -> j.toBuilder().setState(JobState.JOB_STATE_SUCCEEDED).setEndTime(FakeVertex.now()).build());
+                    update(
+                            name,
+                            j -> j.toBuilder()
+                                    .setState(JobState.JOB_STATE_SUCCEEDED)
+                                    .setEndTime(FakeVertex.now())
+                                    .build());
                 } else {
-                    update(name, j -> j.toBuilder().setState(JobState.JOB_STATE_FAILED).setEndTime(FakeVertex.now())
-                            .setError(com.google.rpc.Status.newBuilder().setCode(com.google.rpc.Code.INTERNAL_VALUE).setMessage(error))
-                            .build());
+                    update(
+                            name,
+                            j -> j.toBuilder()
+                                    .setState(JobState.JOB_STATE_FAILED)
+                                    .setEndTime(FakeVertex.now())
+                                    .setError(com.google.rpc.Status.newBuilder()
+                                            .setCode(com.google.rpc.Code.INTERNAL_VALUE)
+                                            .setMessage(error))
+                                    .build());
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             // a bug in the fake fails the job visibly instead of leaving it running for ever
-            update(name, j -> j.toBuilder().setState(JobState.JOB_STATE_FAILED).setEndTime(FakeVertex.now())
-                    .setError(com.google.rpc.Status.newBuilder().setCode(com.google.rpc.Code.INTERNAL_VALUE)
-                            .setMessage("the fake failed: " + e)).build());
+            update(
+                    name,
+                    j -> j.toBuilder()
+                            .setState(JobState.JOB_STATE_FAILED)
+                            .setEndTime(FakeVertex.now())
+                            .setError(com.google.rpc.Status.newBuilder()
+                                    .setCode(com.google.rpc.Code.INTERNAL_VALUE)
+                                    .setMessage("the fake failed: " + e))
+                            .build());
         }
     }
 
@@ -203,7 +262,12 @@ public final class FakeBatchPredictionJobs implements AutoCloseable {
         if (job(name).getState() != JobState.JOB_STATE_CANCELLING) {
             return false;
         }
-        update(name, j -> j.toBuilder().setState(JobState.JOB_STATE_CANCELLED).setEndTime(FakeVertex.now()).build());
+        update(
+                name,
+                j -> j.toBuilder()
+                        .setState(JobState.JOB_STATE_CANCELLED)
+                        .setEndTime(FakeVertex.now())
+                        .build());
         return true;
     }
 
@@ -250,11 +314,16 @@ public final class FakeBatchPredictionJobs implements AutoCloseable {
                 List<JsonNode> batch = instances.subList(from, Math.min(instances.size(), from + BATCH_SIZE));
                 ObjectNode body = FakeHttps.JSON.createObjectNode();
                 batch.forEach(body.putArray("instances")::add);
-                HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(container.predictUrl())
-                                .timeout(Duration.ofMinutes(2)).header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                HttpResponse<String> answer = HTTP.send(
+                        HttpRequest.newBuilder(container.predictUrl())
+                                .timeout(Duration.ofMinutes(2))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
-                JsonNode answers = answer.statusCode() == 200 ? FakeHttps.JSON.readTree(answer.body()).path("predictions") : null;
+                JsonNode answers = answer.statusCode() == 200
+                        ? FakeHttps.JSON.readTree(answer.body()).path("predictions")
+                        : null;
                 for (int i = 0; i < batch.size(); i++) {
                     ObjectNode row = FakeHttps.JSON.createObjectNode();
                     row.set("instance", batch.get(i));
@@ -263,18 +332,28 @@ public final class FakeBatchPredictionJobs implements AutoCloseable {
                         predictions.append(row).append('\n');
                         ok++;
                     } else {
-                        row.putObject("error").put("code", 3).put("message", "HTTP " + answer.statusCode() + ": " + answer.body());
+                        row.putObject("error")
+                                .put("code", 3)
+                                .put("message", "HTTP " + answer.statusCode() + ": " + answer.body());
                         errors.append(row).append('\n');
                         failed++;
                     }
                 }
                 long done = ok;
                 long bad = failed;
-                update(name, j -> j.toBuilder().setCompletionStats(CompletionStats.newBuilder().setSuccessfulCount(done)
-                        .setFailedCount(bad).setIncompleteCount(instances.size() - done - bad)).build());
+                update(
+                        name,
+                        j -> j.toBuilder()
+                                .setCompletionStats(CompletionStats.newBuilder()
+                                        .setSuccessfulCount(done)
+                                        .setFailedCount(bad)
+                                        .setIncompleteCount(instances.size() - done - bad))
+                                .build());
             }
         } catch (IOException e) {
-            return job(name).getState() == JobState.JOB_STATE_CANCELLING ? null : "the serving container failed: " + e.getMessage();
+            return job(name).getState() == JobState.JOB_STATE_CANCELLING
+                    ? null
+                    : "the serving container failed: " + e.getMessage();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted";
@@ -287,15 +366,23 @@ public final class FakeBatchPredictionJobs implements AutoCloseable {
 
     private void writeOutputs(String name, Model model, String predictions, String errors) {
         Matcher prefix = gs(job(name).getOutputConfig().getGcsDestination().getOutputUriPrefix(), "output prefix");
-        String dir = (prefix.group(2).isEmpty() || prefix.group(2).endsWith("/") ? prefix.group(2) : prefix.group(2) + "/")
-                + "prediction-" + model.getDisplayName() + "-" + OUTPUT_TIME.format(java.time.Instant.now());
+        String dir =
+                (prefix.group(2).isEmpty() || prefix.group(2).endsWith("/") ? prefix.group(2) : prefix.group(2) + "/")
+                        + "prediction-" + model.getDisplayName() + "-" + OUTPUT_TIME.format(java.time.Instant.now());
         storage.createBucket(prefix.group(1));
-        storage.put(prefix.group(1), dir + "/predictions-00001-of-00001.jsonl", predictions.getBytes(StandardCharsets.UTF_8));
+        storage.put(
+                prefix.group(1),
+                dir + "/predictions-00001-of-00001.jsonl",
+                predictions.getBytes(StandardCharsets.UTF_8));
         if (!errors.isEmpty()) {
             storage.put(prefix.group(1), dir + "/errors-00001-of-00001.jsonl", errors.getBytes(StandardCharsets.UTF_8));
         }
-        update(name, j -> j.toBuilder().setOutputInfo(BatchPredictionJob.OutputInfo.newBuilder()
-                .setGcsOutputDirectory("gs://" + prefix.group(1) + "/" + dir)).build());
+        update(
+                name,
+                j -> j.toBuilder()
+                        .setOutputInfo(BatchPredictionJob.OutputInfo.newBuilder()
+                                .setGcsOutputDirectory("gs://" + prefix.group(1) + "/" + dir))
+                        .build());
     }
 
     /** The lines of the objects a URI names ("*" matches within a name, as Cloud Storage wildcards do); null when none. */
@@ -305,10 +392,15 @@ public final class FakeBatchPredictionJobs implements AutoCloseable {
         List<String> lines = new ArrayList<>();
         boolean any = false;
         try {
-            for (var object : storage.objects(m.group(1)).entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
+            for (var object : storage.objects(m.group(1)).entrySet().stream()
+                    .sorted(Map.Entry.comparingByKey())
+                    .toList()) {
                 if (wanted.matcher(object.getKey()).matches()) {
                     any = true;
-                    new String(object.getValue().bytes(), StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).forEach(lines::add);
+                    new String(object.getValue().bytes(), StandardCharsets.UTF_8)
+                            .lines()
+                            .filter(l -> !l.isBlank())
+                            .forEach(lines::add);
                 }
             }
         } catch (FakeHttps.HttpError noBucket) {
@@ -330,7 +422,11 @@ public final class FakeBatchPredictionJobs implements AutoCloseable {
     }
 
     private synchronized void update(String name, Function<BatchPredictionJob, BatchPredictionJob> change) {
-        jobs.put(name, change.apply(job(name)).toBuilder().setUpdateTime(FakeVertex.now()).build());
+        jobs.put(
+                name,
+                change.apply(job(name)).toBuilder()
+                        .setUpdateTime(FakeVertex.now())
+                        .build());
     }
 
     @Override

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -48,8 +47,7 @@ public final class FakeCloudRun implements AutoCloseable {
     private static final String SERVICE_TYPE = "type.googleapis.com/google.cloud.run.v2.Service";
 
     /** Starts one instance: the service's container and the variables Cloud Run sets; returns it once it is healthy. */
-    interface Instances extends BiFunction<JsonNode, Map<String, String>, ServingContainer> {
-    }
+    interface Instances extends BiFunction<JsonNode, Map<String, String>, ServingContainer> {}
 
     private final FakeAuth auth;
     private final Faults faults;
@@ -62,8 +60,7 @@ public final class FakeCloudRun implements AutoCloseable {
     private volatile Duration idleShutdown = Duration.ofMinutes(15);
     private volatile Duration operationDelay = Duration.ZERO;
 
-    private record Operation(ObjectNode finished, long doneAtMillis) {
-    }
+    private record Operation(ObjectNode finished, long doneAtMillis) {}
 
     FakeCloudRun(FakeAuth auth, Faults faults) {
         this.auth = auth;
@@ -123,8 +120,10 @@ public final class FakeCloudRun implements AutoCloseable {
         } else if (list.matches() && method.equals("GET")) {
             ObjectNode page = FakeHttps.JSON.createObjectNode();
             var all = page.putArray("services");
-            services.values().stream().filter(s -> s.path("name").asText().startsWith(list.group(1) + "/"))
-                    .sorted(java.util.Comparator.comparing(s -> s.path("name").asText())).forEach(all::add);
+            services.values().stream()
+                    .filter(s -> s.path("name").asText().startsWith(list.group(1) + "/"))
+                    .sorted(java.util.Comparator.comparing(s -> s.path("name").asText()))
+                    .forEach(all::add);
             answer = page;
         } else if (service.matches() && method.equals("GET")) {
             answer = find(service.group(1));
@@ -140,8 +139,10 @@ public final class FakeCloudRun implements AutoCloseable {
 
     private ObjectNode create(String parent, String serviceId, ObjectNode service) {
         if (serviceId == null || !SERVICE_ID.matcher(serviceId).matches()) {
-            throw new FakeHttps.HttpError(Code.INVALID_ARGUMENT, "service_id '" + serviceId + "' must be 1-49 lowercase"
-                    + " letters, digits and hyphens, starting with a letter and not ending with a hyphen");
+            throw new FakeHttps.HttpError(
+                    Code.INVALID_ARGUMENT,
+                    "service_id '" + serviceId + "' must be 1-49 lowercase"
+                            + " letters, digits and hyphens, starting with a letter and not ending with a hyphen");
         }
         String name = parent + "/services/" + serviceId;
         checkGpuService(service);
@@ -151,8 +152,12 @@ public final class FakeCloudRun implements AutoCloseable {
             }
             Front front = new Front(name);
             fronts.put(name, front);
-            service.put("name", name).put("uid", java.util.UUID.randomUUID().toString()).put("generation", 1)
-                    .put("createTime", Instant.now().toString()).put("uri", front.url()).put("reconciling", true);
+            service.put("name", name)
+                    .put("uid", java.util.UUID.randomUUID().toString())
+                    .put("generation", 1)
+                    .put("createTime", Instant.now().toString())
+                    .put("uri", front.url())
+                    .put("reconciling", true);
             service.putArray("urls").add(front.url());
             condition(service, "CONDITION_RECONCILING");
             services.put(name, service);
@@ -180,42 +185,57 @@ public final class FakeCloudRun implements AutoCloseable {
      */
     private ObjectNode startRevision(String parent, String name, String call) {
         String operationName = parent + "/operations/" + ids.incrementAndGet();
-        ObjectNode pending = FakeHttps.JSON.createObjectNode().put("name", operationName).put("done", false);
+        ObjectNode pending =
+                FakeHttps.JSON.createObjectNode().put("name", operationName).put("done", false);
         pending.putObject("metadata").put("@type", SERVICE_TYPE).put("name", name);
         operations.put(operationName, new Operation(pending, Long.MAX_VALUE));
-        Thread worker = new Thread(() -> {
-            ObjectNode done = pending.deepCopy().put("done", true);
-            var fault = faults.take(call, Faults.Where.OPERATION);
-            String failure = fault.map(com.google.rpc.Status::getMessage).orElse(null);
-            if (failure == null) {
-                failure = fronts.get(name).startRevision();
-            }
-            synchronized (this) {
-                ObjectNode service = services.get(name);
-                if (service == null) {
-                    return;
-                }
-                service.put("reconciling", false);
-                if (failure == null) {
-                    service.remove("previousTemplate");
-                    condition(service, "CONDITION_SUCCEEDED");
-                    service.put("latestReadyRevision", name + "/revisions/" + service.path("uid").asText().substring(0, 5)
-                            + "-" + service.path("generation").asText());
-                    ObjectNode response = done.putObject("response").put("@type", SERVICE_TYPE);
-                    response.setAll(service);
-                } else {
-                    if (service.has("previousTemplate")) {
-                        // the failed revision gets no traffic: the service keeps the template that was serving
-                        service.set("template", readTree(service.remove("previousTemplate").asText()));
-                    } else {
-                        condition(service, "CONDITION_FAILED");
+        Thread worker = new Thread(
+                () -> {
+                    ObjectNode done = pending.deepCopy().put("done", true);
+                    var fault = faults.take(call, Faults.Where.OPERATION);
+                    String failure =
+                            fault.map(com.google.rpc.Status::getMessage).orElse(null);
+                    if (failure == null) {
+                        failure = fronts.get(name).startRevision();
                     }
-                    done.putObject("error").put("code", fault.map(com.google.rpc.Status::getCode).orElse(Code.FAILED_PRECONDITION_VALUE))
-                            .put("message", failure);
-                }
-            }
-            operations.put(operationName, new Operation(done, System.currentTimeMillis() + operationDelay.toMillis()));
-        }, operationName);
+                    synchronized (this) {
+                        ObjectNode service = services.get(name);
+                        if (service == null) {
+                            return;
+                        }
+                        service.put("reconciling", false);
+                        if (failure == null) {
+                            service.remove("previousTemplate");
+                            condition(service, "CONDITION_SUCCEEDED");
+                            service.put(
+                                    "latestReadyRevision",
+                                    name + "/revisions/"
+                                            + service.path("uid").asText().substring(0, 5) + "-"
+                                            + service.path("generation").asText());
+                            ObjectNode response = done.putObject("response").put("@type", SERVICE_TYPE);
+                            response.setAll(service);
+                        } else {
+                            if (service.has("previousTemplate")) {
+                                // the failed revision gets no traffic: the service keeps the template that was serving
+                                service.set(
+                                        "template",
+                                        readTree(service.remove("previousTemplate")
+                                                .asText()));
+                            } else {
+                                condition(service, "CONDITION_FAILED");
+                            }
+                            done.putObject("error")
+                                    .put(
+                                            "code",
+                                            fault.map(com.google.rpc.Status::getCode)
+                                                    .orElse(Code.FAILED_PRECONDITION_VALUE))
+                                    .put("message", failure);
+                        }
+                    }
+                    operations.put(
+                            operationName, new Operation(done, System.currentTimeMillis() + operationDelay.toMillis()));
+                },
+                operationName);
         worker.setDaemon(true);
         worker.start();
         return pending;
@@ -227,7 +247,8 @@ public final class FakeCloudRun implements AutoCloseable {
         Optional.ofNullable(fronts.remove(name)).ifPresent(Front::close);
         String parent = name.substring(0, name.indexOf("/services/"));
         String operationName = parent + "/operations/" + ids.incrementAndGet();
-        ObjectNode done = FakeHttps.JSON.createObjectNode().put("name", operationName).put("done", true);
+        ObjectNode done =
+                FakeHttps.JSON.createObjectNode().put("name", operationName).put("done", true);
         done.putObject("metadata").put("@type", SERVICE_TYPE).put("name", name);
         done.putObject("response").put("@type", SERVICE_TYPE).setAll((ObjectNode) service);
         operations.put(operationName, new Operation(done, System.currentTimeMillis() + operationDelay.toMillis()));
@@ -251,8 +272,10 @@ public final class FakeCloudRun implements AutoCloseable {
     private ObjectNode find(String name) {
         ObjectNode service = services.get(name);
         if (service == null) {
-            throw new FakeHttps.HttpError(Code.NOT_FOUND, "Resource '" + name.substring(name.lastIndexOf('/') + 1) + "' of kind"
-                    + " 'SERVICE' in region '" + name.split("/")[3] + "' in project '" + name.split("/")[1] + "' does not exist.");
+            throw new FakeHttps.HttpError(
+                    Code.NOT_FOUND,
+                    "Resource '" + name.substring(name.lastIndexOf('/') + 1) + "' of kind" + " 'SERVICE' in region '"
+                            + name.split("/")[3] + "' in project '" + name.split("/")[1] + "' does not exist.");
         }
         return service;
     }
@@ -261,8 +284,10 @@ public final class FakeCloudRun implements AutoCloseable {
     private static void checkGpuService(JsonNode service) {
         JsonNode template = service.path("template");
         JsonNode containers = template.path("containers");
-        if (containers.size() != 1 || containers.path(0).path("image").asText("").isEmpty()) {
-            throw new FakeHttps.HttpError(Code.INVALID_ARGUMENT, "template.containers: exactly one container with an image");
+        if (containers.size() != 1
+                || containers.path(0).path("image").asText("").isEmpty()) {
+            throw new FakeHttps.HttpError(
+                    Code.INVALID_ARGUMENT, "template.containers: exactly one container with an image");
         }
         if (!template.path("nodeSelector").has("accelerator")) {
             return;
@@ -291,7 +316,9 @@ public final class FakeCloudRun implements AutoCloseable {
     }
 
     private static void condition(ObjectNode service, String state) {
-        service.putObject("terminalCondition").put("type", "Ready").put("state", state)
+        service.putObject("terminalCondition")
+                .put("type", "Ready")
+                .put("state", state)
                 .put("lastTransitionTime", Instant.now().toString());
     }
 
@@ -326,7 +353,8 @@ public final class FakeCloudRun implements AutoCloseable {
     private final class Front {
         private final String service;
         private final HttpsServer server;
-        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        private final HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         private ServingContainer instance;
         private long lastRequestEnded = System.currentTimeMillis();
         private int inFlight;
@@ -380,10 +408,16 @@ public final class FakeCloudRun implements AutoCloseable {
             }
             JsonNode container = service.path("template").path("containers").path(0);
             Map<String, String> variables = new LinkedHashMap<>();
-            container.path("env").forEach(v -> variables.put(v.path("name").asText(), v.path("value").asText()));
+            container
+                    .path("env")
+                    .forEach(v -> variables.put(
+                            v.path("name").asText(), v.path("value").asText()));
             variables.put("PORT", String.valueOf(ServingContainer.freePort()));
             variables.put("K_SERVICE", service.path("name").asText().replaceAll(".*/", ""));
-            variables.put("K_REVISION", variables.get("K_SERVICE") + "-" + service.path("generation").asText());
+            variables.put(
+                    "K_REVISION",
+                    variables.get("K_SERVICE") + "-"
+                            + service.path("generation").asText());
             return starter.apply(service, variables);
         }
 
@@ -399,17 +433,27 @@ public final class FakeCloudRun implements AutoCloseable {
                 }
                 if (!current.path("invokerIamDisabled").asBoolean(false)) {
                     String header = exchange.getRequestHeaders().getFirst("Authorization");
-                    if (header == null || !header.startsWith("Bearer ") || !auth.acceptsIdToken(header.substring(7), url())) {
-                        FakeHttps.send(exchange, 401, "{\"error\":\"Your client does not have permission to the requested URL.\"}");
+                    if (header == null
+                            || !header.startsWith("Bearer ")
+                            || !auth.acceptsIdToken(header.substring(7), url())) {
+                        FakeHttps.send(
+                                exchange,
+                                401,
+                                "{\"error\":\"Your client does not have permission to the requested URL.\"}");
                         return;
                     }
                 }
                 ServingContainer target = instanceHoldingColdStart(current);
                 byte[] body = exchange.getRequestBody().readAllBytes();
-                HttpRequest.Builder request = HttpRequest.newBuilder(target.baseUrl().resolve(exchange.getRequestURI().getPath()))
-                        .timeout(Duration.ofMinutes(5)).header("Content-Type", "application/json");
-                request.method(exchange.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body));
+                HttpRequest.Builder request = HttpRequest.newBuilder(target.baseUrl()
+                                .resolve(exchange.getRequestURI().getPath()))
+                        .timeout(Duration.ofMinutes(5))
+                        .header("Content-Type", "application/json");
+                request.method(
+                        exchange.getRequestMethod(),
+                        body.length == 0
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body));
                 long sent = System.nanoTime();
                 HttpResponse<String> answer = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
                 target.answeredPrediction((System.nanoTime() - sent) / 1_000_000);
@@ -417,7 +461,10 @@ public final class FakeCloudRun implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
-                FakeHttps.send(exchange, 503, "{\"error\":\"" + String.valueOf(e.getMessage()).replace("\"", "'") + "\"}");
+                FakeHttps.send(
+                        exchange,
+                        503,
+                        "{\"error\":\"" + String.valueOf(e.getMessage()).replace("\"", "'") + "\"}");
             } finally {
                 synchronized (this) {
                     inFlight = Math.max(0, inFlight - 1);
@@ -435,7 +482,8 @@ public final class FakeCloudRun implements AutoCloseable {
                 synchronized (FakeCloudRun.this) {
                     coldStarts.add(coldStart);
                 }
-                System.err.println("fake Cloud Run: cold start of " + service + " took " + coldStart.toMillis() + " ms");
+                System.err.println(
+                        "fake Cloud Run: cold start of " + service + " took " + coldStart.toMillis() + " ms");
             }
             return instance;
         }
@@ -443,7 +491,8 @@ public final class FakeCloudRun implements AutoCloseable {
         private void reap() {
             while (!Thread.currentThread().isInterrupted()) {
                 synchronized (this) {
-                    if (instance != null && inFlight == 0
+                    if (instance != null
+                            && inFlight == 0
                             && System.currentTimeMillis() - lastRequestEnded >= idleShutdown.toMillis()) {
                         instance.close();
                         instance = null;

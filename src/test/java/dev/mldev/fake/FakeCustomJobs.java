@@ -19,14 +19,22 @@ public final class FakeCustomJobs {
 
     GrpcFakeServer.Service service() {
         return new GrpcFakeServer.Service(FakeVertex.V1BETA1 + "JobService")
-                .unary("ListCustomJobs", ListCustomJobsRequest.getDefaultInstance(),
-                        ListCustomJobsResponse.getDefaultInstance(), this::list);
+                .unary(
+                        "ListCustomJobs",
+                        ListCustomJobsRequest.getDefaultInstance(),
+                        ListCustomJobsResponse.getDefaultInstance(),
+                        this::list);
     }
 
     private synchronized ListCustomJobsResponse list(ListCustomJobsRequest request) {
-        return ListCustomJobsResponse.newBuilder().addAllCustomJobs(jobs.stream()
-                .filter(j -> j.getName().startsWith(request.getParent() + "/"))
-                .filter(j -> FakeVertex.matches(request.getFilter(), j.getLabelsMap(), j.getState().name()))
-                .toList()).build();
+        return ListCustomJobsResponse.newBuilder()
+                .addAllCustomJobs(jobs.stream()
+                        .filter(j -> j.getName().startsWith(request.getParent() + "/"))
+                        .filter(j -> FakeVertex.matches(
+                                request.getFilter(),
+                                j.getLabelsMap(),
+                                j.getState().name()))
+                        .toList())
+                .build();
     }
 }

@@ -13,8 +13,7 @@ import java.util.Set;
  * any other field, an operator outside these or a syntax error is INVALID_ARGUMENT, as Vertex answers.
  */
 final class FakeFilter {
-    private record Term(String field, boolean equal, String value) {
-    }
+    private record Term(String field, boolean equal, String value) {}
 
     private final List<Term> terms;
 
@@ -62,7 +61,9 @@ final class FakeFilter {
     }
 
     private static io.grpc.StatusRuntimeException invalid(String filter, String why) {
-        return Status.INVALID_ARGUMENT.withDescription("Invalid filter \"" + filter + "\": " + why + ".").asRuntimeException();
+        return Status.INVALID_ARGUMENT
+                .withDescription("Invalid filter \"" + filter + "\": " + why + ".")
+                .asRuntimeException();
     }
 
     private static final class Lexer {
@@ -87,7 +88,8 @@ final class FakeFilter {
         String word() {
             skipSpace();
             int start = at;
-            while (at < text.length() && (Character.isLetterOrDigit(text.charAt(at)) || "._-".indexOf(text.charAt(at)) >= 0)) {
+            while (at < text.length()
+                    && (Character.isLetterOrDigit(text.charAt(at)) || "._-".indexOf(text.charAt(at)) >= 0)) {
                 at++;
             }
             if (start == at) {

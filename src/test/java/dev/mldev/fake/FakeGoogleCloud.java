@@ -1,8 +1,8 @@
 package dev.mldev.fake;
 
-import dev.mldev.serve.ServeOptions;
 import dev.mldev.cloud.AdcCredentials;
 import dev.mldev.cloud.CloudEndpoints;
+import dev.mldev.serve.ServeOptions;
 import dev.mldev.testing.ImageRoot;
 import dev.mldev.testing.ServingImage;
 import java.io.IOException;
@@ -10,9 +10,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.function.Supplier;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Google Cloud on loopback for tests: Vertex AI (models, endpoints, operations, pipelines, custom and batch prediction jobs) and Cloud
@@ -82,8 +82,11 @@ public final class FakeGoogleCloud implements AutoCloseable {
         vertex.runContainers(new ServingContainer.Runner(withCa, cloud));
         cloudRun.runInstances((service, variables) -> {
             ImageRoot root = withCa.get();
-            return ServingContainer.launch(root.command(root.entrypoint(), withCloud(variables, cloud), Map.of()),
-                    Integer.parseInt(variables.get("PORT")), startupProbePath(service), ServeOptions.DEFAULT_PREDICT_ROUTE);
+            return ServingContainer.launch(
+                    root.command(root.entrypoint(), withCloud(variables, cloud), Map.of()),
+                    Integer.parseInt(variables.get("PORT")),
+                    startupProbePath(service),
+                    ServeOptions.DEFAULT_PREDICT_ROUTE);
         });
     }
 
@@ -94,20 +97,33 @@ public final class FakeGoogleCloud implements AutoCloseable {
     public void runCloudRunServeProcesses(Path home) {
         Map<String, String> cloud = containerCloud(FakeTls.get().caPem().toString());
         cloudRun.runInstances((service, variables) -> {
-            ProcessBuilder process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), "dev.mldev.cli.Cli", "serve");
+            ProcessBuilder process = new ProcessBuilder(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    "dev.mldev.cli.Cli",
+                    "serve");
             process.environment().clear();
             process.environment().putAll(withCloud(variables, cloud));
             process.environment().put("HOME", home.toString());
             process.environment().put("XDG_CACHE_HOME", home.resolve("cache").toString());
-            return ServingContainer.launch(process, Integer.parseInt(variables.get("PORT")), startupProbePath(service), ServeOptions.DEFAULT_PREDICT_ROUTE);
+            return ServingContainer.launch(
+                    process,
+                    Integer.parseInt(variables.get("PORT")),
+                    startupProbePath(service),
+                    ServeOptions.DEFAULT_PREDICT_ROUTE);
         });
     }
 
     /** What a process on a Google Cloud machine reaches this fake through: storage, the CA file, the metadata server. */
     private Map<String, String> containerCloud(String caFile) {
-        return Map.of(CloudEndpoints.STORAGE_OVERRIDE, https.baseUrl() + "/storage/v1/", CloudEndpoints.CA_FILE, caFile,
-                "GCE_METADATA_HOST", metadata.host());
+        return Map.of(
+                CloudEndpoints.STORAGE_OVERRIDE,
+                https.baseUrl() + "/storage/v1/",
+                CloudEndpoints.CA_FILE,
+                caFile,
+                "GCE_METADATA_HOST",
+                metadata.host());
     }
 
     private static Map<String, String> withCloud(Map<String, String> variables, Map<String, String> cloud) {
@@ -119,7 +135,13 @@ public final class FakeGoogleCloud implements AutoCloseable {
     }
 
     private static String startupProbePath(com.fasterxml.jackson.databind.JsonNode service) {
-        return service.path("template").path("containers").path(0).path("startupProbe").path("httpGet").path("path").asText("/");
+        return service.path("template")
+                .path("containers")
+                .path(0)
+                .path("startupProbe")
+                .path("httpGet")
+                .path("path")
+                .asText("/");
     }
 
     private static void copy(Path from, Path to) {
@@ -189,19 +211,29 @@ public final class FakeGoogleCloud implements AutoCloseable {
      */
     public Map<String, String> environment(Path home) {
         Map<String, String> env = new HashMap<>(baseEnvironment());
-        env.put(AdcCredentials.CREDENTIALS_VARIABLE,
-                serviceAccount.writeJson(home.resolve("keys/sa.json"), PROJECT, tokenUri()).toString());
+        env.put(
+                AdcCredentials.CREDENTIALS_VARIABLE,
+                serviceAccount
+                        .writeJson(home.resolve("keys/sa.json"), PROJECT, tokenUri())
+                        .toString());
         return env;
     }
 
     /** The endpoint overrides and CA file only: no credentials. */
     public Map<String, String> baseEnvironment() {
-        return Map.of(CloudEndpoints.AIPLATFORM_OVERRIDE, "https://" + grpc.address() + "/",
-                CloudEndpoints.STORAGE_OVERRIDE, https.baseUrl() + "/storage/v1/",
-                CloudEndpoints.MONITORING_OVERRIDE, "https://" + grpc.address() + "/",
-                CloudEndpoints.RUN_OVERRIDE, https.baseUrl() + "/",
-                CloudEndpoints.CA_FILE, FakeTls.get().caPem().toString(),
-                "NO_GCE_CHECK", "true");
+        return Map.of(
+                CloudEndpoints.AIPLATFORM_OVERRIDE,
+                "https://" + grpc.address() + "/",
+                CloudEndpoints.STORAGE_OVERRIDE,
+                https.baseUrl() + "/storage/v1/",
+                CloudEndpoints.MONITORING_OVERRIDE,
+                "https://" + grpc.address() + "/",
+                CloudEndpoints.RUN_OVERRIDE,
+                https.baseUrl() + "/",
+                CloudEndpoints.CA_FILE,
+                FakeTls.get().caPem().toString(),
+                "NO_GCE_CHECK",
+                "true");
     }
 
     @Override

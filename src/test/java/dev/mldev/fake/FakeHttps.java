@@ -62,7 +62,8 @@ public final class FakeHttps implements AutoCloseable {
     }
 
     /** Serves {@code pathPrefix}; {@code faultName} picks the injected faults that apply ("storage/get"...). */
-    public FakeHttps route(String pathPrefix, java.util.function.Function<HttpExchange, String> faultName, Handler handler) {
+    public FakeHttps route(
+            String pathPrefix, java.util.function.Function<HttpExchange, String> faultName, Handler handler) {
         server.createContext(pathPrefix, exchange -> {
             try (exchange) {
                 try {
@@ -107,10 +108,16 @@ public final class FakeHttps implements AutoCloseable {
 
     private void token(HttpExchange exchange) throws IOException {
         try (exchange) {
-            Map<String, String> form = parseForm(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            Map<String, String> form =
+                    parseForm(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             var audience = auth.idTokenAudience(form);
             if (audience.isPresent()) {
-                send(exchange, 200, JSON.createObjectNode().put("id_token", auth.issueIdToken(audience.get())).toString());
+                send(
+                        exchange,
+                        200,
+                        JSON.createObjectNode()
+                                .put("id_token", auth.issueIdToken(audience.get()))
+                                .toString());
                 return;
             }
             var token = auth.exchange(form);
@@ -130,7 +137,8 @@ public final class FakeHttps implements AutoCloseable {
         for (String pair : body.split("&")) {
             int eq = pair.indexOf('=');
             if (eq > 0) {
-                form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                form.put(
+                        URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
                         URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
             }
         }
@@ -150,7 +158,9 @@ public final class FakeHttps implements AutoCloseable {
     static void sendError(HttpExchange exchange, Status status) throws IOException {
         Code code = Code.forNumber(status.getCode());
         ObjectNode error = JSON.createObjectNode();
-        ObjectNode body = error.putObject("error").put("code", httpStatus(code)).put("message", status.getMessage())
+        ObjectNode body = error.putObject("error")
+                .put("code", httpStatus(code))
+                .put("message", status.getMessage())
                 .put("status", code.name());
         if (status.getDetailsCount() > 0) {
             var details = body.putArray("details");
@@ -161,11 +171,14 @@ public final class FakeHttps implements AutoCloseable {
         send(exchange, httpStatus(code), error.toString());
     }
 
-    private static final com.google.protobuf.util.JsonFormat.Printer DETAILS = com.google.protobuf.util.JsonFormat.printer()
-            .usingTypeRegistry(com.google.protobuf.util.JsonFormat.TypeRegistry.newBuilder()
-                    .add(com.google.rpc.ErrorInfo.getDescriptor()).add(com.google.rpc.QuotaFailure.getDescriptor())
-                    .add(com.google.rpc.Help.getDescriptor()).build())
-            .omittingInsignificantWhitespace();
+    private static final com.google.protobuf.util.JsonFormat.Printer DETAILS =
+            com.google.protobuf.util.JsonFormat.printer()
+                    .usingTypeRegistry(com.google.protobuf.util.JsonFormat.TypeRegistry.newBuilder()
+                            .add(com.google.rpc.ErrorInfo.getDescriptor())
+                            .add(com.google.rpc.QuotaFailure.getDescriptor())
+                            .add(com.google.rpc.Help.getDescriptor())
+                            .build())
+                    .omittingInsignificantWhitespace();
 
     static int httpStatus(Code code) {
         return switch (code) {

@@ -61,15 +61,31 @@ public final class FakeIamCredentials implements AutoCloseable {
             Matcher path = PATH.matcher(exchange.getRequestURI().getPath());
             String header = exchange.getRequestHeaders().getFirst("Authorization");
             if (header == null || !header.startsWith("Bearer ") || !auth.acceptsBearer(header.substring(7))) {
-                FakeHttps.sendError(exchange, Faults.status(Code.UNAUTHENTICATED, "Request had invalid authentication credentials."));
+                FakeHttps.sendError(
+                        exchange,
+                        Faults.status(Code.UNAUTHENTICATED, "Request had invalid authentication credentials."));
             } else if (!"POST".equals(exchange.getRequestMethod()) || !path.matches()) {
-                FakeHttps.sendError(exchange, Faults.status(Code.NOT_FOUND, "Unknown method " + exchange.getRequestURI().getPath()));
+                FakeHttps.sendError(
+                        exchange,
+                        Faults.status(
+                                Code.NOT_FOUND,
+                                "Unknown method " + exchange.getRequestURI().getPath()));
             } else if (!impersonable.contains(path.group(1))) {
-                FakeHttps.sendError(exchange, Faults.status(Code.PERMISSION_DENIED,
-                        "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist)."));
+                FakeHttps.sendError(
+                        exchange,
+                        Faults.status(
+                                Code.PERMISSION_DENIED,
+                                "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist)."));
             } else {
-                ObjectNode body = FakeHttps.JSON.createObjectNode().put("accessToken", auth.issue())
-                        .put("expireTime", Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString());
+                ObjectNode body = FakeHttps.JSON
+                        .createObjectNode()
+                        .put("accessToken", auth.issue())
+                        .put(
+                                "expireTime",
+                                Instant.now()
+                                        .plus(1, ChronoUnit.HOURS)
+                                        .truncatedTo(ChronoUnit.SECONDS)
+                                        .toString());
                 FakeHttps.send(exchange, 200, body.toString());
             }
         }

@@ -32,9 +32,16 @@ final class FakeMetadataServer implements AutoCloseable {
                 } else if (!"Google".equals(exchange.getRequestHeaders().getFirst("Metadata-Flavor"))) {
                     send(exchange, 403, "text/plain", "Missing Metadata-Flavor:Google header.");
                 } else if (path.equals(PREFIX + "instance/service-accounts/default/token")) {
-                    send(exchange, 200, "application/json", FakeHttps.JSON.createObjectNode()
-                            .put("access_token", auth.issueFor(account.email())).put("expires_in", 3599)
-                            .put("token_type", "Bearer").toString());
+                    send(
+                            exchange,
+                            200,
+                            "application/json",
+                            FakeHttps.JSON
+                                    .createObjectNode()
+                                    .put("access_token", auth.issueFor(account.email()))
+                                    .put("expires_in", 3599)
+                                    .put("token_type", "Bearer")
+                                    .toString());
                 } else if (path.equals(PREFIX + "instance/service-accounts/default/email")) {
                     send(exchange, 200, "text/plain", account.email());
                 } else if (path.equals(PREFIX + "project/project-id")) {

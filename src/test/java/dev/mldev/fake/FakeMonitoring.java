@@ -23,8 +23,11 @@ public final class FakeMonitoring {
 
     GrpcFakeServer.Service metricService() {
         return new GrpcFakeServer.Service("google.monitoring.v3.MetricService")
-                .unary("ListTimeSeries", ListTimeSeriesRequest.getDefaultInstance(),
-                        ListTimeSeriesResponse.getDefaultInstance(), this::listTimeSeries);
+                .unary(
+                        "ListTimeSeries",
+                        ListTimeSeriesRequest.getDefaultInstance(),
+                        ListTimeSeriesResponse.getDefaultInstance(),
+                        this::listTimeSeries);
     }
 
     private synchronized ListTimeSeriesResponse listTimeSeries(ListTimeSeriesRequest request) {
@@ -39,18 +42,23 @@ public final class FakeMonitoring {
             }
         }
         if (metric == null) {
-            throw io.grpc.Status.INVALID_ARGUMENT.withDescription("filter must name a metric.type").asRuntimeException();
+            throw io.grpc.Status.INVALID_ARGUMENT
+                    .withDescription("filter must name a metric.type")
+                    .asRuntimeException();
         }
         long from = request.getInterval().getStartTime().getSeconds();
         long to = request.getInterval().getEndTime().getSeconds();
         ListTimeSeriesResponse.Builder response = ListTimeSeriesResponse.newBuilder();
         for (TimeSeries s : series) {
-            if (!s.getMetric().getType().equals(metric) || (resource != null && !s.getResource().getType().equals(resource))) {
+            if (!s.getMetric().getType().equals(metric)
+                    || (resource != null && !s.getResource().getType().equals(resource))) {
                 continue;
             }
             TimeSeries.Builder cut = s.toBuilder().clearPoints();
-            s.getPointsList().stream().filter(p -> p.getInterval().getEndTime().getSeconds() > from
-                    && p.getInterval().getEndTime().getSeconds() <= to).forEach(cut::addPoints);
+            s.getPointsList().stream()
+                    .filter(p -> p.getInterval().getEndTime().getSeconds() > from
+                            && p.getInterval().getEndTime().getSeconds() <= to)
+                    .forEach(cut::addPoints);
             if (cut.getPointsCount() > 0) {
                 response.addTimeSeries(cut);
             }

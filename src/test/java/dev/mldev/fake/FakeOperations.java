@@ -21,8 +21,7 @@ import java.util.function.Supplier;
  * operation undoes its change (where the call gave an undo) and ends it with CANCELLED, as Google's do.
  */
 public final class FakeOperations {
-    private record Entry(Operation finished, long doneAtMillis, Runnable undo) {
-    }
+    private record Entry(Operation finished, long doneAtMillis, Runnable undo) {}
 
     private final Map<String, Entry> operations = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong(1000);
@@ -43,11 +42,12 @@ public final class FakeOperations {
      * change and returns the response, or throws a StatusRuntimeException to fail the operation.
      */
     public Operation start(String call, String parent, Message metadata, Supplier<? extends Message> change) {
-        return start(call, parent, metadata, change, () -> { });
+        return start(call, parent, metadata, change, () -> {});
     }
 
     /** The same, with {@code undo} reverting the change when the operation is cancelled while it runs. */
-    public Operation start(String call, String parent, Message metadata, Supplier<? extends Message> change, Runnable undo) {
+    public Operation start(
+            String call, String parent, Message metadata, Supplier<? extends Message> change, Runnable undo) {
         String name = parent + "/operations/" + ids.incrementAndGet();
         Entry entry = finish(call, name, metadata, change, undo);
         operations.put(name, entry);
@@ -58,28 +58,39 @@ public final class FakeOperations {
      * As {@link #start}, but the change is made on another thread and the call answers at once with the
      * operation not done, as Google's services do for slow changes (a DeployModel waiting for its container).
      */
-    public Operation startInBackground(String call, String parent, Message metadata, Supplier<? extends Message> change,
-                                       Runnable undo) {
+    public Operation startInBackground(
+            String call, String parent, Message metadata, Supplier<? extends Message> change, Runnable undo) {
         String name = parent + "/operations/" + ids.incrementAndGet();
-        Entry pending = new Entry(Operation.newBuilder().setName(name).setMetadata(Any.pack(metadata)).build(),
-                Long.MAX_VALUE, () -> { });
+        Entry pending = new Entry(
+                Operation.newBuilder()
+                        .setName(name)
+                        .setMetadata(Any.pack(metadata))
+                        .build(),
+                Long.MAX_VALUE,
+                () -> {});
         operations.put(name, pending);
         // cancelled while the change runs: the change is undone once it is made
-        Thread worker = new Thread(() -> {
-            Entry done = finish(call, name, metadata, change, undo);
-            if (!operations.replace(name, pending, done)) {
-                done.undo.run();
-            }
-        }, name);
+        Thread worker = new Thread(
+                () -> {
+                    Entry done = finish(call, name, metadata, change, undo);
+                    if (!operations.replace(name, pending, done)) {
+                        done.undo.run();
+                    }
+                },
+                name);
         worker.setDaemon(true);
         worker.start();
         return current(pending);
     }
 
-    private Entry finish(String call, String name, Message metadata, Supplier<? extends Message> change, Runnable undo) {
-        Operation.Builder finished = Operation.newBuilder().setName(name).setMetadata(Any.pack(metadata)).setDone(true);
+    private Entry finish(
+            String call, String name, Message metadata, Supplier<? extends Message> change, Runnable undo) {
+        Operation.Builder finished = Operation.newBuilder()
+                .setName(name)
+                .setMetadata(Any.pack(metadata))
+                .setDone(true);
         var fault = faults.take(call, Faults.Where.OPERATION);
-        Runnable undoIt = () -> { };
+        Runnable undoIt = () -> {};
         if (fault.isPresent()) {
             finished.setError(fault.get());
         } else {
@@ -87,7 +98,8 @@ public final class FakeOperations {
                 finished.setResponse(Any.pack(change.get()));
                 undoIt = undo;
             } catch (io.grpc.StatusRuntimeException e) {
-                finished.setError(com.google.rpc.Status.newBuilder().setCode(e.getStatus().getCode().value())
+                finished.setError(com.google.rpc.Status.newBuilder()
+                        .setCode(e.getStatus().getCode().value())
                         .setMessage(String.valueOf(e.getStatus().getDescription())));
             }
         }
@@ -102,16 +114,27 @@ public final class FakeOperations {
 
     public GrpcFakeServer.Service service() {
         return new GrpcFakeServer.Service("google.longrunning.Operations")
-                .unary("GetOperation", GetOperationRequest.getDefaultInstance(), Operation.getDefaultInstance(),
+                .unary(
+                        "GetOperation",
+                        GetOperationRequest.getDefaultInstance(),
+                        Operation.getDefaultInstance(),
                         request -> current(find(request.getName())))
-                .unary("DeleteOperation", DeleteOperationRequest.getDefaultInstance(), Empty.getDefaultInstance(), request -> {
-                    operations.remove(request.getName());
-                    return Empty.getDefaultInstance();
-                })
-                .unary("CancelOperation", CancelOperationRequest.getDefaultInstance(), Empty.getDefaultInstance(), request -> {
-                    cancel(request.getName());
-                    return Empty.getDefaultInstance();
-                });
+                .unary(
+                        "DeleteOperation",
+                        DeleteOperationRequest.getDefaultInstance(),
+                        Empty.getDefaultInstance(),
+                        request -> {
+                            operations.remove(request.getName());
+                            return Empty.getDefaultInstance();
+                        })
+                .unary(
+                        "CancelOperation",
+                        CancelOperationRequest.getDefaultInstance(),
+                        Empty.getDefaultInstance(),
+                        request -> {
+                            cancel(request.getName());
+                            return Empty.getDefaultInstance();
+                        });
     }
 
     /** A running operation's change is undone and it ends with CANCELLED; a finished one is left as it is. */
@@ -121,15 +144,21 @@ public final class FakeOperations {
             return;
         }
         entry.undo.run();
-        Operation cancelled = entry.finished.toBuilder().clearResponse().setError(com.google.rpc.Status.newBuilder()
-                .setCode(com.google.rpc.Code.CANCELLED_VALUE).setMessage("Operation was cancelled.")).build();
-        operations.put(name, new Entry(cancelled, 0, () -> { }));
+        Operation cancelled = entry.finished.toBuilder()
+                .clearResponse()
+                .setError(com.google.rpc.Status.newBuilder()
+                        .setCode(com.google.rpc.Code.CANCELLED_VALUE)
+                        .setMessage("Operation was cancelled."))
+                .build();
+        operations.put(name, new Entry(cancelled, 0, () -> {}));
     }
 
     private Entry find(String name) {
         Entry entry = operations.get(name);
         if (entry == null) {
-            throw Status.NOT_FOUND.withDescription("Operation " + name + " not found.").asRuntimeException();
+            throw Status.NOT_FOUND
+                    .withDescription("Operation " + name + " not found.")
+                    .asRuntimeException();
         }
         return entry;
     }
@@ -138,6 +167,10 @@ public final class FakeOperations {
         if (System.currentTimeMillis() >= entry.doneAtMillis) {
             return entry.finished;
         }
-        return entry.finished.toBuilder().setDone(false).clearResponse().clearError().build();
+        return entry.finished.toBuilder()
+                .setDone(false)
+                .clearResponse()
+                .clearError()
+                .build();
     }
 }

@@ -41,7 +41,8 @@ import java.util.stream.Stream;
  * becomes {@code --device cpu}, as no GPU exists here. Cancel stops a queued or running job.
  */
 public final class FakePipelines implements AutoCloseable {
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\$\\.inputs\\.parameters\\['([a-z_]+)'\\]\\}\\}");
+    private static final Pattern PLACEHOLDER =
+            Pattern.compile("\\{\\{\\$\\.inputs\\.parameters\\['([a-z_]+)'\\]\\}\\}");
 
     private final FakeStorage storage;
     private final Map<String, PipelineJob> jobs = new LinkedHashMap<>();
@@ -75,30 +76,63 @@ public final class FakePipelines implements AutoCloseable {
 
     GrpcFakeServer.Service service() {
         return new GrpcFakeServer.Service(FakeVertex.V1BETA1 + "PipelineService")
-                .unary("CreatePipelineJob", CreatePipelineJobRequest.getDefaultInstance(), PipelineJob.getDefaultInstance(), this::create)
-                .unary("GetPipelineJob", GetPipelineJobRequest.getDefaultInstance(), PipelineJob.getDefaultInstance(), r -> job(r.getName()))
-                .unary("ListPipelineJobs", ListPipelineJobsRequest.getDefaultInstance(), ListPipelineJobsResponse.getDefaultInstance(),
-                        r -> ListPipelineJobsResponse.newBuilder().addAllPipelineJobs(jobs().stream()
-                                .filter(j -> j.getName().startsWith(r.getParent() + "/"))
-                                .filter(j -> FakeVertex.matches(r.getFilter(), j.getLabelsMap(), j.getState().name())).toList()).build())
-                .unary("CancelPipelineJob", CancelPipelineJobRequest.getDefaultInstance(), Empty.getDefaultInstance(), this::cancel);
+                .unary(
+                        "CreatePipelineJob",
+                        CreatePipelineJobRequest.getDefaultInstance(),
+                        PipelineJob.getDefaultInstance(),
+                        this::create)
+                .unary(
+                        "GetPipelineJob",
+                        GetPipelineJobRequest.getDefaultInstance(),
+                        PipelineJob.getDefaultInstance(),
+                        r -> job(r.getName()))
+                .unary(
+                        "ListPipelineJobs",
+                        ListPipelineJobsRequest.getDefaultInstance(),
+                        ListPipelineJobsResponse.getDefaultInstance(),
+                        r -> ListPipelineJobsResponse.newBuilder()
+                                .addAllPipelineJobs(jobs().stream()
+                                        .filter(j -> j.getName().startsWith(r.getParent() + "/"))
+                                        .filter(j -> FakeVertex.matches(
+                                                r.getFilter(),
+                                                j.getLabelsMap(),
+                                                j.getState().name()))
+                                        .toList())
+                                .build())
+                .unary(
+                        "CancelPipelineJob",
+                        CancelPipelineJobRequest.getDefaultInstance(),
+                        Empty.getDefaultInstance(),
+                        this::cancel);
     }
 
     private synchronized PipelineJob create(CreatePipelineJobRequest request) {
         PipelineJob wanted = request.getPipelineJob();
         if (wanted.getRuntimeConfig().getGcsOutputDirectory().isEmpty()) {
-            throw Status.INVALID_ARGUMENT.withDescription("runtime_config.gcs_output_directory is required.").asRuntimeException();
+            throw Status.INVALID_ARGUMENT
+                    .withDescription("runtime_config.gcs_output_directory is required.")
+                    .asRuntimeException();
         }
-        if (!"2.1.0".equals(wanted.getPipelineSpec().getFieldsOrThrow("schemaVersion").getStringValue())) {
-            throw Status.INVALID_ARGUMENT.withDescription("unsupported pipeline spec schemaVersion").asRuntimeException();
+        if (!"2.1.0"
+                .equals(wanted.getPipelineSpec()
+                        .getFieldsOrThrow("schemaVersion")
+                        .getStringValue())) {
+            throw Status.INVALID_ARGUMENT
+                    .withDescription("unsupported pipeline spec schemaVersion")
+                    .asRuntimeException();
         }
         String id = request.getPipelineJobId().isEmpty() ? "job-" + jobs.size() : request.getPipelineJobId();
         String name = request.getParent() + "/pipelineJobs/" + id;
         if (jobs.containsKey(name)) {
-            throw Status.ALREADY_EXISTS.withDescription("PipelineJob " + name + " already exists.").asRuntimeException();
+            throw Status.ALREADY_EXISTS
+                    .withDescription("PipelineJob " + name + " already exists.")
+                    .asRuntimeException();
         }
-        PipelineJob job = wanted.toBuilder().setName(name).setCreateTime(FakeVertex.now())
-                .setState(PipelineState.PIPELINE_STATE_QUEUED).build();
+        PipelineJob job = wanted.toBuilder()
+                .setName(name)
+                .setCreateTime(FakeVertex.now())
+                .setState(PipelineState.PIPELINE_STATE_QUEUED)
+                .build();
         jobs.put(name, job);
         runner.submit(() -> run(name));
         return job;
@@ -107,17 +141,26 @@ public final class FakePipelines implements AutoCloseable {
     private synchronized PipelineJob job(String name) {
         PipelineJob job = jobs.get(name);
         if (job == null) {
-            throw Status.NOT_FOUND.withDescription("PipelineJob " + name + " not found.").asRuntimeException();
+            throw Status.NOT_FOUND
+                    .withDescription("PipelineJob " + name + " not found.")
+                    .asRuntimeException();
         }
         return job;
     }
 
     private synchronized Empty cancel(CancelPipelineJobRequest request) {
         PipelineJob job = job(request.getName());
-        if (job.getState() == PipelineState.PIPELINE_STATE_SUCCEEDED || job.getState() == PipelineState.PIPELINE_STATE_FAILED) {
-            throw Status.FAILED_PRECONDITION.withDescription("PipelineJob " + job.getName() + " has already ended.").asRuntimeException();
+        if (job.getState() == PipelineState.PIPELINE_STATE_SUCCEEDED
+                || job.getState() == PipelineState.PIPELINE_STATE_FAILED) {
+            throw Status.FAILED_PRECONDITION
+                    .withDescription("PipelineJob " + job.getName() + " has already ended.")
+                    .asRuntimeException();
         }
-        update(job.getName(), j -> j.toBuilder().setState(PipelineState.PIPELINE_STATE_CANCELLING).build());
+        update(
+                job.getName(),
+                j -> j.toBuilder()
+                        .setState(PipelineState.PIPELINE_STATE_CANCELLING)
+                        .build());
         Process process = running.get(job.getName());
         if (process != null) {
             process.destroyForcibly();
@@ -135,10 +178,17 @@ public final class FakePipelines implements AutoCloseable {
             if (!advance(name, PipelineState.PIPELINE_STATE_RUNNING)) {
                 return;
             }
-            PipelineTaskDetail.Builder task = PipelineTaskDetail.newBuilder().setTaskName("predict").setTaskId(1)
-                    .setStartTime(FakeVertex.now()).setState(PipelineTaskDetail.State.RUNNING);
-            update(name, j -> j.toBuilder().setStartTime(task.getStartTime())
-                    .setJobDetail(PipelineJobDetail.newBuilder().addTaskDetails(task)).build());
+            PipelineTaskDetail.Builder task = PipelineTaskDetail.newBuilder()
+                    .setTaskName("predict")
+                    .setTaskId(1)
+                    .setStartTime(FakeVertex.now())
+                    .setState(PipelineTaskDetail.State.RUNNING);
+            update(
+                    name,
+                    j -> j.toBuilder()
+                            .setStartTime(task.getStartTime())
+                            .setJobDetail(PipelineJobDetail.newBuilder().addTaskDetails(task))
+                            .build());
             String error = execute(job(name));
             task.setEndTime(FakeVertex.now());
             synchronized (this) {
@@ -149,8 +199,10 @@ public final class FakePipelines implements AutoCloseable {
                     task.setState(PipelineTaskDetail.State.SUCCEEDED);
                     finish(name, PipelineState.PIPELINE_STATE_SUCCEEDED, task);
                 } else {
-                    task.setState(PipelineTaskDetail.State.FAILED).setError(com.google.rpc.Status.newBuilder()
-                            .setCode(com.google.rpc.Code.UNKNOWN_VALUE).setMessage(error));
+                    task.setState(PipelineTaskDetail.State.FAILED)
+                            .setError(com.google.rpc.Status.newBuilder()
+                                    .setCode(com.google.rpc.Code.UNKNOWN_VALUE)
+                                    .setMessage(error));
                     finish(name, PipelineState.PIPELINE_STATE_FAILED, task);
                 }
             }
@@ -178,7 +230,8 @@ public final class FakePipelines implements AutoCloseable {
                 done.setJobDetail(PipelineJobDetail.newBuilder().addTaskDetails(task));
             }
             if (state == PipelineState.PIPELINE_STATE_FAILED) {
-                done.setError(com.google.rpc.Status.newBuilder().setCode(com.google.rpc.Code.UNKNOWN_VALUE)
+                done.setError(com.google.rpc.Status.newBuilder()
+                        .setCode(com.google.rpc.Code.UNKNOWN_VALUE)
                         .setMessage("The DAG failed because some tasks failed. The failed tasks are: [predict]."));
             }
             return done.build();
@@ -195,7 +248,8 @@ public final class FakePipelines implements AutoCloseable {
      */
     private String execute(PipelineJob job) throws IOException, InterruptedException {
         JsonNode spec = FakeHttps.JSON.readTree(JsonFormat.printer().print(job.getPipelineSpec()));
-        JsonNode container = spec.path("deploymentSpec").path("executors").elements().next().path("container");
+        JsonNode container =
+                spec.path("deploymentSpec").path("executors").elements().next().path("container");
         ImageRoot image = this.image.get();
         Path gcs = Files.createTempDirectory("mldev-fake-gcs-");
         String bucket = container.path("args").get(0).asText().split("/")[2];
@@ -206,7 +260,8 @@ public final class FakePipelines implements AutoCloseable {
             command.add(substitute(part.asText(), job).replace("--device cuda", "--device cpu"));
         }
         Process process = image.command(command, Map.of(), Map.of("/gcs", gcs))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         synchronized (this) {
             running.put(job.getName(), process);
         }
@@ -221,8 +276,12 @@ public final class FakePipelines implements AutoCloseable {
         if (ended && process.exitValue() == 0) {
             return null;
         }
-        String lines = new String(stderr, StandardCharsets.UTF_8).lines().filter(l -> !l.startsWith("SLF4J"))
-                .reduce((a, b) -> a + "\n" + b).orElse("").strip();
+        String lines = new String(stderr, StandardCharsets.UTF_8)
+                .lines()
+                .filter(l -> !l.startsWith("SLF4J"))
+                .reduce((a, b) -> a + "\n" + b)
+                .orElse("")
+                .strip();
         return lines.isEmpty() ? "the container exited with " + (ended ? process.exitValue() : "a timeout") : lines;
     }
 

@@ -32,7 +32,8 @@ public final class FakePrediction {
     static final int REQUEST_LIMIT = 10 * 1024 * 1024;
 
     private final FakeVertex vertex;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final AtomicInteger notReadyAnswers = new AtomicInteger();
     private volatile URI container;
     private volatile Duration scaleUpDelay = Duration.ofSeconds(1);
@@ -72,7 +73,8 @@ public final class FakePrediction {
     private void predict(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
         if (!"POST".equals(exchange.getRequestMethod()) || !path.endsWith(":predict")) {
-            throw new FakeHttps.HttpError(Code.UNIMPLEMENTED, exchange.getRequestMethod() + " " + path + " is not faked");
+            throw new FakeHttps.HttpError(
+                    Code.UNIMPLEMENTED, exchange.getRequestMethod() + " " + path + " is not faked");
         }
         String endpointName = path.substring("/v1beta1/".length(), path.length() - ":predict".length());
         Endpoint endpoint;
@@ -83,23 +85,27 @@ public final class FakePrediction {
         }
         DeployedModel target = endpoint.getDeployedModelsList().stream()
                 .max(Comparator.comparingInt(d -> endpoint.getTrafficSplitMap().getOrDefault(d.getId(), 0)))
-                .orElseThrow(() -> new FakeHttps.HttpError(Code.FAILED_PRECONDITION,
-                        "Endpoint " + endpointName + " does not have any deployed model."));
+                .orElseThrow(() -> new FakeHttps.HttpError(
+                        Code.FAILED_PRECONDITION, "Endpoint " + endpointName + " does not have any deployed model."));
         Model model = vertex.modelNamed(target.getModel());
         byte[] request = exchange.getRequestBody().readNBytes(REQUEST_LIMIT + 1);
         if (request.length > REQUEST_LIMIT) {
             exchange.getRequestBody().transferTo(java.io.OutputStream.nullOutputStream());
-            throw new FakeHttps.HttpError(Code.INVALID_ARGUMENT, "Request payload size exceeds the limit: " + REQUEST_LIMIT + " bytes.");
+            throw new FakeHttps.HttpError(
+                    Code.INVALID_ARGUMENT, "Request payload size exceeds the limit: " + REQUEST_LIMIT + " bytes.");
         }
         if (vertex.replicas(target.getId()) == 0 && !wakeUp(target, model)) {
             int answer = notReadyAnswers.getAndIncrement();
             List<Code> codes = coldStartCodes;
             Code code = answer == 0 ? Code.RESOURCE_EXHAUSTED : codes.get(answer % codes.size());
-            throw new FakeHttps.HttpError(code, switch (code) {
-                case UNAVAILABLE -> "The service is currently unavailable.";
-                case DEADLINE_EXCEEDED -> "Deadline exceeded while waiting for the model server.";
-                default -> "Model is not yet ready for inference. The model is in the process of scale-up from zero; please retry.";
-            });
+            throw new FakeHttps.HttpError(
+                    code,
+                    switch (code) {
+                        case UNAVAILABLE -> "The service is currently unavailable.";
+                        case DEADLINE_EXCEEDED -> "Deadline exceeded while waiting for the model server.";
+                        default ->
+                            "Model is not yet ready for inference. The model is in the process of scale-up from zero; please retry.";
+                    });
         }
         Optional<ServingContainer> running = vertex.container(target.getId());
         String container = running.map(c -> c.baseUrl().toString()).orElseGet(this::container);
@@ -112,7 +118,9 @@ public final class FakePrediction {
         running.ifPresent(c -> c.answeredPrediction((System.nanoTime() - sent) / 1_000_000));
         JsonNode body = FakeHttps.JSON.readTree(answer.body());
         ObjectNode result = body.isObject() ? (ObjectNode) body : FakeHttps.JSON.createObjectNode();
-        result.put("deployedModelId", target.getId()).put("model", target.getModel()).put("modelVersionId", model.getVersionId());
+        result.put("deployedModelId", target.getId())
+                .put("model", target.getModel())
+                .put("modelVersionId", model.getVersionId());
         FakeHttps.send(exchange, 200, result.toString());
     }
 
@@ -123,10 +131,15 @@ public final class FakePrediction {
             return false;
         }
         try {
-            String container = vertex.container(target.getId()).map(c -> c.baseUrl().toString())
+            String container = vertex.container(target.getId())
+                    .map(c -> c.baseUrl().toString())
                     .orElseGet(this::container);
-            HttpResponse<String> health = http.send(HttpRequest.newBuilder(
-                    URI.create(container + model.getContainerSpec().getHealthRoute())).timeout(Duration.ofSeconds(5)).GET().build(),
+            HttpResponse<String> health = http.send(
+                    HttpRequest.newBuilder(URI.create(
+                                    container + model.getContainerSpec().getHealthRoute()))
+                            .timeout(Duration.ofSeconds(5))
+                            .GET()
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             if (health.statusCode() != 200) {
                 return false;
@@ -144,8 +157,12 @@ public final class FakePrediction {
 
     private HttpResponse<String> send(String container, String route, byte[] body) throws IOException {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create(container + route)).timeout(Duration.ofSeconds(60))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+            return http.send(
+                    HttpRequest.newBuilder(URI.create(container + route))
+                            .timeout(Duration.ofSeconds(60))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

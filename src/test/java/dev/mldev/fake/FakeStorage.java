@@ -34,11 +34,9 @@ public final class FakeStorage {
     private static final Pattern UPLOAD_PATH = Pattern.compile("/upload/storage/v1/b/([^/]+)/o");
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\*|(\\d+)-(\\d+))/(\\*|\\d+)");
 
-    public record StoredObject(byte[] bytes, String contentType, long generation, Instant created) {
-    }
+    public record StoredObject(byte[] bytes, String contentType, long generation, Instant created) {}
 
-    private record Session(String bucket, String name, String contentType, ByteArrayOutputStream data) {
-    }
+    private record Session(String bucket, String name, String contentType, ByteArrayOutputStream data) {}
 
     private final Map<String, NavigableMap<String, StoredObject>> buckets = new ConcurrentHashMap<>();
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
@@ -56,7 +54,11 @@ public final class FakeStorage {
     }
 
     public synchronized void put(String bucket, String name, byte[] bytes) {
-        bucket(bucket).put(name, new StoredObject(bytes, "application/octet-stream", generations.incrementAndGet(), Instant.now()));
+        bucket(bucket)
+                .put(
+                        name,
+                        new StoredObject(
+                                bytes, "application/octet-stream", generations.incrementAndGet(), Instant.now()));
     }
 
     /** How many upload requests (session starts and data PUTs) have arrived: 0 more means nothing was sent. */
@@ -93,7 +95,8 @@ public final class FakeStorage {
             String prefix = query(exchange, "prefix");
             ObjectNode list = FakeHttps.JSON.createObjectNode().put("kind", "storage#objects");
             ArrayNode items = list.putArray("items");
-            bucket.tailMap(prefix, true).entrySet().stream().takeWhile(e -> e.getKey().startsWith(prefix))
+            bucket.tailMap(prefix, true).entrySet().stream()
+                    .takeWhile(e -> e.getKey().startsWith(prefix))
                     .forEach(e -> items.add(metadata(m.group(1), e.getKey(), e.getValue())));
             FakeHttps.send(exchange, 200, list.toString());
             return;
@@ -114,7 +117,8 @@ public final class FakeStorage {
                     exchange.sendResponseHeaders(200, object.bytes().length == 0 ? -1 : object.bytes().length);
                     exchange.getResponseBody().write(object.bytes());
                 } else {
-                    FakeHttps.send(exchange, 200, metadata(m.group(1), name, object).toString());
+                    FakeHttps.send(
+                            exchange, 200, metadata(m.group(1), name, object).toString());
                 }
             }
             default -> throw new FakeHttps.HttpError(Code.UNIMPLEMENTED, exchange.getRequestMethod() + " is not faked");
@@ -141,7 +145,8 @@ public final class FakeStorage {
         if (m.group(2) != null) {
             long start = Long.parseLong(m.group(2));
             if (start > session.data.size()) {
-                throw new FakeHttps.HttpError(Code.INVALID_ARGUMENT, "upload starts at " + start + " after " + session.data.size());
+                throw new FakeHttps.HttpError(
+                        Code.INVALID_ARGUMENT, "upload starts at " + start + " after " + session.data.size());
             }
             byte[] kept = session.data.toByteArray();
             session.data.reset();
@@ -151,10 +156,13 @@ public final class FakeStorage {
         long size = session.data.size();
         if (!m.group(4).equals("*") && Long.parseLong(m.group(4)) == size) {
             sessions.remove(uploadId);
-            StoredObject object = new StoredObject(session.data.toByteArray(), session.contentType,
-                    generations.incrementAndGet(), Instant.now());
+            StoredObject object = new StoredObject(
+                    session.data.toByteArray(), session.contentType, generations.incrementAndGet(), Instant.now());
             bucket(session.bucket).put(session.name, object);
-            FakeHttps.send(exchange, 200, metadata(session.bucket, session.name, object).toString());
+            FakeHttps.send(
+                    exchange,
+                    200,
+                    metadata(session.bucket, session.name, object).toString());
             return;
         }
         if (size > 0) {
@@ -173,9 +181,17 @@ public final class FakeStorage {
         JsonNode metadata = body.length == 0 ? FakeHttps.JSON.createObjectNode() : FakeHttps.JSON.readTree(body);
         String name = metadata.path("name").asText(query(exchange, "name"));
         String id = UUID.randomUUID().toString();
-        sessions.put(id, new Session(m.group(1), name, metadata.path("contentType").asText("application/octet-stream"),
-                new ByteArrayOutputStream()));
-        exchange.getResponseHeaders().set("Location", baseUrl + "/upload/storage/v1/b/" + m.group(1) + "/o?uploadType=resumable&upload_id=" + id);
+        sessions.put(
+                id,
+                new Session(
+                        m.group(1),
+                        name,
+                        metadata.path("contentType").asText("application/octet-stream"),
+                        new ByteArrayOutputStream()));
+        exchange.getResponseHeaders()
+                .set(
+                        "Location",
+                        baseUrl + "/upload/storage/v1/b/" + m.group(1) + "/o?uploadType=resumable&upload_id=" + id);
         exchange.sendResponseHeaders(200, -1);
     }
 
@@ -191,7 +207,8 @@ public final class FakeStorage {
         CRC32C crc = new CRC32C();
         crc.update(object.bytes());
         byte[] crcBytes = ByteBuffer.allocate(4).putInt((int) crc.getValue()).array();
-        return FakeHttps.JSON.createObjectNode()
+        return FakeHttps.JSON
+                .createObjectNode()
                 .put("kind", "storage#object")
                 .put("id", bucket + "/" + name + "/" + object.generation())
                 .put("name", name)

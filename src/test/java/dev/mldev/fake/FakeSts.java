@@ -51,20 +51,27 @@ public final class FakeSts implements AutoCloseable {
 
     private void exchange(HttpExchange exchange) throws IOException {
         try (exchange) {
-            Map<String, String> form = FakeHttps.parseForm(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            Map<String, String> form =
+                    FakeHttps.parseForm(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             ObjectNode body = FakeHttps.JSON.createObjectNode();
             if (!TOKEN_EXCHANGE.equals(form.get("grant_type"))) {
                 body.put("error", "unsupported_grant_type").put("error_description", "Invalid grant_type.");
             } else if (!AUDIENCE.equals(form.get("audience"))) {
-                body.put("error", "invalid_target").put("error_description",
-                        "The target service indicated by the \"audience\" parameters is invalid. This might either be because "
-                                + "the pool or provider is disabled or deleted or because it doesn't exist.");
+                body.put("error", "invalid_target")
+                        .put(
+                                "error_description",
+                                "The target service indicated by the \"audience\" parameters is invalid. This might either be because "
+                                        + "the pool or provider is disabled or deleted or because it doesn't exist.");
             } else if (!trustedSubjectTokens.contains(form.getOrDefault("subject_token", ""))) {
-                body.put("error", "invalid_grant").put("error_description",
-                        "The audience in ID Token [https://ci.example] does not match the expected audience.");
+                body.put("error", "invalid_grant")
+                        .put(
+                                "error_description",
+                                "The audience in ID Token [https://ci.example] does not match the expected audience.");
             } else {
-                body.put("access_token", auth.issue()).put("issued_token_type", "urn:ietf:params:oauth:token-type:access_token")
-                        .put("token_type", "Bearer").put("expires_in", 3599);
+                body.put("access_token", auth.issue())
+                        .put("issued_token_type", "urn:ietf:params:oauth:token-type:access_token")
+                        .put("token_type", "Bearer")
+                        .put("expires_in", 3599);
                 FakeHttps.send(exchange, 200, body.toString());
                 return;
             }

@@ -35,11 +35,39 @@ public final class FakeTls {
                 dir.toFile().deleteOnExit();
                 Path store = dir.resolve("fake.p12");
                 Path pem = dir.resolve("ca.pem");
-                keytool("-genkeypair", "-alias", "fake", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                        "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-storetype", "PKCS12",
-                        "-keystore", store.toString(), "-storepass", new String(PASSWORD), "-keypass", new String(PASSWORD));
-                keytool("-exportcert", "-rfc", "-alias", "fake", "-keystore", store.toString(),
-                        "-storepass", new String(PASSWORD), "-file", pem.toString());
+                keytool(
+                        "-genkeypair",
+                        "-alias",
+                        "fake",
+                        "-keyalg",
+                        "RSA",
+                        "-keysize",
+                        "2048",
+                        "-validity",
+                        "2",
+                        "-dname",
+                        "CN=127.0.0.1",
+                        "-ext",
+                        "SAN=ip:127.0.0.1,dns:localhost",
+                        "-storetype",
+                        "PKCS12",
+                        "-keystore",
+                        store.toString(),
+                        "-storepass",
+                        new String(PASSWORD),
+                        "-keypass",
+                        new String(PASSWORD));
+                keytool(
+                        "-exportcert",
+                        "-rfc",
+                        "-alias",
+                        "fake",
+                        "-keystore",
+                        store.toString(),
+                        "-storepass",
+                        new String(PASSWORD),
+                        "-file",
+                        pem.toString());
                 store.toFile().deleteOnExit();
                 pem.toFile().deleteOnExit();
                 instance = new FakeTls(store, pem);

@@ -64,6 +64,7 @@ public final class FakeVertex {
     private final Map<String, Long> dnsAssignedAt = new HashMap<>();
     /** The DeployModel operation running on each endpoint: Vertex refuses a second one meanwhile. */
     private final Map<String, String> deploying = new HashMap<>();
+
     private final AtomicLong ids = new AtomicLong(4_000_000_000L);
     private String dedicatedDns = "127.0.0.1:1";
     private Duration dnsDelay = Duration.ofMillis(300);
@@ -88,11 +89,16 @@ public final class FakeVertex {
     }
 
     public synchronized List<Endpoint> endpoints() {
-        return List.copyOf(endpoints.keySet()).stream().map(this::endpoint).map(this::withReplicaStatus).toList();
+        return List.copyOf(endpoints.keySet()).stream()
+                .map(this::endpoint)
+                .map(this::withReplicaStatus)
+                .toList();
     }
 
     public synchronized List<DeployedModel> deployedModels() {
-        return endpoints().stream().flatMap(e -> e.getDeployedModelsList().stream()).toList();
+        return endpoints().stream()
+                .flatMap(e -> e.getDeployedModelsList().stream())
+                .toList();
     }
 
     public synchronized int replicas(String deployedModelId) {
@@ -156,12 +162,15 @@ public final class FakeVertex {
     synchronized Endpoint endpoint(String name) {
         Endpoint endpoint = endpoints.get(name);
         if (endpoint == null) {
-            throw Status.NOT_FOUND.withDescription("Endpoint `" + name + "` not found.").asRuntimeException();
+            throw Status.NOT_FOUND
+                    .withDescription("Endpoint `" + name + "` not found.")
+                    .asRuntimeException();
         }
         Long dnsAt = dnsAssignedAt.get(name);
         if (dnsAt != null && System.currentTimeMillis() >= dnsAt) {
             dnsAssignedAt.remove(name);
-            endpoint = endpoint.toBuilder().setDedicatedEndpointDns(dedicatedDns).build();
+            endpoint =
+                    endpoint.toBuilder().setDedicatedEndpointDns(dedicatedDns).build();
             endpoints.put(name, endpoint);
         }
         return endpoint;
@@ -169,35 +178,88 @@ public final class FakeVertex {
 
     GrpcFakeServer.Service modelService() {
         return new GrpcFakeServer.Service(V1BETA1 + "ModelService")
-                .unary("UploadModel", UploadModelRequest.getDefaultInstance(), Operation.getDefaultInstance(), this::uploadModel)
-                .unary("GetModel", GetModelRequest.getDefaultInstance(), Model.getDefaultInstance(), r -> model(r.getName()))
-                .unary("ListModels", ListModelsRequest.getDefaultInstance(), ListModelsResponse.getDefaultInstance(), this::listModels)
-                .unary("DeleteModel", DeleteModelRequest.getDefaultInstance(), Operation.getDefaultInstance(), this::deleteModel);
+                .unary(
+                        "UploadModel",
+                        UploadModelRequest.getDefaultInstance(),
+                        Operation.getDefaultInstance(),
+                        this::uploadModel)
+                .unary(
+                        "GetModel",
+                        GetModelRequest.getDefaultInstance(),
+                        Model.getDefaultInstance(),
+                        r -> model(r.getName()))
+                .unary(
+                        "ListModels",
+                        ListModelsRequest.getDefaultInstance(),
+                        ListModelsResponse.getDefaultInstance(),
+                        this::listModels)
+                .unary(
+                        "DeleteModel",
+                        DeleteModelRequest.getDefaultInstance(),
+                        Operation.getDefaultInstance(),
+                        this::deleteModel);
     }
 
     GrpcFakeServer.Service endpointService() {
         return new GrpcFakeServer.Service(V1BETA1 + "EndpointService")
-                .unary("CreateEndpoint", CreateEndpointRequest.getDefaultInstance(), Operation.getDefaultInstance(), this::createEndpoint)
-                .unary("GetEndpoint", GetEndpointRequest.getDefaultInstance(), Endpoint.getDefaultInstance(),
+                .unary(
+                        "CreateEndpoint",
+                        CreateEndpointRequest.getDefaultInstance(),
+                        Operation.getDefaultInstance(),
+                        this::createEndpoint)
+                .unary(
+                        "GetEndpoint",
+                        GetEndpointRequest.getDefaultInstance(),
+                        Endpoint.getDefaultInstance(),
                         r -> withReplicaStatus(endpoint(r.getName())))
-                .unary("ListEndpoints", ListEndpointsRequest.getDefaultInstance(), ListEndpointsResponse.getDefaultInstance(), this::listEndpoints)
-                .unary("DeleteEndpoint", DeleteEndpointRequest.getDefaultInstance(), Operation.getDefaultInstance(), this::deleteEndpoint)
-                .unary("DeployModel", DeployModelRequest.getDefaultInstance(), Operation.getDefaultInstance(), this::deployModel)
-                .unary("UndeployModel", UndeployModelRequest.getDefaultInstance(), Operation.getDefaultInstance(), this::undeployModel);
+                .unary(
+                        "ListEndpoints",
+                        ListEndpointsRequest.getDefaultInstance(),
+                        ListEndpointsResponse.getDefaultInstance(),
+                        this::listEndpoints)
+                .unary(
+                        "DeleteEndpoint",
+                        DeleteEndpointRequest.getDefaultInstance(),
+                        Operation.getDefaultInstance(),
+                        this::deleteEndpoint)
+                .unary(
+                        "DeployModel",
+                        DeployModelRequest.getDefaultInstance(),
+                        Operation.getDefaultInstance(),
+                        this::deployModel)
+                .unary(
+                        "UndeployModel",
+                        UndeployModelRequest.getDefaultInstance(),
+                        Operation.getDefaultInstance(),
+                        this::undeployModel);
     }
 
     private synchronized Operation uploadModel(UploadModelRequest request) {
         Model model = request.getModel();
         if (model.getContainerSpec().getImageUri().isEmpty()) {
-            throw Status.INVALID_ARGUMENT.withDescription("Model.container_spec.image_uri is required.").asRuntimeException();
+            throw Status.INVALID_ARGUMENT
+                    .withDescription("Model.container_spec.image_uri is required.")
+                    .asRuntimeException();
         }
         checkArtifacts(model.getArtifactUri());
-        return operations.start(V1BETA1 + "ModelService/UploadModel", request.getParent(),
-                UploadModelOperationMetadata.getDefaultInstance(), () -> {
+        return operations.start(
+                V1BETA1 + "ModelService/UploadModel",
+                request.getParent(),
+                UploadModelOperationMetadata.getDefaultInstance(),
+                () -> {
                     synchronized (this) {
                         String name = request.getParent() + "/models/" + ids.incrementAndGet();
-                        models.put(name, model.toBuilder().setName(name).setVersionId("1").setCreateTime(now()).build());
-                        return UploadModelResponse.newBuilder().setModel(name).setModelVersionId("1").build();
+                        models.put(
+                                name,
+                                model.toBuilder()
+                                        .setName(name)
+                                        .setVersionId("1")
+                                        .setCreateTime(now())
+                                        .build());
+                        return UploadModelResponse.newBuilder()
+                                .setModel(name)
+                                .setModelVersionId("1")
+                                .build();
                     }
                 });
     }
@@ -205,45 +267,67 @@ public final class FakeVertex {
     private synchronized Model model(String name) {
         Model model = models.get(name);
         if (model == null) {
-            throw Status.NOT_FOUND.withDescription("Model `" + name + "` not found.").asRuntimeException();
+            throw Status.NOT_FOUND
+                    .withDescription("Model `" + name + "` not found.")
+                    .asRuntimeException();
         }
         return model;
     }
 
     private synchronized ListModelsResponse listModels(ListModelsRequest request) {
-        return ListModelsResponse.newBuilder().addAllModels(models.values().stream()
-                .filter(m -> m.getName().startsWith(request.getParent() + "/"))
-                .filter(m -> matches(request.getFilter(), m.getLabelsMap())).toList()).build();
+        return ListModelsResponse.newBuilder()
+                .addAllModels(models.values().stream()
+                        .filter(m -> m.getName().startsWith(request.getParent() + "/"))
+                        .filter(m -> matches(request.getFilter(), m.getLabelsMap()))
+                        .toList())
+                .build();
     }
 
     private synchronized Operation deleteModel(DeleteModelRequest request) {
         model(request.getName());
-        boolean deployed = endpoints.values().stream().flatMap(e -> e.getDeployedModelsList().stream())
+        boolean deployed = endpoints.values().stream()
+                .flatMap(e -> e.getDeployedModelsList().stream())
                 .anyMatch(d -> d.getModel().equals(request.getName()));
         if (deployed) {
-            throw Status.FAILED_PRECONDITION.withDescription("The Model \"" + request.getName()
-                    + "\" is deployed or being deployed at the following Endpoint(s).").asRuntimeException();
+            throw Status.FAILED_PRECONDITION
+                    .withDescription("The Model \"" + request.getName()
+                            + "\" is deployed or being deployed at the following Endpoint(s).")
+                    .asRuntimeException();
         }
         if (modelUsers.test(request.getName())) {
-            throw Status.FAILED_PRECONDITION.withDescription("The Model \"" + request.getName()
-                    + "\" is used by a batch prediction job that has not ended.").asRuntimeException();
+            throw Status.FAILED_PRECONDITION
+                    .withDescription("The Model \"" + request.getName()
+                            + "\" is used by a batch prediction job that has not ended.")
+                    .asRuntimeException();
         }
-        return operations.start(V1BETA1 + "ModelService/DeleteModel", request.getName(), DeleteOperationMetadata.getDefaultInstance(), () -> {
-            synchronized (this) {
-                models.remove(request.getName());
-                return Empty.getDefaultInstance();
-            }
-        });
+        return operations.start(
+                V1BETA1 + "ModelService/DeleteModel",
+                request.getName(),
+                DeleteOperationMetadata.getDefaultInstance(),
+                () -> {
+                    synchronized (this) {
+                        models.remove(request.getName());
+                        return Empty.getDefaultInstance();
+                    }
+                });
     }
 
     private synchronized Operation createEndpoint(CreateEndpointRequest request) {
-        return operations.start(V1BETA1 + "EndpointService/CreateEndpoint", request.getParent(),
-                CreateEndpointOperationMetadata.getDefaultInstance(), () -> {
+        return operations.start(
+                V1BETA1 + "EndpointService/CreateEndpoint",
+                request.getParent(),
+                CreateEndpointOperationMetadata.getDefaultInstance(),
+                () -> {
                     synchronized (this) {
-                        String id = request.getEndpointId().isEmpty() ? String.valueOf(ids.incrementAndGet()) : request.getEndpointId();
+                        String id = request.getEndpointId().isEmpty()
+                                ? String.valueOf(ids.incrementAndGet())
+                                : request.getEndpointId();
                         String name = request.getParent() + "/endpoints/" + id;
-                        Endpoint.Builder endpoint = request.getEndpoint().toBuilder().setName(name).setCreateTime(now())
-                                .setUpdateTime(now()).setEtag("etag-" + id);
+                        Endpoint.Builder endpoint = request.getEndpoint().toBuilder()
+                                .setName(name)
+                                .setCreateTime(now())
+                                .setUpdateTime(now())
+                                .setEtag("etag-" + id);
                         if (endpoint.getDedicatedEndpointEnabled()) {
                             dnsAssignedAt.put(name, System.currentTimeMillis() + dnsDelay.toMillis());
                         }
@@ -254,24 +338,34 @@ public final class FakeVertex {
     }
 
     private synchronized ListEndpointsResponse listEndpoints(ListEndpointsRequest request) {
-        return ListEndpointsResponse.newBuilder().addAllEndpoints(List.copyOf(endpoints.keySet()).stream().map(this::endpoint)
-                .filter(e -> e.getName().startsWith(request.getParent() + "/"))
-                .filter(e -> matches(request.getFilter(), e.getLabelsMap()))
-                .map(this::withReplicaStatus).toList()).build();
+        return ListEndpointsResponse.newBuilder()
+                .addAllEndpoints(List.copyOf(endpoints.keySet()).stream()
+                        .map(this::endpoint)
+                        .filter(e -> e.getName().startsWith(request.getParent() + "/"))
+                        .filter(e -> matches(request.getFilter(), e.getLabelsMap()))
+                        .map(this::withReplicaStatus)
+                        .toList())
+                .build();
     }
 
     private synchronized Operation deleteEndpoint(DeleteEndpointRequest request) {
         Endpoint endpoint = endpoint(request.getName());
         if (endpoint.getDeployedModelsCount() > 0) {
-            throw Status.FAILED_PRECONDITION.withDescription("Endpoint " + request.getName()
-                    + " has deployed or being-deployed DeployedModel(s).").asRuntimeException();
+            throw Status.FAILED_PRECONDITION
+                    .withDescription(
+                            "Endpoint " + request.getName() + " has deployed or being-deployed DeployedModel(s).")
+                    .asRuntimeException();
         }
-        return operations.start(V1BETA1 + "EndpointService/DeleteEndpoint", request.getName(), DeleteOperationMetadata.getDefaultInstance(), () -> {
-            synchronized (this) {
-                endpoints.remove(request.getName());
-                return Empty.getDefaultInstance();
-            }
-        });
+        return operations.start(
+                V1BETA1 + "EndpointService/DeleteEndpoint",
+                request.getName(),
+                DeleteOperationMetadata.getDefaultInstance(),
+                () -> {
+                    synchronized (this) {
+                        endpoints.remove(request.getName());
+                        return Empty.getDefaultInstance();
+                    }
+                });
     }
 
     private synchronized Operation deployModel(DeployModelRequest request) {
@@ -280,20 +374,30 @@ public final class FakeVertex {
         Model model = model(wanted.getModel());
         var resources = wanted.getDedicatedResources();
         if (resources.getMachineSpec().getMachineType().isEmpty()) {
-            throw Status.INVALID_ARGUMENT.withDescription("DedicatedResources.machine_spec.machine_type is required.").asRuntimeException();
+            throw Status.INVALID_ARGUMENT
+                    .withDescription("DedicatedResources.machine_spec.machine_type is required.")
+                    .asRuntimeException();
         }
-        if (resources.getMinReplicaCount() == 0 && (!endpoint.getDedicatedEndpointEnabled() || !resources.hasScaleToZeroSpec())) {
-            throw Status.INVALID_ARGUMENT.withDescription(
-                    "min_replica_count 0 needs a dedicated endpoint and a scale_to_zero_spec.").asRuntimeException();
+        if (resources.getMinReplicaCount() == 0
+                && (!endpoint.getDedicatedEndpointEnabled() || !resources.hasScaleToZeroSpec())) {
+            throw Status.INVALID_ARGUMENT
+                    .withDescription("min_replica_count 0 needs a dedicated endpoint and a scale_to_zero_spec.")
+                    .asRuntimeException();
         }
         String inProgress = deploying.get(endpoint.getName());
         if (inProgress != null && operations.running(inProgress)) {
-            throw Status.FAILED_PRECONDITION.withDescription("The Endpoint " + endpoint.getName()
-                    + " has an operation in progress (" + inProgress + "); retry after it finishes.").asRuntimeException();
+            throw Status.FAILED_PRECONDITION
+                    .withDescription("The Endpoint " + endpoint.getName() + " has an operation in progress ("
+                            + inProgress + "); retry after it finishes.")
+                    .asRuntimeException();
         }
-        int splitTotal = request.getTrafficSplitMap().values().stream().mapToInt(Integer::intValue).sum();
+        int splitTotal = request.getTrafficSplitMap().values().stream()
+                .mapToInt(Integer::intValue)
+                .sum();
         if (!request.getTrafficSplitMap().isEmpty() && splitTotal != 100) {
-            throw Status.INVALID_ARGUMENT.withDescription("traffic_split must sum to 100, not " + splitTotal + ".").asRuntimeException();
+            throw Status.INVALID_ARGUMENT
+                    .withDescription("traffic_split must sum to 100, not " + splitTotal + ".")
+                    .asRuntimeException();
         }
         ServingContainer.Runner runner = containers;
         Endpoint before = endpoint;
@@ -305,7 +409,8 @@ public final class FakeVertex {
                 if (container != null) {
                     running.put(id, container);
                 }
-                DeployedModel deployed = wanted.toBuilder().setId(id).setCreateTime(now()).build();
+                DeployedModel deployed =
+                        wanted.toBuilder().setId(id).setCreateTime(now()).build();
                 Map<String, Integer> split = new LinkedHashMap<>();
                 if (request.getTrafficSplitMap().isEmpty()) {
                     endpoint(request.getEndpoint()).getTrafficSplitMap().forEach(split::put);
@@ -315,27 +420,40 @@ public final class FakeVertex {
                 } else {
                     request.getTrafficSplitMap().forEach((k, v) -> split.put("0".equals(k) ? id : k, v));
                 }
-                Endpoint updated = endpoint(request.getEndpoint()).toBuilder().addDeployedModels(deployed)
-                        .clearTrafficSplit().putAllTrafficSplit(split).setUpdateTime(now()).build();
+                Endpoint updated = endpoint(request.getEndpoint()).toBuilder()
+                        .addDeployedModels(deployed)
+                        .clearTrafficSplit()
+                        .putAllTrafficSplit(split)
+                        .setUpdateTime(now())
+                        .build();
                 endpoints.put(updated.getName(), updated);
-                int initial = resources.getInitialReplicaCount() > 0 ? resources.getInitialReplicaCount()
+                int initial = resources.getInitialReplicaCount() > 0
+                        ? resources.getInitialReplicaCount()
                         : Math.max(1, resources.getMinReplicaCount());
                 replicas.put(id, initial);
-                return DeployModelResponse.newBuilder().setDeployedModel(deployed).build();
+                return DeployModelResponse.newBuilder()
+                        .setDeployedModel(deployed)
+                        .build();
             }
         };
         Runnable undo = () -> {
             synchronized (this) {
-                endpoints.put(before.getName(), endpoint(before.getName()).toBuilder().clearDeployedModels()
-                        .addAllDeployedModels(before.getDeployedModelsList()).clearTrafficSplit()
-                        .putAllTrafficSplit(before.getTrafficSplitMap()).build());
+                endpoints.put(
+                        before.getName(),
+                        endpoint(before.getName()).toBuilder()
+                                .clearDeployedModels()
+                                .addAllDeployedModels(before.getDeployedModelsList())
+                                .clearTrafficSplit()
+                                .putAllTrafficSplit(before.getTrafficSplitMap())
+                                .build());
                 replicas.remove(id);
                 Optional.ofNullable(running.remove(id)).ifPresent(ServingContainer::close);
             }
         };
         String call = V1BETA1 + "EndpointService/DeployModel";
         var metadata = DeployModelOperationMetadata.getDefaultInstance();
-        Operation started = runner == null ? operations.start(call, request.getEndpoint(), metadata, deploy, undo)
+        Operation started = runner == null
+                ? operations.start(call, request.getEndpoint(), metadata, deploy, undo)
                 : operations.startInBackground(call, request.getEndpoint(), metadata, deploy, undo);
         deploying.put(endpoint.getName(), started.getName());
         return started;
@@ -345,24 +463,40 @@ public final class FakeVertex {
         Endpoint endpoint = endpoint(request.getEndpoint());
         String id = request.getDeployedModelId();
         if (endpoint.getDeployedModelsList().stream().noneMatch(d -> d.getId().equals(id))) {
-            throw Status.NOT_FOUND.withDescription("DeployedModel " + id + " not found on " + endpoint.getName() + ".").asRuntimeException();
+            throw Status.NOT_FOUND
+                    .withDescription("DeployedModel " + id + " not found on " + endpoint.getName() + ".")
+                    .asRuntimeException();
         }
-        Map<String, Integer> split = new LinkedHashMap<>(request.getTrafficSplitMap().isEmpty()
-                ? endpoint.getTrafficSplitMap() : request.getTrafficSplitMap());
+        Map<String, Integer> split = new LinkedHashMap<>(
+                request.getTrafficSplitMap().isEmpty() ? endpoint.getTrafficSplitMap() : request.getTrafficSplitMap());
         int traffic = split.getOrDefault(id, 0);
         split.remove(id);
-        if (traffic > 0 && endpoint.getDeployedModelsCount() > 1 && request.getTrafficSplitMap().isEmpty()) {
-            throw Status.FAILED_PRECONDITION.withDescription("DeployedModel " + id
-                    + " still receives traffic; give a traffic_split without it.").asRuntimeException();
+        if (traffic > 0
+                && endpoint.getDeployedModelsCount() > 1
+                && request.getTrafficSplitMap().isEmpty()) {
+            throw Status.FAILED_PRECONDITION
+                    .withDescription(
+                            "DeployedModel " + id + " still receives traffic; give a traffic_split without it.")
+                    .asRuntimeException();
         }
-        return operations.start(V1BETA1 + "EndpointService/UndeployModel", request.getEndpoint(),
-                UndeployModelOperationMetadata.getDefaultInstance(), () -> {
+        return operations.start(
+                V1BETA1 + "EndpointService/UndeployModel",
+                request.getEndpoint(),
+                UndeployModelOperationMetadata.getDefaultInstance(),
+                () -> {
                     synchronized (this) {
                         Endpoint current = endpoint(request.getEndpoint());
                         List<DeployedModel> remaining = new ArrayList<>(current.getDeployedModelsList());
                         remaining.removeIf(d -> d.getId().equals(id));
-                        endpoints.put(current.getName(), current.toBuilder().clearDeployedModels().addAllDeployedModels(remaining)
-                                .clearTrafficSplit().putAllTrafficSplit(split).setUpdateTime(now()).build());
+                        endpoints.put(
+                                current.getName(),
+                                current.toBuilder()
+                                        .clearDeployedModels()
+                                        .addAllDeployedModels(remaining)
+                                        .clearTrafficSplit()
+                                        .putAllTrafficSplit(split)
+                                        .setUpdateTime(now())
+                                        .build());
                         replicas.remove(id);
                         Optional.ofNullable(running.remove(id)).ifPresent(ServingContainer::close);
                         return UndeployModelResponse.getDefaultInstance();
@@ -373,8 +507,10 @@ public final class FakeVertex {
     private Endpoint withReplicaStatus(Endpoint endpoint) {
         Endpoint.Builder builder = endpoint.toBuilder().clearDeployedModels();
         for (DeployedModel d : endpoint.getDeployedModelsList()) {
-            builder.addDeployedModels(d.toBuilder().setStatus(DeployedModel.Status.newBuilder()
-                    .setAvailableReplicaCount(replicas.getOrDefault(d.getId(), 0)).setLastUpdateTime(now())));
+            builder.addDeployedModels(d.toBuilder()
+                    .setStatus(DeployedModel.Status.newBuilder()
+                            .setAvailableReplicaCount(replicas.getOrDefault(d.getId(), 0))
+                            .setLastUpdateTime(now())));
         }
         return builder.build();
     }
@@ -382,7 +518,9 @@ public final class FakeVertex {
     private void checkArtifacts(String artifactUri) {
         Matcher m = Pattern.compile("gs://([^/]+)/(.*)").matcher(artifactUri);
         if (!m.matches()) {
-            throw Status.INVALID_ARGUMENT.withDescription("artifact_uri must be a gs:// URI, not '" + artifactUri + "'.").asRuntimeException();
+            throw Status.INVALID_ARGUMENT
+                    .withDescription("artifact_uri must be a gs:// URI, not '" + artifactUri + "'.")
+                    .asRuntimeException();
         }
         boolean any;
         try {
@@ -391,7 +529,9 @@ public final class FakeVertex {
             any = false;
         }
         if (!any) {
-            throw Status.FAILED_PRECONDITION.withDescription("No files found in " + artifactUri + ".").asRuntimeException();
+            throw Status.FAILED_PRECONDITION
+                    .withDescription("No files found in " + artifactUri + ".")
+                    .asRuntimeException();
         }
     }
 
@@ -409,6 +549,9 @@ public final class FakeVertex {
 
     static Timestamp now() {
         Instant now = Instant.now();
-        return Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()).build();
+        return Timestamp.newBuilder()
+                .setSeconds(now.getEpochSecond())
+                .setNanos(now.getNano())
+                .build();
     }
 }

@@ -15,10 +15,12 @@ import java.util.Optional;
  * "storage/get", "predict".
  */
 public final class Faults {
-    public enum Where { CALL, OPERATION }
-
-    private record Rule(String call, Where where, Status status, boolean always) {
+    public enum Where {
+        CALL,
+        OPERATION
     }
+
+    private record Rule(String call, Where where, Status status, boolean always) {}
 
     private final List<Rule> rules = new ArrayList<>();
 
@@ -61,11 +63,16 @@ public final class Faults {
 
     /** What IAM answers when the caller lacks a permission. */
     public static Status permissionDenied(String permission, String resource) {
-        return Status.newBuilder().setCode(Code.PERMISSION_DENIED_VALUE)
-                .setMessage("Permission '" + permission + "' denied on resource '" + resource + "' (or it may not exist).")
-                .addDetails(Any.pack(ErrorInfo.newBuilder().setReason("IAM_PERMISSION_DENIED")
-                        .setDomain("aiplatform.googleapis.com").putMetadata("permission", permission)
-                        .putMetadata("resource", resource).build()))
+        return Status.newBuilder()
+                .setCode(Code.PERMISSION_DENIED_VALUE)
+                .setMessage(
+                        "Permission '" + permission + "' denied on resource '" + resource + "' (or it may not exist).")
+                .addDetails(Any.pack(ErrorInfo.newBuilder()
+                        .setReason("IAM_PERMISSION_DENIED")
+                        .setDomain("aiplatform.googleapis.com")
+                        .putMetadata("permission", permission)
+                        .putMetadata("resource", resource)
+                        .build()))
                 .build();
     }
 
@@ -74,26 +81,39 @@ public final class Faults {
      * ErrorInfo RATE_LIMIT_EXCEEDED (quota_metric, quota_limit) and a QuotaFailure violation.
      */
     public static Status quotaExceeded(String quotaMetric, String quotaLimit, String project) {
-        return Status.newBuilder().setCode(Code.RESOURCE_EXHAUSTED_VALUE)
+        return Status.newBuilder()
+                .setCode(Code.RESOURCE_EXHAUSTED_VALUE)
                 .setMessage("Quota exceeded for quota metric '" + quotaMetric + "' and limit '" + quotaLimit
                         + "' of service 'aiplatform.googleapis.com' for consumer 'project_number:" + project + "'.")
-                .addDetails(Any.pack(ErrorInfo.newBuilder().setReason("RATE_LIMIT_EXCEEDED").setDomain("googleapis.com")
-                        .putMetadata("service", "aiplatform.googleapis.com").putMetadata("consumer", "projects/" + project)
-                        .putMetadata("quota_metric", quotaMetric).putMetadata("quota_limit", quotaLimit).build()))
-                .addDetails(Any.pack(com.google.rpc.QuotaFailure.newBuilder().addViolations(com.google.rpc.QuotaFailure.Violation
-                        .newBuilder().setSubject(quotaMetric).setDescription(quotaLimit)).build()))
+                .addDetails(Any.pack(ErrorInfo.newBuilder()
+                        .setReason("RATE_LIMIT_EXCEEDED")
+                        .setDomain("googleapis.com")
+                        .putMetadata("service", "aiplatform.googleapis.com")
+                        .putMetadata("consumer", "projects/" + project)
+                        .putMetadata("quota_metric", quotaMetric)
+                        .putMetadata("quota_limit", quotaLimit)
+                        .build()))
+                .addDetails(Any.pack(com.google.rpc.QuotaFailure.newBuilder()
+                        .addViolations(com.google.rpc.QuotaFailure.Violation.newBuilder()
+                                .setSubject(quotaMetric)
+                                .setDescription(quotaLimit))
+                        .build()))
                 .build();
     }
 
     /** What a Google API answers when it is not enabled in the project. */
     public static Status serviceDisabled(String service, String project) {
-        return Status.newBuilder().setCode(Code.PERMISSION_DENIED_VALUE)
+        return Status.newBuilder()
+                .setCode(Code.PERMISSION_DENIED_VALUE)
                 .setMessage("Vertex AI API has not been used in project " + project + " before or it is disabled. "
                         + "Enable it by visiting https://console.developers.google.com/apis/api/" + service
                         + "/overview?project=" + project + " then retry.")
-                .addDetails(Any.pack(ErrorInfo.newBuilder().setReason("SERVICE_DISABLED")
-                        .setDomain("googleapis.com").putMetadata("service", service)
-                        .putMetadata("consumer", "projects/" + project).build()))
+                .addDetails(Any.pack(ErrorInfo.newBuilder()
+                        .setReason("SERVICE_DISABLED")
+                        .setDomain("googleapis.com")
+                        .putMetadata("service", service)
+                        .putMetadata("consumer", "projects/" + project)
+                        .build()))
                 .build();
     }
 }

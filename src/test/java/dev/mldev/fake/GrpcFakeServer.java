@@ -52,8 +52,8 @@ public final class GrpcFakeServer implements AutoCloseable {
 
         /** A unary method; the handler returns the response or throws a {@link StatusRuntimeException}. */
         @SuppressWarnings("unchecked")
-        public <Q extends Message, R extends Message> Service unary(String method, Q requestPrototype, R responsePrototype,
-                                                                   Function<Q, R> handler) {
+        public <Q extends Message, R extends Message> Service unary(
+                String method, Q requestPrototype, R responsePrototype, Function<Q, R> handler) {
             MethodDescriptor<Q, R> descriptor = MethodDescriptor.<Q, R>newBuilder()
                     .setType(MethodDescriptor.MethodType.UNARY)
                     .setFullMethodName(MethodDescriptor.generateFullMethodName(serviceName, method))
@@ -86,8 +86,11 @@ public final class GrpcFakeServer implements AutoCloseable {
 
     public GrpcFakeServer start() {
         try {
-            NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0),
-                    TlsServerCredentials.newBuilder().keyManager(FakeTls.get().keyManagers().getKeyManagers()).build());
+            NettyServerBuilder builder = NettyServerBuilder.forAddress(
+                    new InetSocketAddress("127.0.0.1", 0),
+                    TlsServerCredentials.newBuilder()
+                            .keyManager(FakeTls.get().keyManagers().getKeyManagers())
+                            .build());
             ServerInterceptor checks = new Checks();
             for (ServerServiceDefinition service : services) {
                 builder.addService(ServerInterceptors.intercept(service, checks));
@@ -117,28 +120,31 @@ public final class GrpcFakeServer implements AutoCloseable {
 
     /** The bearer-token check, then any injected fault, before the handler runs. */
     private final class Checks implements ServerInterceptor {
-        private final Metadata.Key<String> authorization = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+        private final Metadata.Key<String> authorization =
+                Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
         @Override
-        public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        public <Q, R> ServerCall.Listener<Q> interceptCall(
+                ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
             String header = headers.get(authorization);
             if (header == null || !header.startsWith("Bearer ")) {
-                call.close(Status.UNAUTHENTICATED.withDescription(
-                        "Request is missing required authentication credential. Expected OAuth 2 access token."), new Metadata());
-                return new ServerCall.Listener<>() {
-                };
+                call.close(
+                        Status.UNAUTHENTICATED.withDescription(
+                                "Request is missing required authentication credential. Expected OAuth 2 access token."),
+                        new Metadata());
+                return new ServerCall.Listener<>() {};
             }
             if (!auth.acceptsBearer(header.substring("Bearer ".length()))) {
-                call.close(Status.UNAUTHENTICATED.withDescription("Request had invalid authentication credentials."), new Metadata());
-                return new ServerCall.Listener<>() {
-                };
+                call.close(
+                        Status.UNAUTHENTICATED.withDescription("Request had invalid authentication credentials."),
+                        new Metadata());
+                return new ServerCall.Listener<>() {};
             }
             var fault = faults.take(call.getMethodDescriptor().getFullMethodName(), Faults.Where.CALL);
             if (fault.isPresent()) {
                 StatusRuntimeException e = StatusProto.toStatusRuntimeException(fault.get());
                 call.close(e.getStatus(), e.getTrailers());
-                return new ServerCall.Listener<>() {
-                };
+                return new ServerCall.Listener<>() {};
             }
             return next.startCall(call, headers);
         }

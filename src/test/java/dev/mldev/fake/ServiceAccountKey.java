@@ -30,8 +30,10 @@ public final class ServiceAccountKey {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
             generator.initialize(2048);
-            return new ServiceAccountKey("mldev-test@" + project + ".iam.gserviceaccount.com",
-                    UUID.randomUUID().toString().replace("-", ""), generator.generateKeyPair());
+            return new ServiceAccountKey(
+                    "mldev-test@" + project + ".iam.gserviceaccount.com",
+                    UUID.randomUUID().toString().replace("-", ""),
+                    generator.generateKeyPair());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -47,7 +49,8 @@ public final class ServiceAccountKey {
 
     /** The private key as it appears in the JSON file: a secret no output may contain. */
     public String privateKeyPem() {
-        String body = Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(keys.getPrivate().getEncoded());
+        String body = Base64.getMimeEncoder(64, "\n".getBytes())
+                .encodeToString(keys.getPrivate().getEncoded());
         return "-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----\n";
     }
 

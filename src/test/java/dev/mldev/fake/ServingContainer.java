@@ -30,7 +30,8 @@ import java.util.function.Supplier;
 final class ServingContainer implements AutoCloseable {
     private static final Duration READY_WITHIN = Duration.ofMinutes(2);
     private static final int LOG_TAIL_LINES = 20;
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Process process;
     private final Path log;
@@ -40,7 +41,8 @@ final class ServingContainer implements AutoCloseable {
     private final long readyMillis;
     private final AtomicBoolean predicted = new AtomicBoolean();
 
-    private ServingContainer(Process process, Path log, URI baseUrl, URI predictUrl, long startedNanos, long readyMillis) {
+    private ServingContainer(
+            Process process, Path log, URI baseUrl, URI predictUrl, long startedNanos, long readyMillis) {
         this.process = process;
         this.log = log;
         this.baseUrl = baseUrl;
@@ -61,8 +63,8 @@ final class ServingContainer implements AutoCloseable {
         }
     }
 
-    static ServingContainer start(ImageRoot image, Map<String, String> cloud, Model model, String endpoint,
-                                  String deployedModelId) {
+    static ServingContainer start(
+            ImageRoot image, Map<String, String> cloud, Model model, String endpoint, String deployedModelId) {
         ModelContainerSpec spec = model.getContainerSpec();
         String endpointId = endpoint.substring(endpoint.lastIndexOf('/') + 1);
         String defaultRoute = "/v1/endpoints/" + endpointId + "/deployedModels/" + deployedModelId;
@@ -74,15 +76,19 @@ final class ServingContainer implements AutoCloseable {
         variables.computeIfPresent("MLDEV_DEVICE", (name, device) -> device.equals("cuda") ? "cpu" : device);
         variables.put("AIP_HTTP_PORT", String.valueOf(port));
         variables.put("AIP_HEALTH_ROUTE", spec.getHealthRoute().isEmpty() ? defaultRoute : spec.getHealthRoute());
-        variables.put("AIP_PREDICT_ROUTE", spec.getPredictRoute().isEmpty() ? defaultRoute + ":predict"
-                : spec.getPredictRoute());
+        variables.put(
+                "AIP_PREDICT_ROUTE",
+                spec.getPredictRoute().isEmpty() ? defaultRoute + ":predict" : spec.getPredictRoute());
         variables.put("AIP_STORAGE_URI", model.getArtifactUri());
         variables.put("AIP_MODE", "PREDICTION");
         variables.put("AIP_ENDPOINT_ID", endpointId);
         variables.put("AIP_DEPLOYED_MODEL_ID", deployedModelId);
         List<String> argv = new ArrayList<>(spec.getCommandCount() > 0 ? spec.getCommandList() : image.entrypoint());
         argv.addAll(spec.getArgsList());
-        return launch(image.command(argv, variables, Map.of()), port, variables.get("AIP_HEALTH_ROUTE"),
+        return launch(
+                image.command(argv, variables, Map.of()),
+                port,
+                variables.get("AIP_HEALTH_ROUTE"),
                 variables.get("AIP_PREDICT_ROUTE"));
     }
 
@@ -94,9 +100,16 @@ final class ServingContainer implements AutoCloseable {
         try {
             Path log = Files.createTempFile("mldev-serving-container-", ".log");
             long started = System.nanoTime();
-            Process process = command.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process process = command.redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             URI base = URI.create("http://127.0.0.1:" + port);
-            return new ServingContainer(process, log, base, base.resolve(predictRoute), started,
+            return new ServingContainer(
+                    process,
+                    log,
+                    base,
+                    base.resolve(predictRoute),
+                    started,
                     awaitHealthy(process, base.resolve(healthRoute), log, started));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -137,8 +150,12 @@ final class ServingContainer implements AutoCloseable {
                 throw notReady("the container exited with " + process.exitValue(), log);
             }
             try {
-                HttpResponse<Void> answer = HTTP.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2))
-                        .GET().build(), HttpResponse.BodyHandlers.discarding());
+                HttpResponse<Void> answer = HTTP.send(
+                        HttpRequest.newBuilder(health)
+                                .timeout(Duration.ofSeconds(2))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
                 if (answer.statusCode() == 200) {
                     long millis = (System.nanoTime() - startedNanos) / 1_000_000;
                     System.err.println("serving container healthy " + millis + " ms after exec");
@@ -158,8 +175,9 @@ final class ServingContainer implements AutoCloseable {
     }
 
     private static RuntimeException notReady(String why, Path log) {
-        return Status.FAILED_PRECONDITION.withDescription("Model server never became ready: " + why
-                + "; the container's log ends: " + tail(log)).asRuntimeException();
+        return Status.FAILED_PRECONDITION
+                .withDescription("Model server never became ready: " + why + "; the container's log ends: " + tail(log))
+                .asRuntimeException();
     }
 
     private static String tail(Path log) {

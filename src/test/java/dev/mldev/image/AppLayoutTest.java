@@ -26,9 +26,11 @@ class AppLayoutTest {
         AppLayout layout = AppLayout.of(app);
 
         assertThat(layout.mldevJar().getFileName().toString()).isEqualTo(ImageFixtures.MLDEV_JAR);
-        assertThat(layout.dependencyJars()).extracting(p -> p.getFileName().toString())
+        assertThat(layout.dependencyJars())
+                .extracting(p -> p.getFileName().toString())
                 .containsExactly(ImageFixtures.BIGQUERY_JAR, ImageFixtures.JACKSON_JAR, ImageFixtures.ORT_JAR);
-        assertThat(layout.servingJars()).extracting(p -> p.getFileName().toString())
+        assertThat(layout.servingJars())
+                .extracting(p -> p.getFileName().toString())
                 .containsExactly(ImageFixtures.JACKSON_JAR, ImageFixtures.ORT_JAR);
         assertThat(AppLayout.of(app.resolve("lib"))).isEqualTo(layout);
     }
@@ -39,11 +41,12 @@ class AppLayoutTest {
         Path installed = app.resolve("lib").resolve(ImageFixtures.MLDEV_JAR);
         // the real Cli class, in the installed jar, loaded from there as an installed mldev loads it
         try (InputStream cliClass = Cli.class.getResourceAsStream("Cli.class");
-             JarOutputStream jar = new JarOutputStream(Files.newOutputStream(installed))) {
+                JarOutputStream jar = new JarOutputStream(Files.newOutputStream(installed))) {
             jar.putNextEntry(new JarEntry(AppLayout.MARKER_CLASS));
             cliClass.transferTo(jar);
         }
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {installed.toUri().toURL()}, null)) {
+        try (URLClassLoader loader =
+                new URLClassLoader(new URL[] {installed.toUri().toURL()}, null)) {
             Class<?> cli = Class.forName("dev.mldev.cli.Cli", false, loader);
 
             AppLayout layout = AppLayout.ofRunning(cli);

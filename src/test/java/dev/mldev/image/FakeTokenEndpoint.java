@@ -38,12 +38,13 @@ final class FakeTokenEndpoint implements AutoCloseable {
         this.key = generator.generateKeyPair();
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/token", exchange -> {
-            Map<String, String> form = form(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            Map<String, String> form =
+                    form(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             boolean valid = "urn:ietf:params:oauth:grant-type:jwt-bearer".equals(form.get("grant_type"))
                     && signedByKey(form.getOrDefault("assertion", ""));
             byte[] body = (valid
-                    ? "{\"access_token\":\"" + token + "\",\"expires_in\":3600,\"token_type\":\"Bearer\"}"
-                    : "{\"error\":\"invalid_grant\",\"error_description\":\"Invalid JWT Signature.\"}")
+                            ? "{\"access_token\":\"" + token + "\",\"expires_in\":3600,\"token_type\":\"Bearer\"}"
+                            : "{\"error\":\"invalid_grant\",\"error_description\":\"Invalid JWT Signature.\"}")
                     .getBytes(StandardCharsets.UTF_8);
             if (valid) {
                 tokensIssued.incrementAndGet();
@@ -60,7 +61,7 @@ final class FakeTokenEndpoint implements AutoCloseable {
     Path writeKeyFile(Path file) throws IOException {
         String pem = "-----BEGIN PRIVATE KEY-----\n"
                 + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(key.getPrivate().getEncoded())
+                        .encodeToString(key.getPrivate().getEncoded())
                 + "\n-----END PRIVATE KEY-----\n";
         Map<String, String> json = new HashMap<>();
         json.put("type", "service_account");
@@ -104,7 +105,8 @@ final class FakeTokenEndpoint implements AutoCloseable {
         for (String pair : body.split("&")) {
             int eq = pair.indexOf('=');
             if (eq > 0) {
-                fields.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                fields.put(
+                        URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
                         URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
             }
         }

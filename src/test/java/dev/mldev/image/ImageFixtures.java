@@ -10,8 +10,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.Map;
 import java.util.jar.JarOutputStream;
@@ -26,8 +26,7 @@ final class ImageFixtures {
             "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
             "NVIDIA_VISIBLE_DEVICES", "all");
 
-    private ImageFixtures() {
-    }
+    private ImageFixtures() {}
 
     /** A Cloud-only dependency that serve never loads. */
     static final String BIGQUERY_JAR = "google-cloud-bigquery-2.54.1.jar";
@@ -38,11 +37,19 @@ final class ImageFixtures {
      */
     static Path appDir(Path dir) throws IOException {
         Path lib = Files.createDirectories(dir.resolve("lib"));
-        jar(lib.resolve(ORT_JAR), Map.of("ai/onnxruntime/OrtEnvironment.class", "ort".repeat(10_000),
-                "ai/onnxruntime/native/linux-x64/libonnxruntime.so", "elf".repeat(1000),
-                "ai/onnxruntime/native/linux-x64/libonnxruntime_providers_cuda.so", "cuda".repeat(1000),
-                "ai/onnxruntime/native/linux-x64/libonnxruntime_providers_tensorrt.so", "trt".repeat(1000),
-                "ai/onnxruntime/native/win-x64/onnxruntime.dll", "dll".repeat(1000)));
+        jar(
+                lib.resolve(ORT_JAR),
+                Map.of(
+                        "ai/onnxruntime/OrtEnvironment.class",
+                        "ort".repeat(10_000),
+                        "ai/onnxruntime/native/linux-x64/libonnxruntime.so",
+                        "elf".repeat(1000),
+                        "ai/onnxruntime/native/linux-x64/libonnxruntime_providers_cuda.so",
+                        "cuda".repeat(1000),
+                        "ai/onnxruntime/native/linux-x64/libonnxruntime_providers_tensorrt.so",
+                        "trt".repeat(1000),
+                        "ai/onnxruntime/native/win-x64/onnxruntime.dll",
+                        "dll".repeat(1000)));
         jar(lib.resolve(JACKSON_JAR), Map.of("com/fasterxml/jackson/databind/ObjectMapper.class", "jackson"));
         jar(lib.resolve(BIGQUERY_JAR), Map.of("com/google/cloud/bigquery/BigQuery.class", "bigquery"));
         writeMldevJar(dir, "build 1");
@@ -51,8 +58,9 @@ final class ImageFixtures {
 
     /** Replaces mldev's jar only, as a code change and reinstall would. */
     static void writeMldevJar(Path appDir, String build) throws IOException {
-        jar(appDir.resolve("lib").resolve(MLDEV_JAR), Map.of(AppLayout.MARKER_CLASS, "cafebabe",
-                "dev/mldev/build.txt", build));
+        jar(
+                appDir.resolve("lib").resolve(MLDEV_JAR),
+                Map.of(AppLayout.MARKER_CLASS, "cafebabe", "dev/mldev/build.txt", build));
     }
 
     /**
@@ -84,7 +92,8 @@ final class ImageFixtures {
         Path tar = dir.resolve("base.tar");
         Jib.fromScratch()
                 .addFileEntriesLayer(FileEntriesLayer.builder()
-                        .addEntry(osRelease, AbsoluteUnixPath.get("/etc/os-release")).build())
+                        .addEntry(osRelease, AbsoluteUnixPath.get("/etc/os-release"))
+                        .build())
                 .setEnvironment(BASE_ENV)
                 .containerize(Containerizer.to(TarImage.at(tar).named("nvidia/cuda:test-base"))
                         .setBaseImageLayersCache(dir.resolve("base-cache"))
@@ -93,7 +102,8 @@ final class ImageFixtures {
     }
 
     private static void jar(Path file, Map<String, String> entries) throws IOException {
-        try (OutputStream out = Files.newOutputStream(file); JarOutputStream jar = new JarOutputStream(out)) {
+        try (OutputStream out = Files.newOutputStream(file);
+                JarOutputStream jar = new JarOutputStream(out)) {
             for (var entry : new java.util.TreeMap<>(entries).entrySet()) {
                 ZipEntry zip = new ZipEntry(entry.getKey());
                 zip.setLastModifiedTime(FileTime.from(Instant.parse("2026-01-01T00:00:00Z")));

@@ -12,8 +12,8 @@ import dev.mldev.cli.Cli;
 import dev.mldev.cli.Terminal;
 import dev.mldev.testing.CliRun;
 import java.io.BufferedReader;
-import java.io.StringReader;
 import java.io.PrintWriter;
+import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,14 +29,15 @@ import picocli.CommandLine;
 /** {@code mldev image push} against a real registry on loopback, read back as a pulling client would. */
 class ImagePushCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+
     @TempDir
     Path temp;
+
     Path app;
     Path jre;
     Path baseTar;
 
-    record Run(int exit, String out, String err) {
-    }
+    record Run(int exit, String out, String err) {}
 
     @BeforeEach
     void fixtures() throws Exception {
@@ -60,11 +61,20 @@ class ImagePushCommandTest {
             assertThat(manifest.layers()).hasSize(5); // base, java runtime, ORT natives, dependencies, mldev
 
             JsonNode config = http.config("mldev-serve", manifest).get("config");
-            assertThat(strings(config.get("Entrypoint"))).containsExactly("/opt/java/bin/java",
-                    "-XX:+ExitOnOutOfMemoryError", "-Donnxruntime.native.path=/app/native", "-cp", "/app/lib/*",
-                    "dev.mldev.cli.Cli", "serve");
-            assertThat(strings(config.get("Env"))).contains("JAVA_HOME=/opt/java", "NVIDIA_VISIBLE_DEVICES=all",
-                    "PATH=" + ImageFixtures.BASE_ENV.get("PATH"));
+            assertThat(strings(config.get("Entrypoint")))
+                    .containsExactly(
+                            "/opt/java/bin/java",
+                            "-XX:+ExitOnOutOfMemoryError",
+                            "-Donnxruntime.native.path=/app/native",
+                            "-cp",
+                            "/app/lib/*",
+                            "dev.mldev.cli.Cli",
+                            "serve");
+            assertThat(strings(config.get("Env")))
+                    .contains(
+                            "JAVA_HOME=/opt/java",
+                            "NVIDIA_VISIBLE_DEVICES=all",
+                            "PATH=" + ImageFixtures.BASE_ENV.get("PATH"));
             assertThat(config.get("ExposedPorts").has("8080/tcp")).isTrue();
 
             Map<String, TarArchiveEntry> base = http.layerEntries("mldev-serve", manifest.layerDigest(0));
@@ -75,17 +85,22 @@ class ImagePushCommandTest {
             assertThat(base).containsKey("etc/os-release");
             assertThat(runtime.get("opt/java/bin/java").getMode() & 0777).isEqualTo(0755);
             assertThat(runtime.get("opt/java/conf/security/java.security").isFile())
-                    .as("a link out of the runtime is copied as the file it points to").isTrue();
-            assertThat(runtime).containsKeys("opt/java/release", "opt/java/lib/modules")
+                    .as("a link out of the runtime is copied as the file it points to")
+                    .isTrue();
+            assertThat(runtime)
+                    .containsKeys("opt/java/release", "opt/java/lib/modules")
                     .doesNotContainKeys("opt/java/jmods/java.base.jmod", "opt/java/lib/src.zip");
-            assertThat(files(natives)).containsExactlyInAnyOrder("app/native/libonnxruntime.so",
-                    "app/native/libonnxruntime_providers_cuda.so");
-            assertThat(natives.get("app/native/libonnxruntime.so").getMode() & 0777).isEqualTo(0755);
-            assertThat(files(dependencies)).containsExactlyInAnyOrder(
-                    "app/lib/" + ImageFixtures.ORT_JAR, "app/lib/" + ImageFixtures.JACKSON_JAR);
+            assertThat(files(natives))
+                    .containsExactlyInAnyOrder(
+                            "app/native/libonnxruntime.so", "app/native/libonnxruntime_providers_cuda.so");
+            assertThat(natives.get("app/native/libonnxruntime.so").getMode() & 0777)
+                    .isEqualTo(0755);
+            assertThat(files(dependencies))
+                    .containsExactlyInAnyOrder(
+                            "app/lib/" + ImageFixtures.ORT_JAR, "app/lib/" + ImageFixtures.JACKSON_JAR);
             // mldev's jar and the launcher a pipeline component's command calls (it replaces the entrypoint)
-            assertThat(files(mldev)).containsExactlyInAnyOrder("app/lib/" + ImageFixtures.MLDEV_JAR,
-                    "usr/local/bin/mldev");
+            assertThat(files(mldev))
+                    .containsExactlyInAnyOrder("app/lib/" + ImageFixtures.MLDEV_JAR, "usr/local/bin/mldev");
             assertThat(mldev.get("usr/local/bin/mldev").getMode() & 0777).isEqualTo(0755);
         }
     }
@@ -122,13 +137,33 @@ class ImagePushCommandTest {
     void aBaseImageFromTheRegistryWorksAndItsLayersAreMountedNotCopied() throws Exception {
         try (TestRegistry registry = TestRegistry.start(temp)) {
             String base = registry.host() + "/cuda-base:test";
-            Run pushBase = mldev(false, "image", "push", base, "--app-dir", app.toString(), "--jre", "base",
-                    "--base", "tar://" + baseTar, "--insecure-registry");
+            Run pushBase = mldev(
+                    false,
+                    "image",
+                    "push",
+                    base,
+                    "--app-dir",
+                    app.toString(),
+                    "--jre",
+                    "base",
+                    "--base",
+                    "tar://" + baseTar,
+                    "--insecure-registry");
             assertThat(pushBase.exit()).as(pushBase.err()).isZero();
             int mark = registry.logMark();
 
-            Run run = mldev(false, "image", "push", registry.host() + "/mldev-serve:1", "--app-dir", app.toString(),
-                    "--jre", jre.toString(), "--base", base, "--insecure-registry");
+            Run run = mldev(
+                    false,
+                    "image",
+                    "push",
+                    registry.host() + "/mldev-serve:1",
+                    "--app-dir",
+                    app.toString(),
+                    "--jre",
+                    jre.toString(),
+                    "--base",
+                    base,
+                    "--insecure-registry");
 
             assertThat(run.exit()).as(run.err()).isZero();
             RegistryHttp http = new RegistryHttp(registry.base());
@@ -147,8 +182,9 @@ class ImagePushCommandTest {
             // the base's layers were mounted from its repository, not downloaded and uploaded again; so was the
             // dependency layer, which the base (made from the same app) already has. The mldev layer is new: its
             // launcher runs the copied java, the base's runs the java on its PATH
-            assertThat(registry.blobsUploadedSince(mark)).containsExactlyInAnyOrder(manifest.layerDigest(4),
-                    manifest.layerDigest(7), manifest.configDigest());
+            assertThat(registry.blobsUploadedSince(mark))
+                    .containsExactlyInAnyOrder(
+                            manifest.layerDigest(4), manifest.layerDigest(7), manifest.configDigest());
             assertThat(registry.log().substring(mark)).contains("mount=" + baseLayers.get(0) + "&from=cuda-base");
         }
     }
@@ -160,8 +196,12 @@ class ImagePushCommandTest {
             Run run = mldev(true, withDefaults(ref));
 
             assertThat(run.exit()).as(run.err()).isZero();
-            assertThat(run.err()).contains("building " + ref + " on tar://", "\rpushing " + ref + " [", "100%",
-                    "pushed " + ref + " (sha256:");
+            assertThat(run.err())
+                    .contains(
+                            "building " + ref + " on tar://",
+                            "\rpushing " + ref + " [",
+                            "100%",
+                            "pushed " + ref + " (sha256:");
         }
     }
 
@@ -179,8 +219,8 @@ class ImagePushCommandTest {
             assertThat(manifest.serving().gpu()).isEqualTo(Serving.defaults().gpu());
             assertThat(manifest.name()).isEqualTo(BundleFixture.NAME);
             try (var files = Files.list(bundle)) {
-                assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(
-                        "mldev.json", "model.onnx", "labels.txt");
+                assertThat(files.map(p -> p.getFileName().toString()))
+                        .containsExactlyInAnyOrder("mldev.json", "model.onnx", "labels.txt");
             }
         }
     }
@@ -205,10 +245,12 @@ class ImagePushCommandTest {
         assertThat(run.exit()).as(run.err()).isZero();
         Map<String, byte[]> files = TarFiles.read(tar);
         JsonNode manifest = JSON.readTree(files.get("manifest.json")).get(0);
-        assertThat(manifest.get("RepoTags").get(0).asText()).isEqualTo("europe-west4-docker.pkg.dev/demo/mldev/serve:1");
+        assertThat(manifest.get("RepoTags").get(0).asText())
+                .isEqualTo("europe-west4-docker.pkg.dev/demo/mldev/serve:1");
         assertThat(manifest.get("Layers")).hasSize(5);
         manifest.get("Layers").forEach(layer -> assertThat(files).containsKey(layer.asText()));
-        JsonNode config = JSON.readTree(files.get(manifest.get("Config").asText())).get("config");
+        JsonNode config =
+                JSON.readTree(files.get(manifest.get("Config").asText())).get("config");
         assertThat(strings(config.get("Entrypoint"))).endsWith("dev.mldev.cli.Cli", "serve");
         assertThat(run.out().trim()).startsWith("europe-west4-docker.pkg.dev/demo/mldev/serve:1@sha256:");
         try (var left = Files.list(temp)) {
@@ -229,8 +271,10 @@ class ImagePushCommandTest {
         JsonNode manifest = JSON.readTree(files.get("blobs/sha256/" + manifestDigest.substring("sha256:".length())));
         assertThat(manifest.get("mediaType").asText()).isEqualTo("application/vnd.oci.image.manifest.v1+json");
         assertThat(manifest.get("layers")).hasSize(5);
-        manifest.get("layers").forEach(layer -> assertThat(files)
-                .containsKey("blobs/sha256/" + layer.get("digest").asText().substring("sha256:".length())));
+        manifest.get("layers")
+                .forEach(layer -> assertThat(files)
+                        .containsKey(
+                                "blobs/sha256/" + layer.get("digest").asText().substring("sha256:".length())));
     }
 
     @Test
@@ -243,14 +287,24 @@ class ImagePushCommandTest {
         Run run = push("127.0.0.1:" + closedPort + "/mldev-serve:1", "--dry-run", "--bundle", bundle.toString());
 
         assertThat(run.exit()).as(run.err()).isZero();
-        assertThat(run.out()).contains("base        tar://" + baseTar, "java-runtime", "dependencies", "mldev",
-                "entrypoint  /opt/java/bin/java -XX:+ExitOnOutOfMemoryError -Donnxruntime.native.path=/app/native "
-                        + "-cp /app/lib/* dev.mldev.cli.Cli serve",
-                "env         JAVA_HOME=/opt/java");
-        assertThat(run.out()).containsPattern("dependencies +[0-9.]+ MB +2 files").containsPattern("total +[0-9.]+ MB");
-        assertThat(run.err()).contains("dry run: nothing built or pushed", "warning: the Java runtime " + jre
-                + " loads libraries it does not ship, which the base image may lack: libjpeg.so.62 (for "
-                + "lib/libjavajpeg.so)");
+        assertThat(run.out())
+                .contains(
+                        "base        tar://" + baseTar,
+                        "java-runtime",
+                        "dependencies",
+                        "mldev",
+                        "entrypoint  /opt/java/bin/java -XX:+ExitOnOutOfMemoryError -Donnxruntime.native.path=/app/native "
+                                + "-cp /app/lib/* dev.mldev.cli.Cli serve",
+                        "env         JAVA_HOME=/opt/java");
+        assertThat(run.out())
+                .containsPattern("dependencies +[0-9.]+ MB +2 files")
+                .containsPattern("total +[0-9.]+ MB");
+        assertThat(run.err())
+                .contains(
+                        "dry run: nothing built or pushed",
+                        "warning: the Java runtime " + jre
+                                + " loads libraries it does not ship, which the base image may lack: libjpeg.so.62 (for "
+                                + "lib/libjavajpeg.so)");
         assertThat(Files.readString(bundle.resolve("mldev.json"))).isEqualTo(before);
         // only ONNX Runtime's natives are unpacked into the cache; no layer is built
         assertThat(temp.resolve("home/cache/mldev/jib")).doesNotExist();
@@ -295,8 +349,11 @@ class ImagePushCommandTest {
         Run run = push("example.com/mldev/serve:1", "--dry-run");
 
         assertThat(run.exit()).as(run.err()).isZero();
-        assertThat(run.err()).contains("warning: " + lib + " has the CPU-only ONNX Runtime (onnxruntime-1.26.0.jar): "
-                + "the image will not use the GPU", "hint: install mldev without --cpu");
+        assertThat(run.err())
+                .contains(
+                        "warning: " + lib + " has the CPU-only ONNX Runtime (onnxruntime-1.26.0.jar): "
+                                + "the image will not use the GPU",
+                        "hint: install mldev without --cpu");
     }
 
     @Test
@@ -316,21 +373,50 @@ class ImagePushCommandTest {
         Path noMldev = Files.createDirectories(temp.resolve("other/lib"));
 
         assertUsageError(push("Not A Reference!"), "'Not A Reference!' is not a valid image reference");
-        assertUsageError(push("example.com/a:1", "--tar", temp.resolve("a.tar").toString(), "--bundle", "x"),
+        assertUsageError(
+                push("example.com/a:1", "--tar", temp.resolve("a.tar").toString(), "--bundle", "x"),
                 "--bundle records a pushed image, but --tar pushes nothing");
-        assertUsageError(mldev(false, "image", "push", "example.com/a:1", "--dry-run", "--jre", macJre.toString(),
-                        "--app-dir", app.toString()),
+        assertUsageError(
+                mldev(
+                        false,
+                        "image",
+                        "push",
+                        "example.com/a:1",
+                        "--dry-run",
+                        "--jre",
+                        macJre.toString(),
+                        "--app-dir",
+                        app.toString()),
                 "is for Darwin/aarch64; the serving image needs a Linux x86-64 runtime");
-        assertUsageError(mldev(false, "image", "push", "example.com/a:1", "--dry-run", "--jre", jre.toString(),
-                        "--app-dir", noMldev.getParent().toString()),
+        assertUsageError(
+                mldev(
+                        false,
+                        "image",
+                        "push",
+                        "example.com/a:1",
+                        "--dry-run",
+                        "--jre",
+                        jre.toString(),
+                        "--app-dir",
+                        noMldev.getParent().toString()),
                 "holds no mldev jar");
-        assertUsageError(mldev(false, "image", "push", "example.com/a:1", "--jre", jre.toString(),
-                        "--app-dir", app.toString(), "--base", "tar://" + temp.resolve("missing.tar")),
+        assertUsageError(
+                mldev(
+                        false,
+                        "image",
+                        "push",
+                        "example.com/a:1",
+                        "--jre",
+                        jre.toString(),
+                        "--app-dir",
+                        app.toString(),
+                        "--base",
+                        "tar://" + temp.resolve("missing.tar")),
                 "base image tarball " + temp.resolve("missing.tar") + " does not exist");
         assertUsageError(mldev(false, "image", "push", "example.com/a:1", "--auth", "maybe"), "--auth");
         Path zip = Files.writeString(temp.resolve("bundle.zip"), "PK");
-        assertUsageError(push("example.com/a:1", "--bundle", zip.toString()),
-                "--bundle " + zip + " is not a bundle directory");
+        assertUsageError(
+                push("example.com/a:1", "--bundle", zip.toString()), "--bundle " + zip + " is not a bundle directory");
     }
 
     private static void assertUsageError(Run run, String message) {
@@ -345,7 +431,13 @@ class ImagePushCommandTest {
     private String[] withDefaults(String... args) {
         List<String> all = new ArrayList<>(List.of("image", "push"));
         all.addAll(List.of(args));
-        all.addAll(List.of("--app-dir", app.toString(), "--jre", jre.toString(), "--base", "tar://" + baseTar,
+        all.addAll(List.of(
+                "--app-dir",
+                app.toString(),
+                "--jre",
+                jre.toString(),
+                "--base",
+                "tar://" + baseTar,
                 "--insecure-registry"));
         return all.toArray(String[]::new);
     }
@@ -356,8 +448,8 @@ class ImagePushCommandTest {
             return new Run(run.exitCode, run.out, run.err);
         }
         // a person at a terminal: the progress bar is drawn
-        Environment env = new Environment(Map.of("XDG_CACHE_HOME", temp.resolve("home/cache").toString()),
-                temp.resolve("home"));
+        Environment env = new Environment(
+                Map.of("XDG_CACHE_HOME", temp.resolve("home/cache").toString()), temp.resolve("home"));
         CommandLine cli = Cli.commandLine(env, new Terminal(true, false, new BufferedReader(new StringReader(""))));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -373,7 +465,9 @@ class ImagePushCommandTest {
     }
 
     private static List<String> files(Map<String, TarArchiveEntry> entries) {
-        return entries.values().stream().filter(TarArchiveEntry::isFile)
-                .map(e -> e.getName().replaceFirst("^/", "")).toList();
+        return entries.values().stream()
+                .filter(TarArchiveEntry::isFile)
+                .map(e -> e.getName().replaceFirst("^/", ""))
+                .toList();
     }
 }

@@ -20,7 +20,8 @@ class JavaRuntimeTest {
         Path libjava = JavaRuntime.running().home().resolve("lib/libjava.so");
 
         assertThat(ElfLibraries.needed(libjava)).contains("libc.so.6");
-        assertThat(ElfLibraries.needed(JavaRuntime.running().home().resolve("release"))).isEmpty();
+        assertThat(ElfLibraries.needed(JavaRuntime.running().home().resolve("release")))
+                .isEmpty();
     }
 
     @Test
@@ -44,14 +45,15 @@ class JavaRuntimeTest {
         JavaRuntime.SystemLibraries libraries = runtime.systemLibraries();
 
         assertThat(libraries.copied()).containsExactly(Map.entry("lib/liblcms2.so.2", system.resolve("liblcms2.so.2")));
-        assertThat(libraries.missing()).containsExactly(
-                Map.entry("lib/libfancy.so", List.of("libfancy.so.1")),
-                Map.entry("lib/libjavajpeg.so", List.of("libjpeg.so.62")));
-        assertThat(runtime.layer("java-runtime").getEntries())
-                .anySatisfy(entry -> {
-                    assertThat(entry.getExtractionPath().toString()).isEqualTo("/opt/java/lib/liblcms2.so.2");
-                    assertThat(entry.getSourceFile()).isEqualTo(system.resolve("liblcms2.so.2").toRealPath());
-                });
+        assertThat(libraries.missing())
+                .containsExactly(
+                        Map.entry("lib/libfancy.so", List.of("libfancy.so.1")),
+                        Map.entry("lib/libjavajpeg.so", List.of("libjpeg.so.62")));
+        assertThat(runtime.layer("java-runtime").getEntries()).anySatisfy(entry -> {
+            assertThat(entry.getExtractionPath().toString()).isEqualTo("/opt/java/lib/liblcms2.so.2");
+            assertThat(entry.getSourceFile())
+                    .isEqualTo(system.resolve("liblcms2.so.2").toRealPath());
+        });
     }
 
     @Test
@@ -70,11 +72,13 @@ class JavaRuntimeTest {
         Path mac = ImageFixtures.fakeJre(Files.createDirectories(temp.resolve("mac")), "Darwin", "aarch64");
         Path arm = ImageFixtures.fakeJre(Files.createDirectories(temp.resolve("arm")), "Linux", "aarch64");
 
-        assertThatThrownBy(() -> new JavaRuntime(mac).checkedForLinuxAmd64()).isInstanceOf(MldevException.class)
+        assertThatThrownBy(() -> new JavaRuntime(mac).checkedForLinuxAmd64())
+                .isInstanceOf(MldevException.class)
                 .hasMessageContaining("is for Darwin/aarch64");
         assertThatThrownBy(() -> new JavaRuntime(arm).checkedForLinuxAmd64()).hasMessageContaining("Linux/aarch64");
         assertThatThrownBy(() -> new JavaRuntime(temp.resolve("nothing")).checkedForLinuxAmd64())
                 .hasMessageContaining("is not a Java runtime");
-        assertThat(JavaRuntime.running().checkedForLinuxAmd64().home()).isEqualTo(JavaRuntime.running().home());
+        assertThat(JavaRuntime.running().checkedForLinuxAmd64().home())
+                .isEqualTo(JavaRuntime.running().home());
     }
 }

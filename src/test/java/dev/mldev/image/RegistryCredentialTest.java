@@ -26,6 +26,7 @@ class RegistryCredentialTest {
 
     @TempDir
     Path temp;
+
     Path htpasswd;
     List<String> baseArgs;
 
@@ -35,7 +36,13 @@ class RegistryCredentialTest {
         Path app = ImageFixtures.appDir(temp.resolve("app"));
         Path jre = ImageFixtures.fakeJre(temp, "Linux", "x86_64");
         Path baseTar = ImageFixtures.baseTar(Files.createDirectories(temp.resolve("base")));
-        baseArgs = List.of("--app-dir", app.toString(), "--jre", jre.toString(), "--base", "tar://" + baseTar,
+        baseArgs = List.of(
+                "--app-dir",
+                app.toString(),
+                "--jre",
+                jre.toString(),
+                "--base",
+                "tar://" + baseTar,
                 "--insecure-registry");
         System.setProperty(SEND_OVER_HTTP, "true");
     }
@@ -48,11 +55,15 @@ class RegistryCredentialTest {
     @Test
     void pushesWithTheAccessTokenFromApplicationDefaultCredentialsAndNeverPrintsIt() throws Exception {
         try (FakeTokenEndpoint tokens = new FakeTokenEndpoint(TOKEN);
-             TestRegistry registry = TestRegistry.start(temp, htpasswd)) {
+                TestRegistry registry = TestRegistry.start(temp, htpasswd)) {
             Path key = tokens.writeKeyFile(temp.resolve("key.json"));
 
-            CliRun run = mldev(Map.of("GOOGLE_APPLICATION_CREDENTIALS", key.toString()),
-                    registry.host() + "/mldev-serve:1", "--auth", "adc", "--verbose");
+            CliRun run = mldev(
+                    Map.of("GOOGLE_APPLICATION_CREDENTIALS", key.toString()),
+                    registry.host() + "/mldev-serve:1",
+                    "--auth",
+                    "adc",
+                    "--verbose");
 
             assertThat(run.exitCode).as(run.err).isZero();
             assertThat(run.out).startsWith(registry.host() + "/mldev-serve:1@sha256:");
@@ -76,29 +87,40 @@ class RegistryCredentialTest {
     @Test
     void aKeyTheTokenEndpointRefusesIsARemoteError() throws Exception {
         try (FakeTokenEndpoint tokens = new FakeTokenEndpoint(TOKEN);
-             FakeTokenEndpoint impostor = new FakeTokenEndpoint(TOKEN)) {
+                FakeTokenEndpoint impostor = new FakeTokenEndpoint(TOKEN)) {
             // a key file naming the real endpoint but holding another key: its JWT does not verify there
             Path key = impostor.writeKeyFile(temp.resolve("key.json"));
             Files.writeString(key, Files.readString(key).replace(impostor.tokenUri(), tokens.tokenUri()));
 
-            CliRun run = mldev(Map.of("GOOGLE_APPLICATION_CREDENTIALS", key.toString()),
+            CliRun run = mldev(
+                    Map.of("GOOGLE_APPLICATION_CREDENTIALS", key.toString()),
                     "us-central1-docker.pkg.dev/demo/mldev/serve:1");
 
             assertThat(run.exitCode).as(run.err).isEqualTo(4);
-            assertThat(run.err).contains("mldev: cannot get an access token from Application Default Credentials",
-                    "hint: run 'gcloud auth application-default login'");
+            assertThat(run.err)
+                    .contains(
+                            "mldev: cannot get an access token from Application Default Credentials",
+                            "hint: run 'gcloud auth application-default login'");
             assertThat(tokens.tokensIssued()).isZero();
         }
     }
 
     @Test
     void missingCredentialsForArtifactRegistryAreSaidInOneLine() {
-        CliRun run = mldev(Map.of("GOOGLE_APPLICATION_CREDENTIALS", temp.resolve("no-such-key.json").toString()),
+        CliRun run = mldev(
+                Map.of(
+                        "GOOGLE_APPLICATION_CREDENTIALS",
+                        temp.resolve("no-such-key.json").toString()),
                 "us-central1-docker.pkg.dev/demo/mldev/serve:1");
 
         assertThat(run.exitCode).as(run.err).isEqualTo(4);
-        assertThat(run.err).contains("mldev: GOOGLE_APPLICATION_CREDENTIALS names", "no-such-key.json", "which does not exist",
-                "hint:", "gcloud auth application-default login");
+        assertThat(run.err)
+                .contains(
+                        "mldev: GOOGLE_APPLICATION_CREDENTIALS names",
+                        "no-such-key.json",
+                        "which does not exist",
+                        "hint:",
+                        "gcloud auth application-default login");
         assertThat(run.err.lines()).hasSize(2);
     }
 

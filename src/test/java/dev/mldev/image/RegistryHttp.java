@@ -19,12 +19,14 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 /** Reads images back from a registry over the Docker Registry HTTP API v2, as a pulling client would. */
 final class RegistryHttp {
     /** Without these in Accept, registry 2.8 converts a v2 manifest to the old schema 1. */
-    static final String MANIFEST_TYPES = "application/vnd.docker.distribution.manifest.v2+json, "
-            + "application/vnd.oci.image.manifest.v1+json";
+    static final String MANIFEST_TYPES =
+            "application/vnd.docker.distribution.manifest.v2+json, " + "application/vnd.oci.image.manifest.v1+json";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI base;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     RegistryHttp(URI base) {
         this.base = base;
@@ -47,8 +49,10 @@ final class RegistryHttp {
 
     Manifest manifest(String repository, String reference) throws IOException, InterruptedException {
         HttpResponse<byte[]> response = get("/v2/" + repository + "/manifests/" + reference, MANIFEST_TYPES);
-        return new Manifest(response.headers().firstValue("Docker-Content-Digest").orElseThrow(),
-                response.headers().firstValue("Content-Type").orElseThrow(), JSON.readTree(response.body()));
+        return new Manifest(
+                response.headers().firstValue("Docker-Content-Digest").orElseThrow(),
+                response.headers().firstValue("Content-Type").orElseThrow(),
+                JSON.readTree(response.body()));
     }
 
     JsonNode config(String repository, Manifest manifest) throws IOException, InterruptedException {
@@ -60,7 +64,8 @@ final class RegistryHttp {
     }
 
     /** The entries of a gzipped layer: path (without a leading slash) to its tar header. */
-    Map<String, TarArchiveEntry> layerEntries(String repository, String digest) throws IOException, InterruptedException {
+    Map<String, TarArchiveEntry> layerEntries(String repository, String digest)
+            throws IOException, InterruptedException {
         return tarEntries(new GZIPInputStream(new ByteArrayInputStream(blob(repository, digest))));
     }
 
@@ -75,11 +80,15 @@ final class RegistryHttp {
     }
 
     private HttpResponse<byte[]> get(String path, String accept) throws IOException, InterruptedException {
-        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(base.resolve(path))
-                .header("Accept", accept).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> response = http.send(
+                HttpRequest.newBuilder(base.resolve(path))
+                        .header("Accept", accept)
+                        .timeout(Duration.ofSeconds(30))
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         if (response.statusCode() != 200) {
-            throw new IOException("GET " + path + " answered " + response.statusCode() + ": "
-                    + new String(response.body()));
+            throw new IOException(
+                    "GET " + path + " answered " + response.statusCode() + ": " + new String(response.body()));
         }
         return response;
     }

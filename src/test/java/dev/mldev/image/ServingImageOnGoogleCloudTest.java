@@ -24,8 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
 class ServingImageOnGoogleCloudTest {
     static final String IMAGE = "us-docker.pkg.dev/mldev-test-project/mldev/serve:1";
     static final String TEXT = "Scale to zero";
+
     @TempDir
     static Path home;
+
     static FakeGoogleCloud cloud;
     static Map<String, String> env;
     static Path bundle;
@@ -34,9 +36,16 @@ class ServingImageOnGoogleCloudTest {
     @BeforeAll
     static void start() {
         ImageRoot.requireRoot();
-        CliRun packaged = CliRun.run(home, "package", TestModels.file(TestModels.REC).toString(), "--preset",
-                "ppocr-rec", "--vocab", TestModels.file(TestModels.VOCAB).toString(),
-                "--out", home.resolve("rec").toString());
+        CliRun packaged = CliRun.run(
+                home,
+                "package",
+                TestModels.file(TestModels.REC).toString(),
+                "--preset",
+                "ppocr-rec",
+                "--vocab",
+                TestModels.file(TestModels.VOCAB).toString(),
+                "--out",
+                home.resolve("rec").toString());
         assertThat(packaged.exitCode).as(packaged.toString()).isZero();
         bundle = home.resolve("rec");
         line = TextImages.write(TextImages.line(TEXT), home.resolve("line.png"));
@@ -55,10 +64,28 @@ class ServingImageOnGoogleCloudTest {
 
     @Test
     void vertexDeployRunsTheEntrypointWithTheAipVariablesAndItReadsTheText() {
-        CliRun deploy = CliRun.run(home, env, "deploy", bundle.toString(), "--target", "vertex", "--name", "rec",
-                "--project", FakeGoogleCloud.PROJECT, "--region", FakeGoogleCloud.REGION,
-                "--bucket", "mldev-test-bucket", "--image", IMAGE, "--min-replicas", "1");
-        assertThat(deploy.exitCode).as(deploy + "\nobjects: " + cloud.storage().objects("mldev-test-bucket").keySet())
+        CliRun deploy = CliRun.run(
+                home,
+                env,
+                "deploy",
+                bundle.toString(),
+                "--target",
+                "vertex",
+                "--name",
+                "rec",
+                "--project",
+                FakeGoogleCloud.PROJECT,
+                "--region",
+                FakeGoogleCloud.REGION,
+                "--bucket",
+                "mldev-test-bucket",
+                "--image",
+                IMAGE,
+                "--min-replicas",
+                "1");
+        assertThat(deploy.exitCode)
+                .as(deploy + "\nobjects: "
+                        + cloud.storage().objects("mldev-test-bucket").keySet())
                 .isZero();
 
         CliRun predict = CliRun.run(home, env, "predict", line.toString(), "--target", "rec", "--json");
@@ -69,9 +96,27 @@ class ServingImageOnGoogleCloudTest {
 
     @Test
     void aPipelineRunExecutesTheComponentsCommandLineInTheImageAndReadsTheText() {
-        CliRun deploy = CliRun.run(home, env, "deploy", bundle.toString(), "--target", "vertex-pipeline",
-                "--name", "rec-pipeline", "--project", FakeGoogleCloud.PROJECT, "--region", FakeGoogleCloud.REGION,
-                "--bucket", "mldev-test-bucket", "--image", IMAGE, "--machine", "g2-standard-4", "--gpu", "nvidia-l4");
+        CliRun deploy = CliRun.run(
+                home,
+                env,
+                "deploy",
+                bundle.toString(),
+                "--target",
+                "vertex-pipeline",
+                "--name",
+                "rec-pipeline",
+                "--project",
+                FakeGoogleCloud.PROJECT,
+                "--region",
+                FakeGoogleCloud.REGION,
+                "--bucket",
+                "mldev-test-bucket",
+                "--image",
+                IMAGE,
+                "--machine",
+                "g2-standard-4",
+                "--gpu",
+                "nvidia-l4");
         assertThat(deploy.exitCode).as(deploy.toString()).isZero();
 
         CliRun predict = CliRun.run(home, env, "predict", line.toString(), "--target", "rec-pipeline", "--json");
@@ -88,8 +133,11 @@ class ServingImageOnGoogleCloudTest {
 
         assertThat(version.exitCode()).as(version.output()).isZero();
         assertThat(version.output()).startsWith("mldev ");
-        assertThat(image.entrypoint()).containsExactlyElementsOf(
-                concat(ImagePlan.javaCommand(JavaRuntime.IMAGE_PATH.resolve("bin/java").toString()), "serve"));
+        assertThat(image.entrypoint())
+                .containsExactlyElementsOf(concat(
+                        ImagePlan.javaCommand(
+                                JavaRuntime.IMAGE_PATH.resolve("bin/java").toString()),
+                        "serve"));
     }
 
     private static java.util.List<String> concat(java.util.List<String> words, String last) {

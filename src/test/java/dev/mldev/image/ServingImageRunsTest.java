@@ -41,8 +41,16 @@ class ServingImageRunsTest {
         Path baseTar = ImageFixtures.baseTar(Files.createDirectories(temp.resolve("base")));
         try (TestRegistry registry = TestRegistry.start(temp)) {
             String ref = registry.host() + "/mldev-serve:1";
-            CliRun run = CliRun.run(temp.resolve("home"), "image", "push", ref, "--app-dir", app.toString(),
-                    "--base", "tar://" + baseTar, "--insecure-registry");
+            CliRun run = CliRun.run(
+                    temp.resolve("home"),
+                    "image",
+                    "push",
+                    ref,
+                    "--app-dir",
+                    app.toString(),
+                    "--base",
+                    "tar://" + baseTar,
+                    "--insecure-registry");
 
             assertThat(run.exitCode).as(run.err).isZero();
             RegistryHttp http = new RegistryHttp(registry.base());
@@ -55,14 +63,22 @@ class ServingImageRunsTest {
             // an OpenJDK finds what it loads beside itself: the machine's libraries it needs were copied in
             JavaRuntime.SystemLibraries libraries = JavaRuntime.running().systemLibraries();
             assertThat(libraries.missing()).isEmpty();
-            libraries.copied().keySet().forEach(library -> assertThat(root.resolve("opt/java").resolve(library))
-                    .isRegularFile());
+            libraries
+                    .copied()
+                    .keySet()
+                    .forEach(library -> assertThat(root.resolve("opt/java").resolve(library))
+                            .isRegularFile());
 
             // the image's entrypoint with its absolute paths moved under the root directory, asking for --version
-            Process java = new ProcessBuilder(root.resolve("opt/java/bin/java").toString(),
-                    "-XX:+ExitOnOutOfMemoryError", "-cp", root.resolve("app/lib") + "/*", "dev.mldev.cli.Cli",
-                    "--version")
-                    .redirectErrorStream(true).start();
+            Process java = new ProcessBuilder(
+                            root.resolve("opt/java/bin/java").toString(),
+                            "-XX:+ExitOnOutOfMemoryError",
+                            "-cp",
+                            root.resolve("app/lib") + "/*",
+                            "dev.mldev.cli.Cli",
+                            "--version")
+                    .redirectErrorStream(true)
+                    .start();
             assertThat(java.waitFor(60, TimeUnit.SECONDS)).isTrue();
             String output = new String(java.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(java.exitValue()).as(output).isZero();
@@ -73,16 +89,22 @@ class ServingImageRunsTest {
     /** An installed mldev made of this build's classes, the one library --version needs (picocli) and an ONNX Runtime jar. */
     private static Path realMldevApp(Path dir) throws IOException, URISyntaxException {
         Path lib = Files.createDirectories(dir.resolve("lib"));
-        Path classes = Path.of(Cli.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path classes = Path.of(
+                Cli.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(lib.resolve("mldev-0.1.0.jar")));
-             Stream<Path> walk = Files.walk(classes)) {
+                Stream<Path> walk = Files.walk(classes)) {
             for (Path file : (Iterable<Path>) walk.filter(Files::isRegularFile).sorted()::iterator) {
-                jar.putNextEntry(new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
+                jar.putNextEntry(
+                        new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
                 Files.copy(file, jar);
                 jar.closeEntry();
             }
         }
-        Path picocli = Path.of(CommandLine.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path picocli = Path.of(CommandLine.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
         Files.copy(picocli, lib.resolve(picocli.getFileName()));
         // the image needs an ONNX Runtime jar to unpack; --version does not load it, so the small fixture will do
         Path fixture = ImageFixtures.appDir(dir.resolveSibling("fixture-app")).resolve("lib");
@@ -92,9 +114,10 @@ class ServingImageRunsTest {
 
     private static void extract(byte[] gzippedLayer, Path root) throws IOException {
         try (InputStream gzip = new GZIPInputStream(new ByteArrayInputStream(gzippedLayer));
-             TarArchiveInputStream tar = new TarArchiveInputStream(gzip)) {
+                TarArchiveInputStream tar = new TarArchiveInputStream(gzip)) {
             for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
-                Path target = root.resolve(entry.getName().replaceFirst("^/", "")).normalize();
+                Path target =
+                        root.resolve(entry.getName().replaceFirst("^/", "")).normalize();
                 assertThat(target.startsWith(root)).as(entry.getName()).isTrue();
                 if (entry.isDirectory()) {
                     Files.createDirectories(target);

@@ -11,12 +11,12 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /** The regular files of a (small, test-made) tar file, by name. */
 final class TarFiles {
-    private TarFiles() {
-    }
+    private TarFiles() {}
 
     static Map<String, byte[]> read(Path tar) throws IOException {
         Map<String, byte[]> files = new LinkedHashMap<>();
-        try (InputStream raw = Files.newInputStream(tar); TarArchiveInputStream in = new TarArchiveInputStream(raw)) {
+        try (InputStream raw = Files.newInputStream(tar);
+                TarArchiveInputStream in = new TarArchiveInputStream(raw)) {
             for (TarArchiveEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
                 if (entry.isFile()) {
                     files.put(entry.getName(), in.readAllBytes());

@@ -5,10 +5,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +24,8 @@ import java.util.stream.Stream;
  * port, with its storage in a test directory. Without the binary, tests are skipped (failed under CI=true).
  */
 final class TestRegistry implements AutoCloseable {
-    private static final List<Path> BINARIES = List.of(Path.of("/usr/bin/docker-registry"),
-            Path.of("/usr/sbin/docker-registry"));
+    private static final List<Path> BINARIES =
+            List.of(Path.of("/usr/bin/docker-registry"), Path.of("/usr/sbin/docker-registry"));
 
     /** The PUT that completes a blob upload names the blob's digest; the access log records it. */
     private static final Pattern COMPLETED_UPLOAD =
@@ -126,15 +126,19 @@ final class TestRegistry implements AutoCloseable {
     }
 
     private void awaitReady() throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("docker-registry exited with " + process.exitValue() + ":\n" + log());
             }
             try {
-                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(base().resolve("/v2/"))
-                        .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.discarding());
+                HttpResponse<Void> response = http.send(
+                        HttpRequest.newBuilder(base().resolve("/v2/"))
+                                .timeout(Duration.ofSeconds(1))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
                 if (response.statusCode() == 200 || response.statusCode() == 401) {
                     return;
                 }

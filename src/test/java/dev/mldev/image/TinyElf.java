@@ -13,8 +13,7 @@ import java.util.List;
  * RPATH) and nothing else.
  */
 final class TinyElf {
-    private TinyElf() {
-    }
+    private TinyElf() {}
 
     static Path write(Path file, List<String> needed) throws IOException {
         return write(file, needed, null);

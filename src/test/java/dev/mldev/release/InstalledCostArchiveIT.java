@@ -42,19 +42,39 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class InstalledCostArchiveIT {
     static final long COST_ARCHIVE_LIMIT = 60L * 1000 * 1000;
-    static final List<String> TOOLS = List.of("bash", "sh", "tar", "gzip", "mkdir", "cp", "rm", "mv", "ls", "cat", "sed",
-            "awk", "paste", "sort", "head", "mktemp", "dirname", "basename", "uname", "chmod", "rmdir");
+    static final List<String> TOOLS = List.of(
+            "bash",
+            "sh",
+            "tar",
+            "gzip",
+            "mkdir",
+            "cp",
+            "rm",
+            "mv",
+            "ls",
+            "cat",
+            "sed",
+            "awk",
+            "paste",
+            "sort",
+            "head",
+            "mktemp",
+            "dirname",
+            "basename",
+            "uname",
+            "chmod",
+            "rmdir");
     static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     static Path work;
+
     static Path target = Path.of("target").toAbsolutePath();
     static String version;
     static Path prefix;
     static Path tools;
 
-    record Run(int exitCode, String out, String err) {
-    }
+    record Run(int exitCode, String out, String err) {}
 
     @BeforeAll
     static void install() throws Exception {
@@ -70,8 +90,15 @@ class InstalledCostArchiveIT {
         }
         prefix = work.resolve("prefix");
         long start = System.nanoTime();
-        Run installed = run(List.of("bash", Path.of("install.sh").toAbsolutePath().toString(), "--from",
-                costArchive().toString(), "--prefix", prefix.toString()), Map.of());
+        Run installed = run(
+                List.of(
+                        "bash",
+                        Path.of("install.sh").toAbsolutePath().toString(),
+                        "--from",
+                        costArchive().toString(),
+                        "--prefix",
+                        prefix.toString()),
+                Map.of());
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         assertThat(installed.exitCode()).as(installed.toString()).isZero();
         System.err.println("installed " + costArchive().getFileName() + " in " + took.toMillis() + " ms");
@@ -111,7 +138,8 @@ class InstalledCostArchiveIT {
         builder.environment().putAll(variables);
         Path out = Files.createTempFile(work, "out", ".txt");
         Path err = Files.createTempFile(work, "err", ".txt");
-        Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process process =
+                builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         if (!process.waitFor(120, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new AssertionError(command + " did not finish in 120 s");
@@ -120,7 +148,8 @@ class InstalledCostArchiveIT {
     }
 
     static Run mldev(Map<String, String> variables, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(prefix.resolve("bin/mldev").toString()));
+        List<String> command =
+                new ArrayList<>(List.of(prefix.resolve("bin/mldev").toString()));
         command.addAll(List.of(args));
         return run(command, variables);
     }
@@ -128,7 +157,8 @@ class InstalledCostArchiveIT {
     /** Each entry of a tar.gz with its size, and the entries of the jars inside it. */
     static Map<String, Long> entries(Path archive, boolean openJars) throws IOException {
         Map<String, Long> entries = new HashMap<>();
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(Files.newInputStream(archive), 1 << 16))) {
+        try (TarArchiveInputStream tar =
+                new TarArchiveInputStream(new GZIPInputStream(Files.newInputStream(archive), 1 << 16))) {
             for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
                 String name = entry.getName().substring(entry.getName().indexOf('/') + 1);
                 entries.put(name, entry.getSize());
@@ -147,26 +177,44 @@ class InstalledCostArchiveIT {
     void theCostArchiveIsSmallAndHasNoOnnxRuntime() throws IOException {
         assertThat(Files.size(costArchive())).isLessThanOrEqualTo(COST_ARCHIVE_LIMIT);
         Map<String, Long> entries = entries(costArchive(), false);
-        assertThat(entries).containsKeys("bin/mldev", "install.sh", "LICENSE", "README.md", "completions/mldev.bash",
-                "lib/mldev-" + version + ".jar");
+        assertThat(entries)
+                .containsKeys(
+                        "bin/mldev",
+                        "install.sh",
+                        "LICENSE",
+                        "README.md",
+                        "completions/mldev.bash",
+                        "lib/mldev-" + version + ".jar");
         assertThat(entries.keySet()).noneMatch(name -> name.contains("onnxruntime") || name.startsWith("native/"));
     }
 
     @Test
     void theLinuxArchiveCarriesItsNativesOnceUnpacked() throws IOException {
         Map<String, Long> entries = entries(linuxArchive(), true);
-        assertThat(entries).containsKeys("native/libonnxruntime.so", "native/libonnxruntime4j_jni.so", "bin/mldev",
-                "install.sh", "LICENSE", "README.md");
-        assertThat(entries.keySet()).anyMatch(name -> name.startsWith("lib/onnxruntime") && name.endsWith("!ai/onnxruntime/OrtSession.class"));
+        assertThat(entries)
+                .containsKeys(
+                        "native/libonnxruntime.so",
+                        "native/libonnxruntime4j_jni.so",
+                        "bin/mldev",
+                        "install.sh",
+                        "LICENSE",
+                        "README.md");
+        assertThat(entries.keySet())
+                .anyMatch(name ->
+                        name.startsWith("lib/onnxruntime") && name.endsWith("!ai/onnxruntime/OrtSession.class"));
         assertThat(entries.keySet()).noneMatch(name -> name.contains("!ai/onnxruntime/native/"));
-        assertThat(entries.keySet()).filteredOn(name -> name.startsWith("native/")).allMatch(name -> name.endsWith(".so"));
+        assertThat(entries.keySet())
+                .filteredOn(name -> name.startsWith("native/"))
+                .allMatch(name -> name.endsWith(".so"));
     }
 
     @Test
     void sha256sumsListsBothArchives() throws Exception {
         List<String> lines = Files.readAllLines(target.resolve("SHA256SUMS"));
-        assertThat(lines).containsExactlyInAnyOrder(sha256(linuxArchive()) + "  " + linuxArchive().getFileName(),
-                sha256(costArchive()) + "  " + costArchive().getFileName());
+        assertThat(lines)
+                .containsExactlyInAnyOrder(
+                        sha256(linuxArchive()) + "  " + linuxArchive().getFileName(),
+                        sha256(costArchive()) + "  " + costArchive().getFileName());
     }
 
     static String sha256(Path file) throws Exception {
@@ -182,8 +230,11 @@ class InstalledCostArchiveIT {
 
     @Test
     void theInstalledMldevRunsWithoutMaven() throws Exception {
-        assertThat(run(List.of("sh", "-c", "command -v mvn"), Map.of()).exitCode()).isNotZero();
-        assertThat(Files.exists(prefix.resolve("lib/mldev/mldev.jsa"))).as("the AppCDS archive made at install").isTrue();
+        assertThat(run(List.of("sh", "-c", "command -v mvn"), Map.of()).exitCode())
+                .isNotZero();
+        assertThat(Files.exists(prefix.resolve("lib/mldev/mldev.jsa")))
+                .as("the AppCDS archive made at install")
+                .isTrue();
 
         Run versionRun = mldev(Map.of(), "--version");
         assertThat(versionRun.out()).as(versionRun.toString()).isEqualTo("mldev " + version + "\n");
@@ -197,28 +248,53 @@ class InstalledCostArchiveIT {
 
     @Test
     void statusGatesAnIdleEndpointWithFederatedCredentials() throws Exception {
-        try (FakeGoogleCloud cloud = new FakeGoogleCloud(); FakeSts sts = new FakeSts(cloud.auth())) {
+        try (FakeGoogleCloud cloud = new FakeGoogleCloud();
+                FakeSts sts = new FakeSts(cloud.auth())) {
             sts.trust("eyJ.ci-job.sig");
             Path subjectToken = Files.writeString(work.resolve("oidc-token"), "eyJ.ci-job.sig");
-            JsonNode adc = JSON.createObjectNode().put("type", "external_account").put("audience", FakeSts.AUDIENCE)
-                    .put("subject_token_type", "urn:ietf:params:oauth:token-type:jwt").put("token_url", sts.tokenUrl())
+            JsonNode adc = JSON.createObjectNode()
+                    .put("type", "external_account")
+                    .put("audience", FakeSts.AUDIENCE)
+                    .put("subject_token_type", "urn:ietf:params:oauth:token-type:jwt")
+                    .put("token_url", sts.tokenUrl())
                     .set("credential_source", JSON.createObjectNode().put("file", subjectToken.toString()));
             Path adcFile = Files.writeString(work.resolve("wif.json"), adc.toString());
             String location = "projects/" + FakeGoogleCloud.PROJECT + "/locations/" + FakeGoogleCloud.REGION;
-            cloud.vertex().putEndpoint(Endpoint.newBuilder().setName(location + "/endpoints/101").setDisplayName("always-on")
-                    .addDeployedModels(DeployedModel.newBuilder().setId("11").setDedicatedResources(DedicatedResources.newBuilder()
-                            .setMachineSpec(MachineSpec.newBuilder().setMachineType("g2-standard-8")
-                                    .setAcceleratorType(AcceleratorType.NVIDIA_L4).setAcceleratorCount(1))
-                            .setMinReplicaCount(1).setMaxReplicaCount(1)))
-                    .build(), 1);
+            cloud.vertex()
+                    .putEndpoint(
+                            Endpoint.newBuilder()
+                                    .setName(location + "/endpoints/101")
+                                    .setDisplayName("always-on")
+                                    .addDeployedModels(DeployedModel.newBuilder()
+                                            .setId("11")
+                                            .setDedicatedResources(DedicatedResources.newBuilder()
+                                                    .setMachineSpec(MachineSpec.newBuilder()
+                                                            .setMachineType("g2-standard-8")
+                                                            .setAcceleratorType(AcceleratorType.NVIDIA_L4)
+                                                            .setAcceleratorCount(1))
+                                                    .setMinReplicaCount(1)
+                                                    .setMaxReplicaCount(1)))
+                                    .build(),
+                            1);
             Map<String, String> env = new HashMap<>(cloud.baseEnvironment());
             env.put(AdcCredentials.CREDENTIALS_VARIABLE, adcFile.toString());
 
-            Run gate = mldev(env, "status", "--json", "--max-idle-cost", "0", "--project", FakeGoogleCloud.PROJECT,
-                    "--region", FakeGoogleCloud.REGION);
+            Run gate = mldev(
+                    env,
+                    "status",
+                    "--json",
+                    "--max-idle-cost",
+                    "0",
+                    "--project",
+                    FakeGoogleCloud.PROJECT,
+                    "--region",
+                    FakeGoogleCloud.REGION);
 
             assertThat(gate.exitCode()).as(gate.toString()).isEqualTo(3);
-            assertThat(gate.err()).as(gate.toString()).contains("exceeds --max-idle-cost $0/h").contains("always-on");
+            assertThat(gate.err())
+                    .as(gate.toString())
+                    .contains("exceeds --max-idle-cost $0/h")
+                    .contains("always-on");
             JsonNode json = JSON.readTree(gate.out());
             assertThat(json.path("deployments").findValuesAsText("name")).contains("always-on");
         }
@@ -228,6 +304,9 @@ class InstalledCostArchiveIT {
     void aCommandThatNeedsOnnxRuntimeNamesTheArchiveThatHasIt() throws Exception {
         Run doctor = mldev(Map.of(), "doctor");
         assertThat(doctor.exitCode()).as(doctor.toString()).isEqualTo(2);
-        assertThat(doctor.err()).as(doctor.toString()).contains("mldev-" + version + "-linux-x64.tar.gz").doesNotContain("\tat ");
+        assertThat(doctor.err())
+                .as(doctor.toString())
+                .contains("mldev-" + version + "-linux-x64.tar.gz")
+                .doesNotContain("\tat ");
     }
 }

@@ -12,8 +12,7 @@ import java.util.zip.DeflaterOutputStream;
  * 12 KB, as hostile inputs are, without the test building the image in memory first.
  */
 public final class BlankPng {
-    private BlankPng() {
-    }
+    private BlankPng() {}
 
     public static byte[] of(int width, int height) {
         try {

@@ -56,23 +56,24 @@ class CudaSettingsTest {
 
     @Test
     void aBadValueIsAUsageErrorNamingTheVariableAndTheChoices() {
-        assertThatThrownBy(() -> CudaSettings.from(env("fastest")))
-                .isInstanceOfSatisfying(MldevException.class, e -> {
-                    assertThat(e.kind()).isEqualTo(MldevException.Kind.USAGE);
-                    assertThat(e.getMessage()).isEqualTo(
-                            "MLDEV_CUDNN_CONV_ALGO_SEARCH='fastest' is not a cuDNN convolution algorithm search");
-                    assertThat(e.hint()).contains("exhaustive, heuristic or default").contains("unset it");
-                });
-        Consumer<String> ignore = message -> { };
+        assertThatThrownBy(() -> CudaSettings.from(env("fastest"))).isInstanceOfSatisfying(MldevException.class, e -> {
+            assertThat(e.kind()).isEqualTo(MldevException.Kind.USAGE);
+            assertThat(e.getMessage())
+                    .isEqualTo("MLDEV_CUDNN_CONV_ALGO_SEARCH='fastest' is not a cuDNN convolution algorithm search");
+            assertThat(e.hint()).contains("exhaustive, heuristic or default").contains("unset it");
+        });
+        Consumer<String> ignore = message -> {};
         assertThatThrownBy(() -> new SessionFactory(env("on"), ignore, false))
-                .isInstanceOf(MldevException.class).hasMessageContaining("MLDEV_CUDNN_CONV_ALGO_SEARCH='on'");
+                .isInstanceOf(MldevException.class)
+                .hasMessageContaining("MLDEV_CUDNN_CONV_ALGO_SEARCH='on'");
     }
 
     /** The options ONNX Runtime receives; building them unpacks but does not load the CUDA provider: no GPU needed. */
     @Test
     void theProviderOptionsCarryTheSearchForDeviceZero() throws Exception {
         try (OrtCUDAProviderOptions recognizer = CudaSettings.byPolicy().providerOptions(false);
-                OrtCUDAProviderOptions overridden = CudaSettings.from(env("default")).providerOptions(true)) {
+                OrtCUDAProviderOptions overridden =
+                        CudaSettings.from(env("default")).providerOptions(true)) {
             assertThat(recognizer.getOptionsString()).isEqualTo("device_id=0;cudnn_conv_algo_search=HEURISTIC;");
             assertThat(overridden.getOptionsString()).isEqualTo("device_id=0;cudnn_conv_algo_search=DEFAULT;");
         }

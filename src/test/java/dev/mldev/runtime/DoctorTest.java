@@ -22,8 +22,15 @@ class DoctorTest {
         assertThat(report.providersCompiledIn()).contains(SessionFactory.CPU);
         assertThat(report.willRunOn()).isEqualTo(report.cudaUsable() ? SessionFactory.CUDA : SessionFactory.CPU);
         assertThat(report.cudaReason()).isNotBlank();
-        assertThat(report.toMap()).containsOnlyKeys("java", "onnxruntime", "providers_compiled_in", "cuda_usable",
-                "cuda_reason", "will_run_on", "native_library_path");
+        assertThat(report.toMap())
+                .containsOnlyKeys(
+                        "java",
+                        "onnxruntime",
+                        "providers_compiled_in",
+                        "cuda_usable",
+                        "cuda_reason",
+                        "will_run_on",
+                        "native_library_path");
         assertThat(report.toMap().keySet()).first().isEqualTo("java");
     }
 }

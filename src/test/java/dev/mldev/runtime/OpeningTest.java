@@ -17,16 +17,20 @@ class OpeningTest {
     Path dir;
 
     private ModelSession openClassifier() {
-        return new SessionFactory(dir.resolve("verdict"), new CudaProbe(dir.resolve("no-driver"), List.of()), m -> { },
-                false).open(TestModels.file(TestModels.CLS), Device.CPU);
+        return new SessionFactory(
+                        dir.resolve("verdict"), new CudaProbe(dir.resolve("no-driver"), List.of()), m -> {}, false)
+                .open(TestModels.file(TestModels.CLS), Device.CPU);
     }
 
     @Test
     void takeHandsOverTheOpenedSession() {
         try (Opening<ModelSession> opening = Opening.start(this::openClassifier);
-             ModelSession session = opening.take()) {
+                ModelSession session = opening.take()) {
             assertThat(session.provider()).isEqualTo(SessionFactory.CPU);
-            assertThat(session.inputs()).singleElement().extracting(i -> i.name()).isEqualTo("x");
+            assertThat(session.inputs())
+                    .singleElement()
+                    .extracting(i -> i.name())
+                    .isEqualTo("x");
         }
     }
 

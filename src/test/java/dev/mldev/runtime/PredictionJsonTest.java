@@ -3,9 +3,9 @@ package dev.mldev.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mldev.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import dev.mldev.Json;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,13 +13,26 @@ import org.junit.jupiter.api.Test;
 
 /** The hand-written writer gives what databind would, and what clients read back is what was written. */
 class PredictionJsonTest {
-    private static final Prediction TEXT = new Prediction("a.png", "Scale to \"zero\"", null, 0.96, null, null,
-            "CPUExecutionProvider", new Prediction.Timings(1.5, 0.25, 19.125, 0.0));
-    private static final Prediction LABEL = new Prediction("instances[1]", null, "180", 0.75,
-            List.of(new Prediction.Scored("180", 0.75), new Prediction.Scored("0", 0.25)), null, "CUDAExecutionProvider",
+    private static final Prediction TEXT = new Prediction(
+            "a.png",
+            "Scale to \"zero\"",
+            null,
+            0.96,
+            null,
+            null,
+            "CPUExecutionProvider",
+            new Prediction.Timings(1.5, 0.25, 19.125, 0.0));
+    private static final Prediction LABEL = new Prediction(
+            "instances[1]",
+            null,
+            "180",
+            0.75,
+            List.of(new Prediction.Scored("180", 0.75), new Prediction.Scored("0", 0.25)),
+            null,
+            "CUDAExecutionProvider",
             null);
-    private static final Prediction RAW = new Prediction("c.jpg", null, null, null, null, rawOutputs(), "CPUExecutionProvider",
-            new Prediction.Timings(0, 0, 0, 0));
+    private static final Prediction RAW = new Prediction(
+            "c.jpg", null, null, null, null, rawOutputs(), "CPUExecutionProvider", new Prediction.Timings(0, 0, 0, 0));
 
     @Test
     void theArrayIsWhatDatabindWritesForPredictJson() throws Exception {
@@ -45,10 +58,13 @@ class PredictionJsonTest {
 
     @Test
     void aFailedImageIsItsNameTheErrorAndTheHint() throws Exception {
-        String line = PredictionJson.line(ImageResult.failed("x.png",
-                dev.mldev.MldevException.failure("image x.png is not an image", "pass PNG or JPEG files")));
-        assertThat(new ObjectMapper().readTree(line)).isEqualTo(new ObjectMapper().readTree(
-                "{\"image\":\"x.png\",\"error\":\"image x.png is not an image\",\"hint\":\"pass PNG or JPEG files\"}"));
+        String line = PredictionJson.line(ImageResult.failed(
+                "x.png", dev.mldev.MldevException.failure("image x.png is not an image", "pass PNG or JPEG files")));
+        assertThat(new ObjectMapper().readTree(line))
+                .isEqualTo(
+                        new ObjectMapper()
+                                .readTree(
+                                        "{\"image\":\"x.png\",\"error\":\"image x.png is not an image\",\"hint\":\"pass PNG or JPEG files\"}"));
         assertThat(line).doesNotContain("\n");
     }
 

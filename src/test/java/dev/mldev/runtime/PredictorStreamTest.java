@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PredictorStreamTest {
     @TempDir
     static Path dir;
+
     static Bundle bundle;
     static Predictor predictor;
     static byte[] upright;
@@ -29,12 +30,18 @@ class PredictorStreamTest {
     @BeforeAll
     static void open() {
         Path home = dir.resolve("home");
-        CliRun r = CliRun.run(home, "package", TestModels.file(TestModels.CLS).toString(), "--preset", "ppocr-cls",
-                "--out", home.resolve("cls").toString());
+        CliRun r = CliRun.run(
+                home,
+                "package",
+                TestModels.file(TestModels.CLS).toString(),
+                "--preset",
+                "ppocr-cls",
+                "--out",
+                home.resolve("cls").toString());
         assertThat(r.exitCode).as(r.toString()).isZero();
         bundle = Bundle.openVerified(home.resolve("cls"));
-        SessionFactory sessions = new SessionFactory(dir.resolve("verdict"), new CudaProbe(dir.resolve("no-driver"), List.of()),
-                m -> { }, false);
+        SessionFactory sessions = new SessionFactory(
+                dir.resolve("verdict"), new CudaProbe(dir.resolve("no-driver"), List.of()), m -> {}, false);
         predictor = new Predictor(bundle, sessions.open(bundle, Device.CPU), false);
         upright = TextImages.encode(TextImages.line("Scale to zero"), "png");
         flipped = TextImages.encode(TextImages.rotated180(TextImages.line("Scale to zero")), "png");
@@ -70,8 +77,8 @@ class PredictorStreamTest {
     @Test
     void resultsComeInOrderWhileOnlyABoundedNumberOfImagesIsHeld() {
         int count = 300;
-        CountingImages images = new CountingImages(count,
-                i -> new PendingImage("img-" + i, () -> i % 3 == 0 ? flipped : upright));
+        CountingImages images =
+                new CountingImages(count, i -> new PendingImage("img-" + i, () -> i % 3 == 0 ? flipped : upright));
         List<ImageResult> results = new ArrayList<>();
         int[] mostAhead = {0};
         try (DecodeAhead decoded = DecodeAhead.start(images, Predictor.decodeDepth())) {
@@ -102,7 +109,9 @@ class PredictorStreamTest {
         try (DecodeAhead decoded = DecodeAhead.start(images.iterator(), Predictor.decodeDepth())) {
             predictor.predictEach(decoded, 0, results::add);
         }
-        assertThat(results).extracting(ImageResult::image).containsExactly("good-1", "unreadable", "notes.png", "good-2");
+        assertThat(results)
+                .extracting(ImageResult::image)
+                .containsExactly("good-1", "unreadable", "notes.png", "good-2");
         assertThat(results).extracting(ImageResult::ok).containsExactly(true, false, false, true);
         assertThat(results.get(1).failure().getMessage()).contains("Permission denied");
         assertThat(results.get(2).failure().getMessage()).contains("notes.png", "not an image");

@@ -15,16 +15,26 @@ class PreprocessorTest {
 
     @Test
     void keepAspectPaddedNchwBgrMatchesThePlainFormula() {
-        Preprocess spec = new Preprocess("NCHW", "bgr", Preprocess.Resize.keepAspect(48, 192, true), 1 / 255.0,
-                List.of(0.5, 0.5, 0.5), List.of(0.5, 0.5, 0.5));
+        Preprocess spec = new Preprocess(
+                "NCHW",
+                "bgr",
+                Preprocess.Resize.keepAspect(48, 192, true),
+                1 / 255.0,
+                List.of(0.5, 0.5, 0.5),
+                List.of(0.5, 0.5, 0.5));
         assertMatchesPlainFormula(spec, noise(263, 56));
         assertMatchesPlainFormula(spec, noise(900, 40)); // wider than max_width: squeezed, no padding
     }
 
     @Test
     void fixedSizeNhwcRgbMatchesThePlainFormulaUpAndDown() {
-        Preprocess spec = new Preprocess("NHWC", "rgb", Preprocess.Resize.fixed(32, 24), 1 / 255.0,
-                List.of(0.485, 0.456, 0.406), List.of(0.229, 0.224, 0.225));
+        Preprocess spec = new Preprocess(
+                "NHWC",
+                "rgb",
+                Preprocess.Resize.fixed(32, 24),
+                1 / 255.0,
+                List.of(0.485, 0.456, 0.406),
+                List.of(0.229, 0.224, 0.225));
         assertMatchesPlainFormula(spec, noise(7, 5));
         assertMatchesPlainFormula(spec, noise(100, 90));
         assertMatchesPlainFormula(spec, noise(1, 1));

@@ -20,20 +20,26 @@ class SessionFactoryTest {
     @Test
     void noDriverMeansCpuWithOneNoticeAndCudaRefused() {
         List<String> notices = new ArrayList<>();
-        SessionFactory factory = new SessionFactory(dir.resolve("verdict"),
-                new CudaProbe(dir.resolve("no-such-driver"), List.of()), notices::add, false);
+        SessionFactory factory = new SessionFactory(
+                dir.resolve("verdict"), new CudaProbe(dir.resolve("no-such-driver"), List.of()), notices::add, false);
         try (ModelSession session = factory.open(TestModels.file(TestModels.CLS), Device.AUTO)) {
             assertThat(session.provider()).isEqualTo(SessionFactory.CPU);
         }
         factory.open(TestModels.file(TestModels.CLS), Device.AUTO).close();
-        assertThat(notices).singleElement().asString().contains("no NVIDIA GPU driver").contains("running on the CPU");
+        assertThat(notices)
+                .singleElement()
+                .asString()
+                .contains("no NVIDIA GPU driver")
+                .contains("running on the CPU");
         assertThatThrownBy(() -> factory.open(TestModels.file(TestModels.CLS), Device.CUDA))
-                .isInstanceOf(MldevException.class).hasMessageContaining("no NVIDIA GPU driver");
+                .isInstanceOf(MldevException.class)
+                .hasMessageContaining("no NVIDIA GPU driver");
     }
 
     @Test
     void missingCudnnIsNamed() throws Exception {
-        Path driver = Files.writeString(dir.resolve("version"), "NVRM version: NVIDIA UNIX x86_64 Kernel Module 550.0\n");
+        Path driver =
+                Files.writeString(dir.resolve("version"), "NVRM version: NVIDIA UNIX x86_64 Kernel Module 550.0\n");
         Path libs = Files.createDirectories(dir.resolve("lib"));
         for (String lib : List.of("libcuda.so.1", "libcudart.so.12", "libcublasLt.so.12")) {
             Files.createFile(libs.resolve(lib));
@@ -66,18 +72,31 @@ class SessionFactoryTest {
                 .open(TestModels.file(TestModels.CLS), Device.AUTO)) {
             assertThat(second.provider()).isEqualTo(SessionFactory.CPU);
         }
-        assertThat(notices).singleElement().asString().contains("failed to start earlier").contains("mldev doctor");
+        assertThat(notices)
+                .singleElement()
+                .asString()
+                .contains("failed to start earlier")
+                .contains("mldev doctor");
     }
 
     /** The second open of a bundle's model uses the cached optimised graph and answers the same. */
     @Test
     void optimisedGraphIsCachedAndGivesTheSameAnswers() throws Exception {
         Path home = dir.resolve("home");
-        dev.mldev.testing.CliRun.run(home, "package", TestModels.file(TestModels.CLS).toString(), "--preset", "ppocr-cls",
-                "--out", home.resolve("cls").toString());
+        dev.mldev.testing.CliRun.run(
+                home,
+                "package",
+                TestModels.file(TestModels.CLS).toString(),
+                "--preset",
+                "ppocr-cls",
+                "--out",
+                home.resolve("cls").toString());
         dev.mldev.bundle.Bundle bundle = dev.mldev.bundle.Bundle.openVerified(home.resolve("cls"));
-        SessionFactory factory = new SessionFactory(dir.resolve("cache/cuda-verdict.txt"),
-                new CudaProbe(dir.resolve("no-driver"), List.of()), m -> { }, false);
+        SessionFactory factory = new SessionFactory(
+                dir.resolve("cache/cuda-verdict.txt"),
+                new CudaProbe(dir.resolve("no-driver"), List.of()),
+                m -> {},
+                false);
         byte[] png = dev.mldev.testing.TextImages.encode(dev.mldev.testing.TextImages.line("cached"), "png");
         List<Predictor.Input> input = List.of(new Predictor.Input("x", png));
         Prediction fresh;
@@ -85,7 +104,11 @@ class SessionFactoryTest {
             fresh = predictor.predict(input, 2).get(0);
         }
         try (var cached = Files.list(dir.resolve("cache/optimized"))) {
-            assertThat(cached.toList()).singleElement().asString().contains("-CPUExecutionProvider-").endsWith(".onnx");
+            assertThat(cached.toList())
+                    .singleElement()
+                    .asString()
+                    .contains("-CPUExecutionProvider-")
+                    .endsWith(".onnx");
         }
         try (Predictor predictor = new Predictor(bundle, factory.open(bundle, Device.CPU), false)) {
             Prediction again = predictor.predict(input, 2).get(0);

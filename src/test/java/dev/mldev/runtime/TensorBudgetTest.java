@@ -15,8 +15,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 class TensorBudgetTest {
     private static Preprocessor keepAspect(int maxWidth) {
-        return new Preprocessor(new Preprocess("NCHW", "bgr", Preprocess.Resize.keepAspect(48, maxWidth, false),
-                1 / 255.0, List.of(0.5, 0.5, 0.5), List.of(0.5, 0.5, 0.5)));
+        return new Preprocessor(new Preprocess(
+                "NCHW",
+                "bgr",
+                Preprocess.Resize.keepAspect(48, maxWidth, false),
+                1 / 255.0,
+                List.of(0.5, 0.5, 0.5),
+                List.of(0.5, 0.5, 0.5)));
     }
 
     @Test
@@ -39,12 +44,25 @@ class TensorBudgetTest {
     @Test
     void theCliRefusesA12000000x1PngWithOneLineAndExit2(@TempDir Path home) throws Exception {
         Path rec = home.resolve("rec");
-        assertThat(CliRun.run(home, "package", TestModels.file(TestModels.REC).toString(), "--preset", "ppocr-rec",
-                "--vocab", TestModels.file(TestModels.VOCAB).toString(), "--out", rec.toString()).exitCode).isZero();
+        assertThat(CliRun.run(
+                                home,
+                                "package",
+                                TestModels.file(TestModels.REC).toString(),
+                                "--preset",
+                                "ppocr-rec",
+                                "--vocab",
+                                TestModels.file(TestModels.VOCAB).toString(),
+                                "--out",
+                                rec.toString())
+                        .exitCode)
+                .isZero();
         Path image = Files.write(home.resolve("wide.png"), BlankPng.of(12_000_000, 1));
-        CliRun run = CliRun.run(home, "predict", image.toString(), "--local", "--device", "cpu", "--model", rec.toString());
+        CliRun run =
+                CliRun.run(home, "predict", image.toString(), "--local", "--device", "cpu", "--model", rec.toString());
         assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
-        assertThat(run.err).contains("wide.png (12000000x1)", "wider than the limit of 8192").doesNotContain("Exception");
+        assertThat(run.err)
+                .contains("wide.png (12000000x1)", "wider than the limit of 8192")
+                .doesNotContain("Exception");
         assertThat(run.err.lines().filter(l -> l.contains("limit")).count()).isEqualTo(1);
     }
 }

@@ -45,13 +45,15 @@ class BatchSizerTest {
     @Test
     void aModelThatKeepsGainingStaysAtTheMaximum() {
         Set<Integer> asked = new HashSet<>();
-        assertThat(settle(new BatchSizer(16), size -> 1.0 + 8.0 / size, 200, asked)).isEqualTo(16);
+        assertThat(settle(new BatchSizer(16), size -> 1.0 + 8.0 / size, 200, asked))
+                .isEqualTo(16);
     }
 
     @Test
     void theMaximumNeedNotBeAPowerOfTwo() {
         Set<Integer> asked = new HashSet<>();
-        assertThat(settle(new BatchSizer(12), size -> 1.0 + 8.0 / size, 200, asked)).isEqualTo(12);
+        assertThat(settle(new BatchSizer(12), size -> 1.0 + 8.0 / size, 200, asked))
+                .isEqualTo(12);
         assertThat(asked).allMatch(s -> s == 1 || s == 2 || s == 4 || s == 8 || s == 12);
     }
 
@@ -70,6 +72,7 @@ class BatchSizerTest {
         Set<Integer> asked = new HashSet<>();
         assertThat(settle(sizer, size -> 1.0 + 8.0 / size, 200, asked)).isEqualTo(16);
         // inputs grew wider: big batches became the slow ones
-        assertThat(settle(sizer, size -> size <= 4 ? 20.0 : 20.0 + size, 400, asked)).isLessThanOrEqualTo(4);
+        assertThat(settle(sizer, size -> size <= 4 ? 20.0 : 20.0 + size, 400, asked))
+                .isLessThanOrEqualTo(4);
     }
 }

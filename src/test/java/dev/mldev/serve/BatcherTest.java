@@ -30,26 +30,30 @@ class BatcherTest {
             if (runs.getAndIncrement() == 0) {
                 throw new OutOfMemoryError("Java heap space");
             }
-            return images.stream().map(i -> Prediction.of("ok", null, null, null, null)).toList();
+            return images.stream()
+                    .map(i -> Prediction.of("ok", null, null, null, null))
+                    .toList();
         }
     }
 
     @Test
     void anErrorFailsItsBatchOnlyAndTheWorkerServesTheNext() throws Exception {
         FailingOnce model = new FailingOnce();
-        try (Batcher batcher = new Batcher(model, 4, 0, n -> { })) {
+        try (Batcher batcher = new Batcher(model, 4, 0, n -> {})) {
             batcher.expect();
             assertThatThrownBy(() -> batcher.submit(List.of(IMAGE), 0).get(5, TimeUnit.SECONDS))
-                    .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(OutOfMemoryError.class);
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(OutOfMemoryError.class);
             batcher.expect();
-            assertThat(batcher.submit(List.of(IMAGE), 0).get(5, TimeUnit.SECONDS)).hasSize(1);
+            assertThat(batcher.submit(List.of(IMAGE), 0).get(5, TimeUnit.SECONDS))
+                    .hasSize(1);
             assertThat(batcher.isRunning()).isTrue();
         }
     }
 
     @Test
     void aClosedBatcherIsNotRunning() {
-        Batcher batcher = new Batcher(new FailingOnce(), 4, 0, n -> { });
+        Batcher batcher = new Batcher(new FailingOnce(), 4, 0, n -> {});
         batcher.close();
         assertThat(batcher.isRunning()).isFalse();
     }

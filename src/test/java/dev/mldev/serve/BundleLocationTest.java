@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class BundleLocationTest {
     @TempDir
     static Path home;
+
     static FakeGoogleCloud cloud;
     static BundleLocation location;
 
@@ -47,7 +48,8 @@ class BundleLocationTest {
         assertThat(Files.readString(bundle.resolve("mldev.json"))).isEqualTo("{}");
         assertThat(Files.readString(bundle.resolve("sub/vocab.txt"))).isEqualTo("a\nb\n");
         try (Stream<Path> files = Files.walk(bundle)) {
-            assertThat(files.filter(Files::isRegularFile).map(file -> bundle.relativize(file).toString()))
+            assertThat(files.filter(Files::isRegularFile)
+                            .map(file -> bundle.relativize(file).toString()))
                     .containsExactlyInAnyOrder("mldev.json", "sub/vocab.txt"); // not v10's object
         }
     }
@@ -55,7 +57,8 @@ class BundleLocationTest {
     @ParameterizedTest
     @ValueSource(strings = {"gs://models/mldev/none", "gs://models/mldev/none/"})
     void anEmptyFolderIsNamedInTheFailure(String uri) {
-        assertThatThrownBy(() -> location.resolve(uri)).isInstanceOf(MldevException.class)
+        assertThatThrownBy(() -> location.resolve(uri))
+                .isInstanceOf(MldevException.class)
                 .hasMessageContaining("no objects under " + uri);
     }
 }

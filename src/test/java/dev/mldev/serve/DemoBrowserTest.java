@@ -51,8 +51,10 @@ class DemoBrowserTest {
 
     @BeforeEach
     void requireChromium() {
-        TestDependencies.require("chromium and chromium-driver",
-                Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER), "apt-get install -y chromium chromium-driver");
+        TestDependencies.require(
+                "chromium and chromium-driver",
+                Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "apt-get install -y chromium chromium-driver");
     }
 
     @AfterEach
@@ -70,14 +72,39 @@ class DemoBrowserTest {
         long started = System.nanoTime();
         Path example = TextImages.write(TextImages.line("upright text"), home.resolve("example.png"));
         Path bundle = home.resolve("rec");
-        CliRun pack = CliRun.run(home, "package", TestModels.file(TestModels.REC).toString(), "--preset", "ppocr-rec",
-                "--vocab", TestModels.file(TestModels.VOCAB).toString(), "--out", bundle.toString(),
-                "--title", "Read a line of text", "--description", "PP-OCRv4's recognizer: drop a photo of one printed line.",
-                "--example", example.toString());
+        CliRun pack = CliRun.run(
+                home,
+                "package",
+                TestModels.file(TestModels.REC).toString(),
+                "--preset",
+                "ppocr-rec",
+                "--vocab",
+                TestModels.file(TestModels.VOCAB).toString(),
+                "--out",
+                bundle.toString(),
+                "--title",
+                "Read a line of text",
+                "--description",
+                "PP-OCRv4's recognizer: drop a photo of one printed line.",
+                "--example",
+                example.toString());
         assertThat(pack.exitCode).as(pack.toString()).isZero();
-        ServeOptions options = new ServeOptions(bundle, "127.0.0.1", 0, "/health", "/predict", Duration.ofMinutes(5), false,
-                16, Duration.ofMillis(5), null, Device.CPU, ServeOptions.DEFAULT_MAX_BODY_BYTES, new RateLimit(2));
-        server = PredictServer.start(options, Bundle.open(bundle), new SessionFactory(new Environment(Map.of(), home), m -> { }, false));
+        ServeOptions options = new ServeOptions(
+                bundle,
+                "127.0.0.1",
+                0,
+                "/health",
+                "/predict",
+                Duration.ofMinutes(5),
+                false,
+                16,
+                Duration.ofMillis(5),
+                null,
+                Device.CPU,
+                ServeOptions.DEFAULT_MAX_BODY_BYTES,
+                new RateLimit(2));
+        server = PredictServer.start(
+                options, Bundle.open(bundle), new SessionFactory(new Environment(Map.of(), home), m -> {}, false));
         browser = chromium(home.resolve("chromium-profile"));
         browser.manage().window().setSize(new Dimension(390, 844)); // a phone
         browser.get("http://127.0.0.1:" + server.port() + "/");
@@ -100,7 +127,8 @@ class DemoBrowserTest {
         wait.until(ExpectedConditions.textToBe(By.id("answer-text"), "upright text"));
 
         browser.findElement(By.id("file")).sendKeys(line.toString()); // the third in a minute, over 2/min
-        wait.until(ExpectedConditions.textMatches(By.id("status"),
+        wait.until(ExpectedConditions.textMatches(
+                By.id("status"),
                 java.util.regex.Pattern.compile("Too many tries: this demo allows 2 tries a minute from one address\\. "
                         + "Try again in \\d+ s\\.")));
         assertThat(browser.findElements(By.id("answer-text"))).isEmpty();
@@ -119,12 +147,21 @@ class DemoBrowserTest {
 
     /** Headless, and nothing that would reach the internet (this machine has none). */
     private static WebDriver chromium(Path profile) {
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().build();
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
                 "--user-data-dir=" + profile.toAbsolutePath());
         return new ChromeDriver(service, options);
     }

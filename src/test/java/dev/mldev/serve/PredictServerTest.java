@@ -10,13 +10,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mldev.Environment;
 import dev.mldev.bundle.Bundle;
+import dev.mldev.runtime.BlankPng;
 import dev.mldev.runtime.Device;
 import dev.mldev.runtime.SessionFactory;
+import dev.mldev.runtime.TensorBudget;
 import dev.mldev.testing.CliRun;
 import dev.mldev.testing.TestModels;
 import dev.mldev.testing.TextImages;
-import dev.mldev.runtime.BlankPng;
-import dev.mldev.runtime.TensorBudget;
 import java.io.ByteArrayOutputStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;
@@ -39,6 +39,7 @@ class PredictServerTest {
 
     @TempDir
     static Path home;
+
     static Path rec;
     static Path cls;
 
@@ -48,10 +49,28 @@ class PredictServerTest {
     static void packageModels() {
         rec = home.resolve("rec");
         cls = home.resolve("cls");
-        assertThat(CliRun.run(home, "package", TestModels.file(TestModels.REC).toString(), "--preset", "ppocr-rec",
-                "--vocab", TestModels.file(TestModels.VOCAB).toString(), "--out", rec.toString()).exitCode).isZero();
-        assertThat(CliRun.run(home, "package", TestModels.file(TestModels.CLS).toString(), "--preset", "ppocr-cls",
-                "--out", cls.toString()).exitCode).isZero();
+        assertThat(CliRun.run(
+                                home,
+                                "package",
+                                TestModels.file(TestModels.REC).toString(),
+                                "--preset",
+                                "ppocr-rec",
+                                "--vocab",
+                                TestModels.file(TestModels.VOCAB).toString(),
+                                "--out",
+                                rec.toString())
+                        .exitCode)
+                .isZero();
+        assertThat(CliRun.run(
+                                home,
+                                "package",
+                                TestModels.file(TestModels.CLS).toString(),
+                                "--preset",
+                                "ppocr-cls",
+                                "--out",
+                                cls.toString())
+                        .exitCode)
+                .isZero();
     }
 
     @AfterEach
@@ -66,10 +85,24 @@ class PredictServerTest {
     }
 
     String start(Path bundle, Duration idleUnload, boolean preload, String token, ServeLimits limits) throws Exception {
-        ServeOptions options = new ServeOptions(bundle, "127.0.0.1", 0, "/health", "/predict", idleUnload, preload, 16,
-                Duration.ofMillis(5), token, Device.CPU, ServeOptions.DEFAULT_MAX_BODY_BYTES);
-        server = PredictServer.start(options, limits, Bundle.open(bundle),
-                new SessionFactory(new Environment(Map.of(), home), m -> { }, false));
+        ServeOptions options = new ServeOptions(
+                bundle,
+                "127.0.0.1",
+                0,
+                "/health",
+                "/predict",
+                idleUnload,
+                preload,
+                16,
+                Duration.ofMillis(5),
+                token,
+                Device.CPU,
+                ServeOptions.DEFAULT_MAX_BODY_BYTES);
+        server = PredictServer.start(
+                options,
+                limits,
+                Bundle.open(bundle),
+                new SessionFactory(new Environment(Map.of(), home), m -> {}, false));
         return "http://127.0.0.1:" + server.port();
     }
 
@@ -84,7 +117,8 @@ class PredictServerTest {
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(health.body()).get("model_loaded").asBoolean()).isFalse();
 
-        HttpResponse<String> response = post(url + "/predict", predictBody(line("Scale to zero"), line("Hello World 2026")));
+        HttpResponse<String> response =
+                post(url + "/predict", predictBody(line("Scale to zero"), line("Hello World 2026")));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         JsonNode predictions = JSON.readTree(response.body()).get("predictions");
         assertThat(predictions).hasSize(2);
@@ -94,9 +128,14 @@ class PredictServerTest {
 
         String metrics = get(url + "/metrics").body();
         assertThat(metric(metrics, "mldev_model_loaded")).isEqualTo(1.0);
-        assertThat(metric(metrics, "mldev_requests_total{route=\"predict\",status=\"200\"}")).isEqualTo(1.0);
-        assertThat(metrics).contains("mldev_request_duration_seconds_bucket", "mldev_batch_size_bucket",
-                "mldev_seconds_since_last_request", "mldev_model_load_seconds");
+        assertThat(metric(metrics, "mldev_requests_total{route=\"predict\",status=\"200\"}"))
+                .isEqualTo(1.0);
+        assertThat(metrics)
+                .contains(
+                        "mldev_request_duration_seconds_bucket",
+                        "mldev_batch_size_bucket",
+                        "mldev_seconds_since_last_request",
+                        "mldev_model_load_seconds");
     }
 
     @Test
@@ -104,7 +143,8 @@ class PredictServerTest {
         String url = start(cls, Duration.ofMillis(300), true, null);
         assertThat(metric(get(url + "/metrics").body(), "mldev_model_loaded")).isEqualTo(1.0);
         waitForMetric(url, "mldev_model_loaded", 0.0);
-        assertThat(post(url + "/predict", predictBody(line("again"))).statusCode()).isEqualTo(200);
+        assertThat(post(url + "/predict", predictBody(line("again"))).statusCode())
+                .isEqualTo(200);
         String metrics = get(url + "/metrics").body();
         assertThat(metric(metrics, "mldev_model_loads_total")).isEqualTo(2.0); // preload, then the reload
     }
@@ -127,14 +167,26 @@ class PredictServerTest {
         }
         String metrics = get(url + "/metrics").body();
         assertThat(metric(metrics, "mldev_model_loads_total")).isEqualTo(1.0);
-        assertThat(metric(metrics, "mldev_requests_total{route=\"predict\",status=\"200\"}")).isEqualTo(100.0);
+        assertThat(metric(metrics, "mldev_requests_total{route=\"predict\",status=\"200\"}"))
+                .isEqualTo(100.0);
     }
 
     @Test
     void concurrentCallersEachGetTheirOwnAnswerFromSharedBatches() throws Exception {
         String url = start(rec, Duration.ofMinutes(10), true, null);
-        List<String> phrases = List.of("alpha 1", "Bravo two", "charlie 3!", "Delta 44", "echo five", "Foxtrot 6",
-                "golf 777", "Hotel eight", "India 9", "juliet ten", "Kilo 11", "lima 12");
+        List<String> phrases = List.of(
+                "alpha 1",
+                "Bravo two",
+                "charlie 3!",
+                "Delta 44",
+                "echo five",
+                "Foxtrot 6",
+                "golf 777",
+                "Hotel eight",
+                "India 9",
+                "juliet ten",
+                "Kilo 11",
+                "lima 12");
         ExecutorService pool = Executors.newFixedThreadPool(phrases.size());
         try {
             List<Future<HttpResponse<String>>> calls = new ArrayList<>();
@@ -144,7 +196,11 @@ class PredictServerTest {
             for (int i = 0; i < phrases.size(); i++) {
                 HttpResponse<String> response = calls.get(i).get();
                 assertThat(response.statusCode()).isEqualTo(200);
-                assertThat(JSON.readTree(response.body()).get("predictions").get(0).get("text").asText())
+                assertThat(JSON.readTree(response.body())
+                                .get("predictions")
+                                .get(0)
+                                .get("text")
+                                .asText())
                         .isEqualTo(phrases.get(i));
             }
         } finally {
@@ -160,11 +216,18 @@ class PredictServerTest {
         String url = start(cls, Duration.ofMinutes(10), false, "s3cret-token");
         String body = predictBody(line("auth"));
         assertThat(post(url + "/predict", body).statusCode()).isEqualTo(401);
-        assertThat(post(url + "/predict", body, "Authorization", "Bearer wrong").statusCode()).isEqualTo(401);
-        assertThat(post(url + "/predict", body, "Authorization", "Bearer s3cret-token").statusCode()).isEqualTo(200);
-        assertThat(post(url + "/predict", body, "Authorization", "bearer s3cret-token").statusCode())
-                .as("the scheme is case-insensitive (RFC 9110)").isEqualTo(200);
-        assertThat(post(url + "/predict", body, "Authorization", "BEARER s3cret-token").statusCode()).isEqualTo(200);
+        assertThat(post(url + "/predict", body, "Authorization", "Bearer wrong").statusCode())
+                .isEqualTo(401);
+        assertThat(post(url + "/predict", body, "Authorization", "Bearer s3cret-token")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(post(url + "/predict", body, "Authorization", "bearer s3cret-token")
+                        .statusCode())
+                .as("the scheme is case-insensitive (RFC 9110)")
+                .isEqualTo(200);
+        assertThat(post(url + "/predict", body, "Authorization", "BEARER s3cret-token")
+                        .statusCode())
+                .isEqualTo(200);
         assertThat(get(url + "/health").statusCode()).isEqualTo(200); // health stays open for the platform's checks
     }
 
@@ -172,14 +235,19 @@ class PredictServerTest {
     void badRequestsGetClearErrorsAndTheServerKeepsServing() throws Exception {
         String url = start(cls, Duration.ofMinutes(10), false, null);
         byte[] bomb = TextImages.pngHeaderOnly(30000, 30000);
-        List<String> bad = List.of("{not json", "{\"instances\":[]}", "{\"instances\":[{\"b64\":\"%%%not base64\"}]}",
-                predictBody("plain text".getBytes()), predictBody(bomb),
+        List<String> bad = List.of(
+                "{not json",
+                "{\"instances\":[]}",
+                "{\"instances\":[{\"b64\":\"%%%not base64\"}]}",
+                predictBody("plain text".getBytes()),
+                predictBody(bomb),
                 "{\"instances\":[{\"b64\":\"\"}],\"parameters\":{\"top_k\":-1}}");
         for (String body : bad) {
             HttpResponse<String> response = post(url + "/predict", body);
             assertThat(response.statusCode()).as(body).isEqualTo(400);
             assertThat(JSON.readTree(response.body()).get("error").asText()).isNotBlank();
-            assertThat(post(url + "/predict", predictBody(line("still fine"))).statusCode()).isEqualTo(200);
+            assertThat(post(url + "/predict", predictBody(line("still fine"))).statusCode())
+                    .isEqualTo(200);
         }
         assertThat(get(url + "/predict").statusCode()).isEqualTo(405);
         assertThat(get(url + "/nowhere").statusCode()).isEqualTo(404);
@@ -194,7 +262,8 @@ class PredictServerTest {
         big.writeBytes("\"}]}".getBytes());
         HttpResponse<String> response = post(url + "/predict", big.toString());
         assertThat(response.statusCode()).isEqualTo(413);
-        assertThat(post(url + "/predict", predictBody(line("after"))).statusCode()).isEqualTo(200);
+        assertThat(post(url + "/predict", predictBody(line("after"))).statusCode())
+                .isEqualTo(200);
     }
 
     /** ppocr-rec keeps the aspect ratio with no maximum width: 12000000x1 would be a 48x576000000 tensor. */
@@ -207,23 +276,32 @@ class PredictServerTest {
             assertThat(JSON.readTree(response.body()).get("error").asText())
                     .contains("instances[1]", "wider than the limit of " + TensorBudget.DEFAULT.maxWidth());
         }
-        assertThat(post(url + "/predict", predictBody(line("still fine"))).statusCode()).isEqualTo(200);
+        assertThat(post(url + "/predict", predictBody(line("still fine"))).statusCode())
+                .isEqualTo(200);
         assertThat(get(url + "/health").statusCode()).isEqualTo(200);
     }
 
     /** A batch budget of about one line per model run: the lines of a request run apart, each answer in its place. */
     @Test
     void batchesOverTheElementBudgetAreSplitAndAnswersStayInOrder() throws Exception {
-        ServeLimits limits = new ServeLimits(Duration.ofSeconds(30), Duration.ofSeconds(60), 64_000_000L, 200_000_000L,
+        ServeLimits limits = new ServeLimits(
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(60),
+                64_000_000L,
+                200_000_000L,
                 new TensorBudget(8192, 3 * 48 * 400));
         String url = start(rec, Duration.ofMinutes(10), true, null, limits);
-        HttpResponse<String> response = post(url + "/predict",
-                predictBody(line("one"), line("a longer second line"), line("3")));
+        HttpResponse<String> response =
+                post(url + "/predict", predictBody(line("one"), line("a longer second line"), line("3")));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         JsonNode predictions = JSON.readTree(response.body()).get("predictions");
-        assertThat(List.of(predictions.get(0).get("text").asText(), predictions.get(1).get("text").asText(),
-                predictions.get(2).get("text").asText())).containsExactly("one", "a longer second line", "3");
-        assertThat(metric(get(url + "/metrics").body(), "mldev_batch_size_count")).isEqualTo(1.0); // one batch, split inside
+        assertThat(List.of(
+                        predictions.get(0).get("text").asText(),
+                        predictions.get(1).get("text").asText(),
+                        predictions.get(2).get("text").asText()))
+                .containsExactly("one", "a longer second line", "3");
+        assertThat(metric(get(url + "/metrics").body(), "mldev_batch_size_count"))
+                .isEqualTo(1.0); // one batch, split inside
     }
 
     /**
@@ -239,13 +317,14 @@ class PredictServerTest {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(413);
         assertThat(JSON.readTree(response.body()).get("error").asText())
                 .contains("2940000000 pixels", "limit of " + ServeLimits.DEFAULT.maxRequestPixels());
-        assertThat(post(url + "/predict", predictBody(line("after"))).statusCode()).isEqualTo(200);
+        assertThat(post(url + "/predict", predictBody(line("after"))).statusCode())
+                .isEqualTo(200);
     }
 
     @Test
     void whileTheDecodingBudgetIsInUseRequestsGet503() throws Exception {
-        ServeLimits limits = new ServeLimits(Duration.ofSeconds(30), Duration.ofSeconds(60), 1_000_000, 1_000_000,
-                TensorBudget.DEFAULT);
+        ServeLimits limits = new ServeLimits(
+                Duration.ofSeconds(30), Duration.ofSeconds(60), 1_000_000, 1_000_000, TensorBudget.DEFAULT);
         String url = start(cls, Duration.ofMinutes(10), false, null, limits); // the first request loads the model
         byte[] big = BlankPng.of(1000, 600);
         List<Integer> statuses = new ArrayList<>();
@@ -274,8 +353,8 @@ class PredictServerTest {
     /** Slowloris: many connections trickling their headers hold no worker; a normal client is answered at once. */
     @Test
     void slowClientsTakeNoWorkersAndAreCutOffAtTheHeaderDeadline() throws Exception {
-        ServeLimits limits = new ServeLimits(Duration.ofSeconds(3), Duration.ofSeconds(3), 64_000_000L, 200_000_000L,
-                TensorBudget.DEFAULT);
+        ServeLimits limits = new ServeLimits(
+                Duration.ofSeconds(3), Duration.ofSeconds(3), 64_000_000L, 200_000_000L, TensorBudget.DEFAULT);
         String url = start(cls, Duration.ofMinutes(10), true, null, limits);
         List<Socket> slow = new ArrayList<>();
         try {
@@ -285,11 +364,15 @@ class PredictServerTest {
                 slow.add(socket);
             }
             long start = System.nanoTime();
-            HttpResponse<String> health = ServerHarness.HTTP.send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(url + "/health")).timeout(Duration.ofSeconds(2)).build(),
+            HttpResponse<String> health = ServerHarness.HTTP.send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/health"))
+                            .timeout(Duration.ofSeconds(2))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).isEqualTo(200);
-            assertThat(post(url + "/predict", predictBody(line("during the attack"))).statusCode()).isEqualTo(200);
+            assertThat(post(url + "/predict", predictBody(line("during the attack")))
+                            .statusCode())
+                    .isEqualTo(200);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
 
             Socket trickling = slow.get(0);
@@ -323,16 +406,20 @@ class PredictServerTest {
 
     @Test
     void aBodyThatStopsComingIsCutOffAtTheBodyDeadline() throws Exception {
-        ServeLimits limits = new ServeLimits(Duration.ofSeconds(30), Duration.ofSeconds(2), 64_000_000L, 200_000_000L,
-                TensorBudget.DEFAULT);
+        ServeLimits limits = new ServeLimits(
+                Duration.ofSeconds(30), Duration.ofSeconds(2), 64_000_000L, 200_000_000L, TensorBudget.DEFAULT);
         start(cls, Duration.ofMinutes(10), false, null, limits);
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(10_000);
             long start = System.nanoTime();
-            socket.getOutputStream().write(("POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"
-                    + "{\"instances\"").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            assertThat(socket.getInputStream().read()).as("closed without an answer").isEqualTo(-1);
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(5));
+            socket.getOutputStream()
+                    .write(("POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n" + "{\"instances\"")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(socket.getInputStream().read())
+                    .as("closed without an answer")
+                    .isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .isBetween(Duration.ofMillis(1500), Duration.ofSeconds(5));
         }
     }
 
@@ -347,7 +434,8 @@ class PredictServerTest {
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(60_000);
             socket.getOutputStream().write(requests.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            String answers = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String answers =
+                    new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             int predictions = answers.indexOf("\"predictions\"");
             int health = answers.indexOf("\"status\":\"ok\"");
             assertThat(answers).startsWith("HTTP/1.1 200").contains("first in line");

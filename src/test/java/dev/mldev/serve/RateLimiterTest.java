@@ -29,7 +29,9 @@ class RateLimiterTest {
         assertThat(limiter.acquire(client)).isEqualTo(5);
         clock.addAndGet(5 * SECOND);
         assertThat(limiter.acquire(client)).isZero();
-        assertThat(limiter.acquire(ip("192.0.2.2"))).as("another client has its own allowance").isZero();
+        assertThat(limiter.acquire(ip("192.0.2.2")))
+                .as("another client has its own allowance")
+                .isZero();
     }
 
     @Test
@@ -58,17 +60,24 @@ class RateLimiterTest {
         assertThat(RateLimit.parse(" 5 / min")).isEqualTo(new RateLimit(5));
         assertThat(RateLimit.parse("off")).isNull();
         for (String bad : new String[] {"0/min", "30", "30/s", "-1/min", "many"}) {
-            assertThatThrownBy(() -> RateLimit.parse(bad)).isInstanceOf(MldevException.class)
+            assertThatThrownBy(() -> RateLimit.parse(bad))
+                    .isInstanceOf(MldevException.class)
                     .hasMessage("--rate-limit must be N/min with N of 1 or more, or off; not '" + bad + "'");
         }
     }
 
     @Test
     void onByDefaultOnlyWhenPublic() {
-        assertThat(RateLimit.forServer(null, false, false, "127.0.0.1")).as("loopback").isNull();
+        assertThat(RateLimit.forServer(null, false, false, "127.0.0.1"))
+                .as("loopback")
+                .isNull();
         assertThat(RateLimit.forServer(null, false, false, "0.0.0.0")).isEqualTo(RateLimit.PUBLIC_DEFAULT);
-        assertThat(RateLimit.forServer(null, true, false, "127.0.0.1")).as("--public").isEqualTo(RateLimit.PUBLIC_DEFAULT);
-        assertThat(RateLimit.forServer(null, false, true, "0.0.0.0")).as("on Vertex AI").isNull();
+        assertThat(RateLimit.forServer(null, true, false, "127.0.0.1"))
+                .as("--public")
+                .isEqualTo(RateLimit.PUBLIC_DEFAULT);
+        assertThat(RateLimit.forServer(null, false, true, "0.0.0.0"))
+                .as("on Vertex AI")
+                .isNull();
         assertThat(RateLimit.forServer("off", true, false, "0.0.0.0")).isNull();
         assertThat(RateLimit.forServer("100/min", false, false, "127.0.0.1")).isEqualTo(new RateLimit(100));
     }

@@ -15,13 +15,22 @@ import org.junit.jupiter.api.io.TempDir;
 class ServeAddressTest {
     @TempDir
     static Path home;
+
     static Path cls;
 
     @BeforeAll
     static void packageModel() {
         cls = home.resolve("cls");
-        assertThat(CliRun.run(home, "package", TestModels.file(TestModels.CLS).toString(), "--preset", "ppocr-cls",
-                "--out", cls.toString()).exitCode).isZero();
+        assertThat(CliRun.run(
+                                home,
+                                "package",
+                                TestModels.file(TestModels.CLS).toString(),
+                                "--preset",
+                                "ppocr-cls",
+                                "--out",
+                                cls.toString())
+                        .exitCode)
+                .isZero();
     }
 
     private static CliRun serve(String... flags) {

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ServeProcessTest {
     @TempDir
     static Path home;
+
     static Path rec;
     Process process;
     Path log;
@@ -38,8 +39,18 @@ class ServeProcessTest {
     @BeforeAll
     static void packageModel() {
         rec = home.resolve("rec");
-        assertThat(CliRun.run(home, "package", TestModels.file(TestModels.REC).toString(), "--preset", "ppocr-rec",
-                "--vocab", TestModels.file(TestModels.VOCAB).toString(), "--out", rec.toString()).exitCode).isZero();
+        assertThat(CliRun.run(
+                                home,
+                                "package",
+                                TestModels.file(TestModels.REC).toString(),
+                                "--preset",
+                                "ppocr-rec",
+                                "--vocab",
+                                TestModels.file(TestModels.VOCAB).toString(),
+                                "--out",
+                                rec.toString())
+                        .exitCode)
+                .isZero();
     }
 
     @AfterEach
@@ -52,10 +63,14 @@ class ServeProcessTest {
     Process serve(Map<String, String> env, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.mldev.cli.Cli", "serve"));
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.mldev.cli.Cli",
+                "serve"));
         command.addAll(List.of(args));
         log = home.resolve("serve-" + System.nanoTime() + ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(env);
         builder.environment().put("XDG_CACHE_HOME", home.resolve("cache").toString());
         return builder.start();
@@ -73,7 +88,9 @@ class ServeProcessTest {
             if (m.find()) {
                 return Integer.parseInt(m.group(1));
             }
-            assertThat(process.isAlive()).as("server exited early: " + Files.readString(log)).isTrue();
+            assertThat(process.isAlive())
+                    .as("server exited early: " + Files.readString(log))
+                    .isTrue();
             Thread.sleep(50);
         }
         throw new AssertionError("server never announced its port: " + Files.readString(log));
@@ -97,16 +114,31 @@ class ServeProcessTest {
 
     @Test
     void vertexVariablesOverrideTheFlags() throws Exception {
-        process = serve(Map.of("AIP_HTTP_PORT", "0", "AIP_HEALTH_ROUTE", "/v1/endpoints/1/health",
-                "AIP_PREDICT_ROUTE", "/v1/endpoints/1/models/ocr:predict", "AIP_STORAGE_URI", rec.toString()),
-                "--port", "1");
+        process = serve(
+                Map.of(
+                        "AIP_HTTP_PORT",
+                        "0",
+                        "AIP_HEALTH_ROUTE",
+                        "/v1/endpoints/1/health",
+                        "AIP_PREDICT_ROUTE",
+                        "/v1/endpoints/1/models/ocr:predict",
+                        "AIP_STORAGE_URI",
+                        rec.toString()),
+                "--port",
+                "1");
         int port = listeningPort();
         String base = "http://127.0.0.1:" + port;
         awaitHealthy(base + "/v1/endpoints/1/health", process);
-        HttpResponse<String> response = post(base + "/v1/endpoints/1/models/ocr:predict",
+        HttpResponse<String> response = post(
+                base + "/v1/endpoints/1/models/ocr:predict",
                 predictBody(TextImages.encode(TextImages.line("Vertex serving"), "png")));
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(new ObjectMapper().readTree(response.body()).get("predictions").get(0).get("text").asText())
+        assertThat(new ObjectMapper()
+                        .readTree(response.body())
+                        .get("predictions")
+                        .get(0)
+                        .get("text")
+                        .asText())
                 .isEqualTo("Vertex serving");
         assertThat(get(base + "/predict").statusCode()).isEqualTo(404);
     }
@@ -119,7 +151,8 @@ class ServeProcessTest {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
             free = socket.getLocalPort();
         }
-        process = serve(Map.of("PORT", String.valueOf(free), "K_SERVICE", "mldev-ocr", "AIP_STORAGE_URI", rec.toString()));
+        process = serve(
+                Map.of("PORT", String.valueOf(free), "K_SERVICE", "mldev-ocr", "AIP_STORAGE_URI", rec.toString()));
         assertThat(listeningPort()).isEqualTo(free);
         assertThat(Files.readString(log)).contains("listening on http://0.0.0.0:" + free);
         awaitHealthy("http://127.0.0.1:" + free + "/health", process);
@@ -137,7 +170,11 @@ class ServeProcessTest {
             cloud.storage().createBucket("models");
             try (var files = java.nio.file.Files.list(rec)) {
                 for (Path file : files.toList()) {
-                    cloud.storage().put("models", "mldev/ocr/v1/" + file.getFileName(), java.nio.file.Files.readAllBytes(file));
+                    cloud.storage()
+                            .put(
+                                    "models",
+                                    "mldev/ocr/v1/" + file.getFileName(),
+                                    java.nio.file.Files.readAllBytes(file));
                 }
             }
             Map<String, String> env = new java.util.HashMap<>(cloud.environment(home));
@@ -147,10 +184,15 @@ class ServeProcessTest {
             int port = listeningPort();
             String base = "http://127.0.0.1:" + port;
             awaitHealthy(base + "/health", process);
-            HttpResponse<String> response = post(base + "/predict",
-                    predictBody(TextImages.encode(TextImages.line("from the bucket"), "png")));
+            HttpResponse<String> response =
+                    post(base + "/predict", predictBody(TextImages.encode(TextImages.line("from the bucket"), "png")));
             assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(new ObjectMapper().readTree(response.body()).get("predictions").get(0).get("text").asText())
+            assertThat(new ObjectMapper()
+                            .readTree(response.body())
+                            .get("predictions")
+                            .get(0)
+                            .get("text")
+                            .asText())
                     .isEqualTo("from the bucket");
         }
     }

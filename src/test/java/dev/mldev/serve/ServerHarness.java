@@ -1,7 +1,7 @@
 package dev.mldev.serve;
 
-import dev.mldev.runtime.Predictor;
 import dev.mldev.deploy.PredictClient;
+import dev.mldev.runtime.Predictor;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,14 +13,16 @@ import java.util.regex.Pattern;
 
 /** Plain HTTP calls against a server under test. */
 final class ServerHarness {
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     static HttpResponse<String> get(String url) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     static HttpResponse<String> post(String url, String body, String... headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(2))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofMinutes(2))
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (headers.length > 0) {
             request.headers(headers);
@@ -29,12 +31,17 @@ final class ServerHarness {
     }
 
     static String predictBody(byte[]... images) {
-        return PredictClient.body(java.util.Arrays.stream(images).map(b -> new Predictor.Input("x", b)).toList(), 0);
+        return PredictClient.body(
+                java.util.Arrays.stream(images)
+                        .map(b -> new Predictor.Input("x", b))
+                        .toList(),
+                0);
     }
 
     /** A sample's value from Prometheus text, e.g. metric("mldev_model_loaded", text). */
     static double metric(String text, String sample) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(sample) + " (\\S+)$").matcher(text);
+        Matcher m =
+                Pattern.compile("(?m)^" + Pattern.quote(sample) + " (\\S+)$").matcher(text);
         if (!m.find()) {
             throw new AssertionError("no sample " + sample + " in\n" + text);
         }
@@ -45,6 +52,5 @@ final class ServerHarness {
         return text.lines().toList();
     }
 
-    private ServerHarness() {
-    }
+    private ServerHarness() {}
 }

@@ -10,8 +10,7 @@ import java.util.stream.Stream;
 
 /** Copies of a bundle directory with their manifest changed, to test how bad manifests are refused. */
 public final class BundleCopies {
-    private BundleCopies() {
-    }
+    private BundleCopies() {}
 
     /** A copy of {@code bundle} at {@code to} whose mldev.json went through {@code change}. */
     public static Path withManifest(Path bundle, Path to, Consumer<ObjectNode> change) throws IOException {

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Assumptions;
 public final class ImageRoot implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Mounts /proc (the loader resolves $ORIGIN through /proc/self/exe), a /dev of its own and the binds. */
-    private static final String ENTER = String.join("\n",
+    private static final String ENTER = String.join(
+            "\n",
             "set -e",
             "root=$1; shift",
             "/bin/mount -t proc proc \"$root/proc\"",
@@ -80,12 +81,15 @@ public final class ImageRoot implements AutoCloseable {
             Path saved = Files.createDirectories(dir.resolve("saved"));
             Path root = Files.createDirectories(dir.resolve("root"));
             run(List.of("tar", "-xf", dockerSaveTar.toString(), "-C", saved.toString()));
-            JsonNode manifest = JSON.readTree(saved.resolve("manifest.json").toFile()).get(0);
+            JsonNode manifest =
+                    JSON.readTree(saved.resolve("manifest.json").toFile()).get(0);
             for (JsonNode layer : manifest.path("Layers")) {
                 // GNU tar tells a gzipped layer from a plain one by itself; owners and modes are kept (root)
                 run(List.of("tar", "-xpf", saved.resolve(layer.asText()).toString(), "-C", root.toString()));
             }
-            JsonNode config = JSON.readTree(saved.resolve(manifest.path("Config").asText()).toFile()).path("config");
+            JsonNode config = JSON.readTree(
+                            saved.resolve(manifest.path("Config").asText()).toFile())
+                    .path("config");
             List<String> entrypoint = new ArrayList<>();
             config.path("Entrypoint").forEach(word -> entrypoint.add(word.asText()));
             config.path("Cmd").forEach(word -> entrypoint.add(word.asText()));
@@ -128,8 +132,17 @@ public final class ImageRoot implements AutoCloseable {
      * @param binds directories of this machine to mount at paths inside the image (e.g. {@code /gcs})
      */
     public ProcessBuilder command(List<String> argv, Map<String, String> variables, Map<String, Path> binds) {
-        List<String> command = new ArrayList<>(List.of("/usr/bin/unshare", "--mount", "--propagation", "private",
-                "/bin/sh", "-c", ENTER, "enter", root.toString(), String.valueOf(binds.size())));
+        List<String> command = new ArrayList<>(List.of(
+                "/usr/bin/unshare",
+                "--mount",
+                "--propagation",
+                "private",
+                "/bin/sh",
+                "-c",
+                ENTER,
+                "enter",
+                root.toString(),
+                String.valueOf(binds.size())));
         binds.forEach((inside, host) -> {
             command.add(inside);
             command.add(host.toAbsolutePath().toString());
@@ -145,7 +158,8 @@ public final class ImageRoot implements AutoCloseable {
     /** Runs a command inside the image to its end: its exit code and output (stdout and stderr together). */
     public Result run(List<String> argv, Map<String, String> variables, Map<String, Path> binds) {
         try {
-            Process process = command(argv, variables, binds).redirectErrorStream(true).start();
+            Process process =
+                    command(argv, variables, binds).redirectErrorStream(true).start();
             process.getOutputStream().close();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(5, TimeUnit.MINUTES)) {
@@ -160,8 +174,7 @@ public final class ImageRoot implements AutoCloseable {
         }
     }
 
-    public record Result(int exitCode, String output) {
-    }
+    public record Result(int exitCode, String output) {}
 
     /** Deletes the directory: refused while anything is mounted under it, and never crossing into a mount. */
     @Override
@@ -179,7 +192,8 @@ public final class ImageRoot implements AutoCloseable {
         try {
             return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
                     .map(line -> line.split(" ")[4].replace("\\040", " "))
-                    .filter(point -> point.equals(prefix) || point.startsWith(prefix + "/")).toList();
+                    .filter(point -> point.equals(prefix) || point.startsWith(prefix + "/"))
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -187,7 +201,8 @@ public final class ImageRoot implements AutoCloseable {
 
     private static void run(List<String> command) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process process =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (process.waitFor() != 0) {
                 throw new IllegalStateException(String.join(" ", command) + " failed: " + output.strip());

@@ -11,12 +11,10 @@ public record RecordingProgress(List<String> lines) implements Progress {
     }
 
     @Override
-    public void advance(String label, long done, long total) {
-    }
+    public void advance(String label, long done, long total) {}
 
     @Override
-    public void done() {
-    }
+    public void done() {}
 
     @Override
     public void status(String line) {

@@ -8,9 +8,9 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
 
 /**
  * The serving image of this build, as {@code mldev image push --tar} writes it, on the small Debian base of
@@ -21,8 +21,7 @@ public final class ServingImage {
     private static final Path DIR = Path.of("target", "serving-image").toAbsolutePath();
     private static ImageRoot root;
 
-    private ServingImage() {
-    }
+    private ServingImage() {}
 
     /** The unpacked image (built on first use); needs root, see {@link ImageRoot#requireRoot()}. */
     public static synchronized ImageRoot root() {
@@ -44,8 +43,17 @@ public final class ServingImage {
         try {
             Path app = installedApp(dir.resolve("app"));
             Path tar = dir.resolve("mldev-serve.tar");
-            CliRun push = CliRun.run(dir.resolve("home"), "image", "push", "mldev-serve:test", "--tar", tar.toString(),
-                    "--app-dir", app.toString(), "--base", "tar://" + testBase());
+            CliRun push = CliRun.run(
+                    dir.resolve("home"),
+                    "image",
+                    "push",
+                    "mldev-serve:test",
+                    "--tar",
+                    tar.toString(),
+                    "--app-dir",
+                    app.toString(),
+                    "--base",
+                    "tar://" + testBase());
             if (push.exitCode != 0) {
                 throw new IllegalStateException("image push --tar failed: " + push);
             }
@@ -58,7 +66,8 @@ public final class ServingImage {
     /** The base image tarball {@code scripts/test-base-image} prints (it caches it). */
     public static Path testBase() {
         try {
-            Process script = new ProcessBuilder("scripts/test-base-image").redirectError(ProcessBuilder.Redirect.INHERIT)
+            Process script = new ProcessBuilder("scripts/test-base-image")
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
             String out = new String(script.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (script.waitFor() != 0) {
@@ -86,11 +95,13 @@ public final class ServingImage {
             }
         }
         Path lib = Files.createDirectories(dir.resolve("lib"));
-        Path classes = Path.of(Cli.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path classes = Path.of(
+                Cli.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(lib.resolve("mldev.jar")));
-             Stream<Path> walk = Files.walk(classes)) {
+                Stream<Path> walk = Files.walk(classes)) {
             for (Path file : (Iterable<Path>) walk.filter(Files::isRegularFile).sorted()::iterator) {
-                jar.putNextEntry(new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
+                jar.putNextEntry(
+                        new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
                 Files.copy(file, jar);
                 jar.closeEntry();
             }

@@ -10,8 +10,7 @@ import org.opentest4j.AssertionFailedError;
  * that lost a tool cannot report BUILD SUCCESS with part of the suite unrun.
  */
 public final class TestDependencies {
-    private TestDependencies() {
-    }
+    private TestDependencies() {}
 
     /** Continues when {@code present}; otherwise skips the test, or fails it under CI, naming how to install the tool. */
     public static void require(String tool, boolean present, String installCommand) {

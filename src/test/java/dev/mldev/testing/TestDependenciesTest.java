@@ -27,8 +27,8 @@ class TestDependenciesTest {
 
     @Test
     void aMissingToolFailsUnderCiNamingTheToolAndHowToInstallIt() {
-        assertThatThrownBy(() -> TestDependencies.require("docker-registry", false,
-                "apt-get install -y docker-registry", Map.of("CI", "true")))
+        assertThatThrownBy(() -> TestDependencies.require(
+                        "docker-registry", false, "apt-get install -y docker-registry", Map.of("CI", "true")))
                 .isInstanceOf(AssertionFailedError.class)
                 .hasMessage("docker-registry is not installed (install it with: apt-get install -y docker-registry); "
                         + "CI=true: a missing test dependency fails the build");
@@ -37,8 +37,8 @@ class TestDependenciesTest {
     @Test
     void aMissingToolSkipsOutsideCi() {
         for (Map<String, String> environment : List.of(Map.<String, String>of(), Map.of("CI", "false"))) {
-            assertThatThrownBy(() -> TestDependencies.require("docker-registry", false,
-                    "apt-get install -y docker-registry", environment))
+            assertThatThrownBy(() -> TestDependencies.require(
+                            "docker-registry", false, "apt-get install -y docker-registry", environment))
                     .isInstanceOf(TestAbortedException.class)
                     .hasMessageStartingWith("docker-registry is not installed (install it with: apt-get install -y "
                             + "docker-registry); skipped");
@@ -48,14 +48,20 @@ class TestDependenciesTest {
     @Test
     void skippedAndAbortedTestsArePrintedOnTheConsoleWithTheirReason() {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
-        LauncherFactory.create(LauncherConfig.builder().enableTestExecutionListenerAutoRegistration(false).build())
-                .execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(SkippingTests.class)).build(),
+        LauncherFactory.create(LauncherConfig.builder()
+                        .enableTestExecutionListenerAutoRegistration(false)
+                        .build())
+                .execute(
+                        LauncherDiscoveryRequestBuilder.request()
+                                .selectors(selectClass(SkippingTests.class))
+                                .build(),
                         new SkippedTestsReport(new PrintStream(console, true, StandardCharsets.UTF_8)));
 
-        assertThat(console.toString(StandardCharsets.UTF_8).lines()).containsExactlyInAnyOrder(
-                "[WARNING] SKIPPED TestDependenciesTest$SkippingTests.needsAMissingTool: no-such-tool is not installed (install it with: "
-                        + "apt-get install -y no-such-tool); skipped (under CI=true this fails)",
-                "[WARNING] SKIPPED TestDependenciesTest$SkippingTests.disabled: not today");
+        assertThat(console.toString(StandardCharsets.UTF_8).lines())
+                .containsExactlyInAnyOrder(
+                        "[WARNING] SKIPPED TestDependenciesTest$SkippingTests.needsAMissingTool: no-such-tool is not installed (install it with: "
+                                + "apt-get install -y no-such-tool); skipped (under CI=true this fails)",
+                        "[WARNING] SKIPPED TestDependenciesTest$SkippingTests.disabled: not today");
     }
 
     /** Run only through the launcher above: surefire leaves nested classes out. */
@@ -67,11 +73,9 @@ class TestDependenciesTest {
 
         @Test
         @Disabled("not today")
-        void disabled() {
-        }
+        void disabled() {}
 
         @Test
-        void runs() {
-        }
+        void runs() {}
     }
 }

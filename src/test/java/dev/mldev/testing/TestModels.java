@@ -10,8 +10,7 @@ public final class TestModels {
     public static final String DET = "ch_PP-OCRv4_det_infer.onnx";
     public static final String VOCAB = "ppocr_keys_v1.txt";
 
-    private TestModels() {
-    }
+    private TestModels() {}
 
     public static Path dir() {
         String property = System.getProperty("mldev.test.models");

@@ -19,8 +19,7 @@ import javax.imageio.ImageIO;
 
 /** Text lines rendered with Java2D: black sans-serif on white, 40 px, as the models' README describes. */
 public final class TextImages {
-    private TextImages() {
-    }
+    private TextImages() {}
 
     public static BufferedImage line(String text) {
         Font font = new Font(Font.SANS_SERIF, Font.PLAIN, 40);
@@ -43,7 +42,10 @@ public final class TextImages {
     public static BufferedImage rotated180(BufferedImage image) {
         BufferedImage out = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
-        g.drawImage(image, AffineTransform.getRotateInstance(Math.PI, image.getWidth() / 2.0, image.getHeight() / 2.0), null);
+        g.drawImage(
+                image,
+                AffineTransform.getRotateInstance(Math.PI, image.getWidth() / 2.0, image.getHeight() / 2.0),
+                null);
         g.dispose();
         return out;
     }

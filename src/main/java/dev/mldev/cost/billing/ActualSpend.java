@@ -19,8 +19,7 @@ import java.util.stream.Collectors;
  * @param services  spend per service, most first
  */
 public record ActualSpend(String table, Instant since, String currency, List<ServiceSpend> services) {
-    public record ServiceSpend(String service, BigDecimal cost) {
-    }
+    public record ServiceSpend(String service, BigDecimal cost) {}
 
     public ActualSpend {
         services = List.copyOf(services);
@@ -45,9 +44,16 @@ public record ActualSpend(String table, Instant since, String currency, List<Ser
     /** "spent in the last 30 days: $15.65 (Vertex AI $15.25, Cloud Storage $0.40), from TABLE". */
     public String line() {
         String money = "USD".equals(currency) ? Usd.format(total()) : total().toPlainString() + " " + currency;
-        String parts = services.stream().map(s -> s.service() + " " + ("USD".equals(currency) ? Usd.format(s.cost())
-                : s.cost().toPlainString())).collect(Collectors.joining(", "));
-        return "spent since " + since.truncatedTo(java.time.temporal.ChronoUnit.DAYS).toString().substring(0, 10) + ": "
-                + money + (parts.isEmpty() ? "" : " (" + parts + ")") + ", from the billing export " + table;
+        String parts = services.stream()
+                .map(s -> s.service() + " "
+                        + ("USD".equals(currency)
+                                ? Usd.format(s.cost())
+                                : s.cost().toPlainString()))
+                .collect(Collectors.joining(", "));
+        return "spent since "
+                + since.truncatedTo(java.time.temporal.ChronoUnit.DAYS)
+                        .toString()
+                        .substring(0, 10) + ": " + money + (parts.isEmpty() ? "" : " (" + parts + ")")
+                + ", from the billing export " + table;
     }
 }

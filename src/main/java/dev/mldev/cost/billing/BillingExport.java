@@ -29,9 +29,10 @@ import java.util.regex.Pattern;
 public final class BillingExport {
     /** gcloud's variable for BigQuery's address; an {@code http://} URL means a local fake (no credentials sent). */
     public static final String ENDPOINT_OVERRIDE = "CLOUDSDK_API_ENDPOINT_OVERRIDES_BIGQUERY";
+
     public static final Duration PERIOD = Duration.ofDays(30);
-    private static final Pattern TABLE = Pattern.compile(
-            "([a-z][a-z0-9-]{4,28}[a-z0-9])\\.([A-Za-z0-9_]{1,1024})\\.([A-Za-z0-9_$-]{1,1024})");
+    private static final Pattern TABLE =
+            Pattern.compile("([a-z][a-z0-9-]{4,28}[a-z0-9])\\.([A-Za-z0-9_]{1,1024})\\.([A-Za-z0-9_$-]{1,1024})");
 
     private final BigQuery bigQuery;
     private final Clock clock;
@@ -43,7 +44,8 @@ public final class BillingExport {
 
     /** A BigQuery client billed to the export table's project, at the public address or the override. */
     public static BillingExport connect(Environment env, String table, Clock clock) {
-        BigQueryOptions.Builder options = BigQueryOptions.newBuilder().setProjectId(checkTable(table).split("\\.")[0]);
+        BigQueryOptions.Builder options =
+                BigQueryOptions.newBuilder().setProjectId(checkTable(table).split("\\.")[0]);
         Optional<String> override = env.get(ENDPOINT_OVERRIDE);
         if (override.isPresent()) {
             URI url = CloudEndpoints.overrideUrl(ENDPOINT_OVERRIDE, override.get(), "https://bigquery.googleapis.com/");
@@ -58,7 +60,8 @@ public final class BillingExport {
     /** Checks PROJECT.DATASET.TABLE (exit 2 otherwise) and returns it. */
     public static String checkTable(String table) {
         if (table == null || !TABLE.matcher(table).matches()) {
-            throw MldevException.usage("'" + table + "' is not a BigQuery table name like PROJECT.DATASET.TABLE",
+            throw MldevException.usage(
+                    "'" + table + "' is not a BigQuery table name like PROJECT.DATASET.TABLE",
                     "name the Cloud Billing export table, e.g. my-project.billing.gcp_billing_export_v1_XXXXXX");
         }
         return table;
@@ -68,7 +71,8 @@ public final class BillingExport {
     public static void checkRequest(String table, String project) {
         checkTable(table);
         if (project == null || project.isBlank()) {
-            throw MldevException.usage("--billing-table needs the project whose spend to show",
+            throw MldevException.usage(
+                    "--billing-table needs the project whose spend to show",
                     "pass --project, or set MLDEV_PROJECT (or GOOGLE_CLOUD_PROJECT, CLOUDSDK_CORE_PROJECT)");
         }
     }
@@ -82,25 +86,32 @@ public final class BillingExport {
                 + " FROM `" + table + "`"
                 + " WHERE project.id = @project AND usage_start_time >= @since"
                 + " GROUP BY service, currency ORDER BY cost DESC";
-        QueryJobConfiguration query = QueryJobConfiguration.newBuilder(sql).setUseLegacySql(false)
+        QueryJobConfiguration query = QueryJobConfiguration.newBuilder(sql)
+                .setUseLegacySql(false)
                 .addNamedParameter("project", QueryParameterValue.string(project))
-                .addNamedParameter("since", QueryParameterValue.timestamp(
-                        since.getEpochSecond() * 1_000_000L + since.getNano() / 1_000))
+                .addNamedParameter(
+                        "since",
+                        QueryParameterValue.timestamp(since.getEpochSecond() * 1_000_000L + since.getNano() / 1_000))
                 .build();
         try {
             TableResult result = bigQuery.query(query);
             List<ActualSpend.ServiceSpend> services = new ArrayList<>();
             String currency = "USD";
             for (FieldValueList row : result.iterateAll()) {
-                currency = row.get("currency").isNull() ? currency : row.get("currency").getStringValue();
-                services.add(new ActualSpend.ServiceSpend(row.get("service").getStringValue(),
+                currency = row.get("currency").isNull()
+                        ? currency
+                        : row.get("currency").getStringValue();
+                services.add(new ActualSpend.ServiceSpend(
+                        row.get("service").getStringValue(),
                         new BigDecimal(row.get("cost").getStringValue())));
             }
             return new ActualSpend(table, since, currency, services);
         } catch (BigQueryException e) {
-            throw MldevException.remote("cannot read the billing export " + table + ": " + e.getMessage(),
+            throw MldevException.remote(
+                    "cannot read the billing export " + table + ": " + e.getMessage(),
                     "check the table name, and that the account may run BigQuery jobs in that project"
-                            + " (roles/bigquery.jobUser) and read the dataset (roles/bigquery.dataViewer)", e);
+                            + " (roles/bigquery.jobUser) and read the dataset (roles/bigquery.dataViewer)",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw MldevException.failure("interrupted while reading the billing export", null);

@@ -33,6 +33,7 @@ import java.util.Optional;
 public final class CatalogRefresh implements AutoCloseable {
     /** gcloud's variable for the Cloud Billing API's address; an {@code http://} URL means a local fake. */
     public static final String ENDPOINT_OVERRIDE = "CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDBILLING";
+
     static final String COMPUTE_ENGINE = "Compute Engine";
     static final String VERTEX_AI = "Vertex AI";
 
@@ -49,8 +50,10 @@ public final class CatalogRefresh implements AutoCloseable {
         try {
             return new CatalogRefresh(CloudCatalogClient.create(settings(env)), clock);
         } catch (IOException e) {
-            throw MldevException.remote("cannot reach the Cloud Billing Catalog API: " + e.getMessage(),
-                    "run 'gcloud auth application-default login', or check GOOGLE_APPLICATION_CREDENTIALS", e);
+            throw MldevException.remote(
+                    "cannot reach the Cloud Billing Catalog API: " + e.getMessage(),
+                    "run 'gcloud auth application-default login', or check GOOGLE_APPLICATION_CREDENTIALS",
+                    e);
         }
     }
 
@@ -58,11 +61,12 @@ public final class CatalogRefresh implements AutoCloseable {
         CloudCatalogSettings.Builder settings = CloudCatalogSettings.newBuilder();
         Optional<String> override = env.get(ENDPOINT_OVERRIDE);
         if (override.isPresent()) {
-            URI url = CloudEndpoints.overrideUrl(ENDPOINT_OVERRIDE, override.get(), "https://cloudbilling.googleapis.com/");
+            URI url = CloudEndpoints.overrideUrl(
+                    ENDPOINT_OVERRIDE, override.get(), "https://cloudbilling.googleapis.com/");
             boolean plaintext = "http".equals(url.getScheme());
             String hostPort = CloudEndpoints.hostPort(url);
-            InstantiatingGrpcChannelProvider.Builder channel = InstantiatingGrpcChannelProvider.newBuilder()
-                    .setEndpoint(hostPort);
+            InstantiatingGrpcChannelProvider.Builder channel =
+                    InstantiatingGrpcChannelProvider.newBuilder().setEndpoint(hostPort);
             if (plaintext) {
                 // credentials never travel in clear text: a plain-HTTP endpoint is a local fake that needs none
                 channel.setChannelConfigurator(ManagedChannelBuilder::usePlaintext);
@@ -80,22 +84,27 @@ public final class CatalogRefresh implements AutoCloseable {
      */
     public PriceTable refresh(PriceTable previous, Path cacheFile, Progress progress) {
         List<Service> services = services();
-        Service compute = find(services, COMPUTE_ENGINE).orElseThrow(() -> MldevException.remote(
-                "the Cloud Billing Catalog lists no '" + COMPUTE_ENGINE + "' service", null, null));
+        Service compute = find(services, COMPUTE_ENGINE)
+                .orElseThrow(() -> MldevException.remote(
+                        "the Cloud Billing Catalog lists no '" + COMPUTE_ENGINE + "' service", null, null));
         List<Sku> computeSkus = skus(compute, progress);
-        List<Sku> vertexSkus = find(services, VERTEX_AI).map(s -> skus(s, progress)).orElse(List.of());
+        List<Sku> vertexSkus =
+                find(services, VERTEX_AI).map(s -> skus(s, progress)).orElse(List.of());
         progress.done();
-        PriceTable table = new SkuPrices(MachineShapes.load()).table(computeSkus, vertexSkus, previous,
-                LocalDate.now(clock), cacheFile.toString());
+        PriceTable table = new SkuPrices(MachineShapes.load())
+                .table(computeSkus, vertexSkus, previous, LocalDate.now(clock), cacheFile.toString());
         if (table.regions().values().stream().allMatch(r -> r.machines().isEmpty())) {
-            throw MldevException.remote("the Cloud Billing Catalog returned no on-demand prices for the machine"
-                    + " types mldev deploys (" + computeSkus.size() + " Compute Engine SKUs read)",
-                    "the cached prices were left as they were; try again later, or pass --prices FILE", null);
+            throw MldevException.remote(
+                    "the Cloud Billing Catalog returned no on-demand prices for the machine" + " types mldev deploys ("
+                            + computeSkus.size() + " Compute Engine SKUs read)",
+                    "the cached prices were left as they were; try again later, or pass --prices FILE",
+                    null);
         }
         try {
             PriceTableJson.write(table, cacheFile);
         } catch (IOException e) {
-            throw MldevException.failure("cannot write " + cacheFile + ": " + e.getMessage(),
+            throw MldevException.failure(
+                    "cannot write " + cacheFile + ": " + e.getMessage(),
                     "check that the cache directory is writable (XDG_CACHE_HOME)");
         }
         return table;
@@ -115,8 +124,11 @@ public final class CatalogRefresh implements AutoCloseable {
         progress.step("reading " + service.getDisplayName() + " prices from the Cloud Billing Catalog");
         try {
             List<Sku> skus = new ArrayList<>();
-            ListSkusRequest request = ListSkusRequest.newBuilder().setParent(service.getName())
-                    .setCurrencyCode("USD").setPageSize(5000).build();
+            ListSkusRequest request = ListSkusRequest.newBuilder()
+                    .setParent(service.getName())
+                    .setCurrencyCode("USD")
+                    .setPageSize(5000)
+                    .build();
             for (Sku sku : client.listSkus(request).iterateAll()) {
                 skus.add(sku);
                 progress.advance(service.getDisplayName() + " SKUs", skus.size(), -1);
@@ -128,14 +140,18 @@ public final class CatalogRefresh implements AutoCloseable {
     }
 
     private static Optional<Service> find(List<Service> services, String displayName) {
-        return services.stream().filter(s -> displayName.equals(s.getDisplayName())).findFirst();
+        return services.stream()
+                .filter(s -> displayName.equals(s.getDisplayName()))
+                .findFirst();
     }
 
     private static MldevException failed(ApiException e) {
-        return MldevException.remote("cannot read the Cloud Billing Catalog: " + e.getStatusCode().getCode() + ": "
+        return MldevException.remote(
+                "cannot read the Cloud Billing Catalog: " + e.getStatusCode().getCode() + ": "
                         + Failures.firstLine(e.getMessage()),
                 "enable the API (gcloud services enable cloudbilling.googleapis.com) and check the credentials"
-                        + " (gcloud auth application-default login); the cached prices were left as they were", e);
+                        + " (gcloud auth application-default login); the cached prices were left as they were",
+                e);
     }
 
     @Override

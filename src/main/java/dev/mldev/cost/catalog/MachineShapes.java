@@ -19,23 +19,28 @@ public final class MachineShapes {
     private static final String RESOURCE = "/dev/mldev/cost/machine-shapes.json";
 
     /** One machine type: SKU family ("N1", "G2", "A2", "A3"), vCPUs, memory in GiB. */
-    public record Shape(String family, int vcpus, BigDecimal memoryGb) {
-    }
+    public record Shape(String family, int vcpus, BigDecimal memoryGb) {}
 
-    private MachineShapes() {
-    }
+    private MachineShapes() {}
 
     public static Map<String, Shape> load() {
         try (InputStream in = MachineShapes.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("machine shapes missing from the class path: " + RESOURCE);
             }
-            JsonNode machines = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                    .readTree(in).path("machines");
+            JsonNode machines = new ObjectMapper()
+                    .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                    .readTree(in)
+                    .path("machines");
             Map<String, Shape> shapes = new LinkedHashMap<>();
-            machines.fields().forEachRemaining(e -> shapes.put(e.getKey(), new Shape(
-                    e.getValue().path("family").asText(), e.getValue().path("vcpus").asInt(),
-                    new BigDecimal(e.getValue().path("memory_gb").asText()))));
+            machines.fields()
+                    .forEachRemaining(e -> shapes.put(
+                            e.getKey(),
+                            new Shape(
+                                    e.getValue().path("family").asText(),
+                                    e.getValue().path("vcpus").asInt(),
+                                    new BigDecimal(
+                                            e.getValue().path("memory_gb").asText()))));
             return shapes;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -45,8 +45,7 @@ public final class SkuPrices {
             "H100 80GB", "NVIDIA_H100_80GB");
 
     /** A SKU's hourly price and how a price row names it. */
-    private record Rate(BigDecimal price, String sku) {
-    }
+    private record Rate(BigDecimal price, String sku) {}
 
     private final Map<String, MachineShapes.Shape> shapes;
 
@@ -61,8 +60,8 @@ public final class SkuPrices {
      * @param today        the date the prices are taken
      * @param origin       where the table will be written
      */
-    public PriceTable table(List<Sku> computeSkus, List<Sku> vertexSkus, PriceTable previous, LocalDate today,
-                            String origin) {
+    public PriceTable table(
+            List<Sku> computeSkus, List<Sku> vertexSkus, PriceTable previous, LocalDate today, String origin) {
         // region -> "G2 Core" / "G2 Ram" -> rate
         Map<String, Map<String, Rate>> rates = new TreeMap<>();
         Map<String, Map<String, Rate>> gpus = byRegion(computeSkus, GPU_SKU);
@@ -83,19 +82,29 @@ public final class SkuPrices {
         for (String region : union(rates.keySet(), gpus.keySet())) {
             Map<String, Price> machines = machinePrices(rates.getOrDefault(region, Map.of()), fetched);
             Map<String, Price> accelerators = new TreeMap<>();
-            gpus.getOrDefault(region, Map.of()).forEach((gpu, rate) -> accelerators.put(gpu,
-                    new Price(rate.price(), Price.Basis.COMPUTE_ENGINE, fetched + "Compute Engine SKU " + rate.sku())));
-            vertexGpus.getOrDefault(region, Map.of()).forEach((gpu, rate) -> accelerators.put(gpu,
-                    new Price(rate.price(), Price.Basis.VERTEX_AI, fetched + "Vertex AI SKU " + rate.sku())));
+            gpus.getOrDefault(region, Map.of())
+                    .forEach((gpu, rate) -> accelerators.put(
+                            gpu,
+                            new Price(
+                                    rate.price(),
+                                    Price.Basis.COMPUTE_ENGINE,
+                                    fetched + "Compute Engine SKU " + rate.sku())));
+            vertexGpus
+                    .getOrDefault(region, Map.of())
+                    .forEach((gpu, rate) -> accelerators.put(
+                            gpu,
+                            new Price(rate.price(), Price.Basis.VERTEX_AI, fetched + "Vertex AI SKU " + rate.sku())));
             if (!machines.isEmpty() || !accelerators.isEmpty()) {
                 regions.put(region, new PriceTable.RegionPrices(machines, accelerators));
             }
         }
         List<String> assumptions = new ArrayList<>(previous.assumptions());
-        String source = "Cloud Billing Catalog API, Compute Engine on-demand SKUs (vCPU, RAM, GPU) and Vertex AI prediction"
-                + " GPU SKUs, fetched " + today + "; Vertex AI markup for the other rows " + markup.map(m -> "measured from"
-                + " Vertex AI prediction GPU SKUs").orElse("kept from the previous table (" + previous.origin()
-                + "): no Vertex AI prediction GPU SKUs");
+        String source =
+                "Cloud Billing Catalog API, Compute Engine on-demand SKUs (vCPU, RAM, GPU) and Vertex AI prediction"
+                        + " GPU SKUs, fetched " + today + "; Vertex AI markup for the other rows "
+                        + markup.map(m -> "measured from" + " Vertex AI prediction GPU SKUs")
+                                .orElse("kept from the previous table (" + previous.origin()
+                                        + "): no Vertex AI prediction GPU SKUs");
         return new PriceTable(today, source, origin, markup.orElse(previous.vertexMarkup()), assumptions, regions);
     }
 
@@ -120,17 +129,26 @@ public final class SkuPrices {
             Rate core = rates.get(shape.family() + " Core");
             Rate ram = rates.get(shape.family() + " Ram");
             if (core != null && ram != null) {
-                BigDecimal price = core.price().multiply(BigDecimal.valueOf(shape.vcpus())).add(ram.price().multiply(shape.memoryGb()))
-                        .setScale(6, RoundingMode.HALF_UP).stripTrailingZeros();
-                machines.put(type, new Price(price, Price.Basis.COMPUTE_ENGINE, fetched + "Compute Engine SKUs " + core.sku()
-                        + " x " + shape.vcpus() + " vCPU + " + ram.sku() + " x " + shape.memoryGb().toPlainString() + " GiB"));
+                BigDecimal price = core.price()
+                        .multiply(BigDecimal.valueOf(shape.vcpus()))
+                        .add(ram.price().multiply(shape.memoryGb()))
+                        .setScale(6, RoundingMode.HALF_UP)
+                        .stripTrailingZeros();
+                machines.put(
+                        type,
+                        new Price(
+                                price,
+                                Price.Basis.COMPUTE_ENGINE,
+                                fetched + "Compute Engine SKUs " + core.sku() + " x " + shape.vcpus() + " vCPU + "
+                                        + ram.sku() + " x " + shape.memoryGb().toPlainString() + " GiB"));
             }
         });
         return machines;
     }
 
     /** The median ratio of Vertex AI prediction GPU prices to Compute Engine's, region by region. */
-    private static Optional<BigDecimal> markup(Map<String, Map<String, Rate>> vertexGpus, Map<String, Map<String, Rate>> gpus) {
+    private static Optional<BigDecimal> markup(
+            Map<String, Map<String, Rate>> vertexGpus, Map<String, Map<String, Rate>> gpus) {
         List<BigDecimal> ratios = new ArrayList<>();
         vertexGpus.forEach((region, byGpu) -> byGpu.forEach((gpu, rate) -> {
             Rate compute = gpus.getOrDefault(region, Map.of()).get(gpu);
@@ -165,14 +183,18 @@ public final class SkuPrices {
             return Optional.empty();
         }
         // tiers start at 0 for these SKUs; the last tier is the steady price
-        return expression.getTieredRatesList().stream().reduce((first, second) -> second)
+        return expression.getTieredRatesList().stream()
+                .reduce((first, second) -> second)
                 .map(PricingExpression.TierRate::getUnitPrice)
                 .filter(money -> money.getCurrencyCode().isEmpty() || "USD".equals(money.getCurrencyCode()))
-                .map(SkuPrices::usd).filter(p -> p.signum() > 0);
+                .map(SkuPrices::usd)
+                .filter(p -> p.signum() > 0);
     }
 
     static BigDecimal usd(Money money) {
-        return BigDecimal.valueOf(money.getUnits()).add(BigDecimal.valueOf(money.getNanos(), 9)).stripTrailingZeros();
+        return BigDecimal.valueOf(money.getUnits())
+                .add(BigDecimal.valueOf(money.getNanos(), 9))
+                .stripTrailingZeros();
     }
 
     private static java.util.Set<String> union(java.util.Set<String> a, java.util.Set<String> b) {

@@ -50,8 +50,8 @@ public final class CloudRunInventory implements Inventory {
         List<JsonNode> services = new ArrayList<>();
         String page = "";
         do {
-            String path = "/v2/" + location + "/services" + (page.isEmpty() ? ""
-                    : "?pageToken=" + URLEncoder.encode(page, StandardCharsets.UTF_8));
+            String path = "/v2/" + location + "/services"
+                    + (page.isEmpty() ? "" : "?pageToken=" + URLEncoder.encode(page, StandardCharsets.UTF_8));
             JsonNode answer = run.get("listing Cloud Run services in " + location, path);
             answer.path("services").forEach(services::add);
             page = answer.path("nextPageToken").asText("");

@@ -11,11 +11,10 @@ public final class CloudRunRegions {
     /** Cloud Run's name for the one GPU it offers. */
     public static final String L4 = "nvidia-l4";
 
-    private static final List<String> WITH_L4 = List.of(
-            "us-central1", "us-east4", "europe-west1", "europe-west4", "asia-southeast1", "asia-south1");
+    private static final List<String> WITH_L4 =
+            List.of("us-central1", "us-east4", "europe-west1", "europe-west4", "asia-southeast1", "asia-south1");
 
-    private CloudRunRegions() {
-    }
+    private CloudRunRegions() {}
 
     public static List<String> withGpu() {
         return WITH_L4;

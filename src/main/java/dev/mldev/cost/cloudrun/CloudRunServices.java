@@ -16,10 +16,10 @@ import java.util.regex.Pattern;
 public final class CloudRunServices {
     /** The limit key Cloud Run takes a GPU count under. */
     public static final String GPU_LIMIT = "nvidia.com/gpu";
+
     private static final Pattern QUANTITY = Pattern.compile("(\\d+(?:\\.\\d+)?)(m|Ki|Mi|Gi|Ti|k|M|G|T)?");
 
-    private CloudRunServices() {
-    }
+    private CloudRunServices() {}
 
     public static Billable billable(JsonNode service) {
         String name = service.path("name").asText();
@@ -27,15 +27,19 @@ public final class CloudRunServices {
         String region = name.contains("/locations/") ? name.split("/")[3] : null;
         JsonNode template = service.path("template");
         JsonNode limits = template.path("containers").path(0).path("resources").path("limits");
-        int min = template.path("scaling").path("minInstanceCount").asInt(service.path("scaling").path("minInstanceCount").asInt(0));
+        int min = template.path("scaling")
+                .path("minInstanceCount")
+                .asInt(service.path("scaling").path("minInstanceCount").asInt(0));
         int max = template.path("scaling").path("maxInstanceCount").asInt(0);
-        int gpus = limits.has(GPU_LIMIT) ? Integer.parseInt(limits.path(GPU_LIMIT).asText("0")) : 0;
+        int gpus =
+                limits.has(GPU_LIMIT) ? Integer.parseInt(limits.path(GPU_LIMIT).asText("0")) : 0;
         String gpu = template.path("nodeSelector").path("accelerator").asText(null);
         String deployment = service.path("labels").path(Labels.NAME).asText(shortName);
         return Billable.builder(deployment, TargetKind.CLOUD_RUN, Billable.Kind.SERVICE, state(service, min))
                 .region(region)
                 .machine(null, gpus > 0 ? gpu : null, gpus)
-                .instance(new Billable.ServiceInstance(cpus(limits.path("cpu").asText("1")),
+                .instance(new Billable.ServiceInstance(
+                        cpus(limits.path("cpu").asText("1")),
                         gibibytes(limits.path("memory").asText("512Mi"))))
                 .replicas(min, max)
                 .url(service.path("uri").asText(null))
@@ -63,18 +67,20 @@ public final class CloudRunServices {
         Matcher m = matcher(quantity);
         BigDecimal value = new BigDecimal(m.group(1));
         String unit = m.group(2) == null ? "" : m.group(2);
-        BigDecimal bytes = value.multiply(switch (unit) {
-            case "Ki" -> BigDecimal.valueOf(1L << 10);
-            case "Mi" -> BigDecimal.valueOf(1L << 20);
-            case "Gi" -> BigDecimal.valueOf(1L << 30);
-            case "Ti" -> BigDecimal.valueOf(1L << 40);
-            case "k" -> BigDecimal.valueOf(1_000L);
-            case "M" -> BigDecimal.valueOf(1_000_000L);
-            case "G" -> BigDecimal.valueOf(1_000_000_000L);
-            case "T" -> BigDecimal.valueOf(1_000_000_000_000L);
-            default -> BigDecimal.ONE;
-        });
-        return bytes.divide(BigDecimal.valueOf(1L << 30), 6, java.math.RoundingMode.HALF_UP).stripTrailingZeros();
+        BigDecimal bytes = value.multiply(
+                switch (unit) {
+                    case "Ki" -> BigDecimal.valueOf(1L << 10);
+                    case "Mi" -> BigDecimal.valueOf(1L << 20);
+                    case "Gi" -> BigDecimal.valueOf(1L << 30);
+                    case "Ti" -> BigDecimal.valueOf(1L << 40);
+                    case "k" -> BigDecimal.valueOf(1_000L);
+                    case "M" -> BigDecimal.valueOf(1_000_000L);
+                    case "G" -> BigDecimal.valueOf(1_000_000_000L);
+                    case "T" -> BigDecimal.valueOf(1_000_000_000_000L);
+                    default -> BigDecimal.ONE;
+                });
+        return bytes.divide(BigDecimal.valueOf(1L << 30), 6, java.math.RoundingMode.HALF_UP)
+                .stripTrailingZeros();
     }
 
     private static Matcher matcher(String quantity) {

@@ -30,11 +30,13 @@ public final class EndpointMetrics {
     public EndpointMetrics(List<TimeSeries> replicaSeries, List<TimeSeries> predictionSeries, Instant now) {
         Instant current = now.minus(REPLICAS_CURRENT);
         for (TimeSeries series : replicaSeries) {
-            newest(series).filter(point -> instant(point.getInterval().getEndTime()).isAfter(current))
+            newest(series)
+                    .filter(point -> instant(point.getInterval().getEndTime()).isAfter(current))
                     .ifPresent(point -> replicas.merge(key(series), (int) number(point.getValue()), Integer::sum));
         }
         for (TimeSeries series : predictionSeries) {
-            series.getPointsList().stream().filter(p -> number(p.getValue()) > 0)
+            series.getPointsList().stream()
+                    .filter(p -> number(p.getValue()) > 0)
                     .map(p -> instant(p.getInterval().getEndTime()))
                     .max(Instant::compareTo)
                     .ifPresent(end -> lastPrediction.merge(key(series), end, (a, b) -> a.isAfter(b) ? a : b));
@@ -44,8 +46,8 @@ public final class EndpointMetrics {
     /** What the series say of one deployed model (replica series may be per endpoint only). */
     public EndpointFacts facts(String endpointId, String deployedModelId) {
         Integer count = replicas.getOrDefault(endpointId + "/" + deployedModelId, replicas.get(endpointId + "/"));
-        Instant last = lastPrediction.getOrDefault(endpointId + "/" + deployedModelId,
-                lastPrediction.get(endpointId + "/"));
+        Instant last =
+                lastPrediction.getOrDefault(endpointId + "/" + deployedModelId, lastPrediction.get(endpointId + "/"));
         return new EndpointFacts(count, last);
     }
 
@@ -56,7 +58,8 @@ public final class EndpointMetrics {
 
     private static java.util.Optional<Point> newest(TimeSeries series) {
         return series.getPointsList().stream()
-                .max((a, b) -> instant(a.getInterval().getEndTime()).compareTo(instant(b.getInterval().getEndTime())));
+                .max((a, b) -> instant(a.getInterval().getEndTime())
+                        .compareTo(instant(b.getInterval().getEndTime())));
     }
 
     private static double number(TypedValue value) {

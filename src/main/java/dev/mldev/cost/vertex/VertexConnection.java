@@ -26,8 +26,12 @@ public record VertexConnection(
     /** Application Default Credentials and the public addresses, or gcloud's endpoint overrides and CA file. */
     public static VertexConnection open(Environment env, String project) {
         CloudEndpoints endpoints = CloudEndpoints.from(env);
-        return new VertexConnection(project, FixedCredentialsProvider.create(AdcCredentials.load(env, endpoints)),
-                endpoints::aiplatformHostPort, endpoints::aiplatformChannel, endpoints.monitoringHostPort(),
+        return new VertexConnection(
+                project,
+                FixedCredentialsProvider.create(AdcCredentials.load(env, endpoints)),
+                endpoints::aiplatformHostPort,
+                endpoints::aiplatformChannel,
+                endpoints.monitoringHostPort(),
                 endpoints.monitoringChannel());
     }
 }

@@ -47,6 +47,7 @@ import java.util.stream.StreamSupport;
 public final class VertexInventory implements Inventory {
     /** How far back to look for the last prediction. */
     static final Duration PREDICTION_LOOKBACK = Duration.ofDays(7);
+
     private static final Duration REPLICA_LOOKBACK = Duration.ofMinutes(15);
 
     private final VertexConnection connection;
@@ -78,20 +79,38 @@ public final class VertexInventory implements Inventory {
         String parent = "projects/" + connection.project() + "/locations/" + region;
         List<Billable> billables = new ArrayList<>();
         try (EndpointServiceClient endpoints = EndpointServiceClient.create(endpointSettings(region));
-             PipelineServiceClient pipelines = PipelineServiceClient.create(pipelineSettings(region));
-             JobServiceClient jobs = JobServiceClient.create(jobSettings(region))) {
-            List<Endpoint> endpointList = list("listing endpoints in " + parent, () -> endpoints.listEndpoints(
-                    ListEndpointsRequest.newBuilder().setParent(parent).build()).iterateAll());
-            List<PipelineJob> pipelineList = list("listing pipeline jobs in " + parent, () -> pipelines
-                    .listPipelineJobs(ListPipelineJobsRequest.newBuilder().setParent(parent)
-                            .setFilter("state=\"PIPELINE_STATE_RUNNING\"").build()).iterateAll());
-            List<CustomJob> customList = list("listing custom jobs in " + parent, () -> jobs.listCustomJobs(
-                    ListCustomJobsRequest.newBuilder().setParent(parent)
-                            .setFilter("state=\"JOB_STATE_RUNNING\"").build()).iterateAll());
+                PipelineServiceClient pipelines = PipelineServiceClient.create(pipelineSettings(region));
+                JobServiceClient jobs = JobServiceClient.create(jobSettings(region))) {
+            List<Endpoint> endpointList = list(
+                    "listing endpoints in " + parent,
+                    () -> endpoints
+                            .listEndpoints(ListEndpointsRequest.newBuilder()
+                                    .setParent(parent)
+                                    .build())
+                            .iterateAll());
+            List<PipelineJob> pipelineList = list(
+                    "listing pipeline jobs in " + parent,
+                    () -> pipelines
+                            .listPipelineJobs(ListPipelineJobsRequest.newBuilder()
+                                    .setParent(parent)
+                                    .setFilter("state=\"PIPELINE_STATE_RUNNING\"")
+                                    .build())
+                            .iterateAll());
+            List<CustomJob> customList = list(
+                    "listing custom jobs in " + parent,
+                    () -> jobs.listCustomJobs(ListCustomJobsRequest.newBuilder()
+                                    .setParent(parent)
+                                    .setFilter("state=\"JOB_STATE_RUNNING\"")
+                                    .build())
+                            .iterateAll());
 
-            List<BatchPredictionJob> batchList = list("listing batch prediction jobs in " + parent, () -> jobs.listBatchPredictionJobs(
-                    ListBatchPredictionJobsRequest.newBuilder().setParent(parent)
-                            .setFilter("state=\"JOB_STATE_RUNNING\"").build()).iterateAll());
+            List<BatchPredictionJob> batchList = list(
+                    "listing batch prediction jobs in " + parent,
+                    () -> jobs.listBatchPredictionJobs(ListBatchPredictionJobsRequest.newBuilder()
+                                    .setParent(parent)
+                                    .setFilter("state=\"JOB_STATE_RUNNING\"")
+                                    .build())
+                            .iterateAll());
             batchList.forEach(job -> VertexBillables.batchJob(job, region).ifPresent(billables::add));
 
             for (Endpoint endpoint : endpointList) {
@@ -106,11 +125,12 @@ public final class VertexInventory implements Inventory {
                     startedByPipelines.addAll(VertexBillables.mainJobs(pipeline));
                 });
             }
-            customJobs.values().stream().filter(job -> !startedByPipelines.contains(job.getName()))
+            customJobs.values().stream()
+                    .filter(job -> !startedByPipelines.contains(job.getName()))
                     .forEach(job -> billables.addAll(VertexBillables.customJob(job, region)));
         } catch (IOException e) {
-            throw MldevException.remote("cannot create the Vertex AI clients for " + region + ": " + e.getMessage(),
-                    null, e);
+            throw MldevException.remote(
+                    "cannot create the Vertex AI clients for " + region + ": " + e.getMessage(), null, e);
         }
         return billables;
     }
@@ -121,13 +141,20 @@ public final class VertexInventory implements Inventory {
         try (MetricServiceClient monitoring = MetricServiceClient.create(MetricServiceSettings.newBuilder()
                 .setCredentialsProvider(connection.credentials())
                 .setTransportChannelProvider(connection.monitoringChannel())
-                .setEndpoint(connection.monitoringEndpoint()).build())) {
-            List<TimeSeries> replicas = series(monitoring, EndpointMetrics.REPLICAS, now.minus(REPLICA_LOOKBACK), now,
-                    null);
-            List<TimeSeries> predictions = series(monitoring, EndpointMetrics.PREDICTIONS,
-                    now.minus(PREDICTION_LOOKBACK), now, Aggregation.newBuilder()
-                            .setAlignmentPeriod(com.google.protobuf.Duration.newBuilder().setSeconds(300))
-                            .setPerSeriesAligner(Aggregation.Aligner.ALIGN_SUM).build());
+                .setEndpoint(connection.monitoringEndpoint())
+                .build())) {
+            List<TimeSeries> replicas =
+                    series(monitoring, EndpointMetrics.REPLICAS, now.minus(REPLICA_LOOKBACK), now, null);
+            List<TimeSeries> predictions = series(
+                    monitoring,
+                    EndpointMetrics.PREDICTIONS,
+                    now.minus(PREDICTION_LOOKBACK),
+                    now,
+                    Aggregation.newBuilder()
+                            .setAlignmentPeriod(
+                                    com.google.protobuf.Duration.newBuilder().setSeconds(300))
+                            .setPerSeriesAligner(Aggregation.Aligner.ALIGN_SUM)
+                            .build());
             return new EndpointMetrics(replicas, predictions, now);
         } catch (ApiException e) {
             notice.accept("Cloud Monitoring not available (" + e.getStatusCode().getCode() + "): replicas and"
@@ -139,12 +166,13 @@ public final class VertexInventory implements Inventory {
         }
     }
 
-    private List<TimeSeries> series(MetricServiceClient monitoring, String metric, Instant from, Instant to,
-                                    Aggregation aggregation) {
+    private List<TimeSeries> series(
+            MetricServiceClient monitoring, String metric, Instant from, Instant to, Aggregation aggregation) {
         ListTimeSeriesRequest.Builder request = ListTimeSeriesRequest.newBuilder()
                 .setName("projects/" + connection.project())
                 .setFilter("metric.type=\"" + metric + "\" AND resource.type=\"aiplatform.googleapis.com/Endpoint\"")
-                .setInterval(TimeInterval.newBuilder().setStartTime(timestamp(from)).setEndTime(timestamp(to)))
+                .setInterval(
+                        TimeInterval.newBuilder().setStartTime(timestamp(from)).setEndTime(timestamp(to)))
                 .setView(ListTimeSeriesRequest.TimeSeriesView.FULL);
         if (aggregation != null) {
             request.setAggregation(aggregation);
@@ -156,28 +184,39 @@ public final class VertexInventory implements Inventory {
 
     /** A listing, retried on transient errors and translated into one line on the others. */
     private <T> List<T> list(String doing, java.util.function.Supplier<Iterable<T>> call) {
-        return retry.call(doing, () -> StreamSupport.stream(call.get().spliterator(), false).toList());
+        return retry.call(
+                doing,
+                () -> StreamSupport.stream(call.get().spliterator(), false).toList());
     }
 
     private EndpointServiceSettings endpointSettings(String region) throws IOException {
-        return EndpointServiceSettings.newBuilder().setCredentialsProvider(connection.credentials())
+        return EndpointServiceSettings.newBuilder()
+                .setCredentialsProvider(connection.credentials())
                 .setTransportChannelProvider(connection.aiplatformChannel().apply(region))
-                .setEndpoint(connection.aiplatformEndpoint().apply(region)).build();
+                .setEndpoint(connection.aiplatformEndpoint().apply(region))
+                .build();
     }
 
     private PipelineServiceSettings pipelineSettings(String region) throws IOException {
-        return PipelineServiceSettings.newBuilder().setCredentialsProvider(connection.credentials())
+        return PipelineServiceSettings.newBuilder()
+                .setCredentialsProvider(connection.credentials())
                 .setTransportChannelProvider(connection.aiplatformChannel().apply(region))
-                .setEndpoint(connection.aiplatformEndpoint().apply(region)).build();
+                .setEndpoint(connection.aiplatformEndpoint().apply(region))
+                .build();
     }
 
     private JobServiceSettings jobSettings(String region) throws IOException {
-        return JobServiceSettings.newBuilder().setCredentialsProvider(connection.credentials())
+        return JobServiceSettings.newBuilder()
+                .setCredentialsProvider(connection.credentials())
                 .setTransportChannelProvider(connection.aiplatformChannel().apply(region))
-                .setEndpoint(connection.aiplatformEndpoint().apply(region)).build();
+                .setEndpoint(connection.aiplatformEndpoint().apply(region))
+                .build();
     }
 
     private static Timestamp timestamp(Instant instant) {
-        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+        return Timestamp.newBuilder()
+                .setSeconds(instant.getEpochSecond())
+                .setNanos(instant.getNano())
+                .build();
     }
 }

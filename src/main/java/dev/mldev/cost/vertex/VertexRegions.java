@@ -12,16 +12,18 @@ import java.util.List;
 public final class VertexRegions {
     private static final String RESOURCE = "/dev/mldev/cost/vertex-regions.txt";
 
-    private VertexRegions() {
-    }
+    private VertexRegions() {}
 
     public static List<String> all() {
         try (InputStream in = VertexRegions.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("region list missing from the class path: " + RESOURCE);
             }
-            return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).lines().map(String::trim)
-                    .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+            return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))
+                    .lines()
+                    .map(String::trim)
+                    .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -19,7 +19,8 @@ import java.util.Optional;
 final class CloudRunApi {
     /** How operations are polled: quickly at first, then every {@code max}, for at most {@code total}. */
     record Polling(Duration initial, Duration max, Duration total) {
-        static final Polling STANDARD = new Polling(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofMinutes(30));
+        static final Polling STANDARD =
+                new Polling(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofMinutes(30));
     }
 
     final CloudContext cloud;
@@ -42,7 +43,10 @@ final class CloudRunApi {
 
     JsonNode createService(String serviceId, JsonNode service, Progress progress) {
         String doing = "creating Cloud Run service " + serviceId;
-        return await(doing, rest.post(doing, "/v2/" + cloud.location() + "/services?serviceId=" + serviceId, service), progress);
+        return await(
+                doing,
+                rest.post(doing, "/v2/" + cloud.location() + "/services?serviceId=" + serviceId, service),
+                progress);
     }
 
     JsonNode updateService(String name, JsonNode service, Progress progress) {
@@ -64,8 +68,10 @@ final class CloudRunApi {
             Duration waited = Duration.ofNanos(System.nanoTime() - began);
             if (waited.compareTo(polling.total()) >= 0) {
                 progress.status("");
-                throw MldevException.remote(doing + " did not finish within " + polling.total().toMinutes() + " minutes",
-                        "see the service in the Cloud Run console; run the same deploy again to finish, or 'mldev undeploy NAME'", null);
+                throw MldevException.remote(
+                        doing + " did not finish within " + polling.total().toMinutes() + " minutes",
+                        "see the service in the Cloud Run console; run the same deploy again to finish, or 'mldev undeploy NAME'",
+                        null);
             }
             progress.status(doing + " (" + waited.toSeconds() + " s)");
             Backoff.sleep(backoff.nextDelay());
@@ -78,8 +84,11 @@ final class CloudRunApi {
             String message = error.path("message").asText("operation failed");
             Optional<String> quota = CloudErrors.quotaNamedIn(message);
             if (error.path("code").asInt() == 8 || quota.isPresent()) {
-                throw MldevException.remote(doing + " failed: quota exceeded: " + message,
-                        "Cloud Run GPU quota is granted per region: " + CloudErrors.quotaHint(cloud.project(), quota.orElse(null)), null);
+                throw MldevException.remote(
+                        doing + " failed: quota exceeded: " + message,
+                        "Cloud Run GPU quota is granted per region: "
+                                + CloudErrors.quotaHint(cloud.project(), quota.orElse(null)),
+                        null);
             }
             throw MldevException.remote(doing + " failed: " + message, null, null);
         }

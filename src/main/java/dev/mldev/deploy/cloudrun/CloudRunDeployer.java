@@ -37,8 +37,7 @@ public final class CloudRunDeployer {
     }
 
     /** What a deploy did: {@code changed} is false when the same bundle and settings were already serving. */
-    public record Outcome(CloudRunDeployment deployment, boolean changed) {
-    }
+    public record Outcome(CloudRunDeployment deployment, boolean changed) {}
 
     public Outcome deploy(CloudContext cloud, Bundle bundle, CloudRunSpec spec, Progress progress) {
         CloudRunApi api = new CloudRunApi(cloud, polling);
@@ -46,7 +45,11 @@ public final class CloudRunDeployer {
         GcsLocation artifacts = GcsLocation.of(spec.bucket(), "mldev/" + spec.name() + "/" + safeVersion(bundle) + "/");
         Optional<JsonNode> existing = api.findService(spec.serviceName());
         existing.ifPresent(service -> checkOurs(service, spec));
-        if (existing.isPresent() && key.equals(existing.get().path("labels").path(CloudRunResources.KEY_LABEL).asText())
+        if (existing.isPresent()
+                && key.equals(existing.get()
+                        .path("labels")
+                        .path(CloudRunResources.KEY_LABEL)
+                        .asText())
                 && ready(existing.get())) {
             progress.step(spec.name() + " already serves this bundle with these settings: nothing to change");
             CloudRunDeployment deployment = record(bundle, spec, artifacts, key, existing.get(), "deployed");
@@ -60,9 +63,11 @@ public final class CloudRunDeployer {
             progress.step("uploading bundle to " + artifacts.uri());
             upload(cloud, bundle, artifacts, progress);
             JsonNode wanted = CloudRunResources.service(spec, artifacts.uri(), key);
-            store.save(record(bundle, spec, artifacts, key, existing.orElse(wanted), "deploying").toRecord());
-            progress.step((existing.isPresent() ? "updating" : "creating") + " Cloud Run service " + spec.serviceId() + " with "
-                    + spec.gpu() + " (the first revision pulls the image and starts the model: several minutes)");
+            store.save(record(bundle, spec, artifacts, key, existing.orElse(wanted), "deploying")
+                    .toRecord());
+            progress.step((existing.isPresent() ? "updating" : "creating") + " Cloud Run service " + spec.serviceId()
+                    + " with " + spec.gpu()
+                    + " (the first revision pulls the image and starts the model: several minutes)");
             if (existing.isPresent()) {
                 service = api.updateService(spec.serviceName(), wanted, progress);
             } else {
@@ -76,7 +81,8 @@ public final class CloudRunDeployer {
         } catch (RuntimeException e) {
             String undone = rollback.undoAll();
             previousRecord.ifPresentOrElse(store::save, () -> store.remove(spec.name()));
-            throw withRollback(e, existing.isPresent() ? undone + "; Cloud Run keeps serving the previous revision" : undone);
+            throw withRollback(
+                    e, existing.isPresent() ? undone + "; Cloud Run keeps serving the previous revision" : undone);
         }
         CloudRunDeployment deployment = record(bundle, spec, artifacts, key, service, "deployed");
         store.save(deployment.toRecord());
@@ -86,14 +92,18 @@ public final class CloudRunDeployer {
     /** A service of that id that mldev did not make is left alone. */
     private static void checkOurs(JsonNode service, CloudRunSpec spec) {
         JsonNode labels = service.path("labels");
-        if (!Labels.MLDEV.equals(labels.path(Labels.MANAGED_BY).asText()) || !spec.name().equals(labels.path(Labels.NAME).asText())) {
-            throw MldevException.failure("a Cloud Run service " + spec.serviceId() + " exists in " + spec.region()
-                    + " and was not deployed by mldev as '" + spec.name() + "'", "pass another --name");
+        if (!Labels.MLDEV.equals(labels.path(Labels.MANAGED_BY).asText())
+                || !spec.name().equals(labels.path(Labels.NAME).asText())) {
+            throw MldevException.failure(
+                    "a Cloud Run service " + spec.serviceId() + " exists in " + spec.region()
+                            + " and was not deployed by mldev as '" + spec.name() + "'",
+                    "pass another --name");
         }
     }
 
     static boolean ready(JsonNode service) {
-        return "CONDITION_SUCCEEDED".equals(service.path("terminalCondition").path("state").asText());
+        return "CONDITION_SUCCEEDED"
+                .equals(service.path("terminalCondition").path("state").asText());
     }
 
     private static void upload(CloudContext cloud, Bundle bundle, GcsLocation artifacts, Progress progress) {
@@ -110,12 +120,24 @@ public final class CloudRunDeployer {
         return bundle.manifest().version().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
     }
 
-    private static CloudRunDeployment record(Bundle bundle, CloudRunSpec spec, GcsLocation artifacts, String key, JsonNode service,
-                                             String state) {
+    private static CloudRunDeployment record(
+            Bundle bundle, CloudRunSpec spec, GcsLocation artifacts, String key, JsonNode service, String state) {
         String url = service.path("uri").asText("");
-        return new CloudRunDeployment(spec.name(), bundle.dir().toAbsolutePath().toString(), bundle.manifest().version(),
-                spec.project(), spec.region(), spec.bucket(), spec.serviceName(), url.isEmpty() ? null : url, artifacts.uri(), key,
-                spec.publicAccess(), spec.maxInstances(), state, Instant.now());
+        return new CloudRunDeployment(
+                spec.name(),
+                bundle.dir().toAbsolutePath().toString(),
+                bundle.manifest().version(),
+                spec.project(),
+                spec.region(),
+                spec.bucket(),
+                spec.serviceName(),
+                url.isEmpty() ? null : url,
+                artifacts.uri(),
+                key,
+                spec.publicAccess(),
+                spec.maxInstances(),
+                state,
+                Instant.now());
     }
 
     private static MldevException withRollback(RuntimeException e, String undone) {

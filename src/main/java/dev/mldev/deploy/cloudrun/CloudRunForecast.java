@@ -15,8 +15,7 @@ public final class CloudRunForecast {
      */
     static final Duration AWAKE_WINDOW = Duration.ofMinutes(20);
 
-    private CloudRunForecast() {
-    }
+    private CloudRunForecast() {}
 
     public static Forecast of(PriceTable prices, CloudRunSpec spec, int requestsPerDay) {
         return Forecast.service(instancePrice(prices, spec), spec.maxInstances(), AWAKE_WINDOW, requestsPerDay);
@@ -25,7 +24,13 @@ public final class CloudRunForecast {
     /** One instance per hour: 4 vCPU, 16 GiB and one GPU at Cloud Run's prices in the region (unknown stays unknown). */
     public static dev.mldev.cost.NodePrice instancePrice(PriceTable prices, CloudRunSpec spec) {
         String gpu = spec.zonalRedundancy() ? spec.gpu() + "-zonal-redundancy" : spec.gpu();
-        return new NodePricer(prices).cloudRun(spec.region(), new Billable.ServiceInstance(
-                CloudRunServices.cpus(CloudRunSpec.CPU), CloudRunServices.gibibytes(CloudRunSpec.MEMORY)), gpu, 1);
+        return new NodePricer(prices)
+                .cloudRun(
+                        spec.region(),
+                        new Billable.ServiceInstance(
+                                CloudRunServices.cpus(CloudRunSpec.CPU),
+                                CloudRunServices.gibibytes(CloudRunSpec.MEMORY)),
+                        gpu,
+                        1);
     }
 }

@@ -45,25 +45,30 @@ public final class CloudRunPredictor {
     /** An ID token for {@code audience} (the service URL) from the credentials, or exit 4 saying why there is none. */
     public static Supplier<String> idTokens(GoogleCredentials credentials, String audience) {
         if (!(credentials instanceof IdTokenProvider provider)) {
-            throw MldevException.usage("these credentials (" + credentials.getClass().getSimpleName() + ") cannot make the ID token"
-                    + " a private Cloud Run service needs",
+            throw MldevException.usage(
+                    "these credentials (" + credentials.getClass().getSimpleName() + ") cannot make the ID token"
+                            + " a private Cloud Run service needs",
                     "use a service-account key or 'gcloud auth application-default login', or deploy with --public");
         }
-        IdTokenCredentials tokens = IdTokenCredentials.newBuilder().setIdTokenProvider(provider).setTargetAudience(audience).build();
+        IdTokenCredentials tokens = IdTokenCredentials.newBuilder()
+                .setIdTokenProvider(provider)
+                .setTargetAudience(audience)
+                .build();
         return () -> {
             try {
                 tokens.refreshIfExpired();
                 return tokens.getIdToken().getTokenValue();
             } catch (IOException e) {
-                throw MldevException.remote("cannot get an ID token for " + audience + ": " + e.getMessage(),
-                        "check the credentials in use (mldev doctor)", e);
+                throw MldevException.remote(
+                        "cannot get an ID token for " + audience + ": " + e.getMessage(),
+                        "check the credentials in use (mldev doctor)",
+                        e);
             }
         };
     }
 
     /** The predictions and how long they took (a cold start included). */
-    public record Result(List<Prediction> predictions, Duration total) {
-    }
+    public record Result(List<Prediction> predictions, Duration total) {}
 
     public Result predict(String url, List<Predictor.Input> images, int topK, Duration wakeTimeout, Progress progress) {
         long start = System.nanoTime();
@@ -74,7 +79,8 @@ public final class CloudRunPredictor {
             Duration left = wakeTimeout.minus(waited);
             progress.status(waited.isZero() ? "" : "waiting for an instance to start (" + waited.toSeconds() + " s)");
             try {
-                List<Prediction> answer = client.predict(predict, idToken == null ? null : idToken.get(), images, topK, left);
+                List<Prediction> answer =
+                        client.predict(predict, idToken == null ? null : idToken.get(), images, topK, left);
                 progress.status("");
                 return new Result(answer, Duration.ofNanos(System.nanoTime() - start));
             } catch (PredictClient.HttpError e) {
@@ -85,9 +91,11 @@ public final class CloudRunPredictor {
                 Duration delay = backoff.nextDelay();
                 if (Duration.ofNanos(System.nanoTime() - start).plus(delay).compareTo(wakeTimeout) >= 0) {
                     progress.status("");
-                    throw MldevException.remote("the service did not answer within " + Durations.format(wakeTimeout)
-                            + " (last answer: HTTP " + e.status() + " " + e.getMessage() + ")",
-                            "try again (an instance may still be starting), or raise --wake-timeout", null);
+                    throw MldevException.remote(
+                            "the service did not answer within " + Durations.format(wakeTimeout)
+                                    + " (last answer: HTTP " + e.status() + " " + e.getMessage() + ")",
+                            "try again (an instance may still be starting), or raise --wake-timeout",
+                            null);
                 }
                 Backoff.sleep(delay);
             }
@@ -96,14 +104,24 @@ public final class CloudRunPredictor {
 
     private static MldevException refused(PredictClient.HttpError e, String url) {
         return switch (e.status()) {
-            case 401 -> MldevException.remote("the service at " + url + " refused the request: no valid ID token",
-                    "check the credentials in use (mldev doctor); a user's ID token is accepted only with roles/run.invoker", null);
-            case 403 -> MldevException.remote("the service at " + url + " refused the caller: it lacks roles/run.invoker",
-                    "grant it: gcloud run services add-iam-policy-binding SERVICE --member=user:YOU --role=roles/run.invoker,"
-                            + " or deploy again with --public", null);
-            case 404 -> MldevException.remote("the service at " + url + " does not exist: " + e.getMessage(),
-                    "see 'mldev status'; deploy again if it was removed", null);
-            default -> MldevException.remote("the service answered HTTP " + e.status() + ": " + e.getMessage(), null, null);
+            case 401 ->
+                MldevException.remote(
+                        "the service at " + url + " refused the request: no valid ID token",
+                        "check the credentials in use (mldev doctor); a user's ID token is accepted only with roles/run.invoker",
+                        null);
+            case 403 ->
+                MldevException.remote(
+                        "the service at " + url + " refused the caller: it lacks roles/run.invoker",
+                        "grant it: gcloud run services add-iam-policy-binding SERVICE --member=user:YOU --role=roles/run.invoker,"
+                                + " or deploy again with --public",
+                        null);
+            case 404 ->
+                MldevException.remote(
+                        "the service at " + url + " does not exist: " + e.getMessage(),
+                        "see 'mldev status'; deploy again if it was removed",
+                        null);
+            default ->
+                MldevException.remote("the service answered HTTP " + e.status() + ": " + e.getMessage(), null, null);
         };
     }
 }

@@ -1,6 +1,5 @@
 package dev.mldev.deploy.cloudrun;
 
-import dev.mldev.serve.ServeOptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,6 +7,7 @@ import dev.mldev.Labels;
 import dev.mldev.bundle.Bundle;
 import dev.mldev.bundle.Hashes;
 import dev.mldev.cost.cloudrun.CloudRunServices;
+import dev.mldev.serve.ServeOptions;
 import java.nio.file.Path;
 
 /**
@@ -22,17 +22,26 @@ final class CloudRunResources {
     static final String PREDICT_ROUTE = ServeOptions.DEFAULT_PREDICT_ROUTE;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private CloudRunResources() {
-    }
+    private CloudRunResources() {}
 
     /** 16 hex digits over the bundle's files and every setting that changes what is served or who may call it. */
     static String deploymentKey(Bundle bundle, CloudRunSpec spec) {
         StringBuilder text = new StringBuilder();
         for (Path file : bundle.files()) {
-            text.append(file).append(' ').append(Hashes.sha256(bundle.dir().resolve(file))).append('\n');
+            text.append(file)
+                    .append(' ')
+                    .append(Hashes.sha256(bundle.dir().resolve(file)))
+                    .append('\n');
         }
-        text.append(spec.image()).append('\n').append(spec.gpu()).append(' ').append(spec.maxInstances()).append('\n')
-                .append(spec.publicAccess()).append(' ').append(spec.zonalRedundancy());
+        text.append(spec.image())
+                .append('\n')
+                .append(spec.gpu())
+                .append(' ')
+                .append(spec.maxInstances())
+                .append('\n')
+                .append(spec.publicAccess())
+                .append(' ')
+                .append(spec.zonalRedundancy());
         return Hashes.sha256(text.toString()).substring(0, 16);
     }
 
@@ -67,14 +76,23 @@ final class CloudRunResources {
         env.addObject().put("name", "AIP_PREDICT_ROUTE").put("value", PREDICT_ROUTE);
         env.addObject().put("name", "MLDEV_DEVICE").put("value", "cuda");
         ObjectNode resources = container.putObject("resources");
-        resources.putObject("limits").put("cpu", CloudRunSpec.CPU).put("memory", CloudRunSpec.MEMORY)
+        resources
+                .putObject("limits")
+                .put("cpu", CloudRunSpec.CPU)
+                .put("memory", CloudRunSpec.MEMORY)
                 .put(CloudRunServices.GPU_LIMIT, "1");
         resources.put("cpuIdle", false);
         resources.put("startupCpuBoost", true);
         // a GPU cold start pulls a large image and loads CUDA: up to 240 s before the first health answer
-        container.putObject("startupProbe").put("initialDelaySeconds", 0).put("timeoutSeconds", 5)
-                .put("periodSeconds", 10).put("failureThreshold", 24)
-                .putObject("httpGet").put("path", HEALTH_ROUTE).put("port", CONTAINER_PORT);
+        container
+                .putObject("startupProbe")
+                .put("initialDelaySeconds", 0)
+                .put("timeoutSeconds", 5)
+                .put("periodSeconds", 10)
+                .put("failureThreshold", 24)
+                .putObject("httpGet")
+                .put("path", HEALTH_ROUTE)
+                .put("port", CONTAINER_PORT);
         return service;
     }
 }

@@ -54,22 +54,27 @@ public final class CloudRunTarget implements Target {
     public CloudRunDeployer.Outcome deploy(Path bundlePath, CloudRunSpec.Flags flags, Progress progress) {
         Bundle bundle = Bundle.openVerified(bundlePath);
         CloudRunSpec spec = CloudRunSpec.check(flags, bundle.manifest());
-        return new CloudRunDeployer(store).deploy(CloudContext.connect(env, spec.project(), spec.region()), bundle, spec, progress);
+        return new CloudRunDeployer(store)
+                .deploy(CloudContext.connect(env, spec.project(), spec.region()), bundle, spec, progress);
     }
 
     @Override
-    public List<Prediction> predict(DeploymentRecord deployment, List<Predictor.Input> images, int topK, Progress progress) {
+    public List<Prediction> predict(
+            DeploymentRecord deployment, List<Predictor.Input> images, int topK, Progress progress) {
         CloudRunDeployment.Location where = CloudRunDeployment.locate(deployment);
         if (where.url() == null || where.url().isBlank()) {
-            throw MldevException.failure("deployment '" + where.name() + "' has no URL yet (its deploy did not finish)",
+            throw MldevException.failure(
+                    "deployment '" + where.name() + "' has no URL yet (its deploy did not finish)",
                     "run the same deploy again, or 'mldev undeploy " + where.name() + "'");
         }
         CloudContext cloud = CloudContext.connect(env, where.project(), where.region());
         var idToken = where.publicAccess() ? null : CloudRunPredictor.idTokens(cloud.credentials(), where.url());
-        CloudRunPredictor.Result result = CloudRunPredictor.connect(new PredictClient(cloud.endpoints().httpClient()), idToken)
+        CloudRunPredictor.Result result = CloudRunPredictor.connect(
+                        new PredictClient(cloud.endpoints().httpClient()), idToken)
                 .predict(where.url(), images, topK, wakeTimeout, progress);
-        notice.accept(result.predictions().size() + " predictions in " + String.format(Locale.ROOT, "%.1f s",
-                result.total().toMillis() / 1000.0) + " (a cold start from zero included, if there was one)");
+        notice.accept(result.predictions().size() + " predictions in "
+                + String.format(Locale.ROOT, "%.1f s", result.total().toMillis() / 1000.0)
+                + " (a cold start from zero included, if there was one)");
         return result.predictions();
     }
 
@@ -78,7 +83,9 @@ public final class CloudRunTarget implements Target {
         CloudRunDeployment.Location where = CloudRunDeployment.locate(deployment);
         CloudContext cloud = CloudContext.connect(env, where.project(), where.region());
         Optional<JsonNode> service = new CloudRunApi(cloud, CloudRunApi.Polling.STANDARD).findService(where.service());
-        DeploymentState state = service.isEmpty() || !CloudRunDeployer.ready(service.get()) ? DeploymentState.DOWN : DeploymentState.ZERO;
+        DeploymentState state = service.isEmpty() || !CloudRunDeployer.ready(service.get())
+                ? DeploymentState.DOWN
+                : DeploymentState.ZERO;
         return new DeploymentStatus(where.name(), TargetKind.CLOUD_RUN, where.url(), state, null, -1);
     }
 

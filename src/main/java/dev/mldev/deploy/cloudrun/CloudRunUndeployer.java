@@ -26,7 +26,8 @@ public final class CloudRunUndeployer {
     }
 
     /** What was removed, one line each; a service already gone is not an error. */
-    public List<String> undeploy(CloudContext cloud, CloudRunDeployment.Location where, boolean purge, Progress progress) {
+    public List<String> undeploy(
+            CloudContext cloud, CloudRunDeployment.Location where, boolean purge, Progress progress) {
         List<String> removed = new ArrayList<>();
         CloudRunApi api = new CloudRunApi(cloud, polling);
         if (api.findService(where.service()).isPresent()) {

@@ -21,14 +21,18 @@ public final class LocalInventory implements Inventory {
 
     @Override
     public List<Billable> list() {
-        return records.stream().filter(r -> r.target() == TargetKind.LOCAL).map(r -> of(target.status(r))).toList();
+        return records.stream()
+                .filter(r -> r.target() == TargetKind.LOCAL)
+                .map(r -> of(target.status(r)))
+                .toList();
     }
 
     static Billable of(DeploymentStatus status) {
         DeploymentState state = status.state();
         return Billable.builder(status.name(), status.target(), Billable.Kind.LOCAL, state)
                 .replicasNow(state == DeploymentState.WARM || state == DeploymentState.RUNNING ? 1 : 0)
-                .idleSince(status.idleSince()).url(status.url())
+                .idleSince(status.idleSince())
+                .url(status.url())
                 .requestsServed(status.requestsServed() < 0 ? null : status.requestsServed())
                 .build();
     }

@@ -1,6 +1,5 @@
 package dev.mldev.deploy.local;
 
-import dev.mldev.serve.ServeOptions;
 import dev.mldev.DeploymentState;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
@@ -17,6 +16,7 @@ import dev.mldev.runtime.ImageResult;
 import dev.mldev.runtime.PendingImage;
 import dev.mldev.runtime.Prediction;
 import dev.mldev.runtime.Predictor;
+import dev.mldev.serve.ServeOptions;
 import dev.mldev.serve.ServerHealth;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -52,6 +52,7 @@ public final class LocalTarget implements Target {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     /** Long enough for another mldev to finish a deploy or an undeploy of the same deployment. */
     private static final Duration LOCK_WAIT = START_TIMEOUT.plus(STOP_TIMEOUT).plusSeconds(30);
+
     private static final String LOG = "serve.log";
     private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
     /** Requests a streamed predict keeps under way, so that the server has concurrent requests to batch. */
@@ -62,7 +63,8 @@ public final class LocalTarget implements Target {
     private final String javaOptions;
     private final Consumer<String> notice;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final PredictClient client = new PredictClient(http);
 
     /**
@@ -84,20 +86,25 @@ public final class LocalTarget implements Target {
      * @param port 0 picks a free port
      * @param extraServeArgs further flags for {@code mldev serve} (e.g. --idle-unload 5m)
      */
-    public DeploymentRecord deploy(Path bundlePath, String name, int port, List<String> extraServeArgs, Progress progress) {
+    public DeploymentRecord deploy(
+            Path bundlePath, String name, int port, List<String> extraServeArgs, Progress progress) {
         Bundle bundle = Bundle.openVerified(bundlePath);
         String deployName = DeploymentName.choose(name, bundle.manifest().name());
         try (DeploymentLock lock = store.lock(deployName, LOCK_WAIT, notice)) {
             Optional<DeploymentRecord> existing = store.find(deployName);
             if (existing.isPresent()) {
                 DeploymentRecord old = existing.get();
-                boolean running = old.target() == TargetKind.LOCAL && server(old).isPresent();
-                if (running && bundle.manifest().version().equals(old.version()) && ownHealth(old).isPresent()) {
+                boolean running =
+                        old.target() == TargetKind.LOCAL && server(old).isPresent();
+                if (running
+                        && bundle.manifest().version().equals(old.version())
+                        && ownHealth(old).isPresent()) {
                     progress.step(deployName + " already runs version " + old.version() + ": nothing to change");
                     return old;
                 }
                 if (running || old.target() != TargetKind.LOCAL) {
-                    throw MldevException.usage("a deployment named '" + deployName + "' already exists (" + old.target() + ")",
+                    throw MldevException.usage(
+                            "a deployment named '" + deployName + "' already exists (" + old.target() + ")",
                             "undeploy it first ('mldev undeploy " + deployName + "') or choose another --name");
                 }
                 store.forget(deployName); // a local deployment that is down: replace it, keeping its log
@@ -106,13 +113,18 @@ public final class LocalTarget implements Target {
         }
     }
 
-    private DeploymentRecord start(Bundle bundle, Path bundlePath, String name, int port, List<String> extraServeArgs,
-                                   Progress progress) {
+    private DeploymentRecord start(
+            Bundle bundle, Path bundlePath, String name, int port, List<String> extraServeArgs, Progress progress) {
         int chosenPort = port == 0 ? freePort() : checkFree(port);
         Path workDir = store.workDir(name);
         Path log = keepPreviousLog(workDir.resolve(LOG));
-        List<String> args = new ArrayList<>(List.of("serve", bundlePath.toAbsolutePath().toString(),
-                "--host", "127.0.0.1", "--port", Integer.toString(chosenPort)));
+        List<String> args = new ArrayList<>(List.of(
+                "serve",
+                bundlePath.toAbsolutePath().toString(),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(chosenPort)));
         args.addAll(extraServeArgs);
         progress.step("starting mldev serve for " + name + " on port " + chosenPort);
         Process process;
@@ -121,11 +133,17 @@ public final class LocalTarget implements Target {
         } catch (IOException e) {
             throw MldevException.failure("cannot start mldev serve: " + e.getMessage(), null);
         }
-        Map<String, String> details = new HashMap<>(Map.of("pid", Long.toString(process.pid()),
-                "port", Integer.toString(chosenPort), "log", log.toString()));
+        Map<String, String> details = new HashMap<>(Map.of(
+                "pid", Long.toString(process.pid()), "port", Integer.toString(chosenPort), "log", log.toString()));
         ServerProcess.startInstant(process).ifPresent(started -> details.put("started", started.toString()));
-        DeploymentRecord record = new DeploymentRecord(name, TargetKind.LOCAL, bundlePath.toAbsolutePath().toString(),
-                bundle.manifest().version(), "http://127.0.0.1:" + chosenPort, Instant.now(), Map.copyOf(details));
+        DeploymentRecord record = new DeploymentRecord(
+                name,
+                TargetKind.LOCAL,
+                bundlePath.toAbsolutePath().toString(),
+                bundle.manifest().version(),
+                "http://127.0.0.1:" + chosenPort,
+                Instant.now(),
+                Map.copyOf(details));
         store.save(record); // before the wait: a deploy interrupted now leaves a server that undeploy still finds
         try {
             waitUntilHealthy(record, process, log);
@@ -138,10 +156,16 @@ public final class LocalTarget implements Target {
     }
 
     @Override
-    public List<Prediction> predict(DeploymentRecord deployment, List<Predictor.Input> images, int topK, Progress progress) {
+    public List<Prediction> predict(
+            DeploymentRecord deployment, List<Predictor.Input> images, int topK, Progress progress) {
         requireRunning(deployment);
         try {
-            return client.predict(URI.create(deployment.url() + ServeOptions.DEFAULT_PREDICT_ROUTE), authToken, images, topK, REQUEST_TIMEOUT);
+            return client.predict(
+                    URI.create(deployment.url() + ServeOptions.DEFAULT_PREDICT_ROUTE),
+                    authToken,
+                    images,
+                    topK,
+                    REQUEST_TIMEOUT);
         } catch (PredictClient.HttpError e) {
             throw answered(deployment, e);
         }
@@ -149,45 +173,69 @@ public final class LocalTarget implements Target {
 
     /** One image a request, {@link #IN_FLIGHT} at once: the server batches concurrent requests itself. */
     @Override
-    public void predictEach(DeploymentRecord deployment, Iterator<PendingImage> images, int topK, Progress progress,
+    public void predictEach(
+            DeploymentRecord deployment,
+            Iterator<PendingImage> images,
+            int topK,
+            Progress progress,
             Consumer<ImageResult> results) {
         requireRunning(deployment);
-        client.predictEach(URI.create(deployment.url() + ServeOptions.DEFAULT_PREDICT_ROUTE), authToken, images, topK, REQUEST_TIMEOUT, IN_FLIGHT,
-                e -> answered(deployment, e), results);
+        client.predictEach(
+                URI.create(deployment.url() + ServeOptions.DEFAULT_PREDICT_ROUTE),
+                authToken,
+                images,
+                topK,
+                REQUEST_TIMEOUT,
+                IN_FLIGHT,
+                e -> answered(deployment, e),
+                results);
     }
 
     private void requireRunning(DeploymentRecord deployment) {
         if (server(deployment).isEmpty()) {
-            throw MldevException.failure("cannot reach " + deployment.name() + ": its server (pid " + deployment.detail("pid")
-                    + ") is not running", "'mldev status' shows it down; its log is " + deployment.detail("log")
-                    + "; deploy it again with 'mldev deploy " + deployment.bundle() + "'");
+            throw MldevException.failure(
+                    "cannot reach " + deployment.name() + ": its server (pid " + deployment.detail("pid")
+                            + ") is not running",
+                    "'mldev status' shows it down; its log is " + deployment.detail("log")
+                            + "; deploy it again with 'mldev deploy " + deployment.bundle() + "'");
         }
     }
 
     private static MldevException answered(DeploymentRecord deployment, PredictClient.HttpError e) {
-        return MldevException.failure(deployment.name() + " answered " + e.status() + ": " + e.getMessage(),
-                e.status() == 401 ? "set MLDEV_AUTH_TOKEN to the server's token" : "see its log: " + deployment.detail("log"));
+        return MldevException.failure(
+                deployment.name() + " answered " + e.status() + ": " + e.getMessage(),
+                e.status() == 401
+                        ? "set MLDEV_AUTH_TOKEN to the server's token"
+                        : "see its log: " + deployment.detail("log"));
     }
 
     @Override
     public DeploymentStatus status(DeploymentRecord deployment) {
         Optional<ServerHealth> health = server(deployment).isPresent() ? ownHealth(deployment) : Optional.empty();
         if (health.isEmpty()) {
-            return new DeploymentStatus(deployment.name(), TargetKind.LOCAL, deployment.url(), DeploymentState.DOWN, null, -1);
+            return new DeploymentStatus(
+                    deployment.name(), TargetKind.LOCAL, deployment.url(), DeploymentState.DOWN, null, -1);
         }
         ServerHealth h = health.get();
-        return new DeploymentStatus(deployment.name(), TargetKind.LOCAL, deployment.url(), h.modelLoaded() ? DeploymentState.WARM : DeploymentState.ZERO,
-                Instant.now().minusSeconds(h.idleSeconds()), h.requestsServed());
+        return new DeploymentStatus(
+                deployment.name(),
+                TargetKind.LOCAL,
+                deployment.url(),
+                h.modelLoaded() ? DeploymentState.WARM : DeploymentState.ZERO,
+                Instant.now().minusSeconds(h.idleSeconds()),
+                h.requestsServed());
     }
 
     @Override
     public void undeploy(DeploymentRecord deployment, boolean purge, Progress progress) {
         try (DeploymentLock lock = store.lock(deployment.name(), LOCK_WAIT, notice)) {
             List<ProcessHandle> stopped = stopServers(deployment.name(), server(deployment), progress);
-            pid(deployment).filter(pid -> stopped.stream().noneMatch(p -> p.pid() == pid))
-                    .flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive)
-                    .ifPresent(other -> notice.accept("pid " + other.pid() + " is no longer the server of " + deployment.name()
-                            + " (another process has that pid now): left it running"));
+            pid(deployment)
+                    .filter(pid -> stopped.stream().noneMatch(p -> p.pid() == pid))
+                    .flatMap(ProcessHandle::of)
+                    .filter(ProcessHandle::isAlive)
+                    .ifPresent(other -> notice.accept("pid " + other.pid() + " is no longer the server of "
+                            + deployment.name() + " (another process has that pid now): left it running"));
             store.remove(deployment.name());
         }
     }
@@ -225,7 +273,8 @@ public final class LocalTarget implements Target {
 
     /** The deployment's own server process, if it still runs. */
     private Optional<ProcessHandle> server(DeploymentRecord deployment) {
-        return pid(deployment).flatMap(pid -> ServerProcess.find(pid, started(deployment), store.workDir(deployment.name())));
+        return pid(deployment)
+                .flatMap(pid -> ServerProcess.find(pid, started(deployment), store.workDir(deployment.name())));
     }
 
     private static Optional<Long> pid(DeploymentRecord deployment) {
@@ -254,8 +303,10 @@ public final class LocalTarget implements Target {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw MldevException.failure("mldev serve for " + record.name() + " exited with " + process.exitValue()
-                        + ": " + lastLine(log), "see the whole log: " + log);
+                throw MldevException.failure(
+                        "mldev serve for " + record.name() + " exited with " + process.exitValue() + ": "
+                                + lastLine(log),
+                        "see the whole log: " + log);
             }
             if (health(record.url()).filter(h -> h.pid() == process.pid()).isPresent()) {
                 return;
@@ -267,14 +318,20 @@ public final class LocalTarget implements Target {
                 break;
             }
         }
-        throw MldevException.failure("mldev serve for " + record.name() + " was not healthy within "
-                + START_TIMEOUT.toSeconds() + " s; stopped it", "see its log: " + log);
+        throw MldevException.failure(
+                "mldev serve for " + record.name() + " was not healthy within " + START_TIMEOUT.toSeconds()
+                        + " s; stopped it",
+                "see its log: " + log);
     }
 
     private Optional<ServerHealth> health(String url) {
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url + "/health"))
-                    .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(URI.create(url + "/health"))
+                            .timeout(Duration.ofSeconds(2))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 ? ServerHealth.parse(response.body()) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
@@ -317,12 +374,14 @@ public final class LocalTarget implements Target {
 
     private static int checkFree(int port) {
         if (port < 1 || port > 65535) {
-            throw MldevException.usage("--port " + port + " is not a port number", "pass 1-65535, or leave --port out for a free one");
+            throw MldevException.usage(
+                    "--port " + port + " is not a port number", "pass 1-65535, or leave --port out for a free one");
         }
         try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             return port;
         } catch (IOException e) {
-            throw MldevException.failure("port " + port + " on 127.0.0.1 is in use by another program",
+            throw MldevException.failure(
+                    "port " + port + " on 127.0.0.1 is in use by another program",
                     "choose another --port, or leave --port out for a free one");
         }
     }

@@ -20,8 +20,7 @@ final class ServerProcess {
     /** Start times are read from /proc in clock ticks: allow for rounding between readings. */
     private static final Duration START_TOLERANCE = Duration.ofSeconds(1);
 
-    private ServerProcess() {
-    }
+    private ServerProcess() {}
 
     /**
      * The command that runs this same mldev: this JVM, its class path and ONNX Runtime native path, then the
@@ -29,7 +28,10 @@ final class ServerProcess {
      */
     static List<String> mldevCommand(String javaOptions, Path workDir) {
         List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.add(ProcessHandle.current()
+                .info()
+                .command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         String nativePath = System.getProperty("onnxruntime.native.path");
         if (nativePath != null) {
             command.add("-Donnxruntime.native.path=" + nativePath);
@@ -65,15 +67,20 @@ final class ServerProcess {
      * (when both are known) started when it was recorded to.
      */
     static Optional<ProcessHandle> find(long pid, Instant started, Path workDir) {
-        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                .filter(p -> started == null || p.info().startInstant().map(s -> closeTo(s, started)).orElse(true))
+        return ProcessHandle.of(pid)
+                .filter(ProcessHandle::isAlive)
+                .filter(p -> started == null
+                        || p.info().startInstant().map(s -> closeTo(s, started)).orElse(true))
                 .filter(p -> carriesMarker(p, workDir));
     }
 
     /** Every live server of the deployment, found by its marker alone (for a deployment whose record is lost). */
     static List<ProcessHandle> findByMarker(Path workDir) {
-        return ProcessHandle.allProcesses().filter(p -> p.pid() != ProcessHandle.current().pid())
-                .filter(p -> commandLine(p).map(args -> args.contains(marker(workDir))).orElse(false))
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.pid() != ProcessHandle.current().pid())
+                .filter(p -> commandLine(p)
+                        .map(args -> args.contains(marker(workDir)))
+                        .orElse(false))
                 .toList();
     }
 

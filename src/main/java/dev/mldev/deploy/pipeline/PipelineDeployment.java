@@ -13,9 +13,21 @@ import java.util.Map;
  * Engine default service account, which Vertex AI Pipelines runs as otherwise). The compiled spec is kept
  * beside the record (pipeline.json in its work directory) and in Cloud Storage.
  */
-public record PipelineDeployment(String name, String bundle, String version, String project, String region, String bucket,
-                                 String bundleUri, String specUri, String image, String machineType, String gpu, int gpuCount,
-                                 String serviceAccount, Instant createdAt) {
+public record PipelineDeployment(
+        String name,
+        String bundle,
+        String version,
+        String project,
+        String region,
+        String bucket,
+        String bundleUri,
+        String specUri,
+        String image,
+        String machineType,
+        String gpu,
+        int gpuCount,
+        String serviceAccount,
+        Instant createdAt) {
 
     public DeploymentRecord toRecord() {
         Map<String, String> details = new LinkedHashMap<>();
@@ -34,12 +46,25 @@ public record PipelineDeployment(String name, String bundle, String version, Str
 
     public static PipelineDeployment from(DeploymentRecord record) {
         if (record.target() != TargetKind.VERTEX_PIPELINE) {
-            throw MldevException.usage("deployment '" + record.name() + "' is a " + record.target() + " deployment", null);
+            throw MldevException.usage(
+                    "deployment '" + record.name() + "' is a " + record.target() + " deployment", null);
         }
-        return new PipelineDeployment(record.name(), record.bundle(), record.version(), record.detail("project"),
-                record.detail("region"), record.detail("bucket"), record.detail("bundle_uri"), record.detail("spec_uri"),
-                record.detail("image"), record.detail("machine_type"), record.detail("gpu"),
+        return new PipelineDeployment(
+                record.name(),
+                record.bundle(),
+                record.version(),
+                record.detail("project"),
+                record.detail("region"),
+                record.detail("bucket"),
+                record.detail("bundle_uri"),
+                record.detail("spec_uri"),
+                record.detail("image"),
+                record.detail("machine_type"),
+                record.detail("gpu"),
                 Integer.parseInt(record.details().getOrDefault("gpu_count", "0")),
-                record.details().getOrDefault("service_account", "").isEmpty() ? null : record.detail("service_account"), record.createdAt());
+                record.details().getOrDefault("service_account", "").isEmpty()
+                        ? null
+                        : record.detail("service_account"),
+                record.createdAt());
     }
 }

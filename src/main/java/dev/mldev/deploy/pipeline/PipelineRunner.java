@@ -37,32 +37,46 @@ final class PipelineRunner implements AutoCloseable {
         this.cloud = cloud;
         this.pollInterval = pollInterval;
         try {
-            this.client = PipelineServiceClient.create(cloud.configureAiplatform(PipelineServiceSettings.newBuilder()).build());
+            this.client = PipelineServiceClient.create(cloud.configureAiplatform(PipelineServiceSettings.newBuilder())
+                    .build());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the Vertex AI Pipelines client", e);
         }
     }
 
     /** A finished run: the job, its wall time and the GPU time billed for its task. */
-    record Finished(PipelineJob job, Duration wall, Duration gpuBilled) {
-    }
+    record Finished(PipelineJob job, Duration wall, Duration gpuBilled) {}
 
-    PipelineJob create(String runId, String displayName, String specJson, Map<String, String> parameters, String outputDirectory,
-                       Map<String, String> labels, String serviceAccount) {
+    PipelineJob create(
+            String runId,
+            String displayName,
+            String specJson,
+            Map<String, String> parameters,
+            String outputDirectory,
+            Map<String, String> labels,
+            String serviceAccount) {
         Struct.Builder spec = Struct.newBuilder();
         try {
             JsonFormat.parser().merge(specJson, spec);
         } catch (IOException e) {
             throw new IllegalStateException("the compiled pipeline spec is not JSON", e);
         }
-        PipelineJob.RuntimeConfig.Builder runtime = PipelineJob.RuntimeConfig.newBuilder().setGcsOutputDirectory(outputDirectory);
-        parameters.forEach((k, v) -> runtime.putParameterValues(k, Value.newBuilder().setStringValue(v).build()));
-        PipelineJob.Builder job = PipelineJob.newBuilder().setDisplayName(displayName).setPipelineSpec(spec).setRuntimeConfig(runtime)
+        PipelineJob.RuntimeConfig.Builder runtime =
+                PipelineJob.RuntimeConfig.newBuilder().setGcsOutputDirectory(outputDirectory);
+        parameters.forEach((k, v) -> runtime.putParameterValues(
+                k, Value.newBuilder().setStringValue(v).build()));
+        PipelineJob.Builder job = PipelineJob.newBuilder()
+                .setDisplayName(displayName)
+                .setPipelineSpec(spec)
+                .setRuntimeConfig(runtime)
                 .putAllLabels(labels);
         if (serviceAccount != null) {
             job.setServiceAccount(serviceAccount);
         }
-        return cloud.retry().call("creating pipeline run " + runId, () -> client.createPipelineJob(cloud.location(), job.build(), runId));
+        return cloud.retry()
+                .call(
+                        "creating pipeline run " + runId,
+                        () -> client.createPipelineJob(cloud.location(), job.build(), runId));
     }
 
     /**
@@ -74,13 +88,15 @@ final class PipelineRunner implements AutoCloseable {
         PipelineJob job = created;
         Backoff backoff = new Backoff(pollInterval, pollInterval.multipliedBy(10), 1.5);
         while (!isFinal(job.getState())) {
-            progress.status("pipeline run " + state(job.getState()) + " (" + Duration.ofNanos(System.nanoTime() - start).toSeconds() + " s)");
+            progress.status("pipeline run " + state(job.getState()) + " ("
+                    + Duration.ofNanos(System.nanoTime() - start).toSeconds() + " s)");
             try {
                 Thread.sleep(backoff.nextDelay().toMillis());
             } catch (InterruptedException e) {
                 progress.status("");
                 if (!confirmCancel.test("cancel pipeline run " + job.getName() + "?")) {
-                    throw MldevException.failure("interrupted: pipeline run " + job.getName() + " left running",
+                    throw MldevException.failure(
+                            "interrupted: pipeline run " + job.getName() + " left running",
                             "follow it at " + consoleLink(job));
                 }
                 cancel(job.getName());
@@ -94,7 +110,8 @@ final class PipelineRunner implements AutoCloseable {
         if (job.getState() != PipelineState.PIPELINE_STATE_SUCCEEDED) {
             throw failed(job);
         }
-        Duration task = task(job).map(t -> between(t.getStartTime(), t.getEndTime())).orElse(Duration.ZERO);
+        Duration task =
+                task(job).map(t -> between(t.getStartTime(), t.getEndTime())).orElse(Duration.ZERO);
         return new Finished(job, wall, task.multipliedBy(Math.max(gpuCount, 0)));
     }
 
@@ -110,19 +127,28 @@ final class PipelineRunner implements AutoCloseable {
     }
 
     private MldevException failed(PipelineJob job) {
-        String why = task(job).filter(t -> !t.getError().getMessage().isEmpty()).map(t -> t.getError().getMessage())
-                .orElse(job.getError().getMessage().isEmpty() ? "no error was reported" : job.getError().getMessage());
-        return MldevException.remote("pipeline run " + state(job.getState()) + ": " + Failures.firstLine(why),
-                "see the run's logs: " + consoleLink(job), null);
+        String why = task(job)
+                .filter(t -> !t.getError().getMessage().isEmpty())
+                .map(t -> t.getError().getMessage())
+                .orElse(
+                        job.getError().getMessage().isEmpty()
+                                ? "no error was reported"
+                                : job.getError().getMessage());
+        return MldevException.remote(
+                "pipeline run " + state(job.getState()) + ": " + Failures.firstLine(why),
+                "see the run's logs: " + consoleLink(job),
+                null);
     }
 
     private static Optional<PipelineTaskDetail> task(PipelineJob job) {
         return job.getJobDetail().getTaskDetailsList().stream()
-                .filter(t -> PipelineSpecCompiler.TASK.equals(t.getTaskName())).findFirst();
+                .filter(t -> PipelineSpecCompiler.TASK.equals(t.getTaskName()))
+                .findFirst();
     }
 
     private static boolean isFinal(PipelineState state) {
-        return state == PipelineState.PIPELINE_STATE_SUCCEEDED || state == PipelineState.PIPELINE_STATE_FAILED
+        return state == PipelineState.PIPELINE_STATE_SUCCEEDED
+                || state == PipelineState.PIPELINE_STATE_FAILED
                 || state == PipelineState.PIPELINE_STATE_CANCELLED;
     }
 

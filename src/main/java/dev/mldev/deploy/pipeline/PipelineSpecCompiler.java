@@ -23,12 +23,12 @@ public final class PipelineSpecCompiler {
      * The batch predictor: every file of the inputs directory through the bundle, JSON to the output file. The
      * command replaces the image's entrypoint, so it names the image's mldev launcher by its absolute path.
      */
-    static final String SCRIPT = "set -e; mkdir -p \"$(dirname \"$2\")\"; "
-            + Launcher.PATH + " predict --local --device cuda --json --model \"$0\" \"$1\"/* > \"$2\"";
+    static final String SCRIPT = "set -e; mkdir -p \"$(dirname \"$2\")\"; " + Launcher.PATH
+            + " predict --local --device cuda --json --model \"$0\" \"$1\"/* > \"$2\"";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private PipelineSpecCompiler() {
-    }
+    private PipelineSpecCompiler() {}
 
     /** The /gcs mount path of a gs:// URI, as the component's container sees it. */
     public static String mounted(String gsUri) {
@@ -37,7 +37,8 @@ public final class PipelineSpecCompiler {
 
     public static ObjectNode compile(PipelineSpec spec, String bundleUri, String sdkVersion) {
         ObjectNode root = JSON.createObjectNode();
-        root.putObject("pipelineInfo").put("name", "mldev-" + spec.name())
+        root.putObject("pipelineInfo")
+                .put("name", "mldev-" + spec.name())
                 .put("description", "mldev batch prediction with " + spec.name());
         root.put("sdkVersion", sdkVersion);
         root.put("schemaVersion", SCHEMA_VERSION);
@@ -56,7 +57,10 @@ public final class PipelineSpecCompiler {
         component.put("executorLabel", EXECUTOR);
         stringInputs(component);
 
-        ObjectNode container = root.putObject("deploymentSpec").putObject("executors").putObject(EXECUTOR).putObject("container");
+        ObjectNode container = root.putObject("deploymentSpec")
+                .putObject("executors")
+                .putObject(EXECUTOR)
+                .putObject("container");
         container.put("image", spec.image());
         container.putArray("command").add("sh").add("-c").add(SCRIPT);
         ArrayNode args = container.putArray("args");
@@ -74,7 +78,8 @@ public final class PipelineSpecCompiler {
 
     /** Both the current fields (resourceType, resourceCount) and the older ones (type, count). */
     private static void accelerator(ObjectNode resources, Accelerator gpu, int count) {
-        resources.putObject("accelerator")
+        resources
+                .putObject("accelerator")
                 .put("type", gpu.type().name())
                 .put("count", String.valueOf(count))
                 .put("resourceType", gpu.type().name())

@@ -53,7 +53,8 @@ import java.util.function.Predicate;
  */
 public final class PipelineTarget implements Target {
     private static final ObjectMapper JSON = Json.MAPPER;
-    private static final DateTimeFormatter RUN_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter RUN_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     static final String SPEC_FILE = "pipeline.json";
 
     private final Environment env;
@@ -64,13 +65,22 @@ public final class PipelineTarget implements Target {
     private final String sdkVersion;
 
     /** @param confirmCancel asked on Ctrl-C whether to cancel the run (a TTY asks the user; elsewhere: yes) */
-    public PipelineTarget(Environment env, DeploymentStore store, Consumer<String> notice, Predicate<String> confirmCancel,
-                          String sdkVersion) {
+    public PipelineTarget(
+            Environment env,
+            DeploymentStore store,
+            Consumer<String> notice,
+            Predicate<String> confirmCancel,
+            String sdkVersion) {
         this(env, store, notice, confirmCancel, sdkVersion, Duration.ofSeconds(5));
     }
 
-    PipelineTarget(Environment env, DeploymentStore store, Consumer<String> notice, Predicate<String> confirmCancel, String sdkVersion,
-                   Duration pollInterval) {
+    PipelineTarget(
+            Environment env,
+            DeploymentStore store,
+            Consumer<String> notice,
+            Predicate<String> confirmCancel,
+            String sdkVersion,
+            Duration pollInterval) {
         this.env = env;
         this.store = store;
         this.notice = notice;
@@ -85,8 +95,8 @@ public final class PipelineTarget implements Target {
         DryRun.ServingImage image = DryRun.image(request, manifest);
         VertexSpec.Flags flags = request.flagsWith(image.ref());
         ObjectNode plan = DryRun.withEveryProblem(request, () -> plan(request.bundle(), flags));
-        Forecast forecast = VertexForecast.pipeline(PriceTables.load(env, request.prices()), VertexSpec.check(flags, manifest),
-                DryRun.requests(request));
+        Forecast forecast = VertexForecast.pipeline(
+                PriceTables.load(env, request.prices()), VertexSpec.check(flags, manifest), DryRun.requests(request));
         return new DryRun.Pipeline(plan, image, forecast);
     }
 
@@ -96,9 +106,12 @@ public final class PipelineTarget implements Target {
         PipelineSpec spec = PipelineSpec.check(flags, bundle.manifest());
         GcsLocation folder = bundleFolder(spec, bundle);
         ObjectNode plan = JSON.createObjectNode();
-        plan.put("plan", "deploy " + bundle.manifest().name() + " " + bundle.manifest().version() + " as vertex-pipeline '"
-                + spec.name() + "' (dry run: nothing is called)");
-        plan.putArray("calls").add("storage upload " + bundle.files().size() + " files to " + folder.uri())
+        plan.put(
+                "plan",
+                "deploy " + bundle.manifest().name() + " " + bundle.manifest().version() + " as vertex-pipeline '"
+                        + spec.name() + "' (dry run: nothing is called)");
+        plan.putArray("calls")
+                .add("storage upload " + bundle.files().size() + " files to " + folder.uri())
                 .add("storage upload " + folder.uri() + SPEC_FILE)
                 .add("each predict: PipelineService.CreatePipelineJob running as " + runsAs(flags.serviceAccount()));
         plan.put("service_account", flags.serviceAccount());
@@ -108,7 +121,8 @@ public final class PipelineTarget implements Target {
 
     /** Who a run runs as ({@code flags.serviceAccount()} was checked with the rest of the flags). */
     private static String runsAs(String serviceAccount) {
-        return serviceAccount == null ? "the Compute Engine default service account (pass --service-account to choose one)"
+        return serviceAccount == null
+                ? "the Compute Engine default service account (pass --service-account to choose one)"
                 : "service account " + serviceAccount;
     }
 
@@ -118,19 +132,33 @@ public final class PipelineTarget implements Target {
         PipelineSpec spec = PipelineSpec.check(flags, bundle.manifest());
         CloudContext cloud = CloudContext.connect(env, spec.project(), spec.region());
         GcsLocation folder = bundleFolder(spec, bundle);
-        String specJson = PipelineSpecCompiler.compile(spec, folder.uri(), sdkVersion).toPrettyString();
-        Failures.wrapping(() -> {
-            try (Storage storage = StorageClients.create(cloud)) {
-                GcsTransfer gcs = new GcsTransfer(storage, cloud.retry());
-                progress.step("uploading bundle to " + folder.uri());
-                gcs.upload(bundle.dir(), bundle.files(), folder, progress);
-                gcs.put(folder, SPEC_FILE, specJson.getBytes(StandardCharsets.UTF_8), "application/json");
-            }
-        }, e -> MldevException.remote("uploading to " + folder.uri() + " failed: " + e.getMessage(), null, e));
-        PipelineDeployment deployment = new PipelineDeployment(spec.name(), bundle.dir().toAbsolutePath().toString(),
-                bundle.manifest().version(), spec.project(), spec.region(), spec.bucket(), folder.uri(), folder.uri() + SPEC_FILE,
-                spec.image(), spec.machineType(), spec.gpu().map(g -> g.gcloudName()).orElse("none"), spec.gpuCount(),
-                flags.serviceAccount(), Instant.now());
+        String specJson =
+                PipelineSpecCompiler.compile(spec, folder.uri(), sdkVersion).toPrettyString();
+        Failures.wrapping(
+                () -> {
+                    try (Storage storage = StorageClients.create(cloud)) {
+                        GcsTransfer gcs = new GcsTransfer(storage, cloud.retry());
+                        progress.step("uploading bundle to " + folder.uri());
+                        gcs.upload(bundle.dir(), bundle.files(), folder, progress);
+                        gcs.put(folder, SPEC_FILE, specJson.getBytes(StandardCharsets.UTF_8), "application/json");
+                    }
+                },
+                e -> MldevException.remote("uploading to " + folder.uri() + " failed: " + e.getMessage(), null, e));
+        PipelineDeployment deployment = new PipelineDeployment(
+                spec.name(),
+                bundle.dir().toAbsolutePath().toString(),
+                bundle.manifest().version(),
+                spec.project(),
+                spec.region(),
+                spec.bucket(),
+                folder.uri(),
+                folder.uri() + SPEC_FILE,
+                spec.image(),
+                spec.machineType(),
+                spec.gpu().map(g -> g.gcloudName()).orElse("none"),
+                spec.gpuCount(),
+                flags.serviceAccount(),
+                Instant.now());
         DeploymentRecord record = deployment.toRecord();
         store.save(record);
         writeLocalSpec(spec.name(), specJson);
@@ -138,52 +166,73 @@ public final class PipelineTarget implements Target {
     }
 
     @Override
-    public List<Prediction> predict(DeploymentRecord record, List<Predictor.Input> images, int topK, Progress progress) {
+    public List<Prediction> predict(
+            DeploymentRecord record, List<Predictor.Input> images, int topK, Progress progress) {
         PipelineDeployment deployment = PipelineDeployment.from(record);
         String specJson = readLocalSpec(deployment.name());
         CloudContext cloud = CloudContext.connect(env, deployment.project(), deployment.region());
         String runId = "mldev-" + deployment.name() + "-" + RUN_TIME.format(Instant.now()) + "-"
                 + UUID.randomUUID().toString().substring(0, 6);
         GcsLocation run = GcsLocation.of(deployment.bucket(), "mldev/" + deployment.name() + "/runs/" + runId + "/");
-        return Failures.wrapping(() -> {
-            try (Storage storage = StorageClients.create(cloud); PipelineRunner runner = new PipelineRunner(cloud, pollInterval)) {
-                GcsTransfer gcs = new GcsTransfer(storage, cloud.retry());
-                progress.step("uploading " + images.size() + " inputs to " + run.uri() + "in/");
-                for (int i = 0; i < images.size(); i++) {
-                    gcs.put(run.child("in"), inputName(i, images.get(i).name()), images.get(i).bytes(), "application/octet-stream");
-                }
-                PipelineJob job = runner.create(runId, runId, specJson, Map.of(
-                                PipelineSpecCompiler.INPUT_DIR, PipelineSpecCompiler.mounted(run.uri() + "in"),
-                                PipelineSpecCompiler.OUTPUT_FILE, PipelineSpecCompiler.mounted(run.uri() + "out/predictions.json")),
-                        run.uri() + "root", Labels.of(deployment.name()), deployment.serviceAccount());
-                progress.step("pipeline run " + runId + ": " + runner.consoleLink(job));
-                Thread caller = Thread.currentThread();
-                Thread onCtrlC = new Thread(() -> {
-                    caller.interrupt();
-                    try {
-                        caller.join(Duration.ofMinutes(1).toMillis());
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
+        return Failures.wrapping(
+                () -> {
+                    try (Storage storage = StorageClients.create(cloud);
+                            PipelineRunner runner = new PipelineRunner(cloud, pollInterval)) {
+                        GcsTransfer gcs = new GcsTransfer(storage, cloud.retry());
+                        progress.step("uploading " + images.size() + " inputs to " + run.uri() + "in/");
+                        for (int i = 0; i < images.size(); i++) {
+                            gcs.put(
+                                    run.child("in"),
+                                    inputName(i, images.get(i).name()),
+                                    images.get(i).bytes(),
+                                    "application/octet-stream");
+                        }
+                        PipelineJob job = runner.create(
+                                runId,
+                                runId,
+                                specJson,
+                                Map.of(
+                                        PipelineSpecCompiler.INPUT_DIR, PipelineSpecCompiler.mounted(run.uri() + "in"),
+                                        PipelineSpecCompiler.OUTPUT_FILE,
+                                                PipelineSpecCompiler.mounted(run.uri() + "out/predictions.json")),
+                                run.uri() + "root",
+                                Labels.of(deployment.name()),
+                                deployment.serviceAccount());
+                        progress.step("pipeline run " + runId + ": " + runner.consoleLink(job));
+                        Thread caller = Thread.currentThread();
+                        Thread onCtrlC = new Thread(() -> {
+                            caller.interrupt();
+                            try {
+                                caller.join(Duration.ofMinutes(1).toMillis());
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        });
+                        Runtime.getRuntime().addShutdownHook(onCtrlC);
+                        PipelineRunner.Finished finished;
+                        try {
+                            finished = runner.follow(job, deployment.gpuCount(), confirmCancel, progress);
+                        } finally {
+                            removeHook(onCtrlC);
+                        }
+                        notice.accept("pipeline run " + runId + ": wall time " + PipelineRunner.format(finished.wall())
+                                + ", GPU time billed " + PipelineRunner.format(finished.gpuBilled()) + " ("
+                                + deployment.gpuCount() + " x " + deployment.gpu() + ")");
+                        return parse(gcs.read(run.child("out"), "predictions.json"), images);
                     }
-                });
-                Runtime.getRuntime().addShutdownHook(onCtrlC);
-                PipelineRunner.Finished finished;
-                try {
-                    finished = runner.follow(job, deployment.gpuCount(), confirmCancel, progress);
-                } finally {
-                    removeHook(onCtrlC);
-                }
-                notice.accept("pipeline run " + runId + ": wall time " + PipelineRunner.format(finished.wall()) + ", GPU time billed "
-                        + PipelineRunner.format(finished.gpuBilled()) + " (" + deployment.gpuCount() + " x " + deployment.gpu() + ")");
-                return parse(gcs.read(run.child("out"), "predictions.json"), images);
-            }
-        }, e -> MldevException.remote("the pipeline run failed: " + e.getMessage(), null, e));
+                },
+                e -> MldevException.remote("the pipeline run failed: " + e.getMessage(), null, e));
     }
 
     @Override
     public DeploymentStatus status(DeploymentRecord record) {
-        return new DeploymentStatus(record.name(), TargetKind.VERTEX_PIPELINE, PipelineDeployment.from(record).specUri(),
-                DeploymentState.ZERO, null, -1); // nothing runs between runs
+        return new DeploymentStatus(
+                record.name(),
+                TargetKind.VERTEX_PIPELINE,
+                PipelineDeployment.from(record).specUri(),
+                DeploymentState.ZERO,
+                null,
+                -1); // nothing runs between runs
     }
 
     /** Nothing runs or bills between runs: forgets the deployment; purge also deletes its bundle and runs. */
@@ -193,11 +242,14 @@ public final class PipelineTarget implements Target {
         if (purge) {
             CloudContext cloud = CloudContext.connect(env, deployment.project(), deployment.region());
             GcsLocation all = GcsLocation.of(deployment.bucket(), "mldev/" + deployment.name() + "/");
-            Failures.wrapping(() -> {
-                try (Storage storage = StorageClients.create(cloud)) {
-                    progress.step("deleted " + new GcsTransfer(storage, cloud.retry()).deleteAll(all) + " objects under " + all.uri());
-                }
-            }, e -> MldevException.remote("deleting " + all.uri() + " failed: " + e.getMessage(), null, e));
+            Failures.wrapping(
+                    () -> {
+                        try (Storage storage = StorageClients.create(cloud)) {
+                            progress.step("deleted " + new GcsTransfer(storage, cloud.retry()).deleteAll(all)
+                                    + " objects under " + all.uri());
+                        }
+                    },
+                    e -> MldevException.remote("deleting " + all.uri() + " failed: " + e.getMessage(), null, e));
         }
         store.remove(record.name());
     }
@@ -217,12 +269,15 @@ public final class PipelineTarget implements Target {
         try {
             JsonNode array = JSON.readTree(results);
             if (!array.isArray() || array.size() != images.size()) {
-                throw MldevException.remote("the pipeline wrote " + array.size() + " results for " + images.size() + " images",
-                        "check the run's logs in the console", null);
+                throw MldevException.remote(
+                        "the pipeline wrote " + array.size() + " results for " + images.size() + " images",
+                        "check the run's logs in the console",
+                        null);
             }
             return PredictClient.named(array, images);
         } catch (IOException e) {
-            throw MldevException.remote("the pipeline's results are not mldev's prediction JSON: " + e.getMessage(), null, e);
+            throw MldevException.remote(
+                    "the pipeline's results are not mldev's prediction JSON: " + e.getMessage(), null, e);
         }
     }
 
@@ -239,7 +294,8 @@ public final class PipelineTarget implements Target {
         try {
             return Files.readString(store.workDir(name).resolve(SPEC_FILE));
         } catch (IOException e) {
-            throw MldevException.failure("the pipeline spec of '" + name + "' is missing",
+            throw MldevException.failure(
+                    "the pipeline spec of '" + name + "' is missing",
                     "deploy it again with 'mldev deploy BUNDLE --target vertex-pipeline --name " + name + "'");
         }
     }

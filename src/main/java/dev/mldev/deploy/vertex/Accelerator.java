@@ -27,8 +27,24 @@ public enum Accelerator {
     P4("nvidia-tesla-p4", AcceleratorType.NVIDIA_TESLA_P4, "n1");
 
     /** GPUs built into each g2 machine type (the a2/a3 types say it in their "-Ng" suffix). */
-    private static final Map<String, Integer> G2_GPUS = Map.of("g2-standard-4", 1, "g2-standard-8", 1, "g2-standard-12", 1,
-            "g2-standard-16", 1, "g2-standard-32", 1, "g2-standard-24", 2, "g2-standard-48", 4, "g2-standard-96", 8);
+    private static final Map<String, Integer> G2_GPUS = Map.of(
+            "g2-standard-4",
+            1,
+            "g2-standard-8",
+            1,
+            "g2-standard-12",
+            1,
+            "g2-standard-16",
+            1,
+            "g2-standard-32",
+            1,
+            "g2-standard-24",
+            2,
+            "g2-standard-48",
+            4,
+            "g2-standard-96",
+            8);
+
     private static final Pattern BUILT_IN_COUNT = Pattern.compile("a[23]-(?:highgpu|ultragpu|megagpu)-(\\d+)g");
     private static final List<Integer> N1_COUNTS = List.of(1, 2, 4, 8);
 
@@ -59,29 +75,37 @@ public enum Accelerator {
         return Optional.of(Arrays.stream(values())
                 .filter(a -> a.gcloudName.equals(wanted) || a.type.name().equalsIgnoreCase(wanted))
                 .findFirst()
-                .orElseThrow(() -> MldevException.usage("unknown GPU '" + name + "'", "use one of: none, "
-                        + Arrays.stream(values()).map(Accelerator::gcloudName).collect(Collectors.joining(", ")))));
+                .orElseThrow(() -> MldevException.usage(
+                        "unknown GPU '" + name + "'",
+                        "use one of: none, "
+                                + Arrays.stream(values())
+                                        .map(Accelerator::gcloudName)
+                                        .collect(Collectors.joining(", ")))));
     }
 
     /** Exit 2 unless {@code count} of this GPU can attach to {@code machineType}. */
     public void checkFits(String machineType, int count) {
         String machine = machineType.toLowerCase(Locale.ROOT);
         if (!machine.startsWith(family + "-")) {
-            throw MldevException.usage(gcloudName + " attaches only to " + familyDescription() + " machines, not "
-                    + machineType, "pass --machine " + family + (family.equals("g2-standard") ? "-4" : family.equals("n1") ? "-standard-4" : "-1g")
-                    + ", or the GPU that " + machineType + " takes: --gpu " + gpusFor(machine));
+            throw MldevException.usage(
+                    gcloudName + " attaches only to " + familyDescription() + " machines, not " + machineType,
+                    "pass --machine " + family
+                            + (family.equals("g2-standard") ? "-4" : family.equals("n1") ? "-standard-4" : "-1g")
+                            + ", or the GPU that " + machineType + " takes: --gpu " + gpusFor(machine));
         }
         int builtIn = builtInCount(machine);
         if (builtIn > 0 && count != builtIn) {
-            throw MldevException.usage(machineType + " comes with " + builtIn + " " + gcloudName + ", not " + count,
+            throw MldevException.usage(
+                    machineType + " comes with " + builtIn + " " + gcloudName + ", not " + count,
                     "pass --gpu-count " + builtIn + ", or pick the machine type of that size");
         }
         if (builtIn == 0 && family.equals("n1") && !N1_COUNTS.contains(count)) {
-            throw MldevException.usage(count + " x " + gcloudName + " cannot attach to an n1 machine",
-                    "pass --gpu-count 1, 2, 4 or 8");
+            throw MldevException.usage(
+                    count + " x " + gcloudName + " cannot attach to an n1 machine", "pass --gpu-count 1, 2, 4 or 8");
         }
         if (builtIn == 0 && !family.equals("n1")) {
-            throw MldevException.usage(machineType + " is not a " + familyDescription() + " machine type Vertex AI serves on",
+            throw MldevException.usage(
+                    machineType + " is not a " + familyDescription() + " machine type Vertex AI serves on",
                     "use e.g. " + family + (family.equals("g2-standard") ? "-4" : "-1g"));
         }
     }
@@ -91,7 +115,8 @@ public enum Accelerator {
         String machine = machineType.toLowerCase(Locale.ROOT);
         for (Accelerator a : values()) {
             if (!a.family.equals("n1") && machine.startsWith(a.family + "-")) {
-                throw MldevException.usage(machineType + " comes with " + a.gcloudName + " GPUs",
+                throw MldevException.usage(
+                        machineType + " comes with " + a.gcloudName + " GPUs",
                         "pass --gpu " + a.gcloudName + ", or a CPU machine type such as n1-standard-4");
             }
         }
@@ -111,8 +136,10 @@ public enum Accelerator {
     }
 
     private static String gpusFor(String machine) {
-        String gpus = Arrays.stream(values()).filter(a -> machine.startsWith(a.family + "-"))
-                .map(Accelerator::gcloudName).collect(Collectors.joining(", "));
+        String gpus = Arrays.stream(values())
+                .filter(a -> machine.startsWith(a.family + "-"))
+                .map(Accelerator::gcloudName)
+                .collect(Collectors.joining(", "));
         return gpus.isEmpty() ? "none" : gpus;
     }
 }

@@ -20,8 +20,7 @@ import java.util.Locale;
 public record DeployPlan(String summary, VertexSpec spec, List<Step> steps) {
 
     /** One call: what it is, on what, when it is skipped, and the message it sends (or null). */
-    public record Step(String call, String on, String note, Message body) {
-    }
+    public record Step(String call, String on, String note, Message body) {}
 
     public static DeployPlan of(Bundle bundle, VertexSpec spec) {
         String version = VertexResources.safeVersion(bundle.manifest().version());
@@ -29,17 +28,32 @@ public record DeployPlan(String summary, VertexSpec spec, List<Step> steps) {
         GcsLocation artifacts = GcsLocation.of(spec.bucket(), "mldev/" + spec.name() + "/" + version + "/");
         String location = "projects/" + spec.project() + "/locations/" + spec.region();
         List<Step> steps = new ArrayList<>();
-        steps.add(new Step("storage upload", artifacts.uri(), bundle.files().size() + " files, " + megabytes(bundle)
-                + "; files already there with the same MD5 are skipped", null));
-        steps.add(new Step("ModelService.UploadModel", location,
-                "skipped when a model labelled mldev-key=" + key + " exists", VertexResources.model(spec, version, artifacts.uri(), key)));
-        steps.add(new Step("EndpointService.CreateEndpoint", location,
-                "skipped when an endpoint labelled mldev-name=" + spec.name() + " exists", VertexResources.endpoint(spec)));
-        steps.add(new Step("EndpointService.DeployModel", "the endpoint", "traffic_split {\"0\": 100}: all traffic to this model",
+        steps.add(new Step(
+                "storage upload",
+                artifacts.uri(),
+                bundle.files().size() + " files, " + megabytes(bundle)
+                        + "; files already there with the same MD5 are skipped",
+                null));
+        steps.add(new Step(
+                "ModelService.UploadModel",
+                location,
+                "skipped when a model labelled mldev-key=" + key + " exists",
+                VertexResources.model(spec, version, artifacts.uri(), key)));
+        steps.add(new Step(
+                "EndpointService.CreateEndpoint",
+                location,
+                "skipped when an endpoint labelled mldev-name=" + spec.name() + " exists",
+                VertexResources.endpoint(spec)));
+        steps.add(new Step(
+                "EndpointService.DeployModel",
+                "the endpoint",
+                "traffic_split {\"0\": 100}: all traffic to this model",
                 VertexResources.deployedModel(spec, location + "/models/(new)", version)));
-        steps.add(new Step("EndpointService.UndeployModel", "the endpoint", "for each model deployed there before", null));
-        String summary = "plan: deploy " + bundle.manifest().name() + " " + bundle.manifest().version() + " to Vertex AI as '"
-                + spec.name() + "' in " + location + " (dry run: nothing is called)";
+        steps.add(new Step(
+                "EndpointService.UndeployModel", "the endpoint", "for each model deployed there before", null));
+        String summary = "plan: deploy " + bundle.manifest().name() + " "
+                + bundle.manifest().version() + " to Vertex AI as '" + spec.name() + "' in " + location
+                + " (dry run: nothing is called)";
         return new DeployPlan(summary, spec, List.copyOf(steps));
     }
 
@@ -47,9 +61,18 @@ public record DeployPlan(String summary, VertexSpec spec, List<Step> steps) {
         StringBuilder text = new StringBuilder(summary).append('\n');
         int n = 1;
         for (Step step : steps) {
-            text.append(n++).append(". ").append(step.call()).append(' ').append(step.on()).append(" (").append(step.note()).append(")\n");
+            text.append(n++)
+                    .append(". ")
+                    .append(step.call())
+                    .append(' ')
+                    .append(step.on())
+                    .append(" (")
+                    .append(step.note())
+                    .append(")\n");
             if (step.body() != null) {
-                json(step.body()).lines().forEach(line -> text.append("   ").append(line).append('\n'));
+                json(step.body())
+                        .lines()
+                        .forEach(line -> text.append("   ").append(line).append('\n'));
             }
         }
         return text.toString();

@@ -14,8 +14,7 @@ import java.util.function.Supplier;
  * {@code PipelineTarget.dryRun} make one; the CLI renders it.
  */
 public final class DryRun {
-    private DryRun() {
-    }
+    private DryRun() {}
 
     /**
      * @param flags          the deploy's flags; {@code image} is the one asked for, or null
@@ -27,8 +26,20 @@ public final class DryRun {
         /** The flags with the image the dry run settled on. */
         public VertexSpec.Flags flagsWith(String imageRef) {
             VertexSpec.Flags f = flags;
-            return new VertexSpec.Flags(f.name(), f.project(), f.region(), f.bucket(), f.machineType(), f.gpu(), f.gpuCount(),
-                    f.minReplicas(), f.maxReplicas(), f.idleTimeout(), f.minScaleup(), imageRef, f.serviceAccount());
+            return new VertexSpec.Flags(
+                    f.name(),
+                    f.project(),
+                    f.region(),
+                    f.bucket(),
+                    f.machineType(),
+                    f.gpu(),
+                    f.gpuCount(),
+                    f.minReplicas(),
+                    f.maxReplicas(),
+                    f.idleTimeout(),
+                    f.minScaleup(),
+                    imageRef,
+                    f.serviceAccount());
         }
     }
 
@@ -42,12 +53,10 @@ public final class DryRun {
     }
 
     /** A dedicated endpoint's dry run. */
-    public record Endpoint(DeployPlan plan, ServingImage image, Forecast forecast) {
-    }
+    public record Endpoint(DeployPlan plan, ServingImage image, Forecast forecast) {}
 
     /** A pipeline's dry run; {@code plan} holds "plan", "calls", "service_account" and the compiled "pipeline_spec". */
-    public record Pipeline(ObjectNode plan, ServingImage image, Forecast forecast) {
-    }
+    public record Pipeline(ObjectNode plan, ServingImage image, Forecast forecast) {}
 
     public static ServingImage image(Request request, Manifest manifest) {
         String asked = request.flags().image();
@@ -58,8 +67,10 @@ public final class DryRun {
         if (recorded != null && !recorded.isBlank()) {
             return new ServingImage(recorded, "from the bundle's serving.image, recorded by 'mldev image push'");
         }
-        return new ServingImage(ServingImage.NONE, "a deploy needs one: 'mldev image push REF --bundle BUNDLE' builds and"
-                + " records it in the bundle, or pass --image REF");
+        return new ServingImage(
+                ServingImage.NONE,
+                "a deploy needs one: 'mldev image push REF --bundle BUNDLE' builds and"
+                        + " records it in the bundle, or pass --image REF");
     }
 
     /** The plan; the request's problems, the plan's and the forecast's, are refused all at once. */

@@ -14,7 +14,13 @@ import java.util.Optional;
  * fix); during a GPU cold start of several minutes the endpoint's front also answers 502, 503 and 504.
  */
 record PredictFailure(Kind kind, int status, String message, String quota) {
-    enum Kind { WAKING, COLD_START, QUOTA, TOO_LARGE, OTHER }
+    enum Kind {
+        WAKING,
+        COLD_START,
+        QUOTA,
+        TOO_LARGE,
+        OTHER
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -49,12 +55,19 @@ record PredictFailure(Kind kind, int status, String message, String quota) {
      */
     private static Optional<String> quota(String body, String message) {
         try {
-            JsonNode details = body == null || body.isBlank() ? null : JSON.readTree(body).path("error").path("details");
+            JsonNode details = body == null || body.isBlank()
+                    ? null
+                    : JSON.readTree(body).path("error").path("details");
             if (details != null) {
                 for (JsonNode detail : details) {
-                    String named = detail.path("metadata").path("quota_metric").asText(detail.path("metadata").path("quota_limit").asText(""));
+                    String named = detail.path("metadata")
+                            .path("quota_metric")
+                            .asText(detail.path("metadata").path("quota_limit").asText(""));
                     if (named.isEmpty() && detail.has("violations")) {
-                        named = detail.path("violations").path(0).path("subject").asText("");
+                        named = detail.path("violations")
+                                .path(0)
+                                .path("subject")
+                                .asText("");
                     }
                     if (!named.isEmpty()) {
                         return Optional.of(named);

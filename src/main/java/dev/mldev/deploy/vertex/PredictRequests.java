@@ -14,11 +14,11 @@ import java.util.Locale;
 final class PredictRequests {
     /** Dedicated endpoints take "up to 10 MB"; 10^7 bytes stays under it whether MB means 10^6 or 2^20 bytes. */
     static final long DEDICATED_ENDPOINT_LIMIT = 10_000_000;
+
     private static final long ENVELOPE = "{\"instances\":[],\"parameters\":{\"top_k\":2147483647}}".length();
     private static final long PER_INSTANCE = "{\"b64\":\"\"},".length();
 
-    private PredictRequests() {
-    }
+    private PredictRequests() {}
 
     static List<List<Predictor.Input>> split(List<Predictor.Input> images, long limit) {
         List<List<Predictor.Input>> requests = new ArrayList<>();
@@ -27,8 +27,10 @@ final class PredictRequests {
         for (Predictor.Input image : images) {
             long bytes = jsonBytes(image);
             if (ENVELOPE + bytes > limit) {
-                throw MldevException.usage(image.name() + " is " + megabytes(bytes) + " as base64 JSON; a dedicated endpoint"
-                        + " takes at most " + megabytes(limit) + " per request", "send a smaller or more compressed image (JPEG or PNG)");
+                throw MldevException.usage(
+                        image.name() + " is " + megabytes(bytes) + " as base64 JSON; a dedicated endpoint"
+                                + " takes at most " + megabytes(limit) + " per request",
+                        "send a smaller or more compressed image (JPEG or PNG)");
             }
             if (!current.isEmpty() && size + bytes > limit) {
                 requests.add(current);

@@ -11,8 +11,7 @@ import java.util.List;
  * fails is reported by name so the user knows what is left (and that 'mldev undeploy' removes it).
  */
 public final class Rollback {
-    private record Step(String description, Runnable undo) {
-    }
+    private record Step(String description, Runnable undo) {}
 
     private final Deque<Step> steps = new ArrayDeque<>();
 
@@ -30,7 +29,8 @@ public final class Rollback {
                 step.undo().run();
                 done.add(step.description());
             } catch (RuntimeException e) {
-                failed.add(step.description() + " (" + (e instanceof MldevException m ? m.getMessage() : e.toString()) + ")");
+                failed.add(step.description() + " (" + (e instanceof MldevException m ? m.getMessage() : e.toString())
+                        + ")");
             }
         }
         if (done.isEmpty() && failed.isEmpty()) {

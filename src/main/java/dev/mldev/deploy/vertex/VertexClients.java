@@ -39,13 +39,20 @@ final class VertexClients implements AutoCloseable {
      * {@code max}, for at most {@code total} (an operation) or {@code dnsWait} (the DNS name).
      */
     record Polling(Duration initial, Duration max, Duration total, Duration dnsWait) {
-        static final Polling STANDARD = new Polling(Duration.ofSeconds(2), Duration.ofSeconds(20), Duration.ofMinutes(90),
-                Duration.ofMinutes(10));
+        static final Polling STANDARD = new Polling(
+                Duration.ofSeconds(2), Duration.ofSeconds(20), Duration.ofMinutes(90), Duration.ofMinutes(10));
 
         RetrySettings retrySettings() {
-            return RetrySettings.newBuilder().setInitialRetryDelayDuration(initial).setRetryDelayMultiplier(1.5)
-                    .setMaxRetryDelayDuration(max).setTotalTimeoutDuration(total).setInitialRpcTimeoutDuration(Duration.ofSeconds(30))
-                    .setRpcTimeoutMultiplier(1.0).setMaxRpcTimeoutDuration(Duration.ofSeconds(30)).setMaxAttempts(0).setJittered(true)
+            return RetrySettings.newBuilder()
+                    .setInitialRetryDelayDuration(initial)
+                    .setRetryDelayMultiplier(1.5)
+                    .setMaxRetryDelayDuration(max)
+                    .setTotalTimeoutDuration(total)
+                    .setInitialRpcTimeoutDuration(Duration.ofSeconds(30))
+                    .setRpcTimeoutMultiplier(1.0)
+                    .setMaxRpcTimeoutDuration(Duration.ofSeconds(30))
+                    .setMaxAttempts(0)
+                    .setJittered(true)
                     .build();
         }
     }
@@ -55,7 +62,8 @@ final class VertexClients implements AutoCloseable {
     final EndpointServiceClient endpoints;
     private final Polling polling;
 
-    private VertexClients(CloudContext cloud, ModelServiceClient models, EndpointServiceClient endpoints, Polling polling) {
+    private VertexClients(
+            CloudContext cloud, ModelServiceClient models, EndpointServiceClient endpoints, Polling polling) {
         this.cloud = cloud;
         this.models = models;
         this.endpoints = endpoints;
@@ -83,17 +91,27 @@ final class VertexClients implements AutoCloseable {
     /** The endpoints in the project and region that match a Vertex list filter. */
     List<Endpoint> listEndpoints(String filter) {
         var request = ListEndpointsRequest.newBuilder()
-                .setParent(cloud.location()).setFilter(filter).build();
-        return call("listing endpoints in " + cloud.location(),
-                () -> StreamSupport.stream(endpoints.listEndpoints(request).iterateAll().spliterator(), false).toList());
+                .setParent(cloud.location())
+                .setFilter(filter)
+                .build();
+        return call(
+                "listing endpoints in " + cloud.location(),
+                () -> StreamSupport.stream(
+                                endpoints.listEndpoints(request).iterateAll().spliterator(), false)
+                        .toList());
     }
 
     /** The models in the project and region that match a Vertex list filter. */
     List<Model> listModels(String filter) {
         var request = ListModelsRequest.newBuilder()
-                .setParent(cloud.location()).setFilter(filter).build();
-        return call("listing models in " + cloud.location(),
-                () -> StreamSupport.stream(models.listModels(request).iterateAll().spliterator(), false).toList());
+                .setParent(cloud.location())
+                .setFilter(filter)
+                .build();
+        return call(
+                "listing models in " + cloud.location(),
+                () -> StreamSupport.stream(
+                                models.listModels(request).iterateAll().spliterator(), false)
+                        .toList());
     }
 
     /**
@@ -108,9 +126,11 @@ final class VertexClients implements AutoCloseable {
             Duration waited = Duration.ofNanos(System.nanoTime() - began);
             if (waited.compareTo(polling.dnsWait()) >= 0) {
                 progress.status("");
-                throw MldevException.remote("Vertex AI gave endpoint " + endpoint.getName() + " no DNS name within "
-                        + Durations.format(polling.dnsWait()) + ": mldev cannot send it predictions yet",
-                        "run the same deploy again later: it changes nothing else and records the address once it is set", null);
+                throw MldevException.remote(
+                        "Vertex AI gave endpoint " + endpoint.getName() + " no DNS name within "
+                                + Durations.format(polling.dnsWait()) + ": mldev cannot send it predictions yet",
+                        "run the same deploy again later: it changes nothing else and records the address once it is set",
+                        null);
             }
             progress.status("waiting for the endpoint's DNS name (" + waited.toSeconds() + " s)");
             Backoff.sleep(backoff.nextDelay());
@@ -160,7 +180,8 @@ final class VertexClients implements AutoCloseable {
 
     private MldevException interrupted(String doing, InterruptedException e) {
         Thread.currentThread().interrupt();
-        return MldevException.failure("interrupted while " + doing + "; Google Cloud may still finish it",
+        return MldevException.failure(
+                "interrupted while " + doing + "; Google Cloud may still finish it",
                 "run the same deploy again to finish, or 'mldev undeploy NAME' to remove what exists");
     }
 

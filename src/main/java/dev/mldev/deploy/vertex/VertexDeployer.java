@@ -37,8 +37,7 @@ public final class VertexDeployer {
     }
 
     /** What a deploy did: {@code changed} is false when the same bundle and settings were already serving. */
-    public record Outcome(VertexDeployment deployment, boolean changed, List<String> replacedDeployedModels) {
-    }
+    public record Outcome(VertexDeployment deployment, boolean changed, List<String> replacedDeployedModels) {}
 
     public Outcome deploy(CloudContext cloud, Bundle bundle, VertexSpec spec, Progress progress) {
         String version = VertexResources.safeVersion(bundle.manifest().version());
@@ -50,8 +49,16 @@ public final class VertexDeployer {
             if (current.isPresent()) {
                 progress.step(spec.name() + " already serves this bundle with these settings: nothing to change");
                 Endpoint addressed = vertex.awaitDedicatedDns(endpoint.get(), progress);
-                VertexDeployment deployment = record(bundle, spec, version, artifacts, key, addressed, current.get().getModel(),
-                        current.get().getId(), "deployed");
+                VertexDeployment deployment = record(
+                        bundle,
+                        spec,
+                        version,
+                        artifacts,
+                        key,
+                        addressed,
+                        current.get().getModel(),
+                        current.get().getId(),
+                        "deployed");
                 List<String> retired = retireOthers(vertex, endpoint.get(), current.get(), progress);
                 store.save(deployment.toRecord());
                 return new Outcome(deployment, !retired.isEmpty(), retired);
@@ -62,9 +69,11 @@ public final class VertexDeployer {
             Endpoint target;
             try {
                 VertexModels.uploadBundle(cloud, bundle, artifacts, progress);
-                Model model = VertexModels.findOrUpload(vertex, spec, version, artifacts.uri(), key, rollback, progress);
+                Model model =
+                        VertexModels.findOrUpload(vertex, spec, version, artifacts.uri(), key, rollback, progress);
                 target = endpoint.isPresent() ? endpoint.get() : createEndpoint(vertex, spec, rollback, progress);
-                store.save(record(bundle, spec, version, artifacts, key, target, model.getName(), null, "deploying").toRecord());
+                store.save(record(bundle, spec, version, artifacts, key, target, model.getName(), null, "deploying")
+                        .toRecord());
                 deployed = deployModel(vertex, target, spec, model, version, rollback, progress);
             } catch (RuntimeException e) {
                 String undone = rollback.undoAll();
@@ -72,13 +81,18 @@ public final class VertexDeployer {
                 throw withRollback(e, undone);
             }
             // the model serves from here on: waiting for the endpoint's DNS name rolls nothing back
-            Endpoint now = vertex.awaitDedicatedDns(vertex.call("reading endpoint " + target.getName(),
-                    () -> vertex.endpoints.getEndpoint(target.getName())), progress);
-            VertexDeployment deployment = record(bundle, spec, version, artifacts, key, now, deployed.getModel(), deployed.getId(),
-                    "deployed");
+            Endpoint now = vertex.awaitDedicatedDns(
+                    vertex.call(
+                            "reading endpoint " + target.getName(),
+                            () -> vertex.endpoints.getEndpoint(target.getName())),
+                    progress);
+            VertexDeployment deployment = record(
+                    bundle, spec, version, artifacts, key, now, deployed.getModel(), deployed.getId(), "deployed");
             store.save(deployment.toRecord());
             DeployedModel fresh = now.getDeployedModelsList().stream()
-                    .filter(d -> d.getId().equals(deployment.deployedModelId())).findFirst().orElseThrow();
+                    .filter(d -> d.getId().equals(deployment.deployedModelId()))
+                    .findFirst()
+                    .orElseThrow();
             List<String> retired = retireOthers(vertex, now, fresh, progress);
             return new Outcome(deployment, true, retired);
         }
@@ -87,7 +101,8 @@ public final class VertexDeployer {
     private static Optional<Endpoint> findEndpoint(VertexClients vertex, String name) {
         List<Endpoint> found = vertex.listEndpoints(VertexResources.labelFilter(name));
         if (found.size() > 1) {
-            throw MldevException.failure(found.size() + " endpoints are labelled mldev-name=" + name + " in " + vertex.cloud.location(),
+            throw MldevException.failure(
+                    found.size() + " endpoints are labelled mldev-name=" + name + " in " + vertex.cloud.location(),
                     "remove the extra ones with 'mldev undeploy " + name + " --target vertex' and deploy again");
         }
         return found.stream().findFirst();
@@ -95,7 +110,8 @@ public final class VertexDeployer {
 
     private static Optional<DeployedModel> deployedWithKey(VertexClients vertex, Endpoint endpoint, String key) {
         for (DeployedModel deployed : endpoint.getDeployedModelsList()) {
-            Model model = vertex.call("reading model " + deployed.getModel(), () -> vertex.models.getModel(deployed.getModel()));
+            Model model = vertex.call(
+                    "reading model " + deployed.getModel(), () -> vertex.models.getModel(deployed.getModel()));
             if (key.equals(model.getLabelsMap().get(VertexResources.KEY_LABEL))
                     && endpoint.getTrafficSplitMap().getOrDefault(deployed.getId(), 0) == 100) {
                 return Optional.of(deployed);
@@ -104,52 +120,105 @@ public final class VertexDeployer {
         return Optional.empty();
     }
 
-    private static Endpoint createEndpoint(VertexClients vertex, VertexSpec spec, Rollback rollback, Progress progress) {
+    private static Endpoint createEndpoint(
+            VertexClients vertex, VertexSpec spec, Rollback rollback, Progress progress) {
         progress.step("creating dedicated endpoint mldev-" + spec.name());
-        Endpoint created = vertex.operation("creating endpoint mldev-" + spec.name(),
-                () -> vertex.endpoints.createEndpointAsync(vertex.cloud.location(), VertexResources.endpoint(spec)), progress);
-        rollback.add("deleted endpoint " + created.getName(), () -> vertex.operation("deleting endpoint " + created.getName(),
-                () -> vertex.endpoints.deleteEndpointAsync(created.getName()), Progress.NONE));
+        Endpoint created = vertex.operation(
+                "creating endpoint mldev-" + spec.name(),
+                () -> vertex.endpoints.createEndpointAsync(vertex.cloud.location(), VertexResources.endpoint(spec)),
+                progress);
+        rollback.add(
+                "deleted endpoint " + created.getName(),
+                () -> vertex.operation(
+                        "deleting endpoint " + created.getName(),
+                        () -> vertex.endpoints.deleteEndpointAsync(created.getName()),
+                        Progress.NONE));
         return created;
     }
 
-    private static DeployedModel deployModel(VertexClients vertex, Endpoint endpoint, VertexSpec spec, Model model, String version,
-                                             Rollback rollback, Progress progress) {
+    private static DeployedModel deployModel(
+            VertexClients vertex,
+            Endpoint endpoint,
+            VertexSpec spec,
+            Model model,
+            String version,
+            Rollback rollback,
+            Progress progress) {
         progress.step("deploying " + spec.name() + " on " + spec.machineType()
-                + spec.gpu().map(g -> " with " + spec.gpuCount() + " x " + g.gcloudName()).orElse("")
+                + spec.gpu()
+                        .map(g -> " with " + spec.gpuCount() + " x " + g.gcloudName())
+                        .orElse("")
                 + " (this takes several minutes)");
-        DeployedModel deployed = vertex.operation("deploying model " + spec.name(),
-                () -> vertex.endpoints.deployModelAsync(endpoint.getName(), VertexResources.deployedModel(spec, model.getName(), version),
-                        VertexResources.allTrafficToNew()), progress).getDeployedModel();
+        DeployedModel deployed = vertex.operation(
+                        "deploying model " + spec.name(),
+                        () -> vertex.endpoints.deployModelAsync(
+                                endpoint.getName(),
+                                VertexResources.deployedModel(spec, model.getName(), version),
+                                VertexResources.allTrafficToNew()),
+                        progress)
+                .getDeployedModel();
         Map<String, Integer> previousSplit = endpoint.getTrafficSplitMap();
-        rollback.add("undeployed model " + deployed.getId(), () -> vertex.operation("undeploying model " + deployed.getId(),
-                () -> vertex.endpoints.undeployModelAsync(UndeployModelRequest.newBuilder().setEndpoint(endpoint.getName())
-                        .setDeployedModelId(deployed.getId()).putAllTrafficSplit(previousSplit).build()), Progress.NONE));
+        rollback.add(
+                "undeployed model " + deployed.getId(),
+                () -> vertex.operation(
+                        "undeploying model " + deployed.getId(),
+                        () -> vertex.endpoints.undeployModelAsync(UndeployModelRequest.newBuilder()
+                                .setEndpoint(endpoint.getName())
+                                .setDeployedModelId(deployed.getId())
+                                .putAllTrafficSplit(previousSplit)
+                                .build()),
+                        Progress.NONE));
         return deployed;
     }
 
     /** Undeploys every other model on the endpoint once {@code keep} takes all traffic. */
-    private static List<String> retireOthers(VertexClients vertex, Endpoint endpoint, DeployedModel keep, Progress progress) {
+    private static List<String> retireOthers(
+            VertexClients vertex, Endpoint endpoint, DeployedModel keep, Progress progress) {
         List<String> retired = new java.util.ArrayList<>();
         for (DeployedModel old : endpoint.getDeployedModelsList()) {
             if (old.getId().equals(keep.getId())) {
                 continue;
             }
             progress.step("undeploying the replaced model " + old.getId());
-            vertex.operation("undeploying the replaced model " + old.getId(),
-                    () -> vertex.endpoints.undeployModelAsync(UndeployModelRequest.newBuilder().setEndpoint(endpoint.getName())
-                            .setDeployedModelId(old.getId()).putTrafficSplit(keep.getId(), 100).build()), progress);
+            vertex.operation(
+                    "undeploying the replaced model " + old.getId(),
+                    () -> vertex.endpoints.undeployModelAsync(UndeployModelRequest.newBuilder()
+                            .setEndpoint(endpoint.getName())
+                            .setDeployedModelId(old.getId())
+                            .putTrafficSplit(keep.getId(), 100)
+                            .build()),
+                    progress);
             retired.add(old.getId());
         }
         return retired;
     }
 
-    private static VertexDeployment record(Bundle bundle, VertexSpec spec, String version, GcsLocation artifacts, String key,
-                                           Endpoint endpoint, String model, String deployedModelId, String state) {
-        return new VertexDeployment(spec.name(), bundle.dir().toAbsolutePath().toString(), bundle.manifest().version(),
-                spec.project(), spec.region(), spec.bucket(), endpoint.getName(), endpoint.getDedicatedEndpointDns(),
-                model, deployedModelId, artifacts.uri(), key, spec,
-                state, Instant.now());
+    private static VertexDeployment record(
+            Bundle bundle,
+            VertexSpec spec,
+            String version,
+            GcsLocation artifacts,
+            String key,
+            Endpoint endpoint,
+            String model,
+            String deployedModelId,
+            String state) {
+        return new VertexDeployment(
+                spec.name(),
+                bundle.dir().toAbsolutePath().toString(),
+                bundle.manifest().version(),
+                spec.project(),
+                spec.region(),
+                spec.bucket(),
+                endpoint.getName(),
+                endpoint.getDedicatedEndpointDns(),
+                model,
+                deployedModelId,
+                artifacts.uri(),
+                key,
+                spec,
+                state,
+                Instant.now());
     }
 
     private static MldevException withRollback(RuntimeException e, String undone) {

@@ -31,7 +31,6 @@ public record VertexDeployment(
         String state,
         Instant createdAt) {
 
-
     /**
      * https://DNS/v1beta1/ENDPOINT:predict: a dedicated endpoint takes predictions only on its own host. Null while
      * the endpoint has no DNS name (Vertex AI can leave it empty for a while after creating the endpoint).
@@ -40,7 +39,9 @@ public record VertexDeployment(
         if (endpointDns == null || endpointDns.isBlank()) {
             return null;
         }
-        String base = endpointDns.startsWith("http://") || endpointDns.startsWith("https://") ? endpointDns : "https://" + endpointDns;
+        String base = endpointDns.startsWith("http://") || endpointDns.startsWith("https://")
+                ? endpointDns
+                : "https://" + endpointDns;
         return base.replaceAll("/+$", "") + "/v1beta1/" + endpoint + ":predict";
     }
 
@@ -60,7 +61,11 @@ public record VertexDeployment(
         details.put("gpu_count", String.valueOf(spec.gpuCount()));
         details.put("min_replicas", String.valueOf(spec.minReplicas()));
         details.put("max_replicas", String.valueOf(spec.maxReplicas()));
-        details.put("idle_timeout_s", spec.idleTimeout() == null ? "" : String.valueOf(spec.idleTimeout().toSeconds()));
+        details.put(
+                "idle_timeout_s",
+                spec.idleTimeout() == null
+                        ? ""
+                        : String.valueOf(spec.idleTimeout().toSeconds()));
         details.put("service_account", spec.serviceAccount() == null ? "" : spec.serviceAccount());
         details.put("state", state);
         return new DeploymentRecord(name, TargetKind.VERTEX, bundle, version, predictUrl(), createdAt, details);
@@ -80,20 +85,23 @@ public record VertexDeployment(
     }
 
     /** Where a recorded deployment lives: enough to predict and undeploy. */
-    public record Location(String name, String project, String region, String bucket, String endpoint, String predictUrl) {
-    }
+    public record Location(
+            String name, String project, String region, String bucket, String endpoint, String predictUrl) {}
 
     public static Location locate(DeploymentRecord record) {
         if (record.target() != TargetKind.VERTEX) {
-            throw MldevException.usage("deployment '" + record.name() + "' is a " + record.target() + " deployment, not vertex",
+            throw MldevException.usage(
+                    "deployment '" + record.name() + "' is a " + record.target() + " deployment, not vertex",
                     "pass --target " + record.target());
         }
         String project = record.detail("project");
         String region = record.detail("region");
         if (project == null || region == null) {
-            throw MldevException.failure("the record of '" + record.name() + "' lacks its project or region",
+            throw MldevException.failure(
+                    "the record of '" + record.name() + "' lacks its project or region",
                     "deploy it again with 'mldev deploy BUNDLE --target vertex --name " + record.name() + "'");
         }
-        return new Location(record.name(), project, region, record.detail("bucket"), record.detail("endpoint"), record.url());
+        return new Location(
+                record.name(), project, region, record.detail("bucket"), record.detail("endpoint"), record.url());
     }
 }

@@ -14,13 +14,12 @@ public final class VertexForecast {
     /** Vertex AI Pipelines' fee per pipeline run, on top of the compute it uses (Vertex AI pricing, "Pipelines"). */
     public static final BigDecimal PIPELINE_RUN_FEE = new BigDecimal("0.03");
 
-    private VertexForecast() {
-    }
+    private VertexForecast() {}
 
     /** A Vertex AI endpoint: idle cost from min replicas, a wake from the scale-to-zero periods. */
     public static Forecast endpoint(PriceTable prices, VertexSpec spec, int requestsPerDay) {
-        return Forecast.endpoint(node(prices, spec), spec.minReplicas(), 1, spec.minScaleup(), spec.idleTimeout(),
-                requestsPerDay);
+        return Forecast.endpoint(
+                node(prices, spec), spec.minReplicas(), 1, spec.minScaleup(), spec.idleTimeout(), requestsPerDay);
     }
 
     /** A vertex-pipeline deployment: nothing between requests, one run of {@link #PIPELINE_RUN_TIME} and its fee each. */
@@ -29,7 +28,11 @@ public final class VertexForecast {
     }
 
     private static NodePrice node(PriceTable prices, VertexSpec spec) {
-        return new NodePricer(prices).price(spec.region(), spec.machineType(),
-                spec.gpu().map(g -> g.type().name()).orElse(null), spec.gpuCount());
+        return new NodePricer(prices)
+                .price(
+                        spec.region(),
+                        spec.machineType(),
+                        spec.gpu().map(g -> g.type().name()).orElse(null),
+                        spec.gpuCount());
     }
 }

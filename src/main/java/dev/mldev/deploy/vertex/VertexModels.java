@@ -18,12 +18,10 @@ import java.util.Optional;
  * The deploy and batch prediction both use it.
  */
 public final class VertexModels {
-    private VertexModels() {
-    }
+    private VertexModels() {}
 
     /** An uploaded model's resource name; {@code reused} when an earlier run had uploaded it already. */
-    public record Uploaded(String name, boolean reused) {
-    }
+    public record Uploaded(String name, boolean reused) {}
 
     /** Uploads the bundle and finds or uploads its Model; nothing is rolled back on failure (there is nothing to undo). */
     public static Uploaded upload(CloudContext cloud, Bundle bundle, VertexSpec spec, Progress progress) {
@@ -50,41 +48,59 @@ public final class VertexModels {
     }
 
     static GcsLocation artifacts(Bundle bundle, VertexSpec spec) {
-        return GcsLocation.of(spec.bucket(), "mldev/" + spec.name() + "/" + VertexResources.safeVersion(bundle.manifest().version()) + "/");
+        return GcsLocation.of(
+                spec.bucket(),
+                "mldev/" + spec.name() + "/"
+                        + VertexResources.safeVersion(bundle.manifest().version()) + "/");
     }
 
     static void uploadBundle(CloudContext cloud, Bundle bundle, GcsLocation artifacts, Progress progress) {
         progress.step("uploading bundle to " + artifacts.uri());
-        Failures.wrapping(() -> {
-            try (Storage storage = StorageClients.create(cloud)) {
-                new GcsTransfer(storage, cloud.retry()).upload(bundle.dir(), bundle.files(), artifacts, progress);
-            }
-        }, e -> MldevException.remote("uploading the bundle failed: " + e.getMessage(), null, e));
+        Failures.wrapping(
+                () -> {
+                    try (Storage storage = StorageClients.create(cloud)) {
+                        new GcsTransfer(storage, cloud.retry())
+                                .upload(bundle.dir(), bundle.files(), artifacts, progress);
+                    }
+                },
+                e -> MldevException.remote("uploading the bundle failed: " + e.getMessage(), null, e));
     }
 
     private static Optional<Model> find(VertexClients vertex, VertexSpec spec, String key) {
-        return vertex.listModels(VertexResources.modelFilter(spec.name(), key)).stream().findFirst();
+        return vertex.listModels(VertexResources.modelFilter(spec.name(), key)).stream()
+                .findFirst();
     }
 
     /** The model with this key that an earlier run uploaded, or a new one (deleted by {@code rollback} if it runs). */
-    static Model findOrUpload(VertexClients vertex, VertexSpec spec, String version, String artifactUri, String key,
-                              Rollback rollback, Progress progress) {
+    static Model findOrUpload(
+            VertexClients vertex,
+            VertexSpec spec,
+            String version,
+            String artifactUri,
+            String key,
+            Rollback rollback,
+            Progress progress) {
         Optional<Model> existing = find(vertex, spec, key);
         if (existing.isPresent()) {
             progress.step("reusing model " + existing.get().getName() + " uploaded by an earlier run");
             return existing.get();
         }
         String name = uploadNew(vertex, spec, version, artifactUri, key, progress);
-        rollback.add("deleted model " + name, () -> vertex.operation("deleting model " + name,
-                () -> vertex.models.deleteModelAsync(name), Progress.NONE));
+        rollback.add(
+                "deleted model " + name,
+                () -> vertex.operation(
+                        "deleting model " + name, () -> vertex.models.deleteModelAsync(name), Progress.NONE));
         return vertex.call("reading model " + name, () -> vertex.models.getModel(name));
     }
 
-    private static String uploadNew(VertexClients vertex, VertexSpec spec, String version, String artifactUri, String key,
-                                    Progress progress) {
+    private static String uploadNew(
+            VertexClients vertex, VertexSpec spec, String version, String artifactUri, String key, Progress progress) {
         progress.step("uploading model " + spec.name() + " (" + version + ")");
         Model model = VertexResources.model(spec, version, artifactUri, key);
-        return vertex.operation("uploading model " + spec.name(),
-                () -> vertex.models.uploadModelAsync(vertex.cloud.location(), model), progress).getModel();
+        return vertex.operation(
+                        "uploading model " + spec.name(),
+                        () -> vertex.models.uploadModelAsync(vertex.cloud.location(), model),
+                        progress)
+                .getModel();
     }
 }

@@ -6,9 +6,9 @@ import dev.mldev.Progress;
 import dev.mldev.cloud.Backoff;
 import dev.mldev.cloud.CloudContext;
 import dev.mldev.cloud.CloudErrors;
+import dev.mldev.deploy.PredictClient;
 import dev.mldev.runtime.Prediction;
 import dev.mldev.runtime.Predictor;
-import dev.mldev.deploy.PredictClient;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,8 +32,12 @@ public final class VertexPredictor {
     private final long requestLimit;
     private final Consumer<String> notice;
 
-    VertexPredictor(PredictClient client, Supplier<String> accessToken, Duration initialBackoff, long requestLimit,
-                    Consumer<String> notice) {
+    VertexPredictor(
+            PredictClient client,
+            Supplier<String> accessToken,
+            Duration initialBackoff,
+            long requestLimit,
+            Consumer<String> notice) {
         this.client = client;
         this.accessToken = accessToken;
         this.initialBackoff = initialBackoff;
@@ -43,19 +47,23 @@ public final class VertexPredictor {
 
     /** @param notice one-line messages for stderr (that the images go in several requests) */
     public static VertexPredictor connect(CloudContext cloud, Consumer<String> notice) {
-        return new VertexPredictor(new PredictClient(cloud.endpoints().httpClient()), cloud::accessToken, Duration.ofSeconds(1),
-                PredictRequests.DEDICATED_ENDPOINT_LIMIT, notice);
+        return new VertexPredictor(
+                new PredictClient(cloud.endpoints().httpClient()),
+                cloud::accessToken,
+                Duration.ofSeconds(1),
+                PredictRequests.DEDICATED_ENDPOINT_LIMIT,
+                notice);
     }
 
     /** The answers in input order, with the time spent waking the endpoint (zero when it was up) and in all. */
-    public record Result(List<Prediction> predictions, Duration wake, Duration total, int requests) {
-    }
+    public record Result(List<Prediction> predictions, Duration wake, Duration total, int requests) {}
 
     public Result predict(String url, List<Predictor.Input> images, int topK, Duration wakeTimeout, Progress progress) {
         List<List<Predictor.Input>> requests = PredictRequests.split(images, requestLimit);
         if (requests.size() > 1) {
-            notice.accept("sending the " + images.size() + " images in " + requests.size() + " requests, in order: a dedicated"
-                    + " endpoint takes at most " + PredictRequests.megabytes(requestLimit) + " per request");
+            notice.accept("sending the " + images.size() + " images in " + requests.size()
+                    + " requests, in order: a dedicated" + " endpoint takes at most "
+                    + PredictRequests.megabytes(requestLimit) + " per request");
         }
         Wake wake = new Wake(wakeTimeout, progress);
         List<Prediction> predictions = new ArrayList<>(images.size());
@@ -71,7 +79,8 @@ public final class VertexPredictor {
         while (true) {
             long sentAt = System.nanoTime();
             try {
-                List<Prediction> answer = client.predict(URI.create(url), accessToken.get(), images, topK, REQUEST_TIMEOUT);
+                List<Prediction> answer =
+                        client.predict(URI.create(url), accessToken.get(), images, topK, REQUEST_TIMEOUT);
                 wake.finished();
                 return answer;
             } catch (PredictClient.HttpError e) {
@@ -103,13 +112,17 @@ public final class VertexPredictor {
             Duration waited = Duration.ofNanos(System.nanoTime() - began);
             if (waited.compareTo(timeout) >= 0) {
                 progress.status("");
-                throw MldevException.remote("the endpoint did not wake from zero within " + Durations.format(timeout)
-                        + " (last answer: HTTP " + failure.status() + " " + failure.message() + ")",
-                        "try again (it may still be scaling up), or raise --wake-timeout", null);
+                throw MldevException.remote(
+                        "the endpoint did not wake from zero within " + Durations.format(timeout)
+                                + " (last answer: HTTP " + failure.status() + " " + failure.message() + ")",
+                        "try again (it may still be scaling up), or raise --wake-timeout",
+                        null);
             }
-            progress.status(failure.kind() == PredictFailure.Kind.WAKING
-                    ? "waking endpoint from zero (" + waited.toSeconds() + " s)"
-                    : "waking endpoint from zero: HTTP " + failure.status() + " while it starts (" + waited.toSeconds() + " s)");
+            progress.status(
+                    failure.kind() == PredictFailure.Kind.WAKING
+                            ? "waking endpoint from zero (" + waited.toSeconds() + " s)"
+                            : "waking endpoint from zero: HTTP " + failure.status() + " while it starts ("
+                                    + waited.toSeconds() + " s)");
             Duration left = timeout.minus(waited);
             Backoff.sleep(delay.compareTo(left) > 0 ? left : delay);
         }
@@ -127,20 +140,43 @@ public final class VertexPredictor {
 
     private static MldevException failure(PredictFailure failure, String url) {
         return switch (failure.kind()) {
-            case QUOTA -> new MldevException(MldevException.Kind.REMOTE, "quota exceeded" + (failure.quota() == null ? "" : " for "
-                    + failure.quota()) + ": " + failure.message(), CloudErrors.quotaHint(project(url), failure.quota()));
-            case TOO_LARGE -> new MldevException(MldevException.Kind.REMOTE, "the endpoint refused the request as too large (HTTP "
-                    + failure.status() + "): " + failure.message(), "send fewer or smaller images per call");
-            default -> switch (failure.status()) {
-                case 401 -> new MldevException(MldevException.Kind.REMOTE, "the endpoint refused the credentials",
-                        "run 'gcloud auth application-default login' again, or check GOOGLE_APPLICATION_CREDENTIALS");
-                case 403 -> new MldevException(MldevException.Kind.REMOTE, "permission denied on the endpoint: the account lacks"
-                        + " aiplatform.endpoints.predict", "grant roles/aiplatform.user on the project to the account in use");
-                case 404 -> new MldevException(MldevException.Kind.REMOTE, "the endpoint at " + URI.create(url).getHost() + " does not exist: "
-                        + failure.message(), "see 'mldev status'; deploy again if it was removed");
-                default -> new MldevException(MldevException.Kind.REMOTE, "the endpoint answered HTTP " + failure.status() + ": "
-                        + failure.message(), null);
-            };
+            case QUOTA ->
+                new MldevException(
+                        MldevException.Kind.REMOTE,
+                        "quota exceeded" + (failure.quota() == null ? "" : " for " + failure.quota()) + ": "
+                                + failure.message(),
+                        CloudErrors.quotaHint(project(url), failure.quota()));
+            case TOO_LARGE ->
+                new MldevException(
+                        MldevException.Kind.REMOTE,
+                        "the endpoint refused the request as too large (HTTP " + failure.status() + "): "
+                                + failure.message(),
+                        "send fewer or smaller images per call");
+            default ->
+                switch (failure.status()) {
+                    case 401 ->
+                        new MldevException(
+                                MldevException.Kind.REMOTE,
+                                "the endpoint refused the credentials",
+                                "run 'gcloud auth application-default login' again, or check GOOGLE_APPLICATION_CREDENTIALS");
+                    case 403 ->
+                        new MldevException(
+                                MldevException.Kind.REMOTE,
+                                "permission denied on the endpoint: the account lacks"
+                                        + " aiplatform.endpoints.predict",
+                                "grant roles/aiplatform.user on the project to the account in use");
+                    case 404 ->
+                        new MldevException(
+                                MldevException.Kind.REMOTE,
+                                "the endpoint at " + URI.create(url).getHost() + " does not exist: "
+                                        + failure.message(),
+                                "see 'mldev status'; deploy again if it was removed");
+                    default ->
+                        new MldevException(
+                                MldevException.Kind.REMOTE,
+                                "the endpoint answered HTTP " + failure.status() + ": " + failure.message(),
+                                null);
+                };
         };
     }
 

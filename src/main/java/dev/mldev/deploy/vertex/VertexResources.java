@@ -1,6 +1,5 @@
 package dev.mldev.deploy.vertex;
 
-import dev.mldev.serve.ServeOptions;
 import com.google.cloud.aiplatform.v1beta1.DedicatedResources;
 import com.google.cloud.aiplatform.v1beta1.DeployedModel;
 import com.google.cloud.aiplatform.v1beta1.Endpoint;
@@ -12,6 +11,7 @@ import com.google.cloud.aiplatform.v1beta1.Port;
 import dev.mldev.Labels;
 import dev.mldev.bundle.Bundle;
 import dev.mldev.bundle.Hashes;
+import dev.mldev.serve.ServeOptions;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -26,12 +26,12 @@ final class VertexResources {
     static final String PREDICT_ROUTE = ServeOptions.DEFAULT_PREDICT_ROUTE;
     static final String HEALTH_ROUTE = "/health";
 
-    private VertexResources() {
-    }
+    private VertexResources() {}
 
     /** A filter for Vertex's list calls: the resources of this deployment name. */
     static String labelFilter(String name) {
-        return "labels." + Labels.MANAGED_BY + "=\"" + Labels.MLDEV + "\" AND labels." + Labels.NAME + "=\"" + name + "\"";
+        return "labels." + Labels.MANAGED_BY + "=\"" + Labels.MLDEV + "\" AND labels." + Labels.NAME + "=\"" + name
+                + "\"";
     }
 
     static String modelFilter(String name, String key) {
@@ -42,12 +42,26 @@ final class VertexResources {
     static String deploymentKey(Bundle bundle, VertexSpec spec) {
         StringBuilder text = new StringBuilder();
         for (Path file : bundle.files()) {
-            text.append(file).append(' ').append(Hashes.sha256(bundle.dir().resolve(file))).append('\n');
+            text.append(file)
+                    .append(' ')
+                    .append(Hashes.sha256(bundle.dir().resolve(file)))
+                    .append('\n');
         }
-        text.append(spec.image()).append('\n').append(spec.machineType()).append('\n')
-                .append(spec.gpu().map(Accelerator::gcloudName).orElse("none")).append(' ').append(spec.gpuCount()).append('\n')
-                .append(spec.minReplicas()).append(' ').append(spec.maxReplicas()).append('\n')
-                .append(spec.idleTimeout()).append(' ').append(spec.minScaleup());
+        text.append(spec.image())
+                .append('\n')
+                .append(spec.machineType())
+                .append('\n')
+                .append(spec.gpu().map(Accelerator::gcloudName).orElse("none"))
+                .append(' ')
+                .append(spec.gpuCount())
+                .append('\n')
+                .append(spec.minReplicas())
+                .append(' ')
+                .append(spec.maxReplicas())
+                .append('\n')
+                .append(spec.idleTimeout())
+                .append(' ')
+                .append(spec.minScaleup());
         if (spec.serviceAccount() != null) {
             text.append('\n').append(spec.serviceAccount());
         }
@@ -57,7 +71,9 @@ final class VertexResources {
     static Model model(VertexSpec spec, String version, String artifactUri, String key) {
         ModelContainerSpec container = ModelContainerSpec.newBuilder()
                 .setImageUri(spec.image())
-                .addEnv(EnvVar.newBuilder().setName("MLDEV_DEVICE").setValue(spec.gpu().isPresent() ? "cuda" : "cpu"))
+                .addEnv(EnvVar.newBuilder()
+                        .setName("MLDEV_DEVICE")
+                        .setValue(spec.gpu().isPresent() ? "cuda" : "cpu"))
                 .addPorts(Port.newBuilder().setContainerPort(CONTAINER_PORT))
                 .setPredictRoute(PREDICT_ROUTE)
                 .setHealthRoute(HEALTH_ROUTE)
@@ -89,9 +105,11 @@ final class VertexResources {
                 .setMinReplicaCount(spec.minReplicas())
                 .setMaxReplicaCount(spec.maxReplicas());
         if (spec.scalesToZero()) {
-            resources.setInitialReplicaCount(1).setScaleToZeroSpec(DedicatedResources.ScaleToZeroSpec.newBuilder()
-                    .setIdleScaledownPeriod(protoDuration(spec.idleTimeout()))
-                    .setMinScaleupPeriod(protoDuration(spec.minScaleup())));
+            resources
+                    .setInitialReplicaCount(1)
+                    .setScaleToZeroSpec(DedicatedResources.ScaleToZeroSpec.newBuilder()
+                            .setIdleScaledownPeriod(protoDuration(spec.idleTimeout()))
+                            .setMinScaleupPeriod(protoDuration(spec.minScaleup())));
         }
         DeployedModel.Builder deployed = DeployedModel.newBuilder()
                 .setModel(modelName)
@@ -109,7 +127,9 @@ final class VertexResources {
     }
 
     private static com.google.protobuf.Duration protoDuration(java.time.Duration d) {
-        return com.google.protobuf.Duration.newBuilder().setSeconds(d.toSeconds()).build();
+        return com.google.protobuf.Duration.newBuilder()
+                .setSeconds(d.toSeconds())
+                .build();
     }
 
     /** Bundle versions as Vertex display names and label values take them. */

@@ -34,13 +34,24 @@ public record VertexSpec(
 
     static final Duration SCALE_TO_ZERO_MIN = Duration.ofMinutes(5);
     static final Duration SCALE_TO_ZERO_MAX = Duration.ofHours(8);
-    private static final Pattern SERVICE_ACCOUNT = Pattern.compile("[a-z0-9][a-z0-9._-]*@[a-z0-9][a-z0-9.-]*\\.gserviceaccount\\.com");
+    private static final Pattern SERVICE_ACCOUNT =
+            Pattern.compile("[a-z0-9][a-z0-9._-]*@[a-z0-9][a-z0-9.-]*\\.gserviceaccount\\.com");
 
     /** The flags as given; null means "not given". */
-    public record Flags(String name, String project, String region, String bucket, String machineType, String gpu,
-                        Integer gpuCount, Integer minReplicas, Integer maxReplicas, String idleTimeout, String minScaleup,
-                        String image, String serviceAccount) {
-    }
+    public record Flags(
+            String name,
+            String project,
+            String region,
+            String bucket,
+            String machineType,
+            String gpu,
+            Integer gpuCount,
+            Integer minReplicas,
+            Integer maxReplicas,
+            String idleTimeout,
+            String minScaleup,
+            String image,
+            String serviceAccount) {}
 
     /** Runs every check, and refuses with all the problems found, not the first alone. */
     public static VertexSpec check(Flags flags, Manifest manifest) {
@@ -50,8 +61,8 @@ public record VertexSpec(
         problems.check(() -> CloudContext.checkProjectAndRegion(flags.project(), flags.region()));
         problems.check(() -> GcsLocation.checkBucket(flags.bucket()));
         String machine = first(flags.machineType(), defaults.machineType(), "g2-standard-4");
-        Optional<Accelerator> gpu = problems.check(() -> Accelerator.parse(first(flags.gpu(), defaults.gpu(), "nvidia-l4")),
-                null);
+        Optional<Accelerator> gpu =
+                problems.check(() -> Accelerator.parse(first(flags.gpu(), defaults.gpu(), "nvidia-l4")), null);
         int gpuCount = flags.gpuCount() != null ? flags.gpuCount() : defaults.gpuCount() > 0 ? defaults.gpuCount() : 1;
         if (gpu != null && gpu.isPresent()) {
             problems.check(() -> gpu.get().checkFits(machine, gpuCount));
@@ -61,35 +72,63 @@ public record VertexSpec(
         int min = flags.minReplicas() != null ? flags.minReplicas() : 0;
         int max = flags.maxReplicas() != null ? flags.maxReplicas() : Math.max(1, min);
         if (min < 0) {
-            problems.add(MldevException.usage("--min-replicas " + min + " is negative", "pass 0 (scale to zero) or more"));
+            problems.add(
+                    MldevException.usage("--min-replicas " + min + " is negative", "pass 0 (scale to zero) or more"));
         } else if (max < Math.max(1, min)) {
-            problems.add(MldevException.usage("--max-replicas " + max + " is below " + Math.max(1, min),
+            problems.add(MldevException.usage(
+                    "--max-replicas " + max + " is below " + Math.max(1, min),
                     "pass --max-replicas of at least 1 and at least --min-replicas"));
         }
         Duration idle = null;
         Duration scaleup = null;
         if (min == 0) {
-            idle = problems.check(() -> DurationFlag.parseWithin("--idle-timeout",
-                    first(flags.idleTimeout(), defaults.idleTimeout(), "1h"), SCALE_TO_ZERO_MIN, SCALE_TO_ZERO_MAX), null);
-            scaleup = problems.check(() -> DurationFlag.parseWithin("--min-scaleup", first(flags.minScaleup(), null, "1h"),
-                    SCALE_TO_ZERO_MIN, SCALE_TO_ZERO_MAX), null);
+            idle = problems.check(
+                    () -> DurationFlag.parseWithin(
+                            "--idle-timeout",
+                            first(flags.idleTimeout(), defaults.idleTimeout(), "1h"),
+                            SCALE_TO_ZERO_MIN,
+                            SCALE_TO_ZERO_MAX),
+                    null);
+            scaleup = problems.check(
+                    () -> DurationFlag.parseWithin(
+                            "--min-scaleup",
+                            first(flags.minScaleup(), null, "1h"),
+                            SCALE_TO_ZERO_MIN,
+                            SCALE_TO_ZERO_MAX),
+                    null);
         } else if (flags.idleTimeout() != null || flags.minScaleup() != null) {
-            problems.add(MldevException.usage("--idle-timeout and --min-scaleup apply only to scale-to-zero (--min-replicas 0)",
+            problems.add(MldevException.usage(
+                    "--idle-timeout and --min-scaleup apply only to scale-to-zero (--min-replicas 0)",
                     "drop them, or pass --min-replicas 0"));
         }
         String image = first(flags.image(), defaults.image(), null);
         if (image == null || image.isBlank()) {
-            problems.add(MldevException.usage("no serving image for " + name,
+            problems.add(MldevException.usage(
+                    "no serving image for " + name,
                     "pass --image REF, or push one with 'mldev image push' (it records the image in the bundle)"));
         }
         String serviceAccount = flags.serviceAccount();
         if (serviceAccount != null && !SERVICE_ACCOUNT.matcher(serviceAccount).matches()) {
-            problems.add(MldevException.usage("--service-account '" + serviceAccount + "' is not a service account's email",
-                    "pass one like mldev-runner@" + flags.project() + ".iam.gserviceaccount.com (gcloud iam service-accounts list)"));
+            problems.add(MldevException.usage(
+                    "--service-account '" + serviceAccount + "' is not a service account's email",
+                    "pass one like mldev-runner@" + flags.project()
+                            + ".iam.gserviceaccount.com (gcloud iam service-accounts list)"));
         }
         problems.throwIfAny();
-        return new VertexSpec(name, flags.project(), flags.region(), flags.bucket().replaceFirst("^gs://", "").replaceAll("/+$", ""),
-                machine, gpu, gpu.isPresent() ? gpuCount : 0, min, max, idle, scaleup, image, serviceAccount);
+        return new VertexSpec(
+                name,
+                flags.project(),
+                flags.region(),
+                flags.bucket().replaceFirst("^gs://", "").replaceAll("/+$", ""),
+                machine,
+                gpu,
+                gpu.isPresent() ? gpuCount : 0,
+                min,
+                max,
+                idle,
+                scaleup,
+                image,
+                serviceAccount);
     }
 
     public boolean scalesToZero() {

@@ -10,12 +10,12 @@ import dev.mldev.bundle.Bundle;
 import dev.mldev.cloud.CloudContext;
 import dev.mldev.cost.Forecast;
 import dev.mldev.cost.PriceTables;
-import dev.mldev.runtime.Prediction;
-import dev.mldev.runtime.Predictor;
 import dev.mldev.deploy.DeploymentRecord;
 import dev.mldev.deploy.DeploymentStatus;
 import dev.mldev.deploy.DeploymentStore;
 import dev.mldev.deploy.Target;
+import dev.mldev.runtime.Prediction;
+import dev.mldev.runtime.Predictor;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -43,9 +43,12 @@ public final class VertexTarget implements Target {
 
     /** A --dry-run: the image, the calls a deploy would make and the forecast; calls nothing. */
     public DryRun.Endpoint dryRun(DryRun.Request request) {
-        DryRun.ServingImage image = DryRun.image(request, Bundle.open(request.bundle(), env.cacheDir()).manifest());
-        DeployPlan plan = DryRun.withEveryProblem(request, () -> plan(request.bundle(), request.flagsWith(image.ref())));
-        Forecast forecast = VertexForecast.endpoint(PriceTables.load(env, request.prices()), plan.spec(), DryRun.requests(request));
+        DryRun.ServingImage image = DryRun.image(
+                request, Bundle.open(request.bundle(), env.cacheDir()).manifest());
+        DeployPlan plan =
+                DryRun.withEveryProblem(request, () -> plan(request.bundle(), request.flagsWith(image.ref())));
+        Forecast forecast =
+                VertexForecast.endpoint(PriceTables.load(env, request.prices()), plan.spec(), DryRun.requests(request));
         return new DryRun.Endpoint(plan, image, forecast);
     }
 
@@ -63,17 +66,23 @@ public final class VertexTarget implements Target {
     }
 
     @Override
-    public List<Prediction> predict(DeploymentRecord deployment, List<Predictor.Input> images, int topK, Progress progress) {
+    public List<Prediction> predict(
+            DeploymentRecord deployment, List<Predictor.Input> images, int topK, Progress progress) {
         VertexDeployment.Location where = VertexDeployment.locate(deployment);
         if (!VertexDeployment.hasHost(where.predictUrl())) {
-            throw MldevException.failure("deployment '" + where.name() + "' has no endpoint address yet (its deploy did not finish,"
-                    + " or Vertex AI had not yet given the endpoint its DNS name)",
-                    "run the same deploy again: it reads the endpoint's address and records it; or 'mldev undeploy " + where.name() + "'");
+            throw MldevException.failure(
+                    "deployment '" + where.name() + "' has no endpoint address yet (its deploy did not finish,"
+                            + " or Vertex AI had not yet given the endpoint its DNS name)",
+                    "run the same deploy again: it reads the endpoint's address and records it; or 'mldev undeploy "
+                            + where.name() + "'");
         }
         CloudContext cloud = CloudContext.connect(env, where.project(), where.region());
-        VertexPredictor.Result result = VertexPredictor.connect(cloud, notice).predict(where.predictUrl(), images, topK, wakeTimeout, progress);
+        VertexPredictor.Result result =
+                VertexPredictor.connect(cloud, notice).predict(where.predictUrl(), images, topK, wakeTimeout, progress);
         notice.accept(result.predictions().size() + " predictions in " + seconds(result.total())
-                + (result.wake().isZero() ? "" : ", " + seconds(result.wake()) + " of it waking the endpoint from zero"));
+                + (result.wake().isZero()
+                        ? ""
+                        : ", " + seconds(result.wake()) + " of it waking the endpoint from zero"));
         return result.predictions();
     }
 
@@ -84,8 +93,10 @@ public final class VertexTarget implements Target {
         CloudContext cloud = CloudContext.connect(env, where.project(), where.region());
         try (VertexClients vertex = VertexClients.open(cloud, VertexClients.Polling.STANDARD)) {
             List<Endpoint> endpoints = vertex.listEndpoints(VertexResources.labelFilter(where.name()));
-            int replicas = endpoints.stream().flatMap(e -> e.getDeployedModelsList().stream())
-                    .mapToInt(d -> d.getStatus().getAvailableReplicaCount()).sum();
+            int replicas = endpoints.stream()
+                    .flatMap(e -> e.getDeployedModelsList().stream())
+                    .mapToInt(d -> d.getStatus().getAvailableReplicaCount())
+                    .sum();
             boolean deployed = endpoints.stream().anyMatch(e -> e.getDeployedModelsCount() > 0);
             state = !deployed ? DeploymentState.DOWN : replicas == 0 ? DeploymentState.ZERO : DeploymentState.WARM;
         }

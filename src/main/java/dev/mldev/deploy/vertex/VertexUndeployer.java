@@ -8,9 +8,9 @@ import com.google.cloud.storage.Storage;
 import dev.mldev.Failures;
 import dev.mldev.MldevException;
 import dev.mldev.Progress;
-import dev.mldev.cloud.GcsTransfer;
 import dev.mldev.cloud.CloudContext;
 import dev.mldev.cloud.GcsLocation;
+import dev.mldev.cloud.GcsTransfer;
 import dev.mldev.cloud.StorageClients;
 import dev.mldev.deploy.DeploymentStore;
 import java.util.ArrayList;
@@ -35,7 +35,8 @@ public final class VertexUndeployer {
     }
 
     /** What was removed, one line each. */
-    public List<String> undeploy(CloudContext cloud, VertexDeployment.Location where, boolean purge, Progress progress) {
+    public List<String> undeploy(
+            CloudContext cloud, VertexDeployment.Location where, boolean purge, Progress progress) {
         List<String> removed = new ArrayList<>();
         try (VertexClients vertex = VertexClients.open(cloud, polling)) {
             for (Endpoint endpoint : vertex.listEndpoints(VertexResources.labelFilter(where.name()))) {
@@ -43,32 +44,45 @@ public final class VertexUndeployer {
                 while (!deployed.isEmpty()) {
                     DeployedModel model = deployed.remove(0);
                     UndeployModelRequest.Builder request = UndeployModelRequest.newBuilder()
-                            .setEndpoint(endpoint.getName()).setDeployedModelId(model.getId());
+                            .setEndpoint(endpoint.getName())
+                            .setDeployedModelId(model.getId());
                     if (!deployed.isEmpty()) {
                         request.putTrafficSplit(deployed.get(0).getId(), 100);
                     }
                     progress.step("undeploying model " + model.getId() + " from " + endpoint.getName());
-                    vertex.operation("undeploying model " + model.getId(), () -> vertex.endpoints.undeployModelAsync(request.build()), progress);
+                    vertex.operation(
+                            "undeploying model " + model.getId(),
+                            () -> vertex.endpoints.undeployModelAsync(request.build()),
+                            progress);
                     removed.add("undeployed model " + model.getId());
                 }
                 progress.step("deleting endpoint " + endpoint.getName());
-                vertex.operation("deleting endpoint " + endpoint.getName(), () -> vertex.endpoints.deleteEndpointAsync(endpoint.getName()), progress);
+                vertex.operation(
+                        "deleting endpoint " + endpoint.getName(),
+                        () -> vertex.endpoints.deleteEndpointAsync(endpoint.getName()),
+                        progress);
                 removed.add("deleted endpoint " + endpoint.getName());
             }
             if (purge) {
                 for (Model model : vertex.listModels(VertexResources.labelFilter(where.name()))) {
                     progress.step("deleting model " + model.getName());
-                    vertex.operation("deleting model " + model.getName(), () -> vertex.models.deleteModelAsync(model.getName()), progress);
+                    vertex.operation(
+                            "deleting model " + model.getName(),
+                            () -> vertex.models.deleteModelAsync(model.getName()),
+                            progress);
                     removed.add("deleted model " + model.getName());
                 }
                 if (where.bucket() != null && !where.bucket().isBlank()) {
                     GcsLocation bundles = GcsLocation.of(where.bucket(), "mldev/" + where.name() + "/");
-                    Failures.wrapping(() -> {
-                        try (Storage storage = StorageClients.create(cloud)) {
-                            int count = new GcsTransfer(storage, cloud.retry()).deleteAll(bundles);
-                            removed.add("deleted " + count + " objects under " + bundles.uri());
-                        }
-                    }, e -> MldevException.remote("deleting " + bundles.uri() + " failed: " + e.getMessage(), null, e));
+                    Failures.wrapping(
+                            () -> {
+                                try (Storage storage = StorageClients.create(cloud)) {
+                                    int count = new GcsTransfer(storage, cloud.retry()).deleteAll(bundles);
+                                    removed.add("deleted " + count + " objects under " + bundles.uri());
+                                }
+                            },
+                            e -> MldevException.remote(
+                                    "deleting " + bundles.uri() + " failed: " + e.getMessage(), null, e));
                 }
             }
         }

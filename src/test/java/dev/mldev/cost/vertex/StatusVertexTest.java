@@ -44,10 +44,14 @@ import org.junit.jupiter.api.io.TempDir;
  * pipeline job and custom job, Cloud Monitoring's replicas and predictions, priced with the built-in table.
  */
 class StatusVertexTest {
-    private static final String LOCATION = "projects/" + FakeGoogleCloud.PROJECT + "/locations/" + FakeGoogleCloud.REGION;
-    private static final Instant LAST_PREDICTION = Instant.now().minus(2, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+    private static final String LOCATION =
+            "projects/" + FakeGoogleCloud.PROJECT + "/locations/" + FakeGoogleCloud.REGION;
+    private static final Instant LAST_PREDICTION =
+            Instant.now().minus(2, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+
     @TempDir
     Path home;
+
     FakeGoogleCloud cloud;
 
     @BeforeEach
@@ -63,10 +67,19 @@ class StatusVertexTest {
     /** Billing idle: min replicas 1 on g2-standard-8 + L4, $0.98090285/h with the built-in prices. */
     private void alwaysOnEndpoint() {
         cloud.vertex().putEndpoint(endpoint("101", "always-on", VertexBillablesTest.deployed("11", 1, 2, null)), 1);
-        cloud.monitoring().add(series(EndpointMetrics.REPLICAS, "101", "11",
-                point(Instant.now().minusSeconds(60), 1)));
-        cloud.monitoring().add(series(EndpointMetrics.PREDICTIONS, "101", "11",
-                point(LAST_PREDICTION.minus(1, ChronoUnit.HOURS), 3), point(LAST_PREDICTION, 1)));
+        cloud.monitoring()
+                .add(series(
+                        EndpointMetrics.REPLICAS,
+                        "101",
+                        "11",
+                        point(Instant.now().minusSeconds(60), 1)));
+        cloud.monitoring()
+                .add(series(
+                        EndpointMetrics.PREDICTIONS,
+                        "101",
+                        "11",
+                        point(LAST_PREDICTION.minus(1, ChronoUnit.HOURS), 3),
+                        point(LAST_PREDICTION, 1)));
     }
 
     /**
@@ -74,17 +87,27 @@ class StatusVertexTest {
      * reporting when it scaled down 10 minutes ago, at 1 replica: that stale point must not make it look warm.
      */
     private void scaleToZeroEndpoint() {
-        cloud.vertex().putEndpoint(endpoint("102", "sleepy", VertexBillablesTest.deployed("12", 0, 1,
-                Duration.ofMinutes(30))), 0);
-        cloud.monitoring().add(series(EndpointMetrics.REPLICAS, "102", "12",
-                point(Instant.now().minus(11, ChronoUnit.MINUTES), 1), point(Instant.now().minus(10, ChronoUnit.MINUTES), 1)));
+        cloud.vertex()
+                .putEndpoint(
+                        endpoint("102", "sleepy", VertexBillablesTest.deployed("12", 0, 1, Duration.ofMinutes(30))), 0);
+        cloud.monitoring()
+                .add(series(
+                        EndpointMetrics.REPLICAS,
+                        "102",
+                        "12",
+                        point(Instant.now().minus(11, ChronoUnit.MINUTES), 1),
+                        point(Instant.now().minus(10, ChronoUnit.MINUTES), 1)));
     }
 
     /** A machine type no price table knows. */
     private void unknownMachineEndpoint() {
-        DeployedModel odd = DeployedModel.newBuilder().setId("13").setDedicatedResources(DedicatedResources.newBuilder()
-                .setMachineSpec(MachineSpec.newBuilder().setMachineType("x9-huge-1")).setMinReplicaCount(1)
-                .setMaxReplicaCount(1)).build();
+        DeployedModel odd = DeployedModel.newBuilder()
+                .setId("13")
+                .setDedicatedResources(DedicatedResources.newBuilder()
+                        .setMachineSpec(MachineSpec.newBuilder().setMachineType("x9-huge-1"))
+                        .setMinReplicaCount(1)
+                        .setMaxReplicaCount(1))
+                .build();
         cloud.vertex().putEndpoint(endpoint("103", "mystery", odd), 1);
     }
 
@@ -92,21 +115,39 @@ class StatusVertexTest {
     private void runningJobs() {
         String taskJob = LOCATION + "/customJobs/201";
         cloud.customJobs().put(VertexBillablesTest.customJob(taskJob, "ocr-run-task", JobState.JOB_STATE_RUNNING));
-        cloud.pipelines().put(PipelineJob.newBuilder().setName(LOCATION + "/pipelineJobs/ocr-run")
-                .setDisplayName("ocr-run").setState(PipelineState.PIPELINE_STATE_RUNNING)
-                .setJobDetail(PipelineJobDetail.newBuilder().addTaskDetails(PipelineTaskDetail.newBuilder()
-                        .setExecutorDetail(PipelineTaskExecutorDetail.newBuilder().setContainerDetail(
-                                PipelineTaskExecutorDetail.ContainerDetail.newBuilder().setMainJob(taskJob)))))
-                .build());
-        cloud.pipelines().put(PipelineJob.newBuilder().setName(LOCATION + "/pipelineJobs/old-run")
-                .setDisplayName("old-run").setState(PipelineState.PIPELINE_STATE_SUCCEEDED).build());
-        cloud.customJobs().put(CustomJob.newBuilder().setName(LOCATION + "/customJobs/202").setDisplayName("train")
-                .setState(JobState.JOB_STATE_RUNNING).setJobSpec(CustomJobSpec.newBuilder().addWorkerPoolSpecs(
-                        WorkerPoolSpec.newBuilder().setReplicaCount(1).setContainerSpec(ContainerSpec.newBuilder()
-                                        .setImageUri("x"))
-                                .setMachineSpec(MachineSpec.newBuilder().setMachineType("n1-standard-4")
-                                        .setAcceleratorType(AcceleratorType.NVIDIA_TESLA_T4).setAcceleratorCount(1))))
-                .build());
+        cloud.pipelines()
+                .put(PipelineJob.newBuilder()
+                        .setName(LOCATION + "/pipelineJobs/ocr-run")
+                        .setDisplayName("ocr-run")
+                        .setState(PipelineState.PIPELINE_STATE_RUNNING)
+                        .setJobDetail(PipelineJobDetail.newBuilder()
+                                .addTaskDetails(PipelineTaskDetail.newBuilder()
+                                        .setExecutorDetail(PipelineTaskExecutorDetail.newBuilder()
+                                                .setContainerDetail(
+                                                        PipelineTaskExecutorDetail.ContainerDetail.newBuilder()
+                                                                .setMainJob(taskJob)))))
+                        .build());
+        cloud.pipelines()
+                .put(PipelineJob.newBuilder()
+                        .setName(LOCATION + "/pipelineJobs/old-run")
+                        .setDisplayName("old-run")
+                        .setState(PipelineState.PIPELINE_STATE_SUCCEEDED)
+                        .build());
+        cloud.customJobs()
+                .put(CustomJob.newBuilder()
+                        .setName(LOCATION + "/customJobs/202")
+                        .setDisplayName("train")
+                        .setState(JobState.JOB_STATE_RUNNING)
+                        .setJobSpec(CustomJobSpec.newBuilder()
+                                .addWorkerPoolSpecs(WorkerPoolSpec.newBuilder()
+                                        .setReplicaCount(1)
+                                        .setContainerSpec(
+                                                ContainerSpec.newBuilder().setImageUri("x"))
+                                        .setMachineSpec(MachineSpec.newBuilder()
+                                                .setMachineType("n1-standard-4")
+                                                .setAcceleratorType(AcceleratorType.NVIDIA_TESLA_T4)
+                                                .setAcceleratorCount(1))))
+                        .build());
     }
 
     private CliRun status(String... extra) {
@@ -154,7 +195,8 @@ class StatusVertexTest {
         assertThat(pipeline.get("idle_cost_per_hour_usd").decimalValue()).isEqualByComparingTo("0.980903");
 
         // (0.189999 + 0.35) x 1.15 = 0.62099885
-        assertThat(rows.get("train").get("idle_cost_per_hour_usd").decimalValue()).isEqualByComparingTo("0.620999");
+        assertThat(rows.get("train").get("idle_cost_per_hour_usd").decimalValue())
+                .isEqualByComparingTo("0.620999");
         // 0.98090285 x 2 + 0.62099885 = 2.58280455
         assertThat(json.get("total_idle_cost_per_hour_usd").decimalValue()).isEqualByComparingTo("2.582805");
         assertThat(run.err).isEmpty();
@@ -166,7 +208,8 @@ class StatusVertexTest {
         scaleToZeroEndpoint();
         CliRun strict = status("--max-idle-cost", "0");
         assertThat(strict.exitCode).as(strict.toString()).isEqualTo(ExitCodes.GATE);
-        assertThat(strict.err).isEqualTo("mldev: idle cost $0.98/h exceeds --max-idle-cost $0/h: always-on ($0.98/h)\n");
+        assertThat(strict.err)
+                .isEqualTo("mldev: idle cost $0.98/h exceeds --max-idle-cost $0/h: always-on ($0.98/h)\n");
         // idle for about two hours: the last prediction Cloud Monitoring saw
         assertThat(strict.out).containsPattern("always-on\tvertex\twarm\t1\t2h[0-9ms]*\t-\t0.980903\t0.980903");
 
@@ -180,10 +223,12 @@ class StatusVertexTest {
         unknownMachineEndpoint();
         CliRun run = status("--max-idle-cost", "100");
         assertThat(run.exitCode).isEqualTo(ExitCodes.GATE);
-        assertThat(run.out).contains("mystery\tvertex\twarm\t1\t-\t-\tunknown\tunknown\t-\tmin replicas 1: never scales"
-                + " to zero; price unknown: no price for machine type x9-huge-1 in us-central1");
-        assertThat(run.err).isEqualTo("mldev: idle cost unknown (unknown prices fail the gate), known total $0/h"
-                + " against --max-idle-cost $100.00/h: mystery (unknown)\n");
+        assertThat(run.out)
+                .contains("mystery\tvertex\twarm\t1\t-\t-\tunknown\tunknown\t-\tmin replicas 1: never scales"
+                        + " to zero; price unknown: no price for machine type x9-huge-1 in us-central1");
+        assertThat(run.err)
+                .isEqualTo("mldev: idle cost unknown (unknown prices fail the gate), known total $0/h"
+                        + " against --max-idle-cost $100.00/h: mystery (unknown)\n");
     }
 
     @Test
@@ -193,8 +238,10 @@ class StatusVertexTest {
         assertThat(noRegion.exitCode).isEqualTo(ExitCodes.USAGE);
         assertThat(noRegion.err).startsWith("mldev: --target vertex needs the regions to list");
 
-        cloud.faults().failOnce("EndpointService/ListEndpoints",
-                dev.mldev.fake.Faults.permissionDenied("aiplatform.endpoints.list", LOCATION));
+        cloud.faults()
+                .failOnce(
+                        "EndpointService/ListEndpoints",
+                        dev.mldev.fake.Faults.permissionDenied("aiplatform.endpoints.list", LOCATION));
         CliRun refused = status();
         assertThat(refused.exitCode).as(refused.toString()).isEqualTo(ExitCodes.REMOTE);
         assertThat(refused.err).contains("aiplatform.endpoints.list");
@@ -202,22 +249,28 @@ class StatusVertexTest {
 
     /** An endpoint in the fake's project and region. */
     static com.google.cloud.aiplatform.v1beta1.Endpoint endpoint(String id, String displayName, DeployedModel model) {
-        return VertexBillablesTest.endpoint(id, displayName, model).toBuilder().setName(LOCATION + "/endpoints/" + id)
+        return VertexBillablesTest.endpoint(id, displayName, model).toBuilder()
+                .setName(LOCATION + "/endpoints/" + id)
                 .build();
     }
 
     static TimeSeries series(String metric, String endpointId, String deployedModelId, Point... points) {
         return TimeSeries.newBuilder()
                 .setMetric(Metric.newBuilder().setType(metric).putLabels("deployed_model_id", deployedModelId))
-                .setResource(MonitoredResource.newBuilder().setType("aiplatform.googleapis.com/Endpoint")
-                        .putLabels("endpoint_id", endpointId).putLabels("location", FakeGoogleCloud.REGION))
-                .addAllPoints(java.util.List.of(points)).build();
+                .setResource(MonitoredResource.newBuilder()
+                        .setType("aiplatform.googleapis.com/Endpoint")
+                        .putLabels("endpoint_id", endpointId)
+                        .putLabels("location", FakeGoogleCloud.REGION))
+                .addAllPoints(java.util.List.of(points))
+                .build();
     }
 
     static Point point(Instant end, long value) {
-        return Point.newBuilder().setInterval(TimeInterval.newBuilder()
+        return Point.newBuilder()
+                .setInterval(TimeInterval.newBuilder()
                         .setStartTime(Timestamp.newBuilder().setSeconds(end.getEpochSecond() - 60))
                         .setEndTime(Timestamp.newBuilder().setSeconds(end.getEpochSecond())))
-                .setValue(TypedValue.newBuilder().setInt64Value(value)).build();
+                .setValue(TypedValue.newBuilder().setInt64Value(value))
+                .build();
     }
 }

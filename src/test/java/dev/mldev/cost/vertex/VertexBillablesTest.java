@@ -37,33 +37,47 @@ class VertexBillablesTest {
     private final IdleCosts costs = new IdleCosts(PriceTables.builtIn(), Clock.systemUTC());
 
     static MachineSpec l4() {
-        return MachineSpec.newBuilder().setMachineType("g2-standard-8")
-                .setAcceleratorType(AcceleratorType.NVIDIA_L4).setAcceleratorCount(1).build();
+        return MachineSpec.newBuilder()
+                .setMachineType("g2-standard-8")
+                .setAcceleratorType(AcceleratorType.NVIDIA_L4)
+                .setAcceleratorCount(1)
+                .build();
     }
 
     static Endpoint endpoint(String id, String displayName, DeployedModel... models) {
-        return Endpoint.newBuilder().setName(LOCATION + "/endpoints/" + id).setDisplayName(displayName)
-                .addAllDeployedModels(List.of(models)).build();
+        return Endpoint.newBuilder()
+                .setName(LOCATION + "/endpoints/" + id)
+                .setDisplayName(displayName)
+                .addAllDeployedModels(List.of(models))
+                .build();
     }
 
     static DeployedModel deployed(String id, int min, int max, Duration idle) {
-        DedicatedResources.Builder resources = DedicatedResources.newBuilder().setMachineSpec(l4())
-                .setMinReplicaCount(min).setMaxReplicaCount(max);
+        DedicatedResources.Builder resources = DedicatedResources.newBuilder()
+                .setMachineSpec(l4())
+                .setMinReplicaCount(min)
+                .setMaxReplicaCount(max);
         if (idle != null) {
             resources.setScaleToZeroSpec(DedicatedResources.ScaleToZeroSpec.newBuilder()
-                    .setIdleScaledownPeriod(com.google.protobuf.Duration.newBuilder().setSeconds(idle.toSeconds()))
-                    .setMinScaleupPeriod(com.google.protobuf.Duration.newBuilder().setSeconds(3600)));
+                    .setIdleScaledownPeriod(
+                            com.google.protobuf.Duration.newBuilder().setSeconds(idle.toSeconds()))
+                    .setMinScaleupPeriod(
+                            com.google.protobuf.Duration.newBuilder().setSeconds(3600)));
         }
-        return DeployedModel.newBuilder().setId(id).setDisplayName("model-" + id)
-                .setDedicatedResources(resources).build();
+        return DeployedModel.newBuilder()
+                .setId(id)
+                .setDisplayName("model-" + id)
+                .setDedicatedResources(resources)
+                .build();
     }
 
     @Test
     void endpointWithMinReplicasOneBillsIdle() {
         Instant last = Instant.parse("2026-11-28T08:00:00Z");
-        List<Billable> billables = VertexBillables.endpoint(endpoint("111", "always-on", deployed("9", 1, 2, null)),
-                "us-central1", (e, d) -> e.equals("111") && d.equals("9") ? new EndpointFacts(1, last)
-                        : EndpointFacts.NONE);
+        List<Billable> billables = VertexBillables.endpoint(
+                endpoint("111", "always-on", deployed("9", 1, 2, null)),
+                "us-central1",
+                (e, d) -> e.equals("111") && d.equals("9") ? new EndpointFacts(1, last) : EndpointFacts.NONE);
         assertThat(billables).hasSize(1);
         Billable b = billables.get(0);
         assertThat(b.name()).isEqualTo("always-on");
@@ -79,8 +93,11 @@ class VertexBillablesTest {
 
     @Test
     void scaleToZeroEndpointAtZeroBillsNothing() {
-        Billable b = VertexBillables.endpoint(endpoint("222", "sleepy", deployed("8", 0, 1, Duration.ofMinutes(30))),
-                "us-central1", (e, d) -> new EndpointFacts(0, null)).get(0);
+        Billable b = VertexBillables.endpoint(
+                        endpoint("222", "sleepy", deployed("8", 0, 1, Duration.ofMinutes(30))),
+                        "us-central1",
+                        (e, d) -> new EndpointFacts(0, null))
+                .get(0);
         assertThat(b.state()).isEqualTo(DeploymentState.ZERO);
         assertThat(b.scaleToZeroIdle()).isEqualTo(Duration.ofMinutes(30));
         assertThat(costs.row(b).idleCostPerHour()).isEqualByComparingTo("0");
@@ -90,17 +107,20 @@ class VertexBillablesTest {
     @Test
     void mldevEndpointsShowUnderTheirDeploymentNameWithTheirUrl() {
         Endpoint ours = endpoint("666", "mldev-ocr", deployed("5", 0, 1, null)).toBuilder()
-                .putLabels("mldev-name", "ocr").setDedicatedEndpointDns("666.us-central1-1.prediction.vertexai.goog")
+                .putLabels("mldev-name", "ocr")
+                .setDedicatedEndpointDns("666.us-central1-1.prediction.vertexai.goog")
                 .build();
-        Billable b = VertexBillables.endpoint(ours, "us-central1", (e, d) -> EndpointFacts.NONE).get(0);
+        Billable b = VertexBillables.endpoint(ours, "us-central1", (e, d) -> EndpointFacts.NONE)
+                .get(0);
         assertThat(b.name()).isEqualTo("ocr");
         assertThat(b.url()).isEqualTo("https://666.us-central1-1.prediction.vertexai.goog");
     }
 
     @Test
     void withoutMonitoringTheStatusReplicasAndMinReplicasDecide() {
-        Billable b = VertexBillables.endpoint(endpoint("333", "", deployed("7", 0, 1, null)), "us-central1",
-                (e, d) -> EndpointFacts.NONE).get(0);
+        Billable b = VertexBillables.endpoint(
+                        endpoint("333", "", deployed("7", 0, 1, null)), "us-central1", (e, d) -> EndpointFacts.NONE)
+                .get(0);
         assertThat(b.name()).isEqualTo("333");
         assertThat(b.state()).isEqualTo(DeploymentState.ZERO);
         assertThat(b.replicasNow()).isNull();
@@ -110,23 +130,32 @@ class VertexBillablesTest {
     @Test
     void endpointWithoutModelsIsDownAndSeveralModelsAreNamedApart() {
         assertThat(VertexBillables.endpoint(endpoint("444", "empty"), "us-central1", (e, d) -> EndpointFacts.NONE))
-                .singleElement().satisfies(b -> assertThat(b.state()).isEqualTo(DeploymentState.DOWN));
-        assertThat(VertexBillables.endpoint(endpoint("555", "split", deployed("1", 1, 1, null),
-                        deployed("2", 0, 1, null)), "us-central1", (e, d) -> EndpointFacts.NONE))
-                .extracting(Billable::name).containsExactly("split/model-1", "split/model-2");
+                .singleElement()
+                .satisfies(b -> assertThat(b.state()).isEqualTo(DeploymentState.DOWN));
+        assertThat(VertexBillables.endpoint(
+                        endpoint("555", "split", deployed("1", 1, 1, null), deployed("2", 0, 1, null)),
+                        "us-central1",
+                        (e, d) -> EndpointFacts.NONE))
+                .extracting(Billable::name)
+                .containsExactly("split/model-1", "split/model-2");
     }
 
     @Test
     void runningPipelineTakesItsMachineFromTheCustomJobItStarted() {
         String jobName = LOCATION + "/customJobs/77";
         CustomJob custom = customJob(jobName, "pipeline-task", JobState.JOB_STATE_RUNNING);
-        PipelineJob pipeline = PipelineJob.newBuilder().setName(LOCATION + "/pipelineJobs/ocr-42")
-                .setDisplayName("ocr-42").setState(PipelineState.PIPELINE_STATE_RUNNING)
-                .setJobDetail(PipelineJobDetail.newBuilder().addTaskDetails(PipelineTaskDetail.newBuilder()
-                        .setExecutorDetail(PipelineTaskExecutorDetail.newBuilder().setContainerDetail(
-                                PipelineTaskExecutorDetail.ContainerDetail.newBuilder().setMainJob(jobName)))))
+        PipelineJob pipeline = PipelineJob.newBuilder()
+                .setName(LOCATION + "/pipelineJobs/ocr-42")
+                .setDisplayName("ocr-42")
+                .setState(PipelineState.PIPELINE_STATE_RUNNING)
+                .setJobDetail(PipelineJobDetail.newBuilder()
+                        .addTaskDetails(PipelineTaskDetail.newBuilder()
+                                .setExecutorDetail(PipelineTaskExecutorDetail.newBuilder()
+                                        .setContainerDetail(PipelineTaskExecutorDetail.ContainerDetail.newBuilder()
+                                                .setMainJob(jobName)))))
                 .build();
-        Billable b = VertexBillables.pipelineJob(pipeline, "us-central1", Map.of(jobName, custom)).orElseThrow();
+        Billable b = VertexBillables.pipelineJob(pipeline, "us-central1", Map.of(jobName, custom))
+                .orElseThrow();
         assertThat(b.kind()).isEqualTo(Billable.Kind.PIPELINE_JOB);
         assertThat(b.machineType()).isEqualTo("g2-standard-8");
         IdleCostRow row = costs.row(b);
@@ -143,32 +172,50 @@ class VertexBillablesTest {
                   "image": "x", "resources": {"accelerator": {"resourceType": "NVIDIA_TESLA_T4",
                   "resourceCount": "1", "type": "NVIDIA_TESLA_T4", "count": "1"}}}}}}}
                 """, spec);
-        PipelineJob pipeline = PipelineJob.newBuilder().setName(LOCATION + "/pipelineJobs/p1")
-                .setState(PipelineState.PIPELINE_STATE_RUNNING).setPipelineSpec(spec).build();
-        Billable b = VertexBillables.pipelineJob(pipeline, "us-central1", Map.of()).orElseThrow();
+        PipelineJob pipeline = PipelineJob.newBuilder()
+                .setName(LOCATION + "/pipelineJobs/p1")
+                .setState(PipelineState.PIPELINE_STATE_RUNNING)
+                .setPipelineSpec(spec)
+                .build();
+        Billable b =
+                VertexBillables.pipelineJob(pipeline, "us-central1", Map.of()).orElseThrow();
         assertThat(b.name()).isEqualTo("p1");
         assertThat(b.acceleratorType()).isEqualTo("NVIDIA_TESLA_T4");
         IdleCostRow row = costs.row(b);
         assertThat(row.idleCostPerHour()).isNull();
-        assertThat(row.reason()).isEqualTo("pipeline job running on 1 x NVIDIA_TESLA_T4; price unknown: machine type unknown");
+        assertThat(row.reason())
+                .isEqualTo("pipeline job running on 1 x NVIDIA_TESLA_T4; price unknown: machine type unknown");
     }
 
     @Test
     void finishedJobsAreNotListed() {
-        assertThat(VertexBillables.pipelineJob(PipelineJob.newBuilder().setName("x/pipelineJobs/done")
-                .setState(PipelineState.PIPELINE_STATE_SUCCEEDED).build(), "us-central1", Map.of())).isEmpty();
-        assertThat(VertexBillables.customJob(customJob("x/customJobs/1", "old", JobState.JOB_STATE_SUCCEEDED),
-                "us-central1")).isEmpty();
+        assertThat(VertexBillables.pipelineJob(
+                        PipelineJob.newBuilder()
+                                .setName("x/pipelineJobs/done")
+                                .setState(PipelineState.PIPELINE_STATE_SUCCEEDED)
+                                .build(),
+                        "us-central1",
+                        Map.of()))
+                .isEmpty();
+        assertThat(VertexBillables.customJob(
+                        customJob("x/customJobs/1", "old", JobState.JOB_STATE_SUCCEEDED), "us-central1"))
+                .isEmpty();
     }
 
     @Test
     void runningCustomJobBillsEachReplica() {
-        CustomJob job = CustomJob.newBuilder().setName(LOCATION + "/customJobs/5").setDisplayName("train")
-                .setState(JobState.JOB_STATE_RUNNING).setJobSpec(CustomJobSpec.newBuilder().addWorkerPoolSpecs(
-                        WorkerPoolSpec.newBuilder().setMachineSpec(MachineSpec.newBuilder()
-                                        .setMachineType("n1-standard-4").setAcceleratorType(AcceleratorType.NVIDIA_TESLA_T4)
+        CustomJob job = CustomJob.newBuilder()
+                .setName(LOCATION + "/customJobs/5")
+                .setDisplayName("train")
+                .setState(JobState.JOB_STATE_RUNNING)
+                .setJobSpec(CustomJobSpec.newBuilder()
+                        .addWorkerPoolSpecs(WorkerPoolSpec.newBuilder()
+                                .setMachineSpec(MachineSpec.newBuilder()
+                                        .setMachineType("n1-standard-4")
+                                        .setAcceleratorType(AcceleratorType.NVIDIA_TESLA_T4)
                                         .setAcceleratorCount(2))
-                                .setReplicaCount(3).setContainerSpec(ContainerSpec.newBuilder().setImageUri("x"))))
+                                .setReplicaCount(3)
+                                .setContainerSpec(ContainerSpec.newBuilder().setImageUri("x"))))
                 .build();
         Billable b = VertexBillables.customJob(job, "us-central1").get(0);
         assertThat(b.replicasNow()).isEqualTo(3);
@@ -178,10 +225,15 @@ class VertexBillablesTest {
     }
 
     static CustomJob customJob(String name, String displayName, JobState state) {
-        return CustomJob.newBuilder().setName(name).setDisplayName(displayName).setState(state)
-                .setJobSpec(CustomJobSpec.newBuilder().addWorkerPoolSpecs(WorkerPoolSpec.newBuilder()
-                        .setMachineSpec(l4()).setReplicaCount(1)
-                        .setContainerSpec(ContainerSpec.newBuilder().setImageUri("x"))))
+        return CustomJob.newBuilder()
+                .setName(name)
+                .setDisplayName(displayName)
+                .setState(state)
+                .setJobSpec(CustomJobSpec.newBuilder()
+                        .addWorkerPoolSpecs(WorkerPoolSpec.newBuilder()
+                                .setMachineSpec(l4())
+                                .setReplicaCount(1)
+                                .setContainerSpec(ContainerSpec.newBuilder().setImageUri("x"))))
                 .build();
     }
 }

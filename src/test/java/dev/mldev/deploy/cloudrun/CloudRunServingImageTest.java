@@ -24,8 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
 class CloudRunServingImageTest {
     static final String IMAGE = "us-docker.pkg.dev/mldev-test-project/mldev/serve:1";
     static final String TEXT = "Scale to zero";
+
     @TempDir
     static Path home;
+
     static FakeGoogleCloud cloud;
     static Path bundle;
     static Path line;
@@ -33,8 +35,16 @@ class CloudRunServingImageTest {
     @BeforeAll
     static void start() {
         ImageRoot.requireRoot();
-        CliRun packaged = CliRun.run(home, "package", TestModels.file(TestModels.REC).toString(), "--preset",
-                "ppocr-rec", "--vocab", TestModels.file(TestModels.VOCAB).toString(), "--out", home.resolve("rec").toString());
+        CliRun packaged = CliRun.run(
+                home,
+                "package",
+                TestModels.file(TestModels.REC).toString(),
+                "--preset",
+                "ppocr-rec",
+                "--vocab",
+                TestModels.file(TestModels.VOCAB).toString(),
+                "--out",
+                home.resolve("rec").toString());
         assertThat(packaged.exitCode).as(packaged.toString()).isZero();
         bundle = home.resolve("rec");
         line = TextImages.write(TextImages.line(TEXT), home.resolve("line.png"));
@@ -53,11 +63,26 @@ class CloudRunServingImageTest {
     @Test
     void theImageListensOnPortAndAnswersAfterAColdStart() throws Exception {
         Map<String, String> env = new HashMap<>(cloud.environment(home));
-        CliRun deploy = CliRun.run(home, env, "deploy", bundle.toString(), "--target", "cloud-run", "--name", "rec",
-                "--project", FakeGoogleCloud.PROJECT, "--region", FakeGoogleCloud.REGION, "--bucket", "mldev-test-bucket",
-                "--image", IMAGE);
+        CliRun deploy = CliRun.run(
+                home,
+                env,
+                "deploy",
+                bundle.toString(),
+                "--target",
+                "cloud-run",
+                "--name",
+                "rec",
+                "--project",
+                FakeGoogleCloud.PROJECT,
+                "--region",
+                FakeGoogleCloud.REGION,
+                "--bucket",
+                "mldev-test-bucket",
+                "--image",
+                IMAGE);
         assertThat(deploy.exitCode).as(deploy.toString()).isZero();
-        String service = "projects/" + FakeGoogleCloud.PROJECT + "/locations/" + FakeGoogleCloud.REGION + "/services/mldev-rec";
+        String service =
+                "projects/" + FakeGoogleCloud.PROJECT + "/locations/" + FakeGoogleCloud.REGION + "/services/mldev-rec";
 
         cloud.cloudRun().setIdleShutdown(Duration.ofMillis(200));
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();

@@ -2,7 +2,6 @@ package dev.mldev.deploy.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mldev.Environment;
 import dev.mldev.TargetKind;
@@ -36,14 +35,23 @@ class LocalDeploySafetyTest {
 
     @TempDir
     Path home;
+
     Path cls;
     Path deployments;
 
     @BeforeEach
     void packageModel() {
         cls = home.resolve("cls");
-        CliRun pack = CliRun.run(home, "package", TestModels.file(TestModels.CLS).toString(), "--preset", "ppocr-cls",
-                "--name", "ocr-cls", "--out", cls.toString());
+        CliRun pack = CliRun.run(
+                home,
+                "package",
+                TestModels.file(TestModels.CLS).toString(),
+                "--preset",
+                "ppocr-cls",
+                "--name",
+                "ocr-cls",
+                "--out",
+                cls.toString());
         assertThat(pack.exitCode).as(pack.toString()).isZero();
         deployments = home.resolve("state/mldev/deployments");
     }
@@ -67,8 +75,14 @@ class LocalDeploySafetyTest {
             // a record edited to point at the other server's port: that server's health is not this deployment's
             assertThat(CliRun.run(home, "deploy", cls.toString()).exitCode).isZero();
             DeploymentRecord record = store().find("ocr-cls").orElseThrow();
-            store().save(new DeploymentRecord(record.name(), record.target(), record.bundle(), record.version(),
-                    "http://127.0.0.1:" + other.port(), record.createdAt(), record.details()));
+            store().save(new DeploymentRecord(
+                    record.name(),
+                    record.target(),
+                    record.bundle(),
+                    record.version(),
+                    "http://127.0.0.1:" + other.port(),
+                    record.createdAt(),
+                    record.details()));
             assertThat(CliRun.run(home, "status").out).contains("ocr-cls\tlocal\tdown");
         }
     }
@@ -80,17 +94,26 @@ class LocalDeploySafetyTest {
         kill(Long.parseLong(record.detail("pid")));
 
         try (PredictServer other = otherModelServer(Integer.parseInt(record.detail("port")))) {
-            CliRun predict = CliRun.run(home, "predict", TextImages.write(TextImages.line("x"), home.resolve("x.png")).toString());
+            CliRun predict = CliRun.run(
+                    home,
+                    "predict",
+                    TextImages.write(TextImages.line("x"), home.resolve("x.png"))
+                            .toString());
             assertThat(predict.exitCode).as(predict.toString()).isEqualTo(1);
-            assertThat(predict.err).contains("cannot reach ocr-cls").contains("not running").contains("serve.log");
+            assertThat(predict.err)
+                    .contains("cannot reach ocr-cls")
+                    .contains("not running")
+                    .contains("serve.log");
             assertThat(CliRun.run(home, "status").out).contains("ocr-cls\tlocal\tdown");
         }
     }
 
     @Test
     void twoDeploysAtOnceStartOneServer() throws Exception {
-        CompletableFuture<CliRun> first = CompletableFuture.supplyAsync(() -> CliRun.run(home, "deploy", cls.toString()));
-        CompletableFuture<CliRun> second = CompletableFuture.supplyAsync(() -> CliRun.run(home, "deploy", cls.toString()));
+        CompletableFuture<CliRun> first =
+                CompletableFuture.supplyAsync(() -> CliRun.run(home, "deploy", cls.toString()));
+        CompletableFuture<CliRun> second =
+                CompletableFuture.supplyAsync(() -> CliRun.run(home, "deploy", cls.toString()));
         CliRun a = first.get();
         CliRun b = second.get();
         assertThat(a.exitCode).as(a.toString()).isZero();
@@ -104,16 +127,23 @@ class LocalDeploySafetyTest {
 
     @Test
     void anUnreadableRecordIsSkippedAndCanStillBeUndeployed() throws Exception {
-        assertThat(CliRun.run(home, "deploy", cls.toString(), "--name", "broken").exitCode).isZero();
-        assertThat(CliRun.run(home, "deploy", cls.toString(), "--name", "fine").exitCode).isZero();
-        ProcessHandle brokenServer = ProcessHandle.of(Long.parseLong(store().find("broken").orElseThrow().detail("pid"))).orElseThrow();
+        assertThat(CliRun.run(home, "deploy", cls.toString(), "--name", "broken").exitCode)
+                .isZero();
+        assertThat(CliRun.run(home, "deploy", cls.toString(), "--name", "fine").exitCode)
+                .isZero();
+        ProcessHandle brokenServer = ProcessHandle.of(
+                        Long.parseLong(store().find("broken").orElseThrow().detail("pid")))
+                .orElseThrow();
         Path record = deployments.resolve("broken.json");
         Files.writeString(record, Files.readString(record).substring(0, 40)); // truncated, as by a full disk
 
         CliRun status = CliRun.run(home, "status");
         assertThat(status.exitCode).as(status.toString()).isZero();
         assertThat(status.out).contains("fine\tlocal").doesNotContain("broken");
-        assertThat(status.err).contains("skipped: the record of deployment 'broken'").contains("unreadable").contains("mldev undeploy broken --yes");
+        assertThat(status.err)
+                .contains("skipped: the record of deployment 'broken'")
+                .contains("unreadable")
+                .contains("mldev undeploy broken --yes");
 
         Path image = TextImages.write(TextImages.line("upright text"), home.resolve("up.png"));
         CliRun predictFine = CliRun.run(home, "predict", image.toString(), "--target", "fine");
@@ -135,8 +165,14 @@ class LocalDeploySafetyTest {
 
         // a pid edited away: the server is still found by its marker
         DeploymentRecord fine = store().find("fine").orElseThrow();
-        store().save(new DeploymentRecord(fine.name(), fine.target(), fine.bundle(), fine.version(), fine.url(),
-                fine.createdAt(), Map.of("pid", "none", "port", fine.detail("port"))));
+        store().save(new DeploymentRecord(
+                fine.name(),
+                fine.target(),
+                fine.bundle(),
+                fine.version(),
+                fine.url(),
+                fine.createdAt(),
+                Map.of("pid", "none", "port", fine.detail("port"))));
         assertThat(CliRun.run(home, "status").out).contains("fine\tlocal\tdown");
         assertThat(CliRun.run(home, "undeploy", "fine", "--yes").exitCode).isZero();
         awaitNoServers();
@@ -147,9 +183,20 @@ class LocalDeploySafetyTest {
         // a process that happens to have the recorded pid now, with a command line like a server's
         Process stranger = new ProcessBuilder("bash", "-c", "sleep 60; true", "dev.mldev.cli.Cli", "serve").start();
         try {
-            store().save(new DeploymentRecord("ocr-cls", TargetKind.LOCAL, cls.toString(), "1", "http://127.0.0.1:9",
-                    Instant.now(), Map.of("pid", Long.toString(stranger.pid()), "port", "9",
-                    "started", Instant.now().minusSeconds(3600).toString())));
+            store().save(new DeploymentRecord(
+                    "ocr-cls",
+                    TargetKind.LOCAL,
+                    cls.toString(),
+                    "1",
+                    "http://127.0.0.1:9",
+                    Instant.now(),
+                    Map.of(
+                            "pid",
+                            Long.toString(stranger.pid()),
+                            "port",
+                            "9",
+                            "started",
+                            Instant.now().minusSeconds(3600).toString())));
             assertThat(CliRun.run(home, "status").out).contains("ocr-cls\tlocal\tdown");
             CliRun undeploy = CliRun.run(home, "undeploy", "ocr-cls", "--yes");
             assertThat(undeploy.exitCode).as(undeploy.toString()).isZero();
@@ -170,7 +217,8 @@ class LocalDeploySafetyTest {
         assertThat(home.resolve("state/escape.d")).doesNotExist();
         assertThat(serversOf(cls)).isEmpty();
 
-        assertThat(CliRun.run(home, "deploy", cls.toString(), "--name", "My_Model").exitCode).isEqualTo(2);
+        assertThat(CliRun.run(home, "deploy", cls.toString(), "--name", "My_Model").exitCode)
+                .isEqualTo(2);
         CliRun undeploy = CliRun.run(home, "undeploy", "../../escape", "--yes");
         assertThat(undeploy.exitCode).isEqualTo(2);
         assertThat(undeploy.err).contains("cannot name a deployment");
@@ -193,7 +241,8 @@ class LocalDeploySafetyTest {
 
     @Test
     void theBackgroundServerGetsMldevJavaOpts() {
-        CliRun deploy = CliRun.run(home, Map.of("MLDEV_JAVA_OPTS", " -Dmldev.test.option=yes  -Xss2m "), "deploy", cls.toString());
+        CliRun deploy = CliRun.run(
+                home, Map.of("MLDEV_JAVA_OPTS", " -Dmldev.test.option=yes  -Xss2m "), "deploy", cls.toString());
         assertThat(deploy.exitCode).as(deploy.toString()).isZero();
         long pid = Long.parseLong(store().find("ocr-cls").orElseThrow().detail("pid"));
         assertThat(commandLine(pid)).contains("-Dmldev.test.option=yes", "-Xss2m");
@@ -208,12 +257,34 @@ class LocalDeploySafetyTest {
     private PredictServer otherModelServer(int port) throws IOException {
         Path rec = home.resolve("rec");
         if (!Files.isDirectory(rec)) {
-            assertThat(CliRun.run(home, "package", TestModels.file(TestModels.REC).toString(), "--preset", "ppocr-rec",
-                    "--vocab", TestModels.file(TestModels.VOCAB).toString(), "--out", rec.toString()).exitCode).isZero();
+            assertThat(CliRun.run(
+                                    home,
+                                    "package",
+                                    TestModels.file(TestModels.REC).toString(),
+                                    "--preset",
+                                    "ppocr-rec",
+                                    "--vocab",
+                                    TestModels.file(TestModels.VOCAB).toString(),
+                                    "--out",
+                                    rec.toString())
+                            .exitCode)
+                    .isZero();
         }
-        ServeOptions options = new ServeOptions(rec, "127.0.0.1", port, "/health", "/predict", Duration.ofMinutes(10),
-                false, 16, Duration.ofMillis(5), null, Device.CPU, ServeOptions.DEFAULT_MAX_BODY_BYTES);
-        return PredictServer.start(options, Bundle.open(rec), new SessionFactory(new Environment(Map.of(), home), m -> { }, false));
+        ServeOptions options = new ServeOptions(
+                rec,
+                "127.0.0.1",
+                port,
+                "/health",
+                "/predict",
+                Duration.ofMinutes(10),
+                false,
+                16,
+                Duration.ofMillis(5),
+                null,
+                Device.CPU,
+                ServeOptions.DEFAULT_MAX_BODY_BYTES);
+        return PredictServer.start(
+                options, Bundle.open(rec), new SessionFactory(new Environment(Map.of(), home), m -> {}, false));
     }
 
     private static void kill(long pid) throws Exception {
@@ -225,13 +296,17 @@ class LocalDeploySafetyTest {
     /** Live processes serving this bundle, whoever started them. */
     private static List<ProcessHandle> serversOf(Path bundle) {
         try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
-            return all.filter(p -> commandLine(p.pid()).containsAll(List.of("serve", bundle.toAbsolutePath().toString()))).toList();
+            return all.filter(p -> commandLine(p.pid())
+                            .containsAll(
+                                    List.of("serve", bundle.toAbsolutePath().toString())))
+                    .toList();
         }
     }
 
     private static List<String> commandLine(long pid) {
         try {
-            return List.of(Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).split("\u0000"));
+            return List.of(Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"))
+                    .split("\u0000"));
         } catch (IOException gone) {
             return List.of();
         }

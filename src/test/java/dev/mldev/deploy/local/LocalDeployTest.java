@@ -25,8 +25,18 @@ class LocalDeployTest {
     @Test
     void deployPredictStatusUndeploy() throws Exception {
         Path cls = home.resolve("cls");
-        assertThat(CliRun.run(home, "package", TestModels.file(TestModels.CLS).toString(), "--preset", "ppocr-cls",
-                "--name", "ocr-cls", "--out", cls.toString()).exitCode).isZero();
+        assertThat(CliRun.run(
+                                home,
+                                "package",
+                                TestModels.file(TestModels.CLS).toString(),
+                                "--preset",
+                                "ppocr-cls",
+                                "--name",
+                                "ocr-cls",
+                                "--out",
+                                cls.toString())
+                        .exitCode)
+                .isZero();
 
         CliRun deploy = CliRun.run(home, "deploy", cls.toString(), "--idle-unload", "10m");
         assertThat(deploy.exitCode).as(deploy.toString()).isZero();
@@ -40,9 +50,10 @@ class LocalDeployTest {
         Path flip = TextImages.write(TextImages.rotated180(TextImages.line("upright text")), home.resolve("flip.png"));
         CliRun predict = CliRun.run(home, "predict", up.toString(), flip.toString());
         assertThat(predict.exitCode).as(predict.toString()).isZero();
-        assertThat(predict.out.lines().toList()).satisfiesExactly(
-                l -> assertThat(l).startsWith(up + "  0  "),
-                l -> assertThat(l).startsWith(flip + "  180  "));
+        assertThat(predict.out.lines().toList())
+                .satisfiesExactly(
+                        l -> assertThat(l).startsWith(up + "  0  "),
+                        l -> assertThat(l).startsWith(flip + "  180  "));
 
         JsonNode status = new ObjectMapper().readTree(CliRun.run(home, "status", "--json").out);
         JsonNode entry = status.get("deployments").get(0);
@@ -63,17 +74,32 @@ class LocalDeployTest {
     @Test
     void aKilledServerIsShownAsDown() throws Exception {
         Path cls = home.resolve("cls");
-        assertThat(CliRun.run(home, "package", TestModels.file(TestModels.CLS).toString(), "--preset", "ppocr-cls",
-                "--name", "ocr-cls", "--out", cls.toString()).exitCode).isZero();
+        assertThat(CliRun.run(
+                                home,
+                                "package",
+                                TestModels.file(TestModels.CLS).toString(),
+                                "--preset",
+                                "ppocr-cls",
+                                "--name",
+                                "ocr-cls",
+                                "--out",
+                                cls.toString())
+                        .exitCode)
+                .isZero();
         assertThat(CliRun.run(home, "deploy", cls.toString()).exitCode).isZero();
-        JsonNode record = new ObjectMapper().readTree(home.resolve("state/mldev/deployments/ocr-cls.json").toFile());
-        ProcessHandle server = ProcessHandle.of(record.get("details").get("pid").asLong()).orElseThrow();
+        JsonNode record = new ObjectMapper()
+                .readTree(home.resolve("state/mldev/deployments/ocr-cls.json").toFile());
+        ProcessHandle server =
+                ProcessHandle.of(record.get("details").get("pid").asLong()).orElseThrow();
         server.destroyForcibly();
         server.onExit().get();
 
         CliRun status = CliRun.run(home, "status");
         assertThat(status.out).contains("ocr-cls\tlocal\tdown");
-        CliRun predict = CliRun.run(home, "predict", TextImages.write(TextImages.line("x"), home.resolve("x.png")).toString());
+        CliRun predict = CliRun.run(
+                home,
+                "predict",
+                TextImages.write(TextImages.line("x"), home.resolve("x.png")).toString());
         assertThat(predict.exitCode).isEqualTo(1);
         assertThat(predict.err).contains("cannot reach").contains("mldev status");
     }

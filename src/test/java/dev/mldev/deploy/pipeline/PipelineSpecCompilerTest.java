@@ -16,8 +16,17 @@ import org.junit.jupiter.api.Test;
 /** The compiled KFP IR, field by field, and as a whole against the committed golden file. */
 class PipelineSpecCompilerTest {
     static final String GOLDEN = "/dev/mldev/deploy/pipeline/pipeline-golden.json";
-    static final PipelineSpec SPEC = new PipelineSpec("ocr", "my-project-1", "us-central1", "my-bucket", "g2-standard-8",
-            Optional.of(Accelerator.L4), 1, "us-docker.pkg.dev/my-project-1/mldev/serve:1", 8, 32);
+    static final PipelineSpec SPEC = new PipelineSpec(
+            "ocr",
+            "my-project-1",
+            "us-central1",
+            "my-bucket",
+            "g2-standard-8",
+            Optional.of(Accelerator.L4),
+            1,
+            "us-docker.pkg.dev/my-project-1/mldev/serve:1",
+            8,
+            32);
 
     JsonNode compiled() {
         return PipelineSpecCompiler.compile(SPEC, "gs://my-bucket/mldev/ocr/1-0-0/", "mldev-0.1.0");
@@ -34,26 +43,54 @@ class PipelineSpecCompilerTest {
     @Test
     void theRootDagRunsOneTaskFedByThePipelinesParameters() {
         JsonNode root = compiled().path("root");
-        assertThat(root.path("inputDefinitions").path("parameters").path("input_dir").path("parameterType").asText()).isEqualTo("STRING");
-        assertThat(root.path("inputDefinitions").path("parameters").path("output_file").path("parameterType").asText()).isEqualTo("STRING");
+        assertThat(root.path("inputDefinitions")
+                        .path("parameters")
+                        .path("input_dir")
+                        .path("parameterType")
+                        .asText())
+                .isEqualTo("STRING");
+        assertThat(root.path("inputDefinitions")
+                        .path("parameters")
+                        .path("output_file")
+                        .path("parameterType")
+                        .asText())
+                .isEqualTo("STRING");
         JsonNode task = root.path("dag").path("tasks").path("predict");
         assertThat(root.path("dag").path("tasks").size()).isEqualTo(1);
         assertThat(task.path("componentRef").path("name").asText()).isEqualTo("comp-predict");
-        assertThat(task.path("inputs").path("parameters").path("input_dir").path("componentInputParameter").asText()).isEqualTo("input_dir");
-        assertThat(task.path("inputs").path("parameters").path("output_file").path("componentInputParameter").asText()).isEqualTo("output_file");
+        assertThat(task.path("inputs")
+                        .path("parameters")
+                        .path("input_dir")
+                        .path("componentInputParameter")
+                        .asText())
+                .isEqualTo("input_dir");
+        assertThat(task.path("inputs")
+                        .path("parameters")
+                        .path("output_file")
+                        .path("componentInputParameter")
+                        .asText())
+                .isEqualTo("output_file");
         JsonNode component = compiled().path("components").path("comp-predict");
         assertThat(component.path("executorLabel").asText()).isEqualTo("exec-predict");
-        assertThat(component.path("inputDefinitions").path("parameters").has("input_dir")).isTrue();
+        assertThat(component.path("inputDefinitions").path("parameters").has("input_dir"))
+                .isTrue();
     }
 
     @Test
     void theContainerRunsTheServingImageAsABatchPredictorOnTheGpu() {
-        JsonNode container = compiled().path("deploymentSpec").path("executors").path("exec-predict").path("container");
+        JsonNode container = compiled()
+                .path("deploymentSpec")
+                .path("executors")
+                .path("exec-predict")
+                .path("container");
         assertThat(container.path("image").asText()).isEqualTo(SPEC.image());
-        assertThat(container.path("command").toString()).isEqualTo("[\"sh\",\"-c\",\"set -e; mkdir -p \\\"$(dirname \\\"$2\\\")\\\"; "
-                + "/usr/local/bin/mldev predict --local --device cuda --json --model \\\"$0\\\" \\\"$1\\\"/* > \\\"$2\\\"\"]");
-        assertThat(container.path("args").toString()).isEqualTo("[\"/gcs/my-bucket/mldev/ocr/1-0-0\","
-                + "\"{{$.inputs.parameters['input_dir']}}\",\"{{$.inputs.parameters['output_file']}}\"]");
+        assertThat(container.path("command").toString())
+                .isEqualTo(
+                        "[\"sh\",\"-c\",\"set -e; mkdir -p \\\"$(dirname \\\"$2\\\")\\\"; "
+                                + "/usr/local/bin/mldev predict --local --device cuda --json --model \\\"$0\\\" \\\"$1\\\"/* > \\\"$2\\\"\"]");
+        assertThat(container.path("args").toString())
+                .isEqualTo("[\"/gcs/my-bucket/mldev/ocr/1-0-0\","
+                        + "\"{{$.inputs.parameters['input_dir']}}\",\"{{$.inputs.parameters['output_file']}}\"]");
         JsonNode resources = container.path("resources");
         assertThat(resources.path("cpuLimit").asDouble()).isEqualTo(8.0);
         assertThat(resources.path("memoryLimit").asDouble()).isEqualTo(32.0);
@@ -68,10 +105,14 @@ class PipelineSpecCompilerTest {
 
     @Test
     void aCpuOnlySpecAsksForNoAccelerator() {
-        PipelineSpec cpu = new PipelineSpec("ocr", "my-project-1", "us-central1", "my-bucket", "n1-standard-4", Optional.empty(), 0,
-                "img", 4, 15);
-        JsonNode resources = PipelineSpecCompiler.compile(cpu, "gs://my-bucket/x/", "mldev").path("deploymentSpec")
-                .path("executors").path("exec-predict").path("container").path("resources");
+        PipelineSpec cpu = new PipelineSpec(
+                "ocr", "my-project-1", "us-central1", "my-bucket", "n1-standard-4", Optional.empty(), 0, "img", 4, 15);
+        JsonNode resources = PipelineSpecCompiler.compile(cpu, "gs://my-bucket/x/", "mldev")
+                .path("deploymentSpec")
+                .path("executors")
+                .path("exec-predict")
+                .path("container")
+                .path("resources");
         assertThat(resources.has("accelerator")).isFalse();
         assertThat(resources.path("cpuLimit").asDouble()).isEqualTo(4.0);
     }
@@ -83,7 +124,8 @@ class PipelineSpecCompilerTest {
         assertThat(PipelineSpec.size("a2-highgpu-1g")).containsExactly(12, 85);
         assertThat(PipelineSpec.size("a3-highgpu-8g")).containsExactly(208, 1872);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> PipelineSpec.size("e2-micro"))
-                .isInstanceOf(MldevException.class).hasMessageContaining("cannot tell the size");
+                .isInstanceOf(MldevException.class)
+                .hasMessageContaining("cannot tell the size");
     }
 
     @Test

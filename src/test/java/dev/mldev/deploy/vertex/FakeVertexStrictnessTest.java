@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FakeVertexStrictnessTest {
     @TempDir
     Path home;
+
     FakeGoogleCloud cloud;
     VertexClients vertex;
     VertexSpec spec;
@@ -36,12 +37,26 @@ class FakeVertexStrictnessTest {
         cloud = new FakeGoogleCloud();
         cloud.storage().createBucket("mldev-test-bucket");
         cloud.storage().put("mldev-test-bucket", "mldev/demo/1/model.onnx", new byte[] {1});
-        CloudContext context = CloudContext.connect(new Environment(cloud.environment(home), home), FakeGoogleCloud.PROJECT,
-                FakeGoogleCloud.REGION);
+        CloudContext context = CloudContext.connect(
+                new Environment(cloud.environment(home), home), FakeGoogleCloud.PROJECT, FakeGoogleCloud.REGION);
         vertex = VertexClients.open(context, VertexDeployerTest.FAST);
-        spec = VertexSpec.check(new VertexSpec.Flags("demo", FakeGoogleCloud.PROJECT, FakeGoogleCloud.REGION, "mldev-test-bucket",
-                null, null, null, null, null, null, null, TestBundle.IMAGE, null),
-                TestBundle.write(home.resolve("bundle"), "demo", "1", new byte[] {1}).manifest());
+        spec = VertexSpec.check(
+                new VertexSpec.Flags(
+                        "demo",
+                        FakeGoogleCloud.PROJECT,
+                        FakeGoogleCloud.REGION,
+                        "mldev-test-bucket",
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        TestBundle.IMAGE,
+                        null),
+                TestBundle.write(home.resolve("bundle"), "demo", "1", new byte[] {1})
+                        .manifest());
     }
 
     @AfterEach
@@ -51,18 +66,27 @@ class FakeVertexStrictnessTest {
     }
 
     Endpoint createEndpoint() {
-        return vertex.operation("creating", () -> vertex.endpoints.createEndpointAsync(vertex.cloud.location(),
-                VertexResources.endpoint(spec)), Progress.NONE);
+        return vertex.operation(
+                "creating",
+                () -> vertex.endpoints.createEndpointAsync(vertex.cloud.location(), VertexResources.endpoint(spec)),
+                Progress.NONE);
     }
 
     Model uploadModel() {
-        String name = vertex.operation("uploading", () -> vertex.models.uploadModelAsync(vertex.cloud.location(),
-                VertexResources.model(spec, "1", "gs://mldev-test-bucket/mldev/demo/1/", "key")), Progress.NONE).getModel();
+        String name = vertex.operation(
+                        "uploading",
+                        () -> vertex.models.uploadModelAsync(
+                                vertex.cloud.location(),
+                                VertexResources.model(spec, "1", "gs://mldev-test-bucket/mldev/demo/1/", "key")),
+                        Progress.NONE)
+                .getModel();
         return vertex.models.getModel(name);
     }
 
     OperationFuture<DeployModelResponse, DeployModelOperationMetadata> startDeploy(Endpoint endpoint, Model model) {
-        return vertex.endpoints.deployModelAsync(endpoint.getName(), VertexResources.deployedModel(spec, model.getName(), "1"),
+        return vertex.endpoints.deployModelAsync(
+                endpoint.getName(),
+                VertexResources.deployedModel(spec, model.getName(), "1"),
                 VertexResources.allTrafficToNew());
     }
 
@@ -71,12 +95,15 @@ class FakeVertexStrictnessTest {
         cloud.vertex().setDnsDelay(Duration.ofMillis(400));
         Endpoint created = createEndpoint();
         assertThat(created.getDedicatedEndpointDns()).isEmpty();
-        assertThat(vertex.endpoints.getEndpoint(created.getName()).getDedicatedEndpointDns()).isEmpty();
+        assertThat(vertex.endpoints.getEndpoint(created.getName()).getDedicatedEndpointDns())
+                .isEmpty();
 
         Thread.sleep(450);
 
-        assertThat(vertex.endpoints.getEndpoint(created.getName()).getDedicatedEndpointDns()).startsWith("127.0.0.1:");
-        assertThat(vertex.awaitDedicatedDns(created, Progress.NONE).getDedicatedEndpointDns()).startsWith("127.0.0.1:");
+        assertThat(vertex.endpoints.getEndpoint(created.getName()).getDedicatedEndpointDns())
+                .startsWith("127.0.0.1:");
+        assertThat(vertex.awaitDedicatedDns(created, Progress.NONE).getDedicatedEndpointDns())
+                .startsWith("127.0.0.1:");
     }
 
     @Test
@@ -103,7 +130,8 @@ class FakeVertexStrictnessTest {
         Operation cancelled = vertex.endpoints.getOperationsClient().getOperation(operation);
         assertThat(cancelled.getDone()).isTrue();
         assertThat(cancelled.getError().getCode()).isEqualTo(Code.CANCELLED_VALUE);
-        assertThat(vertex.endpoints.getEndpoint(endpoint.getName()).getDeployedModelsList()).isEmpty();
+        assertThat(vertex.endpoints.getEndpoint(endpoint.getName()).getDeployedModelsList())
+                .isEmpty();
         assertThat(cloud.vertex().deployedModels()).isEmpty();
     }
 
@@ -111,15 +139,27 @@ class FakeVertexStrictnessTest {
     void listFiltersAreParsedAsGooglesFilterSyntax() {
         createEndpoint();
         assertThat(vertex.listEndpoints(VertexResources.labelFilter("demo"))).hasSize(1);
-        assertThat(vertex.listEndpoints("labels.mldev-name = \"demo\" AND labels.managed-by != \"someone-else\"")).hasSize(1);
+        assertThat(vertex.listEndpoints("labels.mldev-name = \"demo\" AND labels.managed-by != \"someone-else\""))
+                .hasSize(1);
         assertThat(vertex.listEndpoints("labels.mldev-name=\"other\"")).isEmpty();
         assertThat(vertex.listEndpoints("labels.mldev-name!=\"demo\"")).isEmpty();
 
-        for (String wrong : new String[] {"color=\"red\"", "labels.mldev-name=\"demo", "labels.mldev-name > \"demo\"",
-                "labels.mldev-name=\"demo\" AND"}) {
-            assertThatThrownBy(() -> vertex.endpoints.listEndpoints(com.google.cloud.aiplatform.v1beta1.ListEndpointsRequest.newBuilder()
-                    .setParent(vertex.cloud.location()).setFilter(wrong).build()).iterateAll().iterator().next())
-                    .as(wrong).isInstanceOf(InvalidArgumentException.class);
+        for (String wrong : new String[] {
+            "color=\"red\"",
+            "labels.mldev-name=\"demo",
+            "labels.mldev-name > \"demo\"",
+            "labels.mldev-name=\"demo\" AND"
+        }) {
+            assertThatThrownBy(() -> vertex.endpoints
+                            .listEndpoints(com.google.cloud.aiplatform.v1beta1.ListEndpointsRequest.newBuilder()
+                                    .setParent(vertex.cloud.location())
+                                    .setFilter(wrong)
+                                    .build())
+                            .iterateAll()
+                            .iterator()
+                            .next())
+                    .as(wrong)
+                    .isInstanceOf(InvalidArgumentException.class);
         }
     }
 }

@@ -20,10 +20,21 @@ public final class ModelContainer implements AutoCloseable {
     private final PredictServer server;
 
     public ModelContainer(Bundle bundle, Path home) throws IOException {
-        ServeOptions options = new ServeOptions(bundle.dir(), "127.0.0.1", 0, VertexResources.HEALTH_ROUTE,
-                VertexResources.PREDICT_ROUTE, Duration.ofMinutes(10), true, 16, Duration.ofMillis(5), null, Device.CPU,
+        ServeOptions options = new ServeOptions(
+                bundle.dir(),
+                "127.0.0.1",
+                0,
+                VertexResources.HEALTH_ROUTE,
+                VertexResources.PREDICT_ROUTE,
+                Duration.ofMinutes(10),
+                true,
+                16,
+                Duration.ofMillis(5),
+                null,
+                Device.CPU,
                 ServeOptions.DEFAULT_MAX_BODY_BYTES);
-        server = PredictServer.start(options, bundle, new SessionFactory(new Environment(Map.of(), home), message -> { }, false));
+        server = PredictServer.start(
+                options, bundle, new SessionFactory(new Environment(Map.of(), home), message -> {}, false));
     }
 
     public URI url() {

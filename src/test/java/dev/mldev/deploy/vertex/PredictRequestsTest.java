@@ -21,19 +21,24 @@ class PredictRequestsTest {
 
         List<List<Predictor.Input>> requests = PredictRequests.split(images, limit);
 
-        assertThat(requests).extracting(r -> r.stream().map(Predictor.Input::name).toList())
+        assertThat(requests)
+                .extracting(r -> r.stream().map(Predictor.Input::name).toList())
                 .containsExactly(List.of("a", "b"), List.of("c"), List.of("d"));
         for (List<Predictor.Input> request : requests) {
-            assertThat((long) PredictClient.body(request, Integer.MAX_VALUE).length()).isLessThanOrEqualTo(limit);
+            assertThat((long) PredictClient.body(request, Integer.MAX_VALUE).length())
+                    .isLessThanOrEqualTo(limit);
         }
-        assertThat(PredictRequests.split(images, PredictRequests.DEDICATED_ENDPOINT_LIMIT)).hasSize(1);
+        assertThat(PredictRequests.split(images, PredictRequests.DEDICATED_ENDPOINT_LIMIT))
+                .hasSize(1);
     }
 
     @Test
     void anImageTooLargeForOneRequestIsRefusedBeforeSending() {
-        assertThatThrownBy(() -> PredictRequests.split(List.of(image("huge.png", 8_000_000)), PredictRequests.DEDICATED_ENDPOINT_LIMIT))
+        assertThatThrownBy(() -> PredictRequests.split(
+                        List.of(image("huge.png", 8_000_000)), PredictRequests.DEDICATED_ENDPOINT_LIMIT))
                 .isInstanceOf(MldevException.class)
-                .hasMessage("huge.png is 10.7 MB as base64 JSON; a dedicated endpoint takes at most 10.0 MB per request")
+                .hasMessage(
+                        "huge.png is 10.7 MB as base64 JSON; a dedicated endpoint takes at most 10.0 MB per request")
                 .satisfies(e -> assertThat(((MldevException) e).kind()).isEqualTo(MldevException.Kind.USAGE));
     }
 }

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,8 +29,7 @@ public final class FakeBigQuery implements AutoCloseable {
     private static final Pattern FROM = Pattern.compile("FROM `([^`]+)`");
 
     /** One line of the export: a service's cost (and credits, negative) for usage starting at a time. */
-    public record ExportRow(String project, String service, Instant usageStart, String cost, String credits) {
-    }
+    public record ExportRow(String project, String service, Instant usageStart, String cost, String credits) {}
 
     private final String table;
     private final List<ExportRow> rows = new CopyOnWriteArrayList<>();
@@ -61,21 +59,33 @@ public final class FakeBigQuery implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try {
             String path = exchange.getRequestURI().getPath();
-            Matcher query = Pattern.compile("/bigquery/v2/projects/([^/]+)/queries").matcher(path);
+            Matcher query =
+                    Pattern.compile("/bigquery/v2/projects/([^/]+)/queries").matcher(path);
             if (!"POST".equals(exchange.getRequestMethod()) || !query.matches()) {
-                send(exchange, 404, error(404, "notFound", "No such method in this fake: "
-                        + exchange.getRequestMethod() + " " + path));
+                send(
+                        exchange,
+                        404,
+                        error(
+                                404,
+                                "notFound",
+                                "No such method in this fake: " + exchange.getRequestMethod() + " " + path));
                 return;
             }
             // Google's HTTP client gzips request bodies
             boolean gzip = "gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"));
-            JsonNode request = MAPPER.readTree(gzip ? new java.util.zip.GZIPInputStream(exchange.getRequestBody())
-                    : exchange.getRequestBody());
+            JsonNode request = MAPPER.readTree(
+                    gzip ? new java.util.zip.GZIPInputStream(exchange.getRequestBody()) : exchange.getRequestBody());
             queries.add(request);
             Matcher from = FROM.matcher(request.path("query").asText());
             if (!from.find() || !from.group(1).equals(table)) {
-                send(exchange, 404, error(404, "notFound", "Not found: Table " + (from.find(0) ? from.group(1) : "?")
-                        + " was not found in location US"));
+                send(
+                        exchange,
+                        404,
+                        error(
+                                404,
+                                "notFound",
+                                "Not found: Table " + (from.find(0) ? from.group(1) : "?")
+                                        + " was not found in location US"));
                 return;
             }
             send(exchange, 200, answer(query.group(1), request));
@@ -86,13 +96,15 @@ public final class FakeBigQuery implements AutoCloseable {
 
     private ObjectNode answer(String jobProject, JsonNode request) {
         String project = parameter(request, "project");
-        Instant since = Instant.parse(parameter(request, "since").replace(' ', 'T').replaceFirst("(\\+00(:00)?| UTC)?$", "Z")
+        Instant since = Instant.parse(parameter(request, "since")
+                .replace(' ', 'T')
+                .replaceFirst("(\\+00(:00)?| UTC)?$", "Z")
                 .replace("ZZ", "Z"));
         Map<String, BigDecimal> byService = new TreeMap<>();
         for (ExportRow row : rows) {
             if (row.project().equals(project) && !row.usageStart().isBefore(since)) {
-                byService.merge(row.service(), new BigDecimal(row.cost()).add(new BigDecimal(row.credits())),
-                        BigDecimal::add);
+                byService.merge(
+                        row.service(), new BigDecimal(row.cost()).add(new BigDecimal(row.credits())), BigDecimal::add);
             }
         }
         List<Map.Entry<String, BigDecimal>> sorted = new ArrayList<>(byService.entrySet());
@@ -104,7 +116,10 @@ public final class FakeBigQuery implements AutoCloseable {
         fields.addObject().put("name", "service").put("type", "STRING").put("mode", "NULLABLE");
         fields.addObject().put("name", "currency").put("type", "STRING").put("mode", "NULLABLE");
         fields.addObject().put("name", "cost").put("type", "FLOAT").put("mode", "NULLABLE");
-        response.putObject("jobReference").put("projectId", jobProject).put("jobId", "fake-job-1").put("location", "US");
+        response.putObject("jobReference")
+                .put("projectId", jobProject)
+                .put("jobId", "fake-job-1")
+                .put("location", "US");
         response.put("totalRows", Integer.toString(sorted.size()));
         ArrayNode out = response.putArray("rows");
         for (Map.Entry<String, BigDecimal> e : sorted) {

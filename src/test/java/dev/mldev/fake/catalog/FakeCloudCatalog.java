@@ -52,7 +52,9 @@ public final class FakeCloudCatalog implements AutoCloseable {
         addService(VERTEX_AI, "Vertex AI");
         addService("services/95FF-2EF5-5EA1", "Cloud Storage");
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(definition()).build().start();
+                .addService(definition())
+                .build()
+                .start();
     }
 
     public String url() {
@@ -73,35 +75,56 @@ public final class FakeCloudCatalog implements AutoCloseable {
     }
 
     /** A SKU as the catalog lists it: one pricing info with one tier at {@code usdPerUnit}. */
-    public static Sku sku(String id, String description, String usageType, String usageUnit, String usdPerUnit,
-                          String... regions) {
+    public static Sku sku(
+            String id, String description, String usageType, String usageUnit, String usdPerUnit, String... regions) {
         BigDecimal price = new BigDecimal(usdPerUnit);
         long units = price.longValue();
         int nanos = price.subtract(BigDecimal.valueOf(units)).movePointRight(9).intValueExact();
         return Sku.newBuilder()
-                .setName("services/x/skus/" + id).setSkuId(id).setDescription(description)
-                .setCategory(Category.newBuilder().setServiceDisplayName("Compute Engine").setResourceFamily("Compute")
-                        .setResourceGroup(description.contains("GPU") ? "GPU" : "N1Standard").setUsageType(usageType))
+                .setName("services/x/skus/" + id)
+                .setSkuId(id)
+                .setDescription(description)
+                .setCategory(Category.newBuilder()
+                        .setServiceDisplayName("Compute Engine")
+                        .setResourceFamily("Compute")
+                        .setResourceGroup(description.contains("GPU") ? "GPU" : "N1Standard")
+                        .setUsageType(usageType))
                 .addAllServiceRegions(List.of(regions))
-                .addPricingInfo(PricingInfo.newBuilder().setSummary("").setPricingExpression(
-                        PricingExpression.newBuilder().setUsageUnit(usageUnit).setDisplayQuantity(1)
-                                .addTieredRates(PricingExpression.TierRate.newBuilder().setStartUsageAmount(0)
-                                        .setUnitPrice(Money.newBuilder().setCurrencyCode("USD").setUnits(units)
+                .addPricingInfo(PricingInfo.newBuilder()
+                        .setSummary("")
+                        .setPricingExpression(PricingExpression.newBuilder()
+                                .setUsageUnit(usageUnit)
+                                .setDisplayQuantity(1)
+                                .addTieredRates(PricingExpression.TierRate.newBuilder()
+                                        .setStartUsageAmount(0)
+                                        .setUnitPrice(Money.newBuilder()
+                                                .setCurrencyCode("USD")
+                                                .setUnits(units)
                                                 .setNanos(nanos)))))
                 .build();
     }
 
     private void addService(String name, String displayName) {
-        services.put(name, Service.newBuilder().setName(name).setServiceId(name.substring("services/".length()))
-                .setDisplayName(displayName).build());
+        services.put(
+                name,
+                Service.newBuilder()
+                        .setName(name)
+                        .setServiceId(name.substring("services/".length()))
+                        .setDisplayName(displayName)
+                        .build());
     }
 
     private ServerServiceDefinition definition() {
         return ServerServiceDefinition.builder(SERVICE)
-                .addMethod(method("ListServices", ListServicesRequest.getDefaultInstance(),
-                        ListServicesResponse.getDefaultInstance()), ServerCalls.asyncUnaryCall(this::listServices))
-                .addMethod(method("ListSkus", ListSkusRequest.getDefaultInstance(),
-                        ListSkusResponse.getDefaultInstance()), ServerCalls.asyncUnaryCall(this::listSkus))
+                .addMethod(
+                        method(
+                                "ListServices",
+                                ListServicesRequest.getDefaultInstance(),
+                                ListServicesResponse.getDefaultInstance()),
+                        ServerCalls.asyncUnaryCall(this::listServices))
+                .addMethod(
+                        method("ListSkus", ListSkusRequest.getDefaultInstance(), ListSkusResponse.getDefaultInstance()),
+                        ServerCalls.asyncUnaryCall(this::listSkus))
                 .build();
     }
 
@@ -109,7 +132,9 @@ public final class FakeCloudCatalog implements AutoCloseable {
         if (failed(response)) {
             return;
         }
-        response.onNext(ListServicesResponse.newBuilder().addAllServices(services.values()).build());
+        response.onNext(ListServicesResponse.newBuilder()
+                .addAllServices(services.values())
+                .build());
         response.onCompleted();
     }
 
@@ -119,7 +144,8 @@ public final class FakeCloudCatalog implements AutoCloseable {
             return;
         }
         if (!services.containsKey(request.getParent())) {
-            response.onError(Status.NOT_FOUND.withDescription("Service " + request.getParent() + " not found")
+            response.onError(Status.NOT_FOUND
+                    .withDescription("Service " + request.getParent() + " not found")
                     .asRuntimeException());
             return;
         }

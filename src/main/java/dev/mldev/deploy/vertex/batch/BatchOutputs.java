@@ -26,14 +26,15 @@ final class BatchOutputs {
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    private BatchOutputs() {
-    }
+    private BatchOutputs() {}
 
     /** The predictions in the order of {@code images}; every image must have an answer. */
     static List<Prediction> forImages(GcsTransfer gcs, GcsLocation outputDir, List<Predictor.Input> images) {
         Map<String, List<Integer>> byInstance = new HashMap<>();
         for (int i = 0; i < images.size(); i++) {
-            byInstance.computeIfAbsent(Instances.b64(images.get(i)), k -> new ArrayList<>()).add(i);
+            byInstance
+                    .computeIfAbsent(Instances.b64(images.get(i)), k -> new ArrayList<>())
+                    .add(i);
         }
         Prediction[] answers = new Prediction[images.size()];
         for (Answer answer : read(gcs, outputDir)) {
@@ -48,8 +49,10 @@ final class BatchOutputs {
             }
         }
         if (!missing.isEmpty()) {
-            throw MldevException.remote("the batch job wrote no prediction for " + String.join(", ", missing),
-                    "see the files under " + outputDir.uri(), null);
+            throw MldevException.remote(
+                    "the batch job wrote no prediction for " + String.join(", ", missing),
+                    "see the files under " + outputDir.uri(),
+                    null);
         }
         return List.of(answers);
     }
@@ -64,8 +67,7 @@ final class BatchOutputs {
         return predictions;
     }
 
-    private record Answer(JsonNode instance, Prediction prediction) {
-    }
+    private record Answer(JsonNode instance, Prediction prediction) {}
 
     private static List<Answer> read(GcsTransfer gcs, GcsLocation outputDir) {
         List<Answer> answers = new ArrayList<>();
@@ -80,15 +82,20 @@ final class BatchOutputs {
             for (String line : (Iterable<String>) text.lines().filter(l -> !l.isBlank())::iterator) {
                 JsonNode row = parse(line, outputDir.uri() + name);
                 if (predictions) {
-                    answers.add(new Answer(row.path("instance"), prediction(row.path("prediction"), outputDir.uri() + name)));
+                    answers.add(new Answer(
+                            row.path("instance"), prediction(row.path("prediction"), outputDir.uri() + name)));
                 } else {
-                    errors.add(row.path("error").path("message").asText(row.path("error").toString()));
+                    errors.add(row.path("error")
+                            .path("message")
+                            .asText(row.path("error").toString()));
                 }
             }
         }
         if (!errors.isEmpty()) {
-            throw MldevException.remote(errors.size() + " instance(s) failed in the batch job, the first: " + errors.get(0),
-                    "see the errors files under " + outputDir.uri(), null);
+            throw MldevException.remote(
+                    errors.size() + " instance(s) failed in the batch job, the first: " + errors.get(0),
+                    "see the errors files under " + outputDir.uri(),
+                    null);
         }
         return answers;
     }
@@ -105,7 +112,8 @@ final class BatchOutputs {
         try {
             return JSON.treeToValue(node, Prediction.class);
         } catch (IOException e) {
-            throw MldevException.remote(file + " holds a prediction that is not mldev's JSON: " + e.getMessage(), null, e);
+            throw MldevException.remote(
+                    file + " holds a prediction that is not mldev's JSON: " + e.getMessage(), null, e);
         }
     }
 }

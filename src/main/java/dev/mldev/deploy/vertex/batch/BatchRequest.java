@@ -12,21 +12,29 @@ import java.util.List;
 final class BatchRequest {
     static final String FORMAT = "jsonl";
 
-    private BatchRequest() {
-    }
+    private BatchRequest() {}
 
-    static BatchPredictionJob of(BatchSpec spec, String displayName, String model, List<String> inputUris, String outputPrefix) {
-        MachineSpec.Builder machine = MachineSpec.newBuilder().setMachineType(spec.vertex().machineType());
-        spec.vertex().gpu().ifPresent(gpu -> machine.setAcceleratorType(gpu.type()).setAcceleratorCount(spec.vertex().gpuCount()));
+    static BatchPredictionJob of(
+            BatchSpec spec, String displayName, String model, List<String> inputUris, String outputPrefix) {
+        MachineSpec.Builder machine =
+                MachineSpec.newBuilder().setMachineType(spec.vertex().machineType());
+        spec.vertex()
+                .gpu()
+                .ifPresent(gpu -> machine.setAcceleratorType(gpu.type())
+                        .setAcceleratorCount(spec.vertex().gpuCount()));
         return BatchPredictionJob.newBuilder()
                 .setDisplayName(displayName)
                 .setModel(model)
-                .setInputConfig(BatchPredictionJob.InputConfig.newBuilder().setInstancesFormat(FORMAT)
+                .setInputConfig(BatchPredictionJob.InputConfig.newBuilder()
+                        .setInstancesFormat(FORMAT)
                         .setGcsSource(GcsSource.newBuilder().addAllUris(inputUris)))
-                .setOutputConfig(BatchPredictionJob.OutputConfig.newBuilder().setPredictionsFormat(FORMAT)
+                .setOutputConfig(BatchPredictionJob.OutputConfig.newBuilder()
+                        .setPredictionsFormat(FORMAT)
                         .setGcsDestination(GcsDestination.newBuilder().setOutputUriPrefix(outputPrefix)))
-                .setDedicatedResources(BatchDedicatedResources.newBuilder().setMachineSpec(machine)
-                        .setStartingReplicaCount(spec.replicas()).setMaxReplicaCount(spec.replicas()))
+                .setDedicatedResources(BatchDedicatedResources.newBuilder()
+                        .setMachineSpec(machine)
+                        .setStartingReplicaCount(spec.replicas())
+                        .setMaxReplicaCount(spec.replicas()))
                 .putAllLabels(Labels.of(spec.vertex().name()))
                 .build();
     }

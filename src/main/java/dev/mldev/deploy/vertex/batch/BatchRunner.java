@@ -22,8 +22,12 @@ import java.util.function.Predicate;
  * and waits until Vertex AI has stopped it, so that its model can be deleted.
  */
 final class BatchRunner implements AutoCloseable {
-    private static final Set<JobState> FINAL = Set.of(JobState.JOB_STATE_SUCCEEDED, JobState.JOB_STATE_FAILED,
-            JobState.JOB_STATE_CANCELLED, JobState.JOB_STATE_EXPIRED, JobState.JOB_STATE_PARTIALLY_SUCCEEDED);
+    private static final Set<JobState> FINAL = Set.of(
+            JobState.JOB_STATE_SUCCEEDED,
+            JobState.JOB_STATE_FAILED,
+            JobState.JOB_STATE_CANCELLED,
+            JobState.JOB_STATE_EXPIRED,
+            JobState.JOB_STATE_PARTIALLY_SUCCEEDED);
     /** How long a cancelled job may take to stop before mldev gives up waiting. */
     private static final Duration CANCEL_WAIT = Duration.ofMinutes(5);
 
@@ -42,15 +46,18 @@ final class BatchRunner implements AutoCloseable {
         this.cloud = cloud;
         this.pollInterval = pollInterval;
         try {
-            this.client = JobServiceClient.create(cloud.configureAiplatform(JobServiceSettings.newBuilder()).build());
+            this.client = JobServiceClient.create(
+                    cloud.configureAiplatform(JobServiceSettings.newBuilder()).build());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the Vertex AI JobService client", e);
         }
     }
 
     BatchPredictionJob create(BatchPredictionJob job) {
-        return cloud.retry().call("creating batch prediction job " + job.getDisplayName(),
-                () -> client.createBatchPredictionJob(cloud.location(), job));
+        return cloud.retry()
+                .call(
+                        "creating batch prediction job " + job.getDisplayName(),
+                        () -> client.createBatchPredictionJob(cloud.location(), job));
     }
 
     /** Polls until the job ends; throws unless it succeeded. */
@@ -59,14 +66,16 @@ final class BatchRunner implements AutoCloseable {
         BatchPredictionJob job = created;
         Backoff backoff = new Backoff(pollInterval, pollInterval.multipliedBy(10), 1.5);
         while (!FINAL.contains(job.getState())) {
-            progress.status("batch job " + state(job.getState()) + done(job) + " (" + Durations.format(Duration.ofSeconds(
-                    Duration.ofNanos(System.nanoTime() - start).toSeconds())) + ")");
+            progress.status("batch job " + state(job.getState()) + done(job) + " ("
+                    + Durations.format(Duration.ofSeconds(
+                            Duration.ofNanos(System.nanoTime() - start).toSeconds())) + ")");
             try {
                 Thread.sleep(backoff.nextDelay().toMillis());
             } catch (InterruptedException e) {
                 progress.status("");
                 if (!confirmCancel.test("cancel batch prediction job " + job.getName() + "?")) {
-                    throw new LeftRunning("interrupted: batch prediction job " + job.getName() + " left running",
+                    throw new LeftRunning(
+                            "interrupted: batch prediction job " + job.getName() + " left running",
                             "follow it at " + consoleLink(job) + "; its model and inputs stay until you delete them");
                 }
                 cancel(job, progress);
@@ -76,8 +85,11 @@ final class BatchRunner implements AutoCloseable {
         }
         progress.status("");
         if (job.getState() != JobState.JOB_STATE_SUCCEEDED) {
-            String why = job.getError().getMessage().isEmpty() ? "no error was reported" : job.getError().getMessage();
-            throw MldevException.remote("batch prediction job " + state(job.getState()) + ": " + why, "see " + consoleLink(job), null);
+            String why = job.getError().getMessage().isEmpty()
+                    ? "no error was reported"
+                    : job.getError().getMessage();
+            throw MldevException.remote(
+                    "batch prediction job " + state(job.getState()) + ": " + why, "see " + consoleLink(job), null);
         }
         return job;
     }
@@ -87,7 +99,10 @@ final class BatchRunner implements AutoCloseable {
         boolean interrupted = Thread.interrupted();
         try {
             progress.step("cancelling batch prediction job " + job.getName());
-            cloud.retry().run("cancelling batch prediction job " + job.getName(), () -> client.cancelBatchPredictionJob(job.getName()));
+            cloud.retry()
+                    .run(
+                            "cancelling batch prediction job " + job.getName(),
+                            () -> client.cancelBatchPredictionJob(job.getName()));
             long deadline = System.nanoTime() + CANCEL_WAIT.toNanos();
             BatchPredictionJob now = read(job.getName());
             while (!FINAL.contains(now.getState()) && System.nanoTime() < deadline) {
@@ -113,7 +128,8 @@ final class BatchRunner implements AutoCloseable {
     }
 
     private static String done(BatchPredictionJob job) {
-        long done = job.getCompletionStats().getSuccessfulCount() + job.getCompletionStats().getFailedCount();
+        long done = job.getCompletionStats().getSuccessfulCount()
+                + job.getCompletionStats().getFailedCount();
         return done == 0 ? "" : ", " + done + " instances done";
     }
 

@@ -7,8 +7,7 @@ import java.util.List;
 
 /** Images as the JSON Lines file a batch job reads: one {"b64": "..."} instance a line, as the serving container takes them. */
 final class Instances {
-    private Instances() {
-    }
+    private Instances() {}
 
     static byte[] jsonl(List<Predictor.Input> images) {
         StringBuilder lines = new StringBuilder();

@@ -35,7 +35,8 @@ import java.util.function.Predicate;
  */
 public final class VertexBatch {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final DateTimeFormatter RUN_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter RUN_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     static final String INSTANCES_FILE = "instances.jsonl";
 
     private final Environment env;
@@ -50,31 +51,46 @@ public final class VertexBatch {
     }
 
     /** A dry run: the job request under "batch_prediction_job", the calls, and the forecast. */
-    public record Plan(ObjectNode json, BatchForecast forecast) {
-    }
+    public record Plan(ObjectNode json, BatchForecast forecast) {}
 
     /** A finished job: the predictions (empty when outputs stay in Cloud Storage), where its outputs are, its wall time. */
-    public record Result(List<Prediction> predictions, String job, String outputDirectory, boolean outputsKept, Duration wall) {
-    }
+    public record Result(
+            List<Prediction> predictions, String job, String outputDirectory, boolean outputsKept, Duration wall) {}
 
     public Plan plan(Path bundlePath, BatchSpec.Flags flags, PriceTable prices) {
         Bundle bundle = Bundle.openVerified(bundlePath);
         BatchSpec spec = BatchSpec.check(flags, bundle.manifest());
         Run run = new Run(spec);
-        String model = "projects/" + spec.vertex().project() + "/locations/" + spec.vertex().region() + "/models/(uploaded by the run)";
+        String model = "projects/" + spec.vertex().project() + "/locations/"
+                + spec.vertex().region() + "/models/(uploaded by the run)";
         BatchPredictionJob job = BatchRequest.of(spec, run.id, model, run.inputs(spec), run.outputPrefix(spec));
         ObjectNode plan = JSON.createObjectNode();
-        plan.put("plan", "batch " + bundle.manifest().name() + " " + bundle.manifest().version() + " on " + spec.replicas() + " x "
-                + spec.vertex().machineType() + spec.vertex().gpu().map(g -> " with " + spec.vertex().gpuCount() + " x " + g.gcloudName())
-                .orElse("") + " (dry run: nothing is called)");
+        plan.put(
+                "plan",
+                "batch " + bundle.manifest().name() + " " + bundle.manifest().version() + " on " + spec.replicas()
+                        + " x "
+                        + spec.vertex().machineType()
+                        + spec.vertex()
+                                .gpu()
+                                .map(g -> " with " + spec.vertex().gpuCount() + " x " + g.gcloudName())
+                                .orElse("")
+                        + " (dry run: nothing is called)");
         plan.putArray("calls")
-                .add("storage upload the bundle to gs://" + spec.vertex().bucket() + "/mldev/" + spec.vertex().name() + "/")
-                .add("ModelService.UploadModel with image " + spec.vertex().image() + " (unless an earlier run uploaded it)")
-                .add(spec.gcsInputs().isEmpty() ? "storage upload " + spec.localInputs() + " images as " + run.folder(spec).uri()
-                        + INSTANCES_FILE : "read the instances in " + String.join(", ", spec.gcsInputs()))
+                .add("storage upload the bundle to gs://" + spec.vertex().bucket() + "/mldev/"
+                        + spec.vertex().name() + "/")
+                .add("ModelService.UploadModel with image " + spec.vertex().image()
+                        + " (unless an earlier run uploaded it)")
+                .add(
+                        spec.gcsInputs().isEmpty()
+                                ? "storage upload " + spec.localInputs() + " images as "
+                                        + run.folder(spec).uri() + INSTANCES_FILE
+                                : "read the instances in " + String.join(", ", spec.gcsInputs()))
                 .add("JobService.CreateBatchPredictionJob, then GetBatchPredictionJob until it ends")
-                .add(spec.output() == null ? "read the predictions back, delete " + run.folder(spec).uri() : "leave the predictions under "
-                        + spec.output())
+                .add(
+                        spec.output() == null
+                                ? "read the predictions back, delete "
+                                        + run.folder(spec).uri()
+                                : "leave the predictions under " + spec.output())
                 .add("ModelService.DeleteModel (unless an earlier run uploaded it)");
         try {
             plan.set("batch_prediction_job", JSON.readTree(JsonFormat.printer().print(job)));
@@ -89,21 +105,25 @@ public final class VertexBatch {
     public Result run(Path bundlePath, BatchSpec.Flags flags, List<Predictor.Input> images, Progress progress) {
         Bundle bundle = Bundle.openVerified(bundlePath);
         BatchSpec spec = BatchSpec.check(flags, bundle.manifest());
-        CloudContext cloud = CloudContext.connect(env, spec.vertex().project(), spec.vertex().region());
+        CloudContext cloud =
+                CloudContext.connect(env, spec.vertex().project(), spec.vertex().region());
         Run run = new Run(spec);
         long start = System.nanoTime();
         VertexModels.Uploaded model = VertexModels.upload(cloud, bundle, spec.vertex(), progress);
         boolean jobRunsOn = false;
-        try (Storage storage = StorageClients.create(cloud); BatchRunner runner = new BatchRunner(cloud, pollInterval)) {
+        try (Storage storage = StorageClients.create(cloud);
+                BatchRunner runner = new BatchRunner(cloud, pollInterval)) {
             GcsTransfer gcs = new GcsTransfer(storage, cloud.retry());
             try {
                 if (spec.gcsInputs().isEmpty()) {
-                    progress.step("uploading " + images.size() + " images to " + run.folder(spec).uri() + INSTANCES_FILE);
+                    progress.step("uploading " + images.size() + " images to "
+                            + run.folder(spec).uri() + INSTANCES_FILE);
                     gcs.put(run.folder(spec), INSTANCES_FILE, Instances.jsonl(images), "application/jsonl");
                 }
                 BatchPredictionJob job;
                 try (CtrlC ctrlC = new CtrlC()) {
-                    job = runner.create(BatchRequest.of(spec, run.id, model.name(), run.inputs(spec), run.outputPrefix(spec)));
+                    job = runner.create(
+                            BatchRequest.of(spec, run.id, model.name(), run.inputs(spec), run.outputPrefix(spec)));
                     progress.step("batch prediction job " + job.getName() + ": " + runner.consoleLink(job));
                     job = runner.follow(job, confirmCancel, progress);
                 } catch (BatchRunner.LeftRunning e) {
@@ -111,14 +131,22 @@ public final class VertexBatch {
                     throw e;
                 }
                 GcsLocation outputDir = location(job.getOutputInfo().getGcsOutputDirectory());
-                List<Prediction> predictions = spec.output() != null ? List.of()
-                        : spec.gcsInputs().isEmpty() ? BatchOutputs.forImages(gcs, outputDir, images) : BatchOutputs.all(gcs, outputDir);
-                return new Result(predictions, job.getName(), outputDir.uri(), spec.output() != null,
+                List<Prediction> predictions = spec.output() != null
+                        ? List.of()
+                        : spec.gcsInputs().isEmpty()
+                                ? BatchOutputs.forImages(gcs, outputDir, images)
+                                : BatchOutputs.all(gcs, outputDir);
+                return new Result(
+                        predictions,
+                        job.getName(),
+                        outputDir.uri(),
+                        spec.output() != null,
                         Duration.ofNanos(System.nanoTime() - start));
             } finally {
                 int deleted = jobRunsOn ? 0 : gcs.deleteAll(run.folder(spec));
                 if (deleted > 0) {
-                    progress.step("deleted " + deleted + " objects under " + run.folder(spec).uri());
+                    progress.step("deleted " + deleted + " objects under "
+                            + run.folder(spec).uri());
                 }
             }
         } catch (MldevException e) {
@@ -135,7 +163,9 @@ public final class VertexBatch {
     private static GcsLocation location(String uri) {
         String rest = uri.replaceFirst("^gs://", "");
         int slash = rest.indexOf('/');
-        return slash < 0 ? GcsLocation.of(rest, "") : GcsLocation.of(rest.substring(0, slash), rest.substring(slash + 1));
+        return slash < 0
+                ? GcsLocation.of(rest, "")
+                : GcsLocation.of(rest.substring(0, slash), rest.substring(slash + 1));
     }
 
     /** One run's id and its folder: gs://BUCKET/mldev/NAME/batch/ID/ holds its instances and, without --output, its outputs. */
@@ -143,11 +173,13 @@ public final class VertexBatch {
         final String id;
 
         Run(BatchSpec spec) {
-            id = "mldev-" + spec.vertex().name() + "-batch-" + RUN_TIME.format(Instant.now()) + "-" + UUID.randomUUID().toString().substring(0, 6);
+            id = "mldev-" + spec.vertex().name() + "-batch-" + RUN_TIME.format(Instant.now()) + "-"
+                    + UUID.randomUUID().toString().substring(0, 6);
         }
 
         GcsLocation folder(BatchSpec spec) {
-            return GcsLocation.of(spec.vertex().bucket(), "mldev/" + spec.vertex().name() + "/batch/" + id + "/");
+            return GcsLocation.of(
+                    spec.vertex().bucket(), "mldev/" + spec.vertex().name() + "/batch/" + id + "/");
         }
 
         List<String> inputs(BatchSpec spec) {

@@ -30,8 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class VertexBatchCancelTest {
     static final String BUCKET = "mldev-test-bucket";
+
     @TempDir
     static Path home;
+
     static FakeGoogleCloud cloud;
     static Path bundle;
     static List<Predictor.Input> images;
@@ -40,8 +42,14 @@ class VertexBatchCancelTest {
 
     @BeforeAll
     static void start() {
-        CliRun packaged = CliRun.run(home, "package", TestModels.file(TestModels.CLS).toString(), "--preset", "ppocr-cls",
-                "--out", home.resolve("cls").toString());
+        CliRun packaged = CliRun.run(
+                home,
+                "package",
+                TestModels.file(TestModels.CLS).toString(),
+                "--preset",
+                "ppocr-cls",
+                "--out",
+                home.resolve("cls").toString());
         assertThat(packaged.exitCode).as(packaged.toString()).isZero();
         bundle = home.resolve("cls");
         cloud = new FakeGoogleCloud();
@@ -62,15 +70,32 @@ class VertexBatchCancelTest {
     /** Runs a batch in another thread, interrupts it once its job exists, and returns what it threw and the job. */
     Throwable interruptedBatch(String name) throws InterruptedException {
         int before = cloud.batchJobs().jobs().size();
-        VertexBatch batch = new VertexBatch(new Environment(cloud.environment(home), home), question -> {
-            questions.add(question);
-            return answer;
-        }, Duration.ofMillis(100));
+        VertexBatch batch = new VertexBatch(
+                new Environment(cloud.environment(home), home),
+                question -> {
+                    questions.add(question);
+                    return answer;
+                },
+                Duration.ofMillis(100));
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         Thread caller = new Thread(() -> {
             try {
-                batch.run(bundle, new BatchSpec.Flags(name, FakeGoogleCloud.PROJECT, FakeGoogleCloud.REGION, BUCKET, null, null, 1,
-                        "us-docker.pkg.dev/p/r/serve:1", List.of("line.png"), null, null), images, Progress.NONE);
+                batch.run(
+                        bundle,
+                        new BatchSpec.Flags(
+                                name,
+                                FakeGoogleCloud.PROJECT,
+                                FakeGoogleCloud.REGION,
+                                BUCKET,
+                                null,
+                                null,
+                                1,
+                                "us-docker.pkg.dev/p/r/serve:1",
+                                List.of("line.png"),
+                                null,
+                                null),
+                        images,
+                        Progress.NONE);
             } catch (Throwable t) {
                 thrown.set(t);
             }
@@ -95,7 +120,9 @@ class VertexBatchCancelTest {
     void anInterruptCancelsTheJobThenDeletesItsModelAndInputs() throws Exception {
         Throwable thrown = interruptedBatch("cls-cancelled");
 
-        assertThat(thrown).isInstanceOf(MldevException.class).hasMessageStartingWith("interrupted: cancelled batch prediction job");
+        assertThat(thrown)
+                .isInstanceOf(MldevException.class)
+                .hasMessageStartingWith("interrupted: cancelled batch prediction job");
         assertThat(questions).anyMatch(q -> q.startsWith("cancel batch prediction job projects/"));
         assertThat(last().getState()).isEqualTo(JobState.JOB_STATE_CANCELLED);
         assertThat(cloud.vertex().models()).extracting(m -> m.getName()).doesNotContain(last().getModel());
@@ -111,6 +138,7 @@ class VertexBatchCancelTest {
         assertThat(thrown).hasMessageEndingWith("left running");
         assertThat(last().getState()).isIn(JobState.JOB_STATE_PENDING, JobState.JOB_STATE_RUNNING);
         assertThat(cloud.vertex().models()).extracting(m -> m.getName()).contains(last().getModel());
-        assertThat(cloud.storage().objects(BUCKET).keySet()).anyMatch(k -> k.startsWith("mldev/cls-kept/batch/") && k.endsWith("/instances.jsonl"));
+        assertThat(cloud.storage().objects(BUCKET).keySet())
+                .anyMatch(k -> k.startsWith("mldev/cls-kept/batch/") && k.endsWith("/instances.jsonl"));
     }
 }
