@@ -124,20 +124,10 @@ final class CloudRunOptions {
         }
         CloudRunDeployer.Outcome outcome =
                 target.deploy(bundle, flags(shared, name, shared.image), terminal.progress(err));
-        var record = outcome.deployment().toRecord();
-        if (json) {
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("name", record.name());
-            result.put("target", record.target());
-            result.put("url", record.url());
-            result.put("version", record.version());
-            result.put("changed", outcome.changed());
-            result.put("service", outcome.deployment().service());
-            result.put("public", spec.publicAccess());
-            out.println(Json.write(result));
-        } else {
-            out.println(record.name() + "  " + record.url() + (outcome.changed() ? "" : "  (unchanged)"));
-        }
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("service", outcome.deployment().service());
+        extra.put("public", spec.publicAccess());
+        DeployedOutput.print(out, json, outcome.deployment().toRecord(), outcome.changed(), extra);
         return ExitCodes.OK;
     }
 

@@ -230,19 +230,12 @@ final class VertexOptions {
             return 0;
         }
         VertexDeployer.Outcome outcome = target.deploy(bundle, flags(name), progress);
-        var record = outcome.deployment().toRecord();
-        if (json) {
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("name", record.name());
-            result.put("target", record.target());
-            result.put("url", record.url());
-            result.put("version", record.version());
-            result.put("changed", outcome.changed());
-            result.put("endpoint", outcome.deployment().endpoint());
-            out.println(Json.write(result));
-        } else {
-            out.println(record.name() + "  " + record.url() + (outcome.changed() ? "" : "  (unchanged)"));
-        }
+        DeployedOutput.print(
+                out,
+                json,
+                outcome.deployment().toRecord(),
+                outcome.changed(),
+                Map.of("endpoint", outcome.deployment().endpoint()));
         return 0;
     }
 }
