@@ -94,9 +94,9 @@ public final class VertexPredictor {
      * Predicts a stream of images, reading them only as their request is made: requests under the endpoint's
      * limit, the first alone (it wakes the endpoint from zero, retrying until the wake timeout), then at most
      * {@code inFlight} under way. Each result goes to {@code results} in input order. An image that cannot be
-     * read, is over the limit on its own, or that the endpoint refuses as bad input (400, 413, 422) when its
-     * request held only it, becomes a failed result; any other error stops the stream, as does {@code results}
-     * throwing.
+     * read, is over the limit on its own, or that the endpoint refuses as bad input (400, 413, 422) becomes a
+     * failed result (a request of several images so refused is sent again one image a request, to find which);
+     * any other error stops the stream, as does {@code results} throwing.
      */
     public Streamed predictEach(
             String url,
@@ -153,12 +153,16 @@ public final class VertexPredictor {
                             .map(ImageResult::of)
                             .iterator();
         } catch (Refused e) {
-            if (inputs.size() == 1 && BAD_INPUT.contains(e.failure.status())) {
-                answers = List.of(ImageResult.failed(inputs.get(0).name(), failure(e.failure, url)))
-                        .iterator();
-            } else {
+            if (!BAD_INPUT.contains(e.failure.status())) {
                 throw failure(e.failure, url);
             }
+            if (inputs.size() > 1) { // one bad image refuses its whole request: send each alone to find it
+                List<ImageResult> out = new ArrayList<>(request.size());
+                request.forEach(slot -> out.addAll(answer(url, List.of(slot), topK, wake)));
+                return out;
+            }
+            answers = List.of(ImageResult.failed(inputs.get(0).name(), failure(e.failure, url)))
+                    .iterator();
         }
         List<ImageResult> out = new ArrayList<>(request.size());
         for (PredictRequests.Slot slot : request) {
