@@ -87,8 +87,8 @@ public final class VertexPredictor {
         return new Result(predictions, wake.spent(), Duration.ofNanos(System.nanoTime() - wake.start), requests.size());
     }
 
-    /** How a stream went: the images answered or failed, the wake and total times, the requests sent. */
-    public record Streamed(int images, Duration wake, Duration total, int requests) {}
+    /** How a stream went: the images predicted (failed ones not counted), the wake and total times, the requests. */
+    public record Streamed(int predictions, Duration wake, Duration total, int requests) {}
 
     /**
      * Predicts a stream of images, reading them only as their request is made: requests under the endpoint's
@@ -110,7 +110,7 @@ public final class VertexPredictor {
         PredictRequests.Batches requests = new PredictRequests.Batches(images, requestLimit);
         ExecutorService senders = Executors.newFixedThreadPool(inFlight, VertexPredictor::daemon);
         ArrayDeque<Future<List<ImageResult>>> pending = new ArrayDeque<>();
-        int answered = 0;
+        int predicted = 0;
         int sent = 0;
         boolean awake = false;
         try {
@@ -130,14 +130,14 @@ public final class VertexPredictor {
                     answer = await(pending.remove());
                 }
                 answer.forEach(results);
-                answered += answer.size();
+                predicted += (int) answer.stream().filter(ImageResult::ok).count();
             }
         } finally {
             pending.forEach(request -> request.cancel(true));
             senders.shutdownNow();
             progress.status("");
         }
-        return new Streamed(answered, wake.spent(), Duration.ofNanos(System.nanoTime() - wake.start), sent);
+        return new Streamed(predicted, wake.spent(), Duration.ofNanos(System.nanoTime() - wake.start), sent);
     }
 
     private List<ImageResult> answer(String url, List<PredictRequests.Slot> request, int topK, Wake wake) {

@@ -93,7 +93,7 @@ public final class VertexTarget implements Target {
         CloudContext cloud = CloudContext.connect(env, where.project(), where.region());
         VertexPredictor.Streamed streamed = VertexPredictor.connect(cloud, notice)
                 .predictEach(where.predictUrl(), images, topK, wakeTimeout, IN_FLIGHT, progress, results);
-        notice.accept(timing(streamed.images(), streamed.total(), streamed.wake()));
+        notice.accept(timing(streamed.predictions(), streamed.total(), streamed.wake()));
     }
 
     private static VertexDeployment.Location located(DeploymentRecord deployment) {

@@ -322,7 +322,7 @@ class VertexPredictAndUndeployTest {
                             });
 
             assertThat(streamed.requests()).isEqualTo(14);
-            assertThat(streamed.images()).isEqualTo(14);
+            assertThat(streamed.predictions()).isEqualTo(14);
             assertThat(cloud.prediction().mostConcurrentPredictions()).isEqualTo(4);
         } finally {
             cloud.prediction().setAnswerDelay(Duration.ZERO);
@@ -419,7 +419,7 @@ class VertexPredictAndUndeployTest {
                 new PendingImage("upside-down.png", images.get(1)::bytes));
         List<ImageResult> results = new ArrayList<>();
 
-        predictor(oneImagePerRequest())
+        VertexPredictor.Streamed streamed = predictor(oneImagePerRequest())
                 .predictEach(
                         deployment.predictUrl(),
                         pending.iterator(),
@@ -436,6 +436,9 @@ class VertexPredictAndUndeployTest {
         assertThat(results.get(1).failure().getMessage()).contains("HTTP 400");
         assertThat(results.get(2).failure().getMessage()).isEqualTo("cannot read unreadable.png");
         assertThat(results.get(3).prediction().label()).isEqualTo("180");
+        assertThat(streamed.predictions())
+                .as("failed images are not predictions")
+                .isEqualTo(2);
     }
 
     @Test
