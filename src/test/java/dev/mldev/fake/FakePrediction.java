@@ -35,6 +35,9 @@ public final class FakePrediction {
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final AtomicInteger notReadyAnswers = new AtomicInteger();
+    private final AtomicInteger forwarding = new AtomicInteger();
+    private final AtomicInteger mostForwarding = new AtomicInteger();
+    private volatile Duration answerDelay = Duration.ZERO;
     private volatile URI container;
     private volatile Duration scaleUpDelay = Duration.ofSeconds(1);
     private volatile List<Code> coldStartCodes = List.of(Code.RESOURCE_EXHAUSTED);
@@ -59,6 +62,16 @@ public final class FakePrediction {
      */
     public void setColdStartCodes(Code... codes) {
         this.coldStartCodes = List.of(codes);
+    }
+
+    /** How long each forwarded request takes on top of the container's own time, so that requests overlap. */
+    public void setAnswerDelay(Duration delay) {
+        this.answerDelay = delay;
+    }
+
+    /** The most requests forwarded to a container at the same time since the last call; resets the count. */
+    public int mostConcurrentPredictions() {
+        return mostForwarding.getAndSet(forwarding.get());
     }
 
     /** How many answers were given while a model was not ready. */
@@ -110,7 +123,17 @@ public final class FakePrediction {
         Optional<ServingContainer> running = vertex.container(target.getId());
         String container = running.map(c -> c.baseUrl().toString()).orElseGet(this::container);
         long sent = System.nanoTime();
-        HttpResponse<String> answer = send(container, model.getContainerSpec().getPredictRoute(), request);
+        HttpResponse<String> answer;
+        mostForwarding.accumulateAndGet(forwarding.incrementAndGet(), Math::max);
+        try {
+            answer = send(container, model.getContainerSpec().getPredictRoute(), request);
+            Thread.sleep(answerDelay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        } finally {
+            forwarding.decrementAndGet();
+        }
         if (answer.statusCode() != 200) {
             FakeHttps.send(exchange, answer.statusCode(), answer.body());
             return;

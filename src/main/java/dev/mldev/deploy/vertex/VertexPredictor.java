@@ -7,12 +7,23 @@ import dev.mldev.cloud.Backoff;
 import dev.mldev.cloud.CloudContext;
 import dev.mldev.cloud.CloudErrors;
 import dev.mldev.deploy.PredictClient;
+import dev.mldev.runtime.ImageResult;
+import dev.mldev.runtime.PendingImage;
 import dev.mldev.runtime.Prediction;
 import dev.mldev.runtime.Predictor;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -25,6 +36,8 @@ import java.util.function.Supplier;
  */
 public final class VertexPredictor {
     private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
+    /** Answers that refuse a request's image (bad, too large), not the endpoint as a whole. */
+    private static final Set<Integer> BAD_INPUT = Set.of(400, 413, 422);
 
     private final PredictClient client;
     private final Supplier<String> accessToken;
@@ -74,7 +87,117 @@ public final class VertexPredictor {
         return new Result(predictions, wake.spent(), Duration.ofNanos(System.nanoTime() - wake.start), requests.size());
     }
 
+    /** How a stream went: the images predicted (failed ones not counted), the wake and total times, the requests. */
+    public record Streamed(int predictions, Duration wake, Duration total, int requests) {}
+
+    /**
+     * Predicts a stream of images, reading them only as their request is made: requests under the endpoint's
+     * limit, the first alone (it wakes the endpoint from zero, retrying until the wake timeout), then at most
+     * {@code inFlight} under way. Each result goes to {@code results} in input order. An image that cannot be
+     * read, is over the limit on its own, or that the endpoint refuses as bad input (400, 413, 422) becomes a
+     * failed result (a request of several images so refused is sent again one image a request, to find which);
+     * any other error stops the stream, as does {@code results} throwing.
+     */
+    public Streamed predictEach(
+            String url,
+            Iterator<PendingImage> images,
+            int topK,
+            Duration wakeTimeout,
+            int inFlight,
+            Progress progress,
+            Consumer<ImageResult> results) {
+        Wake wake = new Wake(wakeTimeout, progress);
+        PredictRequests.Batches requests = new PredictRequests.Batches(images, requestLimit);
+        ExecutorService senders = Executors.newFixedThreadPool(inFlight, VertexPredictor::daemon);
+        ArrayDeque<Future<List<ImageResult>>> pending = new ArrayDeque<>();
+        int predicted = 0;
+        int sent = 0;
+        boolean awake = false;
+        try {
+            while (requests.hasNext() || !pending.isEmpty()) {
+                List<ImageResult> answer;
+                if (!awake) {
+                    List<PredictRequests.Slot> request = requests.next();
+                    awake = request.stream().anyMatch(slot -> slot.input() != null);
+                    sent += awake ? 1 : 0;
+                    answer = answer(url, request, topK, wake);
+                } else {
+                    while (pending.size() < inFlight && requests.hasNext()) {
+                        List<PredictRequests.Slot> request = requests.next();
+                        sent++;
+                        pending.add(senders.submit(() -> answer(url, request, topK, wake)));
+                    }
+                    answer = await(pending.remove());
+                }
+                answer.forEach(results);
+                predicted += (int) answer.stream().filter(ImageResult::ok).count();
+            }
+        } finally {
+            pending.forEach(request -> request.cancel(true));
+            senders.shutdownNow();
+            progress.status("");
+        }
+        return new Streamed(predicted, wake.spent(), Duration.ofNanos(System.nanoTime() - wake.start), sent);
+    }
+
+    private List<ImageResult> answer(String url, List<PredictRequests.Slot> request, int topK, Wake wake) {
+        List<Predictor.Input> inputs = request.stream()
+                .map(PredictRequests.Slot::input)
+                .filter(Objects::nonNull)
+                .toList();
+        Iterator<ImageResult> answers;
+        try {
+            answers = inputs.isEmpty()
+                    ? Collections.emptyIterator()
+                    : attempt(url, inputs, topK, wake).stream()
+                            .map(ImageResult::of)
+                            .iterator();
+        } catch (Refused e) {
+            if (!BAD_INPUT.contains(e.failure.status())) {
+                throw failure(e.failure, url);
+            }
+            if (inputs.size() > 1) { // one bad image refuses its whole request: send each alone to find it
+                List<ImageResult> out = new ArrayList<>(request.size());
+                request.forEach(slot -> out.addAll(answer(url, List.of(slot), topK, wake)));
+                return out;
+            }
+            answers = List.of(ImageResult.failed(inputs.get(0).name(), failure(e.failure, url)))
+                    .iterator();
+        }
+        List<ImageResult> out = new ArrayList<>(request.size());
+        for (PredictRequests.Slot slot : request) {
+            out.add(slot.input() == null ? slot.failed() : answers.next());
+        }
+        return out;
+    }
+
+    private static List<ImageResult> await(Future<List<ImageResult>> request) {
+        try {
+            return request.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw MldevException.failure("interrupted", null);
+        }
+    }
+
+    private static Thread daemon(Runnable task) {
+        Thread thread = new Thread(task, "vertex-predict");
+        thread.setDaemon(true);
+        return thread;
+    }
+
     private List<Prediction> send(String url, List<Predictor.Input> images, int topK, Wake wake) {
+        try {
+            return attempt(url, images, topK, wake);
+        } catch (Refused e) {
+            throw failure(e.failure, url);
+        }
+    }
+
+    /** Sends one request, retrying while the endpoint wakes; throws {@link Refused} on any other error answer. */
+    private List<Prediction> attempt(String url, List<Predictor.Input> images, int topK, Wake wake) {
         Backoff backoff = new Backoff(initialBackoff, Duration.ofSeconds(15), 1.6);
         while (true) {
             long sentAt = System.nanoTime();
@@ -87,14 +210,24 @@ public final class VertexPredictor {
                 PredictFailure failure = PredictFailure.of(e);
                 if (!failure.retriable()) {
                     wake.progress.status("");
-                    throw failure(failure, url);
+                    throw new Refused(failure);
                 }
                 wake.waitBeforeRetry(failure, sentAt, backoff.nextDelay());
             }
         }
     }
 
-    /** The wake from zero: when it began, and the deadline all requests share. */
+    /** An error answer that waiting does not fix. */
+    private static final class Refused extends RuntimeException {
+        final PredictFailure failure;
+
+        Refused(PredictFailure failure) {
+            super(failure.message(), null, false, false);
+            this.failure = failure;
+        }
+    }
+
+    /** The wake from zero: when it began, and the deadline all requests share (from several threads). */
     private static final class Wake {
         final long start = System.nanoTime();
         final Duration timeout;
@@ -108,6 +241,10 @@ public final class VertexPredictor {
         }
 
         void waitBeforeRetry(PredictFailure failure, long sentAt, Duration delay) {
+            Backoff.sleep(beforeRetry(failure, sentAt, delay));
+        }
+
+        private synchronized Duration beforeRetry(PredictFailure failure, long sentAt, Duration delay) {
             began = began == 0 ? sentAt : began;
             Duration waited = Duration.ofNanos(System.nanoTime() - began);
             if (waited.compareTo(timeout) >= 0) {
@@ -124,16 +261,16 @@ public final class VertexPredictor {
                             : "waking endpoint from zero: HTTP " + failure.status() + " while it starts ("
                                     + waited.toSeconds() + " s)");
             Duration left = timeout.minus(waited);
-            Backoff.sleep(delay.compareTo(left) > 0 ? left : delay);
+            return delay.compareTo(left) > 0 ? left : delay;
         }
 
-        void finished() {
+        synchronized void finished() {
             if (began != 0 && ended == 0) {
                 ended = System.nanoTime();
             }
         }
 
-        Duration spent() {
+        synchronized Duration spent() {
             return began == 0 ? Duration.ZERO : Duration.ofNanos(ended - began);
         }
     }

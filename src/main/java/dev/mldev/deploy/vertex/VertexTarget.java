@@ -14,10 +14,13 @@ import dev.mldev.deploy.DeploymentRecord;
 import dev.mldev.deploy.DeploymentStatus;
 import dev.mldev.deploy.DeploymentStore;
 import dev.mldev.deploy.Target;
+import dev.mldev.runtime.ImageResult;
+import dev.mldev.runtime.PendingImage;
 import dev.mldev.runtime.Prediction;
 import dev.mldev.runtime.Predictor;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -27,6 +30,8 @@ import java.util.function.Consumer;
  */
 public final class VertexTarget implements Target {
     public static final Duration DEFAULT_WAKE_TIMEOUT = Duration.ofMinutes(15);
+    /** Requests a streamed predict keeps under way once the endpoint is awake: each may be up to 10 MB. */
+    static final int IN_FLIGHT = 4;
 
     private final Environment env;
     private final DeploymentStore store;
@@ -68,6 +73,30 @@ public final class VertexTarget implements Target {
     @Override
     public List<Prediction> predict(
             DeploymentRecord deployment, List<Predictor.Input> images, int topK, Progress progress) {
+        VertexDeployment.Location where = located(deployment);
+        CloudContext cloud = CloudContext.connect(env, where.project(), where.region());
+        VertexPredictor.Result result =
+                VertexPredictor.connect(cloud, notice).predict(where.predictUrl(), images, topK, wakeTimeout, progress);
+        notice.accept(timing(result.predictions().size(), result.total(), result.wake()));
+        return result.predictions();
+    }
+
+    /** Streams the images through the endpoint with a few requests in flight, the first alone to wake it. */
+    @Override
+    public void predictEach(
+            DeploymentRecord deployment,
+            Iterator<PendingImage> images,
+            int topK,
+            Progress progress,
+            Consumer<ImageResult> results) {
+        VertexDeployment.Location where = located(deployment);
+        CloudContext cloud = CloudContext.connect(env, where.project(), where.region());
+        VertexPredictor.Streamed streamed = VertexPredictor.connect(cloud, notice)
+                .predictEach(where.predictUrl(), images, topK, wakeTimeout, IN_FLIGHT, progress, results);
+        notice.accept(timing(streamed.predictions(), streamed.total(), streamed.wake()));
+    }
+
+    private static VertexDeployment.Location located(DeploymentRecord deployment) {
         VertexDeployment.Location where = VertexDeployment.locate(deployment);
         if (!VertexDeployment.hasHost(where.predictUrl())) {
             throw MldevException.failure(
@@ -76,14 +105,12 @@ public final class VertexTarget implements Target {
                     "run the same deploy again: it reads the endpoint's address and records it; or 'mldev undeploy "
                             + where.name() + "'");
         }
-        CloudContext cloud = CloudContext.connect(env, where.project(), where.region());
-        VertexPredictor.Result result =
-                VertexPredictor.connect(cloud, notice).predict(where.predictUrl(), images, topK, wakeTimeout, progress);
-        notice.accept(result.predictions().size() + " predictions in " + seconds(result.total())
-                + (result.wake().isZero()
-                        ? ""
-                        : ", " + seconds(result.wake()) + " of it waking the endpoint from zero"));
-        return result.predictions();
+        return where;
+    }
+
+    private static String timing(int predictions, Duration total, Duration wake) {
+        return predictions + " predictions in " + seconds(total)
+                + (wake.isZero() ? "" : ", " + seconds(wake) + " of it waking the endpoint from zero");
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.mldev.deploy.vertex;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,6 +18,8 @@ import dev.mldev.deploy.PredictClient;
 import dev.mldev.fake.FakeGoogleCloud;
 import dev.mldev.fake.Faults;
 import dev.mldev.runtime.Device;
+import dev.mldev.runtime.ImageResult;
+import dev.mldev.runtime.PendingImage;
 import dev.mldev.runtime.Prediction;
 import dev.mldev.runtime.Predictor;
 import dev.mldev.runtime.SessionFactory;
@@ -26,9 +29,12 @@ import dev.mldev.testing.TestModels;
 import dev.mldev.testing.TextImages;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -274,6 +280,182 @@ class VertexPredictAndUndeployTest {
         VertexPredictor.Result warm =
                 predictor().predict(deployment.predictUrl(), images, 0, Duration.ofMinutes(1), Progress.NONE);
         assertThat(warm.wake()).isZero();
+    }
+
+    /** {@code count} images, upright and upside down in turn, named img-00..; each read counted in {@code reads}. */
+    static List<PendingImage> counted(int count, AtomicInteger reads) {
+        List<PendingImage> pending = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Predictor.Input image = images.get(i % 2);
+            pending.add(new PendingImage(String.format("img-%02d", i), () -> {
+                reads.incrementAndGet();
+                return image.bytes();
+            }));
+        }
+        return pending;
+    }
+
+    /** A request limit that holds one of the test images but not two. */
+    static long oneImagePerRequest() {
+        return 2L * Math.max(images.get(0).bytes().length, images.get(1).bytes().length);
+    }
+
+    @Test
+    void aStreamKeepsInputOrderAcrossRequestsWithAtMostFourInFlight() {
+        AtomicInteger reads = new AtomicInteger();
+        List<ImageResult> results = new ArrayList<>();
+        List<Integer> readAhead = new ArrayList<>();
+        cloud.prediction().setAnswerDelay(Duration.ofMillis(200));
+        cloud.prediction().mostConcurrentPredictions();
+        try {
+            VertexPredictor.Streamed streamed = predictor(oneImagePerRequest())
+                    .predictEach(
+                            deployment.predictUrl(),
+                            counted(14, reads).iterator(),
+                            0,
+                            Duration.ofMinutes(1),
+                            4,
+                            Progress.NONE,
+                            result -> {
+                                readAhead.add(reads.get() - results.size());
+                                results.add(result);
+                            });
+
+            assertThat(streamed.requests()).isEqualTo(14);
+            assertThat(streamed.predictions()).isEqualTo(14);
+            assertThat(cloud.prediction().mostConcurrentPredictions()).isEqualTo(4);
+        } finally {
+            cloud.prediction().setAnswerDelay(Duration.ZERO);
+        }
+        assertThat(results).allMatch(ImageResult::ok);
+        assertThat(results)
+                .extracting(ImageResult::image)
+                .containsExactlyElementsOf(IntStream.range(0, 14)
+                        .mapToObj(i -> String.format("img-%02d", i))
+                        .toList());
+        assertThat(results)
+                .extracting(r -> r.prediction().label())
+                .containsExactlyElementsOf(IntStream.range(0, 14)
+                        .mapToObj(i -> i % 2 == 0 ? "0" : "180")
+                        .toList());
+        assertThat(readAhead)
+                .as("images read but not yet answered: the requests in flight and the one image that did not fit")
+                .allMatch(ahead -> ahead <= 4 + 1);
+    }
+
+    @Test
+    void aStreamWakesTheEndpointWithItsFirstRequestAloneThenStreams() {
+        cloud.vertex().scaleToZero(deployment.endpoint());
+        cloud.prediction().setScaleUpDelay(Duration.ofMillis(1500));
+        int notReadyBefore = cloud.prediction().notReadyAnswers();
+        AtomicInteger reads = new AtomicInteger();
+        List<Integer> readAtEachResult = new ArrayList<>();
+        List<ImageResult> results = new ArrayList<>();
+
+        VertexPredictor.Streamed streamed = predictor(oneImagePerRequest())
+                .predictEach(
+                        deployment.predictUrl(),
+                        counted(6, reads).iterator(),
+                        0,
+                        Duration.ofMinutes(1),
+                        4,
+                        Progress.NONE,
+                        result -> {
+                            readAtEachResult.add(reads.get());
+                            results.add(result);
+                        });
+
+        assertThat(readAtEachResult.get(0))
+                .as("while the first request wakes the endpoint, only its image and the next (which did not fit"
+                        + " in it) are read, and nothing else is sent")
+                .isEqualTo(2);
+        assertThat(cloud.prediction().notReadyAnswers()).isGreaterThan(notReadyBefore);
+        assertThat(streamed.wake()).isGreaterThanOrEqualTo(Duration.ofMillis(1500));
+        assertThat(streamed.total()).isGreaterThanOrEqualTo(streamed.wake());
+        assertThat(results).allMatch(ImageResult::ok).hasSize(6);
+        assertThat(results.get(5).prediction().label()).isEqualTo("180");
+    }
+
+    @Test
+    void aStreamStopsAtOnceOnAQuota() {
+        cloud.faults()
+                .failAlways(
+                        "predict",
+                        Faults.quotaExceeded(
+                                "aiplatform.googleapis.com/online_prediction_requests_per_base_model",
+                                "OnlinePredictionRequestsPerMinutePerProjectPerRegion",
+                                FakeGoogleCloud.PROJECT));
+        List<ImageResult> results = new ArrayList<>();
+        long start = System.nanoTime();
+
+        assertThatThrownBy(() -> predictor(oneImagePerRequest())
+                        .predictEach(
+                                deployment.predictUrl(),
+                                counted(6, new AtomicInteger()).iterator(),
+                                0,
+                                Duration.ofSeconds(20),
+                                4,
+                                Progress.NONE,
+                                results::add))
+                .isInstanceOf(MldevException.class)
+                .hasMessageContaining(
+                        "quota exceeded for aiplatform.googleapis.com/online_prediction_requests_per_base_model");
+        assertThat(results).isEmpty();
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .as("no waiting on a quota")
+                .isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void anImageTheEndpointRefusesIsOneFailedResultAndTheStreamGoesOn() {
+        // not-an-image.png is small enough to share upright.png's request: the refused request is sent again
+        // one image a request, and only not-an-image.png fails
+        List<PendingImage> pending = List.of(
+                new PendingImage("upright.png", images.get(0)::bytes),
+                new PendingImage("not-an-image.png", () -> "plain text, not an image".getBytes(UTF_8)),
+                new PendingImage("unreadable.png", () -> {
+                    throw MldevException.usage("cannot read unreadable.png", null);
+                }),
+                new PendingImage("upside-down.png", images.get(1)::bytes));
+        List<ImageResult> results = new ArrayList<>();
+
+        VertexPredictor.Streamed streamed = predictor(oneImagePerRequest())
+                .predictEach(
+                        deployment.predictUrl(),
+                        pending.iterator(),
+                        0,
+                        Duration.ofMinutes(1),
+                        4,
+                        Progress.NONE,
+                        results::add);
+
+        assertThat(results)
+                .extracting(ImageResult::image)
+                .containsExactly("upright.png", "not-an-image.png", "unreadable.png", "upside-down.png");
+        assertThat(results).extracting(ImageResult::ok).containsExactly(true, false, false, true);
+        assertThat(results.get(1).failure().getMessage()).contains("HTTP 400");
+        assertThat(results.get(2).failure().getMessage()).isEqualTo("cannot read unreadable.png");
+        assertThat(results.get(3).prediction().label()).isEqualTo("180");
+        assertThat(streamed.predictions())
+                .as("failed images are not predictions")
+                .isEqualTo(2);
+    }
+
+    @Test
+    void theTargetStreamsAndReportsTheTimingOncePerRun() {
+        VertexTarget target = new VertexTarget(
+                new Environment(cloud.environment(home), home), store, Duration.ofMinutes(1), notices::add);
+        List<ImageResult> results = new ArrayList<>();
+
+        target.predictEach(
+                store.find("cls").orElseThrow(),
+                counted(5, new AtomicInteger()).iterator(),
+                0,
+                Progress.NONE,
+                results::add);
+
+        assertThat(results).extracting(ImageResult::image).hasSize(5).startsWith("img-00");
+        assertThat(notices).singleElement().asString().matches("5 predictions in \\d+\\.\\d s");
     }
 
     @Test
