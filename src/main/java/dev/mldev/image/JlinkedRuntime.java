@@ -40,7 +40,7 @@ public final class JlinkedRuntime {
 
     /**
      * What jlink leaves out or shrinks. {@code --compress=2} zips the {@code modules} file (51 MB to 24 MB for
-     * {@link #MODULES}); the classes a server loads come from the CDS archive, so startup barely notices.
+     * {@link #MODULES}) for about 0.1 s more start (docs/performance.md).
      */
     private static final List<String> SHRINK_OPTIONS = List.of(
             "--strip-debug",
