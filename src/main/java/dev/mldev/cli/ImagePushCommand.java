@@ -145,8 +145,8 @@ final class ImagePushCommand extends BaseCommand {
         warnIfCpuOnly(err, app);
         Optional<JavaRuntime> runtime = javaRuntime();
         runtime.ifPresent(jre -> reportSystemLibraries(err, jre));
-        UnpackedOnnxRuntime ort = UnpackedOnnxRuntime.of(
-                app.requireOnnxRuntimeJar(), tensorRt, env().cacheDir().resolve("image"));
+        UnpackedOnnxRuntime ort =
+                UnpackedOnnxRuntime.of(app, tensorRt, env().cacheDir().resolve("image"));
         ImagePlan plan = ImagePlan.servingImage(base, runtime, app, ort, VersionProvider.version());
 
         if (dryRun) {

@@ -54,6 +54,11 @@ public final class OnnxRuntimeNatives {
         return natives;
     }
 
+    /** Whether a library file is the TensorRT provider, carried only on request. */
+    public static boolean isTensorRt(Path library) {
+        return library.getFileName().toString().contains(TENSORRT_PROVIDER);
+    }
+
     /** The library's file name, as ONNX Runtime looks for it in its native path. */
     public static String fileName(ZipEntry entry) {
         return entry.getName().substring(entry.getName().lastIndexOf('/') + 1);

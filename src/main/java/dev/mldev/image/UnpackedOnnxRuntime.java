@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.zip.ZipFile;
 
 /**
  * The ONNX Runtime jar as the image carries it: the jar without natives, and the Linux x86-64 libraries unpacked
@@ -17,6 +18,37 @@ import java.util.stream.Stream;
  */
 public record UnpackedOnnxRuntime(Path jar, List<Path> natives) {
     private static final String COMPLETE = ".complete";
+
+    /**
+     * The application's ONNX Runtime: the libraries the install already unpacked beside {@code lib/} (install.sh and
+     * the release archives take them out of the jar), else the jar unpacked under {@code cacheDir}.
+     */
+    public static UnpackedOnnxRuntime of(AppLayout app, boolean withTensorRt, Path cacheDir) {
+        Path jar = app.requireOnnxRuntimeJar();
+        Path installed = app.libDir().resolveSibling("native");
+        if (Files.isDirectory(installed) && !holdsNatives(jar)) {
+            try (Stream<Path> files = Files.list(installed)) {
+                return new UnpackedOnnxRuntime(
+                        jar,
+                        files.filter(f -> withTensorRt || !OnnxRuntimeNatives.isTensorRt(f))
+                                .sorted()
+                                .toList());
+            } catch (IOException e) {
+                throw MldevException.failure(
+                        "cannot read " + installed + ": " + e.getMessage(), "reinstall mldev (./install.sh)");
+            }
+        }
+        return of(jar, withTensorRt, cacheDir);
+    }
+
+    private static boolean holdsNatives(Path jar) {
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            return !OnnxRuntimeNatives.entries(zip, OnnxRuntimeNatives.LINUX_X64, true)
+                    .isEmpty();
+        } catch (IOException e) {
+            throw MldevException.usage("cannot read " + jar + ": " + e.getMessage(), "reinstall mldev (./install.sh)");
+        }
+    }
 
     /** Unpacks {@code ortJar} under {@code cacheDir}, or finds what an earlier run unpacked. */
     public static UnpackedOnnxRuntime of(Path ortJar, boolean withTensorRt, Path cacheDir) {

@@ -337,6 +337,26 @@ class ImagePushCommandTest {
     }
 
     @Test
+    void anInstallWhoseNativesAreUnpackedBesideItsJarsIsPushedWithThem() throws Exception {
+        // as install.sh and the release archives lay it out: lib/ holds the jar without natives, native/ the libraries
+        Path lib = app.resolve("lib");
+        Path ort = lib.resolve(ImageFixtures.ORT_JAR);
+        Path stripped = temp.resolve("stripped.jar");
+        OnnxRuntimeNatives.unpack(ort, OnnxRuntimeNatives.LINUX_X64, true, app.resolve("native"));
+        OnnxRuntimeNatives.writeWithoutNatives(ort, stripped);
+        Files.move(stripped, ort, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+        Run run = push("example.com/mldev/serve:1", "--dry-run", "--json");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode natives = JSON.readTree(run.out()).get("layers").get(1);
+        assertThat(natives.get("name").asText()).isEqualTo("onnxruntime-native");
+        // the install's libraries, the TensorRT provider left out as from a jar
+        assertThat(natives.get("files").asInt()).isEqualTo(2);
+        assertThat(natives.get("bytes").asLong()).isEqualTo(3000 + 4000);
+    }
+
+    @Test
     void jsonWithoutDryRunIsAUsageError() {
         assertUsageError(push("example.com/mldev/serve:1", "--json"), "--json describes a dry run");
     }
