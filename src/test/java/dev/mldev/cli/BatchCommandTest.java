@@ -42,18 +42,7 @@ class BatchCommandTest {
 
     @BeforeAll
     static void start() {
-        CliRun packaged = CliRun.run(
-                home,
-                "package",
-                TestModels.file(TestModels.REC).toString(),
-                "--preset",
-                "ppocr-rec",
-                "--vocab",
-                TestModels.file(TestModels.VOCAB).toString(),
-                "--out",
-                home.resolve("rec").toString());
-        assertThat(packaged.exitCode).as(packaged.toString()).isZero();
-        bundle = home.resolve("rec");
+        bundle = TestModels.packageRecognizer(home);
         for (int i = 0; i < TEXTS.size(); i++) {
             lines[i] = TextImages.write(TextImages.line(TEXTS.get(i)), home.resolve("line-" + i + ".png"));
         }

@@ -25,4 +25,23 @@ public final class TestModels {
     public static Path file(String name) {
         return dir().resolve(name);
     }
+
+    /** The recognizer packaged by the real {@code mldev package} with its preset, as {@code home/rec}. */
+    public static Path packageRecognizer(Path home) {
+        Path bundle = home.resolve("rec");
+        CliRun packaged = CliRun.run(
+                home,
+                "package",
+                file(REC).toString(),
+                "--preset",
+                "ppocr-rec",
+                "--vocab",
+                file(VOCAB).toString(),
+                "--out",
+                bundle.toString());
+        if (packaged.exitCode != 0) {
+            throw new IllegalStateException("packaging the recognizer failed: " + packaged);
+        }
+        return bundle;
+    }
 }

@@ -35,18 +35,7 @@ class CloudRunServingImageTest {
     @BeforeAll
     static void start() {
         ImageRoot.requireRoot();
-        CliRun packaged = CliRun.run(
-                home,
-                "package",
-                TestModels.file(TestModels.REC).toString(),
-                "--preset",
-                "ppocr-rec",
-                "--vocab",
-                TestModels.file(TestModels.VOCAB).toString(),
-                "--out",
-                home.resolve("rec").toString());
-        assertThat(packaged.exitCode).as(packaged.toString()).isZero();
-        bundle = home.resolve("rec");
+        bundle = TestModels.packageRecognizer(home);
         line = TextImages.write(TextImages.line(TEXT), home.resolve("line.png"));
         cloud = new FakeGoogleCloud();
         cloud.storage().createBucket("mldev-test-bucket");
