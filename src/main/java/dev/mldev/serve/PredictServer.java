@@ -443,13 +443,16 @@ public final class PredictServer implements AutoCloseable {
         }
 
         void error(int status, String message) {
-            done(reply.error(status, message));
+            done(status);
+            reply.error(status, message);
         }
 
         void send(int status, String json) {
-            done(reply.send(status, "application/json", json));
+            done(status);
+            reply.send(status, "application/json", json);
         }
 
+        /** Counted before the answer goes out: a client that has its answer finds it in /metrics. */
         private void done(int status) {
             metrics.request("predict", status);
             metrics.latency((System.nanoTime() - startNanos) / 1e9);
