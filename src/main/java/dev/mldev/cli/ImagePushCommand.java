@@ -17,6 +17,7 @@ import dev.mldev.image.ImagePlan;
 import dev.mldev.image.JavaRuntime;
 import dev.mldev.image.JlinkedRuntime;
 import dev.mldev.image.RegistryAuth;
+import dev.mldev.image.ServeClassArchive;
 import dev.mldev.image.UnpackedOnnxRuntime;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -147,7 +148,8 @@ final class ImagePushCommand extends BaseCommand {
         runtime.ifPresent(jre -> reportSystemLibraries(err, jre));
         UnpackedOnnxRuntime ort =
                 UnpackedOnnxRuntime.of(app, tensorRt, env().cacheDir().resolve("image"));
-        ImagePlan plan = ImagePlan.servingImage(base, runtime, app, ort, VersionProvider.version());
+        Optional<ServeClassArchive> archive = runtime.map(jre -> classArchive(err, jre, app, ort));
+        ImagePlan plan = ImagePlan.servingImage(base, runtime, app, ort, archive, VersionProvider.version());
 
         if (dryRun) {
             if (json) {
@@ -191,6 +193,21 @@ final class ImagePushCommand extends BaseCommand {
         Progress progress = terminal().progress(err);
         progress.step("building " + reference + " on " + base);
         return builder.build(plan, destination, progress);
+    }
+
+    /** The image's java maps the classes serve loads from this archive: made here by a training run of serve. */
+    private ServeClassArchive classArchive(PrintWriter err, JavaRuntime jre, AppLayout app, UnpackedOnnxRuntime ort) {
+        Progress progress = terminal().progress(err);
+        progress.step("archiving the classes serve loads (a training run of serve, once per mldev version)");
+        try {
+            return ServeClassArchive.of(
+                    jre,
+                    ImagePlan.classPath(app, ort),
+                    ort.nativeDir(),
+                    env().cacheDir().resolve("image"));
+        } finally {
+            progress.done();
+        }
     }
 
     private static void warnIfCpuOnly(PrintWriter err, AppLayout app) {
@@ -247,6 +264,7 @@ final class ImagePushCommand extends BaseCommand {
         }
         out.printf("  %-14s %10s%n", "total", megabytes(plan.bytes()));
         out.println("entrypoint  " + String.join(" ", plan.entrypoint()));
+        out.println("workdir     " + plan.workingDirectory());
         plan.environment().forEach((name, value) -> out.println("env         " + name + "=" + value));
         out.flush();
     }
@@ -266,6 +284,7 @@ final class ImagePushCommand extends BaseCommand {
         json.put("layers", layers);
         json.put("bytes", plan.bytes());
         json.put("entrypoint", plan.entrypoint());
+        json.put("working_directory", plan.workingDirectory().toString());
         json.put("environment", plan.environment());
         return json;
     }

@@ -72,6 +72,7 @@ public final class ImageBuilder {
         JibContainerBuilder container = from(plan.base())
                 .setFileEntriesLayers(plan.layers())
                 .setEntrypoint(plan.entrypoint())
+                .setWorkingDirectory(plan.workingDirectory())
                 .setProgramArguments(List.of())
                 .setEnvironment(plan.environment())
                 .setLabels(plan.labels())

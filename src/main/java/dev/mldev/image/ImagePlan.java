@@ -25,6 +25,7 @@ public record ImagePlan(
         String base,
         List<FileEntriesLayer> layers,
         List<String> entrypoint,
+        AbsoluteUnixPath workingDirectory,
         Map<String, String> environment,
         Map<String, String> labels) {
 
@@ -34,7 +35,14 @@ public record ImagePlan(
      */
     public static final String DEFAULT_BASE = "nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04";
 
-    public static final AbsoluteUnixPath LIB = AbsoluteUnixPath.get("/app/lib");
+    /**
+     * The container's working directory. The entrypoint's class path is relative to it, as a class archive needs
+     * ({@link ServeClassArchive}).
+     */
+    public static final AbsoluteUnixPath WORKING_DIRECTORY = AbsoluteUnixPath.get("/app");
+
+    static final String LIB_DIR = "lib";
+    public static final AbsoluteUnixPath LIB = WORKING_DIRECTORY.resolve(LIB_DIR);
     /** The port Vertex AI sends to when the model does not name one (it also sets AIP_HTTP_PORT to it). */
     public static final int SERVING_PORT = 8080;
 
@@ -44,27 +52,34 @@ public record ImagePlan(
     /**
      * The serving image: {@code mldev serve} reading the AIP_* variables Vertex AI sets. It carries the jars that
      * serve and predict load ({@link ServingJars}), ONNX Runtime's jar without natives and its Linux x86-64
-     * libraries unpacked once.
+     * libraries unpacked once, and with a class archive its entrypoint maps the classes serve loads.
      *
-     * @param jre the runtime to copy in, or empty to run the {@code java} the base image has on its PATH
-     * @param ort the application's ONNX Runtime jar, unpacked
+     * @param jre     the runtime to copy in, or empty to run the {@code java} the base image has on its PATH
+     * @param ort     the application's ONNX Runtime jar, unpacked
+     * @param archive the class archive made for this runtime and {@link #classPath}, if any
      */
     public static ImagePlan servingImage(
-            String base, Optional<JavaRuntime> jre, AppLayout app, UnpackedOnnxRuntime ort, String version) {
+            String base,
+            Optional<JavaRuntime> jre,
+            AppLayout app,
+            UnpackedOnnxRuntime ort,
+            Optional<ServeClassArchive> archive,
+            String version) {
+        List<Path> jars = classPath(app, ort);
         List<FileEntriesLayer> layers = new ArrayList<>();
         jre.ifPresent(runtime -> layers.add(runtime.layer("java-runtime")));
         layers.add(filesLayer("onnxruntime-native", ort.natives(), NATIVE, FilePermissions.fromOctalString("755")));
-        List<Path> jars = new ArrayList<>(app.servingJars());
-        jars.remove(app.requireOnnxRuntimeJar());
-        jars.add(ort.jar());
-        jars.sort(Comparator.comparing(Path::getFileName));
-        layers.add(filesLayer("dependencies", jars, LIB, FilePermissions.DEFAULT_FILE_PERMISSIONS));
+        layers.add(filesLayer(
+                "dependencies", jars.subList(1, jars.size()), LIB, FilePermissions.DEFAULT_FILE_PERMISSIONS));
         String java =
                 jre.isPresent() ? JavaRuntime.IMAGE_PATH.resolve("bin/java").toString() : "java";
-        List<String> javaCommand = javaCommand(java);
-        layers.add(mldevLayer(app.mldevJar(), Launcher.write(javaCommand)));
+        layers.add(mldevLayer(app.mldevJar(), Launcher.write(javaCommand(java, List.of(), LIB + "/*"))));
+        archive.ifPresent(classes -> layers.add(classes.layer()));
 
-        List<String> entrypoint = new ArrayList<>(javaCommand);
+        List<String> entrypoint = new ArrayList<>(javaCommand(
+                java,
+                archive.isPresent() ? ServeClassArchive.javaOptions() : List.of(),
+                String.join(":", relativeClassPath(jars))));
         entrypoint.add("serve");
         Map<String, String> environment = new LinkedHashMap<>();
         jre.ifPresent(runtime -> environment.put("JAVA_HOME", JavaRuntime.IMAGE_PATH.toString()));
@@ -72,18 +87,41 @@ public record ImagePlan(
         labels.put("org.opencontainers.image.title", "mldev serve");
         labels.put("org.opencontainers.image.version", version);
         return new ImagePlan(
-                base, List.copyOf(layers), List.copyOf(entrypoint), Map.copyOf(environment), Map.copyOf(labels));
+                base,
+                List.copyOf(layers),
+                List.copyOf(entrypoint),
+                WORKING_DIRECTORY,
+                Map.copyOf(environment),
+                Map.copyOf(labels));
     }
 
-    /** mldev's command line without its arguments: what the entrypoint and the {@link Launcher} both run. */
-    static List<String> javaCommand(String java) {
-        return List.of(
-                java,
-                "-XX:+ExitOnOutOfMemoryError",
-                "-D" + OnnxRuntimeNatives.PATH_PROPERTY + "=" + NATIVE,
-                "-cp",
-                LIB + "/*",
-                MainClass.NAME);
+    /**
+     * The image's jars in class path order: mldev's own first (a class lookup tries the jars in order, and most
+     * of what a start loads is mldev's), then the dependencies by name, ONNX Runtime's jar without natives among
+     * them.
+     */
+    public static List<Path> classPath(AppLayout app, UnpackedOnnxRuntime ort) {
+        List<Path> dependencies = new ArrayList<>(app.servingJars());
+        dependencies.remove(app.requireOnnxRuntimeJar());
+        dependencies.add(ort.jar());
+        dependencies.sort(Comparator.comparing(Path::getFileName));
+        List<Path> jars = new ArrayList<>(List.of(app.mldevJar()));
+        jars.addAll(dependencies);
+        return List.copyOf(jars);
+    }
+
+    /** The jars' paths relative to {@link #WORKING_DIRECTORY}, in order. */
+    static List<String> relativeClassPath(List<Path> jars) {
+        return jars.stream().map(jar -> LIB_DIR + "/" + jar.getFileName()).toList();
+    }
+
+    /** mldev's command line without its arguments: what the entrypoint and the {@link Launcher} run. */
+    static List<String> javaCommand(String java, List<String> options, String classPath) {
+        List<String> command = new ArrayList<>(List.of(java, "-XX:+ExitOnOutOfMemoryError"));
+        command.addAll(options);
+        command.addAll(
+                List.of("-D" + OnnxRuntimeNatives.PATH_PROPERTY + "=" + NATIVE, "-cp", classPath, MainClass.NAME));
+        return List.copyOf(command);
     }
 
     /** Uncompressed bytes of all the layers: mldev's share of the image, the base left out. */

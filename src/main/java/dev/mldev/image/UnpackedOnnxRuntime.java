@@ -41,6 +41,15 @@ public record UnpackedOnnxRuntime(Path jar, List<Path> natives) {
         return of(jar, withTensorRt, cacheDir);
     }
 
+    /** The directory the libraries lie in, as {@code -Donnxruntime.native.path} names it. */
+    public Path nativeDir() {
+        if (natives.isEmpty()) {
+            throw MldevException.usage(
+                    jar + " has no Linux x86-64 native libraries", "reinstall mldev (./install.sh) on Linux x86-64");
+        }
+        return natives.get(0).getParent();
+    }
+
     private static boolean holdsNatives(Path jar) {
         try (ZipFile zip = new ZipFile(jar.toFile())) {
             return !OnnxRuntimeNatives.entries(zip, OnnxRuntimeNatives.LINUX_X64, true)

@@ -2,13 +2,17 @@ package dev.mldev.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mldev.MainClass;
 import dev.mldev.fake.FakeGoogleCloud;
 import dev.mldev.testing.CliRun;
 import dev.mldev.testing.ImageRoot;
 import dev.mldev.testing.ServingImage;
 import dev.mldev.testing.TestModels;
 import dev.mldev.testing.TextImages;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -115,23 +119,33 @@ class ServingImageOnGoogleCloudTest {
     }
 
     @Test
-    void theImagesMldevLauncherRunsTheSameJavaCommandLineAsTheEntrypoint() {
+    void theImagesMldevLauncherRunsTheEntrypointsJavaCommandLineFromAnyDirectory() throws Exception {
         ImageRoot image = ServingImage.root();
 
-        ImageRoot.Result version = image.run(java.util.List.of("mldev", "--version"), Map.of(), Map.of());
+        ImageRoot.Result version = image.run(List.of("mldev", "--version"), Map.of(), Map.of());
 
         assertThat(version.exitCode()).as(version.output()).isZero();
         assertThat(version.output()).startsWith("mldev ");
+        String java = JavaRuntime.IMAGE_PATH.resolve("bin/java").toString();
+        assertThat(Files.readString(image.file(Launcher.PATH.toString())))
+                .isEqualTo(Launcher.script(ImagePlan.javaCommand(java, List.of(), ImagePlan.LIB + "/*")));
         assertThat(image.entrypoint())
-                .containsExactlyElementsOf(concat(
-                        ImagePlan.javaCommand(
-                                JavaRuntime.IMAGE_PATH.resolve("bin/java").toString()),
-                        "serve"));
+                .startsWith(java)
+                .containsSubsequence(ServeClassArchive.javaOptions())
+                .endsWith(MainClass.NAME, "serve");
     }
 
-    private static java.util.List<String> concat(java.util.List<String> words, String last) {
-        java.util.List<String> all = new java.util.ArrayList<>(words);
-        all.add(last);
-        return all;
+    @Test
+    void theEntrypointMapsServesClassesFromTheImagesClassArchive() {
+        ImageRoot image = ServingImage.root();
+        List<String> serveHelp = new ArrayList<>(image.entrypoint());
+        serveHelp.add("--help");
+
+        ImageRoot.Result help = image.run(serveHelp, Map.of("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info"), Map.of());
+
+        assertThat(help.exitCode()).as(help.output()).isZero();
+        assertThat(help.output())
+                .contains("java.lang.Object source: shared objects file")
+                .contains("dev.mldev.cli.ServeCommand source: shared objects file");
     }
 }

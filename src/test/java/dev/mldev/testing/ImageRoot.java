@@ -27,7 +27,7 @@ public final class ImageRoot implements AutoCloseable {
     private static final String ENTER = String.join(
             "\n",
             "set -e",
-            "root=$1; shift",
+            "root=$1; workdir=$2; shift 2",
             "/bin/mount -t proc proc \"$root/proc\"",
             "/bin/mount -t tmpfs -o mode=755,size=1m devices \"$root/dev\"",
             "for node in null:1:3 zero:1:5 full:1:7 random:1:8 urandom:1:9 tty:5:0; do",
@@ -44,17 +44,20 @@ public final class ImageRoot implements AutoCloseable {
             "  /bin/mount --bind \"$2\" \"$root$1\"",
             "  shift 2; binds=$((binds - 1))",
             "done",
-            "exec /usr/sbin/chroot \"$root\" \"$@\"");
+            "exec /usr/sbin/chroot \"$root\" /bin/sh -c 'cd \"$0\" && exec \"$@\"' \"$workdir\" \"$@\"");
 
     private final Path dir;
     private final Path root;
     private final List<String> entrypoint;
+    private final String workingDir;
     private final Map<String, String> environment;
 
-    private ImageRoot(Path dir, Path root, List<String> entrypoint, Map<String, String> environment) {
+    private ImageRoot(
+            Path dir, Path root, List<String> entrypoint, String workingDir, Map<String, String> environment) {
         this.dir = dir;
         this.root = root;
         this.entrypoint = entrypoint;
+        this.workingDir = workingDir;
         this.environment = environment;
     }
 
@@ -98,8 +101,15 @@ public final class ImageRoot implements AutoCloseable {
                 String[] pair = variable.asText().split("=", 2);
                 environment.put(pair[0], pair.length > 1 ? pair[1] : "");
             }
+            // as container runtimes do: no WorkingDir means /
+            String workingDir = config.path("WorkingDir").asText("");
             run(List.of("rm", "-rf", "--one-file-system", saved.toString()));
-            return new ImageRoot(dir, root, List.copyOf(entrypoint), Map.copyOf(environment));
+            return new ImageRoot(
+                    dir,
+                    root,
+                    List.copyOf(entrypoint),
+                    workingDir.isEmpty() ? "/" : workingDir,
+                    Map.copyOf(environment));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -127,7 +137,8 @@ public final class ImageRoot implements AutoCloseable {
 
     /**
      * A process running {@code argv} inside the image, as a container runtime starts it: the first word looked up
-     * on the image's PATH, the image's environment with {@code variables} over it, working directory {@code /}.
+     * on the image's PATH, the image's environment with {@code variables} over it, in the image's working
+     * directory.
      *
      * @param binds directories of this machine to mount at paths inside the image (e.g. {@code /gcs})
      */
@@ -142,6 +153,7 @@ public final class ImageRoot implements AutoCloseable {
                 ENTER,
                 "enter",
                 root.toString(),
+                workingDir,
                 String.valueOf(binds.size())));
         binds.forEach((inside, host) -> {
             command.add(inside);
