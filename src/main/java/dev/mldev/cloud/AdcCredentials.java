@@ -53,6 +53,19 @@ public final class AdcCredentials {
                         + " to a service-account key file");
     }
 
+    /** A current OAuth access token from the credentials, refreshed when it has expired. Never print it. */
+    public static String accessToken(GoogleCredentials credentials) {
+        try {
+            credentials.refreshIfExpired();
+            return credentials.getAccessToken().getTokenValue();
+        } catch (IOException e) {
+            throw MldevException.remote(
+                    "cannot get an access token from the credentials: " + e.getMessage(),
+                    "run 'gcloud auth application-default login' again, or check GOOGLE_APPLICATION_CREDENTIALS",
+                    e);
+        }
+    }
+
     /** Where gcloud keeps the ADC file: $CLOUDSDK_CONFIG, %APPDATA%\gcloud on Windows, ~/.config/gcloud elsewhere. */
     static Path gcloudAdcFile(Environment env) {
         Path dir = env.get("CLOUDSDK_CONFIG")

@@ -5,7 +5,6 @@ import com.google.api.gax.rpc.ClientSettings;
 import com.google.auth.oauth2.GoogleCredentials;
 import dev.mldev.Environment;
 import dev.mldev.MldevException;
-import java.io.IOException;
 import java.util.regex.Pattern;
 
 /**
@@ -66,14 +65,6 @@ public record CloudContext(
 
     /** A current OAuth access token, for the few calls made without a client library. Never print it. */
     public String accessToken() {
-        try {
-            credentials.refreshIfExpired();
-            return credentials.getAccessToken().getTokenValue();
-        } catch (IOException e) {
-            throw MldevException.remote(
-                    "cannot get an access token from the credentials: " + e.getMessage(),
-                    "run 'gcloud auth application-default login' again, or check GOOGLE_APPLICATION_CREDENTIALS",
-                    e);
-        }
+        return AdcCredentials.accessToken(credentials);
     }
 }

@@ -5,15 +5,12 @@ import com.google.api.client.http.javanet.NetHttpTransport;
 import com.google.api.gax.grpc.InstantiatingGrpcChannelProvider;
 import dev.mldev.Environment;
 import dev.mldev.MldevException;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Optional;
-import javax.net.ssl.SSLException;
 
 /**
  * Where the Google APIs are reached and which TLS roots are trusted. By default the public endpoints and the
@@ -85,19 +82,7 @@ public final class CloudEndpoints {
     }
 
     private InstantiatingGrpcChannelProvider grpcChannel(String hostPort) {
-        InstantiatingGrpcChannelProvider.Builder builder =
-                InstantiatingGrpcChannelProvider.newBuilder().setEndpoint(hostPort);
-        customCa.ifPresent(ca -> builder.setChannelConfigurator(channel -> {
-            try {
-                return ((NettyChannelBuilder) channel)
-                        .sslContext(GrpcSslContexts.forClient()
-                                .trustManager(ca.pemFile().toFile())
-                                .build());
-            } catch (SSLException e) {
-                throw new IllegalStateException("cannot use the CA certificates in " + ca.pemFile(), e);
-            }
-        }));
-        return builder.build();
+        return GrpcChannels.to(hostPort, customCa);
     }
 
     /** The HTTP transport for Google's REST APIs and token endpoints. */

@@ -1,35 +1,26 @@
 package dev.mldev.cloud;
 
-import com.google.auth.oauth2.GoogleCredentials;
 import com.google.cloud.http.HttpTransportOptions;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageOptions;
-import dev.mldev.Environment;
 
-/** Cloud Storage clients: credentials, host and trusted CAs as gcloud would use them. */
+/**
+ * Cloud Storage clients for the commands that run where mldev is installed: credentials, host and trusted CAs as
+ * gcloud would use them. ({@code serve} reads its bundle with {@link GcsObjectReader} instead.)
+ */
 public final class StorageClients {
     private StorageClients() {}
 
     public static Storage create(CloudContext cloud) {
-        return create(cloud.credentials(), cloud.endpoints(), cloud.project());
-    }
-
-    /** Without a project (a serving container reading its bundle): Application Default Credentials only. */
-    public static Storage create(Environment env) {
-        CloudEndpoints endpoints = CloudEndpoints.from(env);
-        return create(AdcCredentials.load(env, endpoints), endpoints, null);
-    }
-
-    private static Storage create(GoogleCredentials credentials, CloudEndpoints endpoints, String project) {
-        StorageOptions.Builder options = StorageOptions.newBuilder()
-                .setCredentials(credentials)
+        CloudEndpoints endpoints = cloud.endpoints();
+        return StorageOptions.newBuilder()
+                .setCredentials(cloud.credentials())
                 .setHost(endpoints.storageHost())
                 .setTransportOptions(HttpTransportOptions.newBuilder()
                         .setHttpTransportFactory(endpoints::httpTransport)
-                        .build());
-        if (project != null) {
-            options.setProjectId(project);
-        }
-        return options.build().getService();
+                        .build())
+                .setProjectId(cloud.project())
+                .build()
+                .getService();
     }
 }

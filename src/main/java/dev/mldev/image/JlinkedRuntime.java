@@ -19,22 +19,16 @@ public final class JlinkedRuntime {
     /**
      * The modules {@code serve} and {@code predict} need. Found with
      * {@code jdeps --print-module-deps --ignore-missing-deps} over mldev's classes and the {@link ServingJars}, then
-     * checked by running the image (ServingImageOnGoogleCloudTest): java.desktop is ImageIO (the image readers),
-     * jdk.crypto.ec the elliptic-curve TLS that Google's endpoints negotiate, jdk.unsupported the sun.misc.Unsafe
-     * that Netty and protobuf use, java.naming the DNS lookups of gRPC and Netty (java.xml and java.security.sasl,
-     * also loaded, come with java.desktop and java.naming).
+     * checked by running the image (ServingImageOnGoogleCloudTest, CloudRunServingImageTest, BatchCommandTest) with
+     * {@code -Xlog:class+load}: java.desktop is ImageIO (the image readers), java.net.http the Cloud Storage reads
+     * and dedicated endpoints, jdk.crypto.ec the elliptic-curve TLS that Google's endpoints negotiate,
+     * jdk.unsupported the sun.misc.Unsafe and Signal that Netty and serve use, java.logging what ONNX Runtime, Guava
+     * and google-http-client log through. Left out though jdeps names them: java.sql (jackson-databind and Gson
+     * support its date types only when present) and java.naming (Netty's TLS hostname checks; the server is plain
+     * HTTP); nothing loads java.management or java.security.jgss since the storage client and gRPC left the image.
      */
-    public static final List<String> MODULES = List.of(
-            "java.base",
-            "java.desktop",
-            "java.logging",
-            "java.management",
-            "java.naming",
-            "java.net.http",
-            "java.security.jgss",
-            "java.sql",
-            "jdk.crypto.ec",
-            "jdk.unsupported");
+    public static final List<String> MODULES =
+            List.of("java.base", "java.desktop", "java.logging", "java.net.http", "jdk.crypto.ec", "jdk.unsupported");
     /** Native libraries of java.desktop that a headless server never loads (X11, fonts, sound, splash screen). */
     private static final String EXCLUDED_FILES =
             "**libawt_xawt.so,**libjawt.so,**libsplashscreen.so," + "**libjsound.so,**libfontmanager.so";

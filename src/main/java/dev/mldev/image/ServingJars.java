@@ -6,12 +6,16 @@ import java.util.regex.Pattern;
 
 /**
  * The dependency jars the serving image carries, by Maven artifact id: what {@code serve} and {@code predict} load,
- * nothing of the Cloud-only commands (BigQuery, Arrow, billing, Monitoring, the Vertex AI admin client, jib).
+ * nothing of the Cloud-only commands (BigQuery, Arrow, billing, Monitoring, the Vertex AI admin client, jib) and no
+ * Cloud Storage client: serve reads a gs:// bundle through the JSON API over java.net.http, so no class of
+ * google-cloud-*, google-api-client, gax, gRPC's transports or protobuf is loaded (grpc-api stays for
+ * {@code io.grpc.Context}, which OpenCensus in google-http-client uses).
  * <p>
- * How the list was found: ServingImageOnGoogleCloudTest run with {@code -Xlog:class+load} in the unpacked image
- * (JAVA_TOOL_OPTIONS), which covers {@code serve} over a bundle downloaded from (fake) Cloud Storage with metadata
- * server credentials, predictions through it, and the pipeline component's {@code mldev predict}; the jars named
- * as the classes' sources are these. The same test fails when a class serve or predict loads is missing.
+ * How the list was found: ServingImageOnGoogleCloudTest, CloudRunServingImageTest and BatchCommandTest run with
+ * {@code -Xlog:class+load} in the unpacked image (JAVA_TOOL_OPTIONS), which covers {@code serve} over a bundle
+ * downloaded from (fake) Cloud Storage with metadata server credentials, predictions through it, the batch
+ * predictions and the pipeline component's {@code mldev predict}; the jars named as the classes' sources are these.
+ * The same tests fail when a class serve or predict loads is missing.
  */
 public final class ServingJars {
     static final Set<String> ARTIFACTS = Set.of(
@@ -37,33 +41,23 @@ public final class ServingJars {
             "prometheus-metrics-tracer-otel",
             "prometheus-metrics-tracer-otel-agent",
             "slf4j-api",
-            // gs:// bundles: the Cloud Storage client and its credentials
-            "google-cloud-storage",
-            "google-api-services-storage",
-            "google-cloud-core",
-            "google-cloud-core-http",
-            "google-api-client",
-            "google-http-client",
-            "google-http-client-appengine",
-            "google-http-client-gson",
-            "google-http-client-jackson2",
+            // gs:// bundles: Application Default Credentials (google-auth over google-http-client, whose OpenCensus
+            // tracing needs grpc-api's io.grpc.Context); the objects are read over java.net.http (GcsObjectReader)
             "google-auth-library-credentials",
             "google-auth-library-oauth2-http",
-            "gax",
-            "gax-httpjson",
-            "api-common",
-            "grpc-api",
-            "grpc-netty-shaded",
-            "protobuf-java",
+            "google-http-client",
+            "google-http-client-gson",
             "gson",
             "guava",
             "failureaccess",
             "opencensus-api",
             "opencensus-contrib-http-util",
+            "grpc-api",
+            // exemplars in /metrics (prometheus-metrics-tracer-otel)
             "opentelemetry-api",
             "opentelemetry-context");
-    /** artifactId-VERSION.jar; Google's API jars have their revision in the artifact's version. */
-    private static final Pattern JAR = Pattern.compile("(.+?)-(v\\d+-rev\\d+-)?\\d[^/]*\\.jar");
+    /** artifactId-VERSION.jar */
+    private static final Pattern JAR = Pattern.compile("(.+?)-\\d[^/]*\\.jar");
 
     private ServingJars() {}
 

@@ -1,11 +1,9 @@
 package dev.mldev.serve;
 
-import com.google.cloud.storage.Blob;
-import com.google.cloud.storage.Storage;
 import dev.mldev.Environment;
 import dev.mldev.Failures;
 import dev.mldev.MldevException;
-import dev.mldev.cloud.StorageClients;
+import dev.mldev.cloud.GcsObjectReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,18 +11,20 @@ import java.util.function.Supplier;
 
 /**
  * Where the server's bundle comes from: a local path, or (as Vertex AI passes it in AIP_STORAGE_URI) a
- * {@code gs://bucket/prefix} whose objects are downloaded once at start.
+ * {@code gs://bucket/prefix} whose objects are downloaded once at start, through Cloud Storage's JSON API
+ * ({@link GcsObjectReader}: the serving image carries no storage client library).
  */
 public final class BundleLocation {
-    private final Supplier<Storage> storage;
+    private final Supplier<GcsObjectReader> storage;
 
-    public BundleLocation(Supplier<Storage> storage) {
+    /** @param storage the reader of gs:// locations, made only when one is resolved */
+    public BundleLocation(Supplier<GcsObjectReader> storage) {
         this.storage = storage;
     }
 
-    /** Storage through Application Default Credentials, created only when a gs:// location is used. */
+    /** Storage through Application Default Credentials, reached only when a gs:// location is used. */
     public static BundleLocation withDefaultCredentials(Environment env) {
-        return new BundleLocation(() -> StorageClients.create(env));
+        return new BundleLocation(() -> GcsObjectReader.withDefaultCredentials(env, GcsObjectReader.MAX_PAGE_SIZE));
     }
 
     /** The local path of the bundle; a gs:// location is downloaded into a new temporary directory first. */
@@ -61,11 +61,10 @@ public final class BundleLocation {
 
     /** Downloads every object under the prefix into the directory; returns how many. */
     private int download(String bucket, String prefix, Path downloadDir) throws IOException {
+        GcsObjectReader reader = storage.get();
         int count = 0;
-        for (Blob blob : storage.get()
-                .list(bucket, Storage.BlobListOption.prefix(prefix))
-                .iterateAll()) {
-            String relative = blob.getName().substring(prefix.length());
+        for (String name : reader.list(bucket, prefix)) {
+            String relative = name.substring(prefix.length());
             if (relative.isEmpty() || relative.endsWith("/")) {
                 continue;
             }
@@ -74,7 +73,7 @@ public final class BundleLocation {
                 continue; // an object name with .. cannot write outside the download directory
             }
             Files.createDirectories(target.getParent());
-            blob.downloadTo(target);
+            reader.download(bucket, name, target);
             count++;
         }
         return count;

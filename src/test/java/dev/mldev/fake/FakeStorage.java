@@ -14,6 +14,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
@@ -25,13 +26,16 @@ import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
 
 /**
- * Cloud Storage's JSON API, the part google-cloud-storage uses for objects: get (metadata and alt=media),
- * list by prefix, delete, and resumable uploads (a session, then PUTs with Content-Range). Buckets must be
+ * Cloud Storage's JSON API, the part google-cloud-storage and serve's reader use for objects: get (metadata and
+ * alt=media), list by prefix (in pages of maxResults, at most 1000), delete, and resumable uploads (a session, then PUTs with Content-Range). Buckets must be
  * made with {@link #createBucket} first, as on Google Cloud.
  */
 public final class FakeStorage {
     private static final Pattern OBJECT_PATH = Pattern.compile("(?:/download)?/storage/v1/b/([^/]+)/o(?:/(.+))?");
     private static final Pattern UPLOAD_PATH = Pattern.compile("/upload/storage/v1/b/([^/]+)/o");
+    /** The most items a list page holds, and its size when the request names none. */
+    static final int MAX_PAGE_SIZE = 1000;
+
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\*|(\\d+)-(\\d+))/(\\*|\\d+)");
 
     public record StoredObject(byte[] bytes, String contentType, long generation, Instant created) {}
@@ -92,13 +96,7 @@ public final class FakeStorage {
         }
         NavigableMap<String, StoredObject> bucket = bucket(m.group(1));
         if (m.group(2) == null) {
-            String prefix = query(exchange, "prefix");
-            ObjectNode list = FakeHttps.JSON.createObjectNode().put("kind", "storage#objects");
-            ArrayNode items = list.putArray("items");
-            bucket.tailMap(prefix, true).entrySet().stream()
-                    .takeWhile(e -> e.getKey().startsWith(prefix))
-                    .forEach(e -> items.add(metadata(m.group(1), e.getKey(), e.getValue())));
-            FakeHttps.send(exchange, 200, list.toString());
+            FakeHttps.send(exchange, 200, list(exchange, m.group(1), bucket).toString());
             return;
         }
         String name = URLDecoder.decode(m.group(2), StandardCharsets.UTF_8);
@@ -123,6 +121,47 @@ public final class FakeStorage {
             }
             default -> throw new FakeHttps.HttpError(Code.UNIMPLEMENTED, exchange.getRequestMethod() + " is not faked");
         }
+    }
+
+    /**
+     * One page of a list by prefix, as the JSON API answers it: at most {@code maxResults} items (at most 1000, the
+     * default), and an opaque {@code nextPageToken} while more names follow.
+     */
+    private static ObjectNode list(
+            HttpExchange exchange, String bucketName, NavigableMap<String, StoredObject> bucket) {
+        String prefix = query(exchange, "prefix");
+        int pageSize = maxResults(query(exchange, "maxResults"));
+        String pageToken = query(exchange, "pageToken");
+        NavigableMap<String, StoredObject> from = pageToken.isEmpty()
+                ? bucket.tailMap(prefix, true)
+                : bucket.tailMap(new String(Base64.getUrlDecoder().decode(pageToken), StandardCharsets.UTF_8), false);
+        List<Map.Entry<String, StoredObject>> matching = from.entrySet().stream()
+                .takeWhile(e -> e.getKey().startsWith(prefix))
+                .limit(pageSize + 1L)
+                .toList();
+        ObjectNode list = FakeHttps.JSON.createObjectNode().put("kind", "storage#objects");
+        ArrayNode items = list.putArray("items");
+        matching.stream().limit(pageSize).forEach(e -> items.add(metadata(bucketName, e.getKey(), e.getValue())));
+        if (matching.size() > pageSize) {
+            String last = matching.get(pageSize - 1).getKey();
+            list.put("nextPageToken", Base64.getUrlEncoder().encodeToString(last.getBytes(StandardCharsets.UTF_8)));
+        }
+        return list;
+    }
+
+    private static int maxResults(String value) {
+        if (value.isEmpty()) {
+            return MAX_PAGE_SIZE;
+        }
+        try {
+            int asked = Integer.parseInt(value);
+            if (asked >= 1) {
+                return Math.min(asked, MAX_PAGE_SIZE);
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new FakeHttps.HttpError(Code.INVALID_ARGUMENT, "Invalid argument for maxResults: " + value);
     }
 
     private synchronized void uploadApi(HttpExchange exchange) throws IOException {
