@@ -35,6 +35,7 @@ public final class ServingJars {
             "netty-transport",
             "prometheus-metrics-config",
             "prometheus-metrics-core",
+            "prometheus-metrics-exposition-textformats",
             "prometheus-metrics-model",
             "prometheus-metrics-tracer-common",
             "prometheus-metrics-tracer-initializer",
