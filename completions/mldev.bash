@@ -731,7 +731,7 @@ function _picocli_mldev_image_push() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--insecure-registry' '--tensorrt' '--json' '--dry-run' '-h' '--help' '-V' '--version' '-v' '--verbose'"
+  local flag_opts="'--insecure-registry' '--tensorrt' '--no-class-archive' '--json' '--dry-run' '-h' '--help' '-V' '--version' '-v' '--verbose'"
   local arg_opts="'--base' '--tar' '--auth' '--jre' '--app-dir' '--bundle' '--format'"
   local autoadcnone_option_args=("AUTO" "ADC" "NONE") # --auth values
   local dockeroci_option_args=("docker" "oci") # --format values

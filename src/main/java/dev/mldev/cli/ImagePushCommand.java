@@ -97,6 +97,13 @@ final class ImagePushCommand extends BaseCommand {
             description = "Also carry ONNX Runtime's TensorRT provider library (mldev itself uses CUDA, not TensorRT).")
     boolean tensorRt;
 
+    @Option(
+            names = "--no-class-archive",
+            description = "Leave out the AppCDS archive of the classes serve loads (about 31 MB; it makes each "
+                    + "container start to its first prediction about 0.3 s faster). It is made by a training run of "
+                    + "serve with the image's java on this machine.")
+    boolean noClassArchive;
+
     @Option(names = "--json", description = "With --dry-run: the plan as a JSON object (layers with bytes and files).")
     boolean json;
 
@@ -148,7 +155,8 @@ final class ImagePushCommand extends BaseCommand {
         runtime.ifPresent(jre -> reportSystemLibraries(err, jre));
         UnpackedOnnxRuntime ort =
                 UnpackedOnnxRuntime.of(app, tensorRt, env().cacheDir().resolve("image"));
-        Optional<ServeClassArchive> archive = runtime.map(jre -> classArchive(err, jre, app, ort));
+        Optional<ServeClassArchive> archive =
+                noClassArchive ? Optional.empty() : runtime.map(jre -> classArchive(err, jre, app, ort));
         ImagePlan plan = ImagePlan.servingImage(base, runtime, app, ort, archive, VersionProvider.version());
 
         if (dryRun) {

@@ -259,8 +259,8 @@ final class ServeTraining {
         return MldevException.failure(
                 "cannot make the serving image's class archive: " + what
                         + (output.isBlank() ? "" : "; its last output: " + lastLines(output)),
-                "the image's java and jars must run serve on this machine; pass --jre base to build without the "
-                        + "archive, or run with --verbose");
+                "the image's java and jars must run serve on this machine; pass --no-class-archive to build "
+                        + "without the archive");
     }
 
     private static String lastLines(String output) {

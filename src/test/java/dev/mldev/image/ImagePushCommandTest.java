@@ -67,9 +67,11 @@ class ImagePushCommandTest {
                             "-XX:+ExitOnOutOfMemoryError",
                             "-Donnxruntime.native.path=/app/native",
                             "-cp",
-                            "/app/lib/*",
+                            "lib/" + ImageFixtures.MLDEV_JAR + ":lib/" + ImageFixtures.JACKSON_JAR + ":lib/"
+                                    + ImageFixtures.ORT_JAR,
                             "dev.mldev.cli.Cli",
                             "serve");
+            assertThat(config.get("WorkingDir").asText()).isEqualTo("/app");
             assertThat(strings(config.get("Env")))
                     .contains(
                             "JAVA_HOME=/opt/java",
@@ -294,7 +296,9 @@ class ImagePushCommandTest {
                         "dependencies",
                         "mldev",
                         "entrypoint  /opt/java/bin/java -XX:+ExitOnOutOfMemoryError -Donnxruntime.native.path=/app/native "
-                                + "-cp /app/lib/* dev.mldev.cli.Cli serve",
+                                + "-cp lib/" + ImageFixtures.MLDEV_JAR + ":lib/" + ImageFixtures.JACKSON_JAR + ":lib/"
+                                + ImageFixtures.ORT_JAR + " dev.mldev.cli.Cli serve",
+                        "workdir     /app",
                         "env         JAVA_HOME=/opt/java");
         assertThat(run.out())
                 .containsPattern("dependencies +[0-9.]+ MB +2 files")
@@ -463,6 +467,12 @@ class ImagePushCommandTest {
     }
 
     private Run mldev(boolean tty, String... args) {
+        if (List.of(args).contains(jre.toString())) {
+            // this test's runtime is a stand-in that cannot run serve, which the class archive's training needs
+            List<String> all = new ArrayList<>(List.of(args));
+            all.add("--no-class-archive");
+            args = all.toArray(String[]::new);
+        }
         if (!tty) {
             CliRun run = CliRun.run(temp.resolve("home"), args);
             return new Run(run.exitCode, run.out, run.err);
