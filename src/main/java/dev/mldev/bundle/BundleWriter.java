@@ -1,5 +1,6 @@
 package dev.mldev.bundle;
 
+import dev.mldev.FileTrees;
 import dev.mldev.MldevException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -8,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -44,11 +44,11 @@ public final class BundleWriter {
                     zipDirectory(staging, tmpZip);
                     Files.move(tmpZip, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 } else {
-                    deleteTree(target);
+                    FileTrees.delete(target);
                     Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
                 }
             } finally {
-                deleteTree(staging);
+                FileTrees.delete(staging);
             }
             return target;
         } catch (IOException e) {
@@ -85,17 +85,6 @@ public final class BundleWriter {
                 zip.putNextEntry(new ZipEntry(file.getFileName().toString()));
                 Files.copy(file, zip);
                 zip.closeEntry();
-            }
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
             }
         }
     }

@@ -1,17 +1,15 @@
 package dev.mldev.bundle;
 
+import dev.mldev.FileTrees;
 import dev.mldev.MldevException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -70,15 +68,15 @@ public final class BundleZip {
                     "cannot make a directory to unpack " + zip + " in " + root + ": " + e.getMessage(),
                     "check the cache directory's space and permissions (XDG_CACHE_HOME)");
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(target)));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> FileTrees.deleteQuietly(target)));
         try {
             extract(zip, target, limits);
             return target;
         } catch (IOException e) {
-            deleteTree(target);
+            FileTrees.deleteQuietly(target);
             throw unreadable(zip, e);
         } catch (RuntimeException e) {
-            deleteTree(target);
+            FileTrees.deleteQuietly(target);
             throw e;
         }
     }
@@ -143,7 +141,7 @@ public final class BundleZip {
         try (Stream<Path> dirs = Files.list(root)) {
             dirs.filter(dir -> !ownerAlive(dir.getFileName().toString()))
                     .toList()
-                    .forEach(BundleZip::deleteTree);
+                    .forEach(FileTrees::deleteQuietly);
         } catch (IOException e) {
             // another process may be sweeping too; whatever is left goes next time
         }
@@ -192,19 +190,5 @@ public final class BundleZip {
 
     private static String mebibytes(long bytes) {
         return (bytes >> 20) + " MiB";
-    }
-
-    static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            List<Path> paths = walk.sorted(Comparator.reverseOrder()).toList();
-            for (Path p : paths) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException | UncheckedIOException e) {
-            // best effort: the next sweep tries again
-        }
     }
 }

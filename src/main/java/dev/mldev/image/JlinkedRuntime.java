@@ -1,5 +1,6 @@
 package dev.mldev.image;
 
+import dev.mldev.FileTrees;
 import dev.mldev.MldevException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -81,7 +82,7 @@ public final class JlinkedRuntime {
         Path partial = output.resolveSibling(output.getFileName() + ".partial");
         try {
             Files.createDirectories(output.getParent());
-            deleteTree(partial);
+            FileTrees.delete(partial);
             List<String> command = new ArrayList<>(
                     List.of(jdk.resolve("bin/jlink").toString(), "--add-modules", String.join(",", MODULES)));
             command.addAll(SHRINK_OPTIONS);
@@ -96,7 +97,7 @@ public final class JlinkedRuntime {
                                 + output1.lines().findFirst().orElse("exit " + process.exitValue()),
                         "pass --jre DIR with a Java runtime to copy, or --jre base");
             }
-            deleteTree(output);
+            FileTrees.delete(output);
             Files.move(partial, output);
         } catch (IOException e) {
             throw MldevException.failure(
@@ -105,17 +106,6 @@ public final class JlinkedRuntime {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw MldevException.failure("interrupted while running jlink", null);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 }

@@ -12,6 +12,7 @@ import com.google.cloud.aiplatform.v1beta1.PipelineState;
 import com.google.cloud.aiplatform.v1beta1.PipelineTaskDetail;
 import com.google.protobuf.Empty;
 import com.google.protobuf.util.JsonFormat;
+import dev.mldev.FileTrees;
 import dev.mldev.testing.ImageRoot;
 import dev.mldev.testing.ServingImage;
 import io.grpc.Status;
@@ -272,7 +273,7 @@ public final class FakePipelines implements AutoCloseable {
             running.remove(job.getName());
         }
         copyBack(bucket, gcs.resolve(bucket), before);
-        deleteTree(gcs);
+        FileTrees.delete(gcs);
         if (ended && process.exitValue() == 0) {
             return null;
         }
@@ -314,14 +315,6 @@ public final class FakePipelines implements AutoCloseable {
                 if (old == null || Files.getLastModifiedTime(file).toMillis() != old) {
                     storage.put(bucket, name, Files.readAllBytes(file));
                 }
-            }
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
             }
         }
     }

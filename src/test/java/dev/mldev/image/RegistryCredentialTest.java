@@ -43,7 +43,9 @@ class RegistryCredentialTest {
                 jre.toString(),
                 "--base",
                 "tar://" + baseTar,
-                "--insecure-registry");
+                "--insecure-registry",
+                // the stand-in runtime cannot run serve, which the class archive's training needs
+                "--no-class-archive");
         System.setProperty(SEND_OVER_HTTP, "true");
     }
 
