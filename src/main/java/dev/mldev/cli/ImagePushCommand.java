@@ -36,9 +36,10 @@ import picocli.CommandLine.Parameters;
         name = "push",
         description = {
             "Build the serving image and push it to a registry (or write a tarball).",
-            "Layers: a CUDA + cuDNN base, a Java runtime, the dependency jars, mldev last. The container runs "
+            "Layers: a CUDA + cuDNN base, a Java runtime, the dependency jars, mldev, and an archive of the "
+                    + "classes serve loads (made by a short training run of serve here). The container runs "
                     + "'mldev serve' with the AIP_* variables Vertex AI sets. Only changed layers are uploaded: "
-                    + "after a change to mldev alone, one small layer."
+                    + "after a change to mldev alone, mldev's jar and the class archive."
         },
         footerHeading = "%nCredentials:%n",
         footer = {
