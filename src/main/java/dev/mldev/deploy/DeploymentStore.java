@@ -2,6 +2,7 @@ package dev.mldev.deploy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mldev.FileTrees;
 import dev.mldev.Json;
 import dev.mldev.MldevException;
 import java.io.IOException;
@@ -113,14 +114,8 @@ public final class DeploymentStore {
     /** Removes the record and the deployment's own files. */
     public void remove(String name) {
         forget(name);
-        Path work = workDir(name);
-        if (!Files.isDirectory(work)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(work)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            FileTrees.delete(workDir(name));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
