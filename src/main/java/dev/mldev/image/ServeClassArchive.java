@@ -16,7 +16,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * An AppCDS archive of the classes {@code serve} loads from its start to its first predictions, for the serving
@@ -33,7 +32,6 @@ public record ServeClassArchive(Path file) {
     public static final AbsoluteUnixPath IMAGE_PATH = ImagePlan.WORKING_DIRECTORY.resolve("serve.jsa");
 
     private static final String ARCHIVE = "serve.jsa";
-    private static final long DUMP_MINUTES = 5;
 
     /**
      * The archive for this runtime and these jars ({@link ImagePlan#classPath}), made now unless an earlier run made
@@ -72,27 +70,29 @@ public record ServeClassArchive(Path file) {
             Path app = stage(jars, partial);
             String cp = String.join(":", ImagePlan.relativeClassPath(jars));
             Path classList = new ServeTraining(java, app, cp, nativeDir).classList(partial);
-            run(
-                    app,
-                    List.of(
-                            java.toString(),
-                            "-Xshare:dump",
-                            "-XX:SharedClassListFile=" + classList,
-                            "-XX:SharedArchiveFile=" + partial.resolve(ARCHIVE),
-                            "-cp",
-                            cp),
+            ServeTraining.runToEnd(
+                    new ProcessBuilder(
+                                    java.toString(),
+                                    "-Xshare:dump",
+                                    "-XX:SharedClassListFile=" + classList,
+                                    "-XX:SharedArchiveFile=" + partial.resolve(ARCHIVE),
+                                    "-cp",
+                                    cp)
+                            .directory(app.toFile()),
+                    partial.resolve("dump.log"),
                     "archiving the classes serve loads");
             // the check the image's java makes: with -Xshare:on a mismatch fails instead of passing unnoticed
-            run(
-                    app,
-                    List.of(
-                            java.toString(),
-                            "-Xshare:on",
-                            "-XX:SharedArchiveFile=" + partial.resolve(ARCHIVE),
-                            "-cp",
-                            cp,
-                            MainClass.NAME,
-                            "--version"),
+            ServeTraining.runToEnd(
+                    new ProcessBuilder(
+                                    java.toString(),
+                                    "-Xshare:on",
+                                    "-XX:SharedArchiveFile=" + partial.resolve(ARCHIVE),
+                                    "-cp",
+                                    cp,
+                                    MainClass.NAME,
+                                    "--version")
+                            .directory(app.toFile()),
+                    partial.resolve("check.log"),
                     "checking the class archive");
             Files.createDirectories(dir);
             Files.move(partial.resolve(ARCHIVE), dir.resolve(ARCHIVE), StandardCopyOption.ATOMIC_MOVE);
@@ -117,28 +117,6 @@ public record ServeClassArchive(Path file) {
             Files.setLastModifiedTime(copy, imageTime);
         }
         return app;
-    }
-
-    private static void run(Path workingDir, List<String> command, String doing) throws IOException {
-        Process process = new ProcessBuilder(command)
-                .directory(workingDir.toFile())
-                .redirectErrorStream(true)
-                .start();
-        process.getOutputStream().close();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            if (!process.waitFor(DUMP_MINUTES, TimeUnit.MINUTES)) {
-                process.destroyForcibly();
-                throw ServeTraining.failed(doing + " took over " + DUMP_MINUTES + " minutes", "");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-            throw MldevException.failure("interrupted while " + doing, null);
-        }
-        if (process.exitValue() != 0) {
-            throw ServeTraining.failed(doing + " failed (exit " + process.exitValue() + ")", output);
-        }
     }
 
     /** Names the runtime and each jar by path, size and time: a changed jar or runtime gets a new archive. */

@@ -42,6 +42,7 @@ final class ServeTraining {
     private static final String HEALTH_ROUTE = "/training/health";
     private static final String PREDICT_ROUTE = "/training/predict";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration STEP_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
     private static final int OUTPUT_LINES = 5;
 
@@ -70,7 +71,8 @@ final class ServeTraining {
                 mldev(
                         packageList,
                         List.of("package", model.toString(), "--preset", "ppocr-cls", "--out", bundle.toString())),
-                workDir.resolve("package.log"));
+                workDir.resolve("package.log"),
+                "packaging the training model");
         Path serveList = workDir.resolve("serve.classlist");
         serve(serveList, bundle, workDir.resolve("serve.log"));
         Set<String> classes = new LinkedHashSet<>(Files.readAllLines(packageList, StandardCharsets.UTF_8));
@@ -194,21 +196,23 @@ final class ServeTraining {
         }
     }
 
-    private void runToEnd(ProcessBuilder builder, Path log) throws IOException {
+    /** Runs a step of the training to its end, its output to {@code log}; fails with the log's last lines. */
+    static void runToEnd(ProcessBuilder builder, Path log, String doing) throws IOException {
         Process process =
                 builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        process.getOutputStream().close();
         try {
-            if (!process.waitFor(5, TimeUnit.MINUTES)) {
+            if (!process.waitFor(STEP_TIMEOUT.toMinutes(), TimeUnit.MINUTES)) {
                 process.destroyForcibly();
-                throw failed("packaging the training model took over 5 minutes", log);
+                throw failed(doing + " took over " + STEP_TIMEOUT.toMinutes() + " minutes", log);
             }
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
-            throw MldevException.failure("interrupted while training the class archive", null);
+            throw MldevException.failure("interrupted while " + doing, null);
         }
         if (process.exitValue() != 0) {
-            throw failed("packaging the training model failed (exit " + process.exitValue() + ")", log);
+            throw failed(doing + " failed (exit " + process.exitValue() + ")", log);
         }
     }
 
@@ -255,7 +259,7 @@ final class ServeTraining {
     }
 
     /** The build fails: the image's java and jars could not do here what the container would do. */
-    static MldevException failed(String what, String output) {
+    private static MldevException failed(String what, String output) {
         return MldevException.failure(
                 "cannot make the serving image's class archive: " + what
                         + (output.isBlank() ? "" : "; its last output: " + lastLines(output)),

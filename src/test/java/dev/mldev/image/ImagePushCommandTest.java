@@ -443,6 +443,35 @@ class ImagePushCommandTest {
                 push("example.com/a:1", "--bundle", zip.toString()), "--bundle " + zip + " is not a bundle directory");
     }
 
+    @Test
+    void aClassArchiveWhoseTrainingCannotRunFailsThePushInOneLineAndLeavesNothing() throws Exception {
+        Path tar = temp.resolve("no-archive.tar");
+        // straight through CliRun: mldev(...) adds --no-class-archive for this test's stand-in runtime
+        CliRun run = CliRun.run(
+                temp.resolve("home"),
+                "image",
+                "push",
+                "mldev-serve:1",
+                "--tar",
+                tar.toString(),
+                "--app-dir",
+                app.toString(),
+                "--jre",
+                jre.toString(),
+                "--base",
+                "tar://" + baseTar);
+
+        assertThat(run.exitCode).as(run.err).isEqualTo(1);
+        assertThat(run.err)
+                .contains("mldev: cannot make the serving image's class archive: the training server exited (0) before "
+                        + "it was healthy; its last output: fake java")
+                .contains("hint: the image's java and jars must run serve on this machine; pass --no-class-archive");
+        assertThat(tar).doesNotExist();
+        try (var left = Files.list(temp.resolve("home/cache/mldev/image/serve-cds"))) {
+            assertThat(left).as("no partial training directory is left").isEmpty();
+        }
+    }
+
     private static void assertUsageError(Run run, String message) {
         assertThat(run.exit()).as(run.err()).isEqualTo(2);
         assertThat(run.err()).contains(message).contains("hint: ");
